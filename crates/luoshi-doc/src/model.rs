@@ -1,0 +1,199 @@
+//! The document model: what the parser reads out of a 公文.
+//!
+//! Field names and their order follow `shared/spec/parse-output.md` exactly, because these types are
+//! serialised as the `luoshi parse --json` contract. Absent scalars are `None` (JSON `null`), absent
+//! lists are empty; nothing is ever omitted.
+
+use serde::Serialize;
+
+/// The container a document arrived in, recognised by content, never by file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Text,
+    Docx,
+    Pdf,
+    Html,
+    Xlsx,
+}
+
+/// Everything read from one file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Document {
+    pub format: Format,
+    /// Encoding of the text layer actually read ("utf-8", "gb18030", ...).
+    pub encoding: String,
+    pub meta: Meta,
+    pub outline: Vec<OutlineNode>,
+    pub lead_rule: LeadRule,
+    pub tasks: Vec<Task>,
+    pub targets: Vec<Target>,
+    pub reporting_rules: Vec<ReportingRule>,
+    pub roster: Vec<RosterEntry>,
+    pub achievements: Vec<Achievement>,
+    pub warnings: Vec<Warning>,
+}
+
+/// 公文 metadata (版头 and 版记).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Meta {
+    /// 发文字号, normalised to 〔〕 brackets.
+    pub doc_number: Option<String>,
+    /// 发文机关.
+    pub issuer: Option<String>,
+    pub title: Option<String>,
+    /// 成文日期, ISO 8601.
+    pub signed_date: Option<String>,
+    /// 印发日期, ISO 8601.
+    pub printed_date: Option<String>,
+    /// 印发机关.
+    pub printed_by: Option<String>,
+    /// 主送机关.
+    pub addressees: Vec<String>,
+    /// 抄送机关.
+    pub cc: Vec<String>,
+    /// 此件公开发布 / 主动公开 → true; 不予公开 → false; not stated → None.
+    pub public: Option<bool>,
+    /// 附件 names as listed after 附件：.
+    pub attachments: Vec<String>,
+}
+
+/// One heading of the outline tree (一、 / （一） / 1. / （1）, and 附件 for an annex).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutlineNode {
+    pub marker: String,
+    pub title: String,
+    pub line: usize,
+    pub children: Vec<OutlineNode>,
+}
+
+/// Whether the document says who leads ("declared") or the first-listed rule is assumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LeadRule {
+    Declared,
+    Assumed,
+}
+
+/// A numbered duty and the units responsible for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Task {
+    /// Enclosing headings, each as marker + title ("三、主要任务").
+    pub path: Vec<String>,
+    /// As numbered in the text: "1", "（二）".
+    pub number: String,
+    pub title: String,
+    pub text: String,
+    /// The responsibility clause as written (labels and brackets stripped).
+    pub units_text: Option<String>,
+    pub units: Vec<UnitRef>,
+    pub open_ended: bool,
+    pub others: bool,
+    pub line: usize,
+}
+
+/// A unit named in a responsibility clause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitRef {
+    pub name: String,
+    pub role: Role,
+}
+
+/// 牵头 (lead) or 配合 (support).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Lead,
+    Support,
+}
+
+/// How a target's value compares with what must be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Comparator {
+    #[serde(rename = ">=")]
+    AtLeast,
+    #[serde(rename = "<=")]
+    AtMost,
+    #[serde(rename = "=")]
+    Equal,
+    #[serde(rename = "range")]
+    Range,
+}
+
+/// A quantified goal (目标).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Target {
+    pub year: Option<i32>,
+    pub subject: String,
+    pub scope: Option<String>,
+    pub value: f64,
+    pub value_max: Option<f64>,
+    pub unit: String,
+    pub comparator: Comparator,
+    pub text: String,
+    pub line: usize,
+}
+
+/// A recurring duty: a progress report or a meeting.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportingRule {
+    /// "report" or "meeting".
+    pub what: RuleKind,
+    /// "quarter", "year", "month" or "half_year".
+    pub every: Period,
+    /// Which month of the period the deadline falls in (3 = the quarter's last month).
+    pub month_of_period: Option<u32>,
+    /// Day of that month before which the duty is due.
+    pub day: Option<u32>,
+    /// How many times per period (the minimum where a range is given).
+    pub count: Option<u32>,
+    /// The maximum where a range is given (一至两次 → count 1, count_max 2).
+    pub count_max: Option<u32>,
+    pub text: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleKind {
+    Report,
+    Meeting,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    Quarter,
+    Year,
+    Month,
+    HalfYear,
+}
+
+/// One member of a leading group's roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RosterEntry {
+    /// 组长, 副组长, 成员 ...
+    pub role: String,
+    pub name: String,
+    pub position: String,
+}
+
+/// One row of a 制度创新成果 table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Achievement {
+    pub batch: Option<u32>,
+    pub category: Option<String>,
+    pub number: u32,
+    pub name: String,
+    pub content: String,
+    pub scope: Option<String>,
+    pub lead_units: Vec<String>,
+    pub replication_units: Vec<String>,
+}
+
+/// Something the parser had to guess or could not read, pointing at a line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub line: usize,
+    pub message: String,
+}
