@@ -212,6 +212,9 @@ fn has_own_level(item: &str) -> bool {
     if LEVEL_WORDS.iter().any(|w| item.starts_with(w)) || place_prefix(item).is_some() {
         return true;
     }
+    if (item.starts_with('市') && !item.starts_with("市场")) || item.starts_with('县') || item.starts_with('省') {
+        return true;
+    }
     // "百色市人民政府", "龙州县…": a place name we do not list, followed by 市/县.
     let chars: Vec<char> = item.chars().take(5).collect();
     chars
@@ -225,6 +228,12 @@ fn has_own_level(item: &str) -> bool {
 fn group_prefix(first: &str) -> Option<String> {
     if first.starts_with("自治区") && first.chars().count() > 3 {
         return Some("自治区".into());
+    }
+    // A city's or county's own documents: "市商务局、发展改革委" is 市商务局 and 市发展改革委.
+    for bare in ["市", "县", "省"] {
+        if first.starts_with(bare) && !first.starts_with("市场") && first.chars().count() > 2 {
+            return Some(bare.into());
+        }
     }
     let place = place_prefix(first)?;
     let rest = &first[place.len()..];
@@ -259,6 +268,31 @@ fn counted_collective(item: &str) -> Option<Vec<String>> {
     None
 }
 
+/// Suffixes shared by a run of bare names outside the known places ("东区、西区管委会").
+const COLLECTIVE_SUFFIXES: &[&str] = &["片区管理委员会", "片区管理机构", "片区管委会", "管理委员会", "管委会", "市人民政府", "县人民政府", "区人民政府", "人民政府"];
+
+/// Splits an item into (place, suffix) where the suffix may be shared by a run of bare names.
+fn split_collective(body: &str) -> Option<(&str, &str)> {
+    if let Some(place) = place_prefix(body) {
+        let suffix = &body[place.len()..];
+        return (!suffix.is_empty()).then_some((place, suffix));
+    }
+    let suffix = COLLECTIVE_SUFFIXES.iter().find(|s| body.ends_with(**s) && body.len() > s.len())?;
+    let place = &body[..body.len() - suffix.len()];
+    (place.chars().count() <= 4).then_some((place, suffix))
+}
+
+/// A bare name in a run: a known place, or a short name with no unit-like ending.
+fn bare_place(body: &str, suffix: &str) -> Option<usize> {
+    if let Some(p) = place_prefix(body) {
+        let partial = &body[p.len()..];
+        return (partial.len() < suffix.len() && suffix.starts_with(partial)).then_some(p.len());
+    }
+    let n = body.chars().count();
+    let unit_like = ['局', '厅', '委', '办', '会', '司', '行', '关', '站', '院', '部', '处', '所'];
+    ((1..=4).contains(&n) && body.chars().all(crate::normalize::is_han) && !body.ends_with(unit_like)).then_some(body.len())
+}
+
 /// Expands the items of one group (split at 、) into unit names, each item giving one or more.
 fn expand_group(items: &[String]) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = items.iter().map(|i| vec![i.clone()]).collect();
@@ -274,39 +308,38 @@ fn expand_group(items: &[String]) -> Vec<Vec<String>> {
         let last = &items[end - 1];
         let prefix = run_prefix(last).unwrap_or("");
         let body = &last[prefix.len()..];
-        let Some(place) = place_prefix(body) else {
+        let Some((_, suffix)) = split_collective(body) else {
             end -= 1;
             continue;
         };
-        let suffix = &body[place.len()..];
-        if suffix.is_empty() {
-            end -= 1;
-            continue;
-        }
         let mut start = end - 1;
+        let mut places: Vec<&str> = Vec::new();
         while start > 0 {
             let cand = &items[start - 1];
             let cand_body = run_prefix(cand).map_or(cand.as_str(), |p| &cand[p.len()..]);
-            let Some(cp) = place_prefix(cand_body) else {
-                break;
-            };
-            let partial = &cand_body[cp.len()..];
-            if partial.len() < suffix.len() && suffix.starts_with(partial) {
-                start -= 1;
-            } else {
-                break;
+            match bare_place(cand_body, suffix) {
+                Some(len) => {
+                    places.push(&cand_body[..len]);
+                    start -= 1;
+                }
+                None => break,
             }
         }
         if start < end - 1 {
+            places.reverse();
             let run_pre = run_prefix(&items[start]).map(str::to_string);
-            for k in start..end {
-                let item = &items[k];
-                let item_pre = run_prefix(item).unwrap_or("");
-                let item_body = &item[item_pre.len()..];
-                let cp = place_prefix(item_body).unwrap_or("");
-                let pre = run_pre.as_deref().unwrap_or(item_pre);
-                out[k] = vec![format!("{pre}{cp}{suffix}")];
+            for (k, place) in (start..end - 1).zip(places) {
+                let pre = run_pre.as_deref().unwrap_or_else(|| run_prefix(&items[k]).unwrap_or(""));
+                out[k] = vec![format!("{pre}{place}{suffix}")];
             }
+            if let Some(pre) = run_pre.as_deref()
+                && prefix.is_empty()
+            {
+                out[end - 1] = vec![format!("{pre}{body}")];
+            }
+            // The run is one collective item: its names move to its first item.
+            let names: Vec<String> = out[start..end].iter_mut().flat_map(std::mem::take).collect();
+            out[start] = names;
         }
         end = start;
     }
@@ -322,7 +355,7 @@ fn expand_group(items: &[String]) -> Vec<Vec<String>> {
 }
 
 fn is_others(item: &str) -> bool {
-    let t = item.trim_start_matches("自治区");
+    let t = ["自治区", "市", "县", "省", "区"].iter().find_map(|p| item.strip_prefix(p)).unwrap_or(item);
     let t = t.trim_start_matches("其他").trim_start_matches("其余");
     matches!(
         t,
@@ -423,7 +456,7 @@ pub fn expand(inner: &str) -> Expansion {
         if !others.is_empty() {
             exp.others = true;
         }
-        for names in expand_group(&items) {
+        for names in expand_group(&items).into_iter().filter(|n| !n.is_empty()) {
             for name in names {
                 entries.push((name, role, item_index));
             }
