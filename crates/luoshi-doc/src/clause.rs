@@ -212,7 +212,10 @@ fn has_own_level(item: &str) -> bool {
     if LEVEL_WORDS.iter().any(|w| item.starts_with(w)) || place_prefix(item).is_some() {
         return true;
     }
-    if (item.starts_with('市') && !item.starts_with("市场")) || item.starts_with('县') || item.starts_with('省') {
+    if (item.starts_with('市') && !item.starts_with("市场"))
+        || item.starts_with('县')
+        || item.starts_with('省')
+    {
         return true;
     }
     // "百色市人民政府", "龙州县…": a place name we do not list, followed by 市/县.
@@ -269,7 +272,17 @@ fn counted_collective(item: &str) -> Option<Vec<String>> {
 }
 
 /// Suffixes shared by a run of bare names outside the known places ("东区、西区管委会").
-const COLLECTIVE_SUFFIXES: &[&str] = &["片区管理委员会", "片区管理机构", "片区管委会", "管理委员会", "管委会", "市人民政府", "县人民政府", "区人民政府", "人民政府"];
+const COLLECTIVE_SUFFIXES: &[&str] = &[
+    "片区管理委员会",
+    "片区管理机构",
+    "片区管委会",
+    "管理委员会",
+    "管委会",
+    "市人民政府",
+    "县人民政府",
+    "区人民政府",
+    "人民政府",
+];
 
 /// Splits an item into (place, suffix) where the suffix may be shared by a run of bare names.
 fn split_collective(body: &str) -> Option<(&str, &str)> {
@@ -277,7 +290,9 @@ fn split_collective(body: &str) -> Option<(&str, &str)> {
         let suffix = &body[place.len()..];
         return (!suffix.is_empty()).then_some((place, suffix));
     }
-    let suffix = COLLECTIVE_SUFFIXES.iter().find(|s| body.ends_with(**s) && body.len() > s.len())?;
+    let suffix = COLLECTIVE_SUFFIXES
+        .iter()
+        .find(|s| body.ends_with(**s) && body.len() > s.len())?;
     let place = &body[..body.len() - suffix.len()];
     (place.chars().count() <= 4).then_some((place, suffix))
 }
@@ -289,8 +304,13 @@ fn bare_place(body: &str, suffix: &str) -> Option<usize> {
         return (partial.len() < suffix.len() && suffix.starts_with(partial)).then_some(p.len());
     }
     let n = body.chars().count();
-    let unit_like = ['局', '厅', '委', '办', '会', '司', '行', '关', '站', '院', '部', '处', '所'];
-    ((1..=4).contains(&n) && body.chars().all(crate::normalize::is_han) && !body.ends_with(unit_like)).then_some(body.len())
+    let unit_like = [
+        '局', '厅', '委', '办', '会', '司', '行', '关', '站', '院', '部', '处', '所',
+    ];
+    ((1..=4).contains(&n)
+        && body.chars().all(crate::normalize::is_han)
+        && !body.ends_with(unit_like))
+    .then_some(body.len())
 }
 
 /// Expands the items of one group (split at 、) into unit names, each item giving one or more.
@@ -329,7 +349,9 @@ fn expand_group(items: &[String]) -> Vec<Vec<String>> {
             places.reverse();
             let run_pre = run_prefix(&items[start]).map(str::to_string);
             for (k, place) in (start..end - 1).zip(places) {
-                let pre = run_pre.as_deref().unwrap_or_else(|| run_prefix(&items[k]).unwrap_or(""));
+                let pre = run_pre
+                    .as_deref()
+                    .unwrap_or_else(|| run_prefix(&items[k]).unwrap_or(""));
                 out[k] = vec![format!("{pre}{place}{suffix}")];
             }
             if let Some(pre) = run_pre.as_deref()
@@ -338,7 +360,10 @@ fn expand_group(items: &[String]) -> Vec<Vec<String>> {
                 out[end - 1] = vec![format!("{pre}{body}")];
             }
             // The run is one collective item: its names move to its first item.
-            let names: Vec<String> = out[start..end].iter_mut().flat_map(std::mem::take).collect();
+            let names: Vec<String> = out[start..end]
+                .iter_mut()
+                .flat_map(std::mem::take)
+                .collect();
             out[start] = names;
         }
         end = start;
@@ -355,7 +380,10 @@ fn expand_group(items: &[String]) -> Vec<Vec<String>> {
 }
 
 fn is_others(item: &str) -> bool {
-    let t = ["自治区", "市", "县", "省", "区"].iter().find_map(|p| item.strip_prefix(p)).unwrap_or(item);
+    let t = ["自治区", "市", "县", "省", "区"]
+        .iter()
+        .find_map(|p| item.strip_prefix(p))
+        .unwrap_or(item);
     let t = t.trim_start_matches("其他").trim_start_matches("其余");
     matches!(
         t,

@@ -153,8 +153,7 @@ pub fn extract(blocks: &[Block]) -> Meta {
     let title_idx = head.iter().position(|p| {
         let t = strip_trailing_doc_number(&p.text);
         let n = t.chars().count();
-        n >= 6
-            && n <= 150
+        (6..=150).contains(&n)
             && !t.contains('。')
             && (t.contains("关于") || title_endings().iter().any(|e| t.ends_with(e)))
             && !t.ends_with("文件")

@@ -217,9 +217,7 @@ pub fn clean_line(raw: &str) -> (String, bool) {
                 i = j;
                 continue;
             }
-            for k in run_start..j {
-                out.push(chars[k]);
-            }
+            out.extend(&chars[run_start..j]);
             i = j;
             continue;
         }

@@ -157,8 +157,9 @@ fn quantities(sentence: &str) -> Vec<Quantity> {
             && matches!(chars[j].1, '—' | '-' | '~' | '～' | '至' | '到')
             && j + 1 < chars.len()
             && chars[j + 1].1.is_ascii_digit()
+            && let Some((v2, k)) = parse_number(&chars, j + 1)
         {
-            if let Some((v2, k)) = parse_number(&chars, j + 1) {
+            {
                 let (m2, k) = magnitude(&chars, k);
                 value_max = Some(v2);
                 mag_max = m2;

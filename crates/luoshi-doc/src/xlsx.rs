@@ -93,18 +93,18 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<String, InputError> {
                     }
                     row[cell_col] = text;
                 }
-                XmlEvent::End { name } if name == "row" => {
-                    if row.iter().any(|c| !c.trim().is_empty()) {
+                XmlEvent::End { name }
+                    if name == "row" && row.iter().any(|c| !c.trim().is_empty()) =>
+                {
+                    out.push('\n');
+                    for cell in &row {
+                        let mut lines = cell.split('\n');
+                        out.push('\t');
+                        out.push_str(lines.next().unwrap_or("").replace('\t', " ").trim());
                         out.push('\n');
-                        for cell in &row {
-                            let mut lines = cell.split('\n');
-                            out.push('\t');
-                            out.push_str(lines.next().unwrap_or("").replace('\t', " ").trim());
+                        for l in lines.filter(|l| !l.trim().is_empty()) {
+                            out.push_str(l.replace('\t', " ").trim());
                             out.push('\n');
-                            for l in lines.filter(|l| !l.trim().is_empty()) {
-                                out.push_str(l.replace('\t', " ").trim());
-                                out.push('\n');
-                            }
                         }
                     }
                 }

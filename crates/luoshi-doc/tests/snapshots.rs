@@ -28,7 +28,8 @@ fn snapshots_match() {
     let mut failures = Vec::new();
     for input in inputs() {
         let bytes = std::fs::read(&input).expect("read sample");
-        let doc = parse(&bytes, &Limits::default()).unwrap_or_else(|e| panic!("{}: {e}", input.display()));
+        let doc = parse(&bytes, &Limits::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", input.display()));
         let actual = serde_json::to_string_pretty(&doc).expect("serialise") + "\n";
         let expected_path = PathBuf::from(format!("{}.expected.json", input.display()));
         if update {
@@ -37,7 +38,10 @@ fn snapshots_match() {
         }
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if expected != actual {
-            failures.push(format!("{} differs from its snapshot (run with UPDATE_EXPECT=1 after checking)", input.display()));
+            failures.push(format!(
+                "{} differs from its snapshot (run with UPDATE_EXPECT=1 after checking)",
+                input.display()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -45,7 +49,9 @@ fn snapshots_match() {
 
 fn text_of(path: &Path) -> String {
     let bytes = std::fs::read(path).expect("read");
-    luoshi_doc::extract(&bytes, &Limits::default()).expect("extract").text
+    luoshi_doc::extract(&bytes, &Limits::default())
+        .expect("extract")
+        .text
 }
 
 /// The parts of a document that must not depend on the container.
@@ -53,22 +59,47 @@ fn essentials(doc: &Document) -> Vec<String> {
     let mut out: Vec<String> = doc
         .tasks
         .iter()
-        .map(|t| format!("{} {} | {} | {:?}", t.number, t.title, t.path.join(" / "), t.units.iter().map(|u| (&u.name, u.role)).collect::<Vec<_>>()))
+        .map(|t| {
+            format!(
+                "{} {} | {} | {:?}",
+                t.number,
+                t.title,
+                t.path.join(" / "),
+                t.units
+                    .iter()
+                    .map(|u| (&u.name, u.role))
+                    .collect::<Vec<_>>()
+            )
+        })
         .collect();
-    out.extend(doc.achievements.iter().map(|a| format!("{:?} {} {} {:?} {:?}", a.category, a.number, a.name, a.lead_units, a.replication_units)));
+    out.extend(doc.achievements.iter().map(|a| {
+        format!(
+            "{:?} {} {} {:?} {:?}",
+            a.category, a.number, a.name, a.lead_units, a.replication_units
+        )
+    }));
     out.push(format!("{:?} {:?}", doc.meta.doc_number, doc.meta.title));
     out
 }
 
 #[test]
 fn docx_reads_like_text() {
-    for name in ["0001_notice_with_plan.txt", "0002_clause_shapes.txt", "0004_achievements_table.txt"] {
+    for name in [
+        "0001_notice_with_plan.txt",
+        "0002_clause_shapes.txt",
+        "0004_achievements_table.txt",
+    ] {
         let path = data_dir().join(name);
-        let from_text = parse(&std::fs::read(&path).expect("read"), &Limits::default()).expect("text");
+        let from_text =
+            parse(&std::fs::read(&path).expect("read"), &Limits::default()).expect("text");
         let docx = docx_from_text(&text_of(&path));
         let from_docx = parse(&docx, &Limits::default()).expect("docx");
         assert_eq!(from_docx.format, luoshi_doc::Format::Docx);
-        assert_eq!(essentials(&from_docx), essentials(&from_text), "{name} as .docx");
+        assert_eq!(
+            essentials(&from_docx),
+            essentials(&from_text),
+            "{name} as .docx"
+        );
     }
 }
 
@@ -76,19 +107,45 @@ fn docx_reads_like_text() {
 fn paginated_pdf_reads_like_text() {
     for name in ["0001_notice_with_plan.txt", "0002_clause_shapes.txt"] {
         let path = data_dir().join(name);
-        let from_text = parse(&std::fs::read(&path).expect("read"), &Limits::default()).expect("text");
+        let from_text =
+            parse(&std::fs::read(&path).expect("read"), &Limits::default()).expect("text");
         // Markdown marks are what a converter adds; a typeset PDF has none.
-        let plain: String = text_of(&path).replace("**", "").lines().map(|l| l.trim_start_matches('#').trim()).collect::<Vec<_>>().join("\n");
+        let plain: String = text_of(&path)
+            .replace("**", "")
+            .lines()
+            .map(|l| l.trim_start_matches('#').trim())
+            .collect::<Vec<_>>()
+            .join("\n");
         let pages = paginate(&plain, 30, 16);
         assert!(pages.len() >= 2, "the sample spans pages");
         let bytes = pdf(&pages, Some("示范公文 内部资料"));
-        let from_pdf = parse(&bytes, &Limits::default()).unwrap_or_else(|e| panic!("{name} as pdf: {e}"));
+        let from_pdf =
+            parse(&bytes, &Limits::default()).unwrap_or_else(|e| panic!("{name} as pdf: {e}"));
         assert_eq!(from_pdf.format, luoshi_doc::Format::Pdf);
-        let text = luoshi_doc::extract(&bytes, &Limits::default()).expect("pdf text").text;
-        assert!(!text.contains("内部资料"), "running header removed:\n{text}");
-        assert!(!text.lines().any(|l| l.trim().starts_with('—') && l.trim().ends_with('—')), "page numbers removed:\n{text}");
-        let tasks = |d: &Document| d.tasks.iter().map(|t| (t.number.clone(), t.title.clone(), t.units.clone())).collect::<Vec<_>>();
-        assert_eq!(tasks(&from_pdf), tasks(&from_text), "{name} as .pdf:\n{text}");
+        let text = luoshi_doc::extract(&bytes, &Limits::default())
+            .expect("pdf text")
+            .text;
+        assert!(
+            !text.contains("内部资料"),
+            "running header removed:\n{text}"
+        );
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.trim().starts_with('—') && l.trim().ends_with('—')),
+            "page numbers removed:\n{text}"
+        );
+        let tasks = |d: &Document| {
+            d.tasks
+                .iter()
+                .map(|t| (t.number.clone(), t.title.clone(), t.units.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            tasks(&from_pdf),
+            tasks(&from_text),
+            "{name} as .pdf:\n{text}"
+        );
     }
 }
 
@@ -96,19 +153,46 @@ fn paginated_pdf_reads_like_text() {
 fn docx_numbering_and_merged_cells() {
     use luoshi_testgen::{DocxBlock, DocxCell, docx};
     let bytes = docx(&[
-        DocxBlock::Numbered { ilvl: 0, text: "主要任务".into() },
-        DocxBlock::Numbered { ilvl: 2, text: "推进通关改革。压缩时间。（责任单位：自治区商务厅、财政厅，南宁海关）".into() },
-        DocxBlock::Numbered { ilvl: 2, text: "优化营商环境。（自治区发展改革委牵头，自治区司法厅配合）".into() },
-        DocxBlock::Numbered { ilvl: 0, text: "保障措施".into() },
+        DocxBlock::Numbered {
+            ilvl: 0,
+            text: "主要任务".into(),
+        },
+        DocxBlock::Numbered {
+            ilvl: 2,
+            text: "推进通关改革。压缩时间。（责任单位：自治区商务厅、财政厅，南宁海关）".into(),
+        },
+        DocxBlock::Numbered {
+            ilvl: 2,
+            text: "优化营商环境。（自治区发展改革委牵头，自治区司法厅配合）".into(),
+        },
+        DocxBlock::Numbered {
+            ilvl: 0,
+            text: "保障措施".into(),
+        },
         DocxBlock::Para("示范省第五批制度创新成果".into()),
         DocxBlock::Table(vec![
-            vec![DocxCell::new("序号"), DocxCell::new("成果名称"), DocxCell::new("主要内容"), DocxCell::new("推广范围"), DocxCell::new("牵头改革部门"), DocxCell::new("复制推广责任单位")],
-            vec![DocxCell { text: "一、改革试点经验（2项）".into(), span: 6, vmerge: None }],
+            vec![
+                DocxCell::new("序号"),
+                DocxCell::new("成果名称"),
+                DocxCell::new("主要内容"),
+                DocxCell::new("推广范围"),
+                DocxCell::new("牵头改革部门"),
+                DocxCell::new("复制推广责任单位"),
+            ],
+            vec![DocxCell {
+                text: "一、改革试点经验（2项）".into(),
+                span: 6,
+                vmerge: None,
+            }],
             vec![
                 DocxCell::new("1"),
                 DocxCell::new("甲改革"),
                 DocxCell::new("内容一\n第二段"),
-                DocxCell { text: "全区".into(), span: 1, vmerge: Some(true) },
+                DocxCell {
+                    text: "全区".into(),
+                    span: 1,
+                    vmerge: Some(true),
+                },
                 DocxCell::new("自治区商务厅"),
                 DocxCell::new("自治区商务厅、财政厅"),
             ],
@@ -116,21 +200,47 @@ fn docx_numbering_and_merged_cells() {
                 DocxCell::new("2"),
                 DocxCell::new("乙改革"),
                 DocxCell::new("内容二"),
-                DocxCell { text: String::new(), span: 1, vmerge: Some(false) },
+                DocxCell {
+                    text: String::new(),
+                    span: 1,
+                    vmerge: Some(false),
+                },
                 DocxCell::new("示范海关"),
                 DocxCell::new("示范海关"),
             ],
         ]),
     ]);
     let doc = parse(&bytes, &Limits::default()).expect("docx");
-    assert_eq!(doc.outline.iter().map(|n| n.marker.as_str()).take(2).collect::<Vec<_>>(), ["一、", "二、"], "Word list numbering is read");
+    assert_eq!(
+        doc.outline
+            .iter()
+            .map(|n| n.marker.as_str())
+            .take(2)
+            .collect::<Vec<_>>(),
+        ["一、", "二、"],
+        "Word list numbering is read"
+    );
     assert_eq!(doc.tasks.len(), 2);
     assert_eq!(doc.tasks[0].number, "1");
-    assert_eq!(doc.tasks[0].units.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(), ["自治区商务厅", "自治区财政厅", "南宁海关"]);
+    assert_eq!(
+        doc.tasks[0]
+            .units
+            .iter()
+            .map(|u| u.name.as_str())
+            .collect::<Vec<_>>(),
+        ["自治区商务厅", "自治区财政厅", "南宁海关"]
+    );
     assert_eq!(doc.tasks[1].units[0].name, "自治区发展改革委");
     assert_eq!(doc.achievements.len(), 2);
     assert_eq!(doc.achievements[0].batch, Some(5));
     assert_eq!(doc.achievements[0].content, "内容一第二段");
-    assert_eq!(doc.achievements[1].scope.as_deref(), Some("全区"), "a vertically merged cell repeats the cell above");
-    assert_eq!(doc.achievements[1].category.as_deref(), Some("改革试点经验"));
+    assert_eq!(
+        doc.achievements[1].scope.as_deref(),
+        Some("全区"),
+        "a vertically merged cell repeats the cell above"
+    );
+    assert_eq!(
+        doc.achievements[1].category.as_deref(),
+        Some("改革试点经验")
+    );
 }

@@ -18,7 +18,10 @@ use zip::write::SimpleFileOptions;
 pub enum DocxBlock {
     Para(String),
     /// A paragraph numbered by Word's list (numId 1: 一、 / （一） / 1.), at level `ilvl`.
-    Numbered { ilvl: usize, text: String },
+    Numbered {
+        ilvl: usize,
+        text: String,
+    },
     Table(Vec<Vec<DocxCell>>),
 }
 
@@ -33,17 +36,28 @@ pub struct DocxCell {
 
 impl DocxCell {
     pub fn new(text: &str) -> Self {
-        DocxCell { text: text.into(), span: 1, vmerge: None }
+        DocxCell {
+            text: text.into(),
+            span: 1,
+            vmerge: None,
+        }
     }
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn para_xml(text: &str, num: Option<usize>) -> String {
-    let ppr = num.map_or_else(String::new, |l| format!("<w:pPr><w:numPr><w:ilvl w:val=\"{l}\"/><w:numId w:val=\"1\"/></w:numPr></w:pPr>"));
-    format!("<w:p>{ppr}<w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>", esc(text))
+    let ppr = num.map_or_else(String::new, |l| {
+        format!("<w:pPr><w:numPr><w:ilvl w:val=\"{l}\"/><w:numId w:val=\"1\"/></w:numPr></w:pPr>")
+    });
+    format!(
+        "<w:p>{ppr}<w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
+        esc(text)
+    )
 }
 
 const NUMBERING: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -79,7 +93,10 @@ pub fn document_xml(blocks: &[DocxBlock]) -> String {
                         }
                         body.push_str("</w:tcPr>");
                         for p in cell.text.split('\n') {
-                            body.push_str(&para_xml(if cell.vmerge == Some(false) { "" } else { p }, None));
+                            body.push_str(&para_xml(
+                                if cell.vmerge == Some(false) { "" } else { p },
+                                None,
+                            ));
                         }
                         body.push_str("</w:tc>");
                     }
@@ -109,7 +126,11 @@ const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmln
 
 /// A .docx with the given document.xml (and the list numbering used by `DocxBlock::Numbered`).
 pub fn docx_from_xml(document_xml: &str) -> Vec<u8> {
-    zip(&[("[Content_Types].xml", CONTENT_TYPES.as_bytes()), ("word/document.xml", document_xml.as_bytes()), ("word/numbering.xml", NUMBERING.as_bytes())])
+    zip(&[
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ("word/document.xml", document_xml.as_bytes()),
+        ("word/numbering.xml", NUMBERING.as_bytes()),
+    ])
 }
 
 /// A .docx of blocks.
@@ -197,7 +218,10 @@ pub fn pdf(pages: &[Vec<String>], header: Option<&str>) -> Vec<u8> {
         cmap.push_str(&format!("{} beginbfchar\n", chunk.len()));
         for (c, id) in chunk {
             let mut buf = [0u16; 2];
-            cmap.push_str(&format!("<{id:04X}> <{}>\n", hex16(c.encode_utf16(&mut buf))));
+            cmap.push_str(&format!(
+                "<{id:04X}> <{}>\n",
+                hex16(c.encode_utf16(&mut buf))
+            ));
         }
         cmap.push_str("endbfchar\n");
     }
@@ -206,7 +230,9 @@ pub fn pdf(pages: &[Vec<String>], header: Option<&str>) -> Vec<u8> {
     let n = pages.len();
     let first_page = 7;
     let mut objects: Vec<Vec<u8>> = Vec::new();
-    let kids: Vec<String> = (0..n).map(|i| format!("{} 0 R", first_page + 2 * i)).collect();
+    let kids: Vec<String> = (0..n)
+        .map(|i| format!("{} 0 R", first_page + 2 * i))
+        .collect();
     objects.push(b"<< /Type /Catalog /Pages 2 0 R >>".to_vec());
     objects.push(format!("<< /Type /Pages /Kids [{}] /Count {n} >>", kids.join(" ")).into_bytes());
     objects.push(b"<< /Type /Font /Subtype /Type0 /BaseFont /LuoshiTest /Encoding /Identity-H /DescendantFonts [4 0 R] /ToUnicode 5 0 R >>".to_vec());
@@ -220,7 +246,8 @@ pub fn pdf(pages: &[Vec<String>], header: Option<&str>) -> Vec<u8> {
         objects.push(
             format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>", first_page + 2 * i + 1).into_bytes(),
         );
-        let mut obj = format!("<< /Length {} /Filter /FlateDecode >>\nstream\n", c.len()).into_bytes();
+        let mut obj =
+            format!("<< /Length {} /Filter /FlateDecode >>\nstream\n", c.len()).into_bytes();
         obj.extend_from_slice(c);
         obj.extend_from_slice(b"\nendstream");
         objects.push(obj);
@@ -239,11 +266,19 @@ pub fn assemble(objects: &[Vec<u8>]) -> Vec<u8> {
         out.extend_from_slice(b"\nendobj\n");
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
-    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
     out
 }
 
@@ -257,7 +292,10 @@ pub fn paginate(text: &str, width: usize, lines_per_page: usize) -> Vec<Vec<Stri
             lines.push(chunk.iter().collect::<String>());
         }
     }
-    lines.chunks(lines_per_page).map(<[String]>::to_vec).collect()
+    lines
+        .chunks(lines_per_page)
+        .map(<[String]>::to_vec)
+        .collect()
 }
 
 /// A PDF with one stream that inflates to `inflated` zero bytes.
@@ -271,7 +309,11 @@ pub fn pdf_stream_bomb(inflated: usize) -> Vec<u8> {
         left -= n;
     }
     let data = e.finish().expect("deflate");
-    let mut obj = format!("<< /Length {} /Filter /FlateDecode >>\nstream\n", data.len()).into_bytes();
+    let mut obj = format!(
+        "<< /Length {} /Filter /FlateDecode >>\nstream\n",
+        data.len()
+    )
+    .into_bytes();
     obj.extend_from_slice(&data);
     obj.extend_from_slice(b"\nendstream");
     assemble(&[
@@ -284,8 +326,15 @@ pub fn pdf_stream_bomb(inflated: usize) -> Vec<u8> {
 
 /// A PDF with an array nested `depth` deep.
 pub fn pdf_nesting_bomb(depth: usize) -> Vec<u8> {
-    let nested = format!("<< /Type /Catalog /Pages 2 0 R /X {}{} >>", "[".repeat(depth), "]".repeat(depth));
-    assemble(&[nested.into_bytes(), b"<< /Type /Pages /Kids [] /Count 0 >>".to_vec()])
+    let nested = format!(
+        "<< /Type /Catalog /Pages 2 0 R /X {}{} >>",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    assemble(&[
+        nested.into_bytes(),
+        b"<< /Type /Pages /Kids [] /Count 0 >>".to_vec(),
+    ])
 }
 
 /// A .docx whose document.xml inflates to `inflated` bytes of spaces inside one paragraph.

@@ -66,7 +66,11 @@ pub fn document(out: &mut impl Write, source: &str, doc: &Document) -> io::Resul
     writeln!(out)?;
     writeln!(out, "── 任务（{} 项）", doc.tasks.len())?;
     for t in &doc.tasks {
-        let number = if t.number.chars().all(|c| c.is_ascii_digit()) { format!("{}.", t.number) } else { t.number.clone() };
+        let number = if t.number.chars().all(|c| c.is_ascii_digit()) {
+            format!("{}.", t.number)
+        } else {
+            t.number.clone()
+        };
         writeln!(out, "{number} {}  （第{}行）", t.title, t.line)?;
         let leads: Vec<&str> = t
             .units

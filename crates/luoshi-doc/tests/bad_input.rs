@@ -1,0 +1,242 @@
+//! Bad input: every case gets a clear error or a partial result with warnings — never a panic, a
+//! hang or unbounded memory.
+
+use luoshi_doc::{Format, InputError, Limits, extract, parse};
+use luoshi_testgen as gen_;
+
+/// A small deterministic generator, so failures reproduce.
+fn random_bytes(n: usize, mut seed: u64) -> Vec<u8> {
+    (0..n)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        })
+        .collect()
+}
+
+fn err(bytes: &[u8]) -> InputError {
+    parse(bytes, &Limits::default()).expect_err("must be refused")
+}
+
+#[test]
+fn empty_and_blank_files() {
+    assert_eq!(err(b""), InputError::Empty);
+    assert_eq!(err(b"  \n\r\n\t "), InputError::Empty);
+    assert!(err(b"").message_zh().contains("空"));
+}
+
+#[test]
+fn random_bytes_are_unrecognised() {
+    for seed in 1..20 {
+        let e = err(&random_bytes(4096, seed));
+        assert_eq!(e, InputError::Unrecognised, "seed {seed}");
+    }
+    assert!(InputError::Unrecognised.message_zh().contains("无法识别"));
+}
+
+#[test]
+fn legacy_office_files_get_a_hint() {
+    let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    ole.extend(random_bytes(2000, 7));
+    let e = err(&ole);
+    assert_eq!(e, InputError::LegacyOffice);
+    assert!(e.message_zh().contains("另存为"));
+}
+
+#[test]
+fn truncated_docx_is_corrupt() {
+    let full = gen_::docx_from_text("一、主要任务\n1. 推进改革。（责任单位：自治区商务厅）\n");
+    assert!(parse(&full, &Limits::default()).is_ok());
+    for cut in [full.len() / 2, full.len() - 10, 40] {
+        let e = err(&full[..cut]);
+        assert!(
+            matches!(
+                e,
+                InputError::Corrupt {
+                    format: Format::Docx,
+                    ..
+                }
+            ),
+            "cut {cut}: {e:?}"
+        );
+        assert!(e.message_zh().contains("损坏"));
+    }
+}
+
+#[test]
+fn zip_bomb_is_refused() {
+    // 150 MB of spaces in document.xml: over the 100 MB unpacked limit and far over 100:1.
+    let bomb = gen_::docx_bomb(150_000_000);
+    assert!(
+        bomb.len() < 1_000_000,
+        "the bomb is small on disk: {}",
+        bomb.len()
+    );
+    assert!(matches!(err(&bomb), InputError::ArchiveLimit { .. }));
+    // A ratio bomb under the size limit: 20 MB of spaces.
+    let limits = Limits::default();
+    let e = parse(&gen_::docx_bomb(20_000_000), &limits).expect_err("ratio");
+    assert!(matches!(e, InputError::ArchiveLimit { .. }), "{e:?}");
+}
+
+#[test]
+fn too_many_entries_are_refused() {
+    let names: Vec<String> = (0..6000).map(|i| format!("f{i}.xml")).collect();
+    let mut entries: Vec<(&str, &[u8])> = names
+        .iter()
+        .map(|n| (n.as_str(), b"x".as_slice()))
+        .collect();
+    entries.push(("word/document.xml", b"<w:document/>"));
+    assert!(matches!(
+        err(&gen_::zip(&entries)),
+        InputError::ArchiveLimit { .. }
+    ));
+}
+
+#[test]
+fn xxe_and_entity_expansion_are_refused() {
+    let e = err(&gen_::docx_xxe());
+    assert!(matches!(e, InputError::UnsafeXml { .. }), "{e:?}");
+    assert!(e.message_zh().contains("不安全"));
+}
+
+#[test]
+fn pdf_stream_bomb_is_refused() {
+    let bomb = gen_::pdf_stream_bomb(300 * 1024 * 1024);
+    assert!(bomb.len() < 2_000_000);
+    let e = err(&bomb);
+    assert!(matches!(e, InputError::PdfLimit { .. }), "{e:?}");
+}
+
+#[test]
+fn pdf_nesting_bomb_is_refused() {
+    let e = err(&gen_::pdf_nesting_bomb(100_000));
+    assert!(matches!(e, InputError::PdfLimit { .. }), "{e:?}");
+}
+
+#[test]
+fn truncated_and_garbage_pdfs_fail_cleanly() {
+    let good = gen_::pdf(
+        &[vec![
+            "一、主要任务".into(),
+            "1.推进改革。（责任单位：自治区商务厅）".into(),
+        ]],
+        None,
+    );
+    assert_eq!(
+        parse(&good, &Limits::default())
+            .expect("good pdf")
+            .tasks
+            .len(),
+        1
+    );
+    for cut in [good.len() / 3, good.len() / 2, good.len() - 30] {
+        // Either an error or a partial document; never a panic.
+        let _ = parse(&good[..cut], &Limits::default());
+    }
+    let mut garbage = b"%PDF-1.7\n".to_vec();
+    garbage.extend(random_bytes(5000, 3));
+    assert!(parse(&garbage, &Limits::default()).is_err());
+}
+
+#[test]
+fn oversized_file_is_refused_before_reading() {
+    let limits = Limits {
+        max_file_bytes: 1024,
+        ..Limits::default()
+    };
+    let e = parse(&vec![b'a'; 2048], &limits).expect_err("too large");
+    assert_eq!(
+        e,
+        InputError::TooLarge {
+            size: 2048,
+            limit: 1024
+        }
+    );
+    assert!(e.message_zh().contains("过大"));
+    let at_default = vec![b' '; 256 * 1024 * 1024 + 1];
+    assert!(matches!(err(&at_default), InputError::TooLarge { .. }));
+}
+
+#[test]
+fn broken_gb18030_is_read_with_warnings_on_its_lines() {
+    let mut bytes = "一、主要任务\n1.推进改革。（责任单位：自治区商务厅、财政厅）\n".encode_gb();
+    let mut broken = "2.优化服务。".encode_gb();
+    broken.extend([0x81, 0x20]); // a lead byte without its trail byte
+    broken.extend("（责任单位：自治区发展改革委）\n".encode_gb());
+    bytes.extend(broken);
+    let doc = parse(&bytes, &Limits::default()).expect("partial result");
+    assert_eq!(doc.encoding, "gb18030");
+    assert_eq!(doc.tasks.len(), 2);
+    assert_eq!(doc.tasks[0].units[1].name, "自治区财政厅");
+    assert!(
+        doc.warnings
+            .iter()
+            .any(|w| w.line == 3 && w.message.contains("无法解码")),
+        "{:?}",
+        doc.warnings
+    );
+}
+
+trait EncodeGb {
+    fn encode_gb(&self) -> Vec<u8>;
+}
+
+impl EncodeGb for str {
+    fn encode_gb(&self) -> Vec<u8> {
+        encoding_rs::GB18030.encode(self).0.into_owned()
+    }
+}
+
+#[test]
+fn a_200_mb_text_file_parses_in_bounded_memory() {
+    let paragraph = "1.推进跨境贸易便利化改革。优化通关流程，压缩整体通关时间，提升口岸服务水平。（责任单位：自治区商务厅、发展改革委，南宁海关，南宁、钦州港、崇左片区管理机构）\n\n";
+    let filler = "各有关单位要加强协调配合，确保各项改革措施落地见效，及时总结经验做法。\n";
+    let mut text = String::with_capacity(200 * 1024 * 1024 + 4096);
+    text.push_str("一、主要任务\n");
+    while text.len() < 200 * 1024 * 1024 {
+        text.push_str(paragraph);
+        for _ in 0..20 {
+            text.push_str(filler);
+        }
+    }
+    let size = text.len();
+    let bytes = text.into_bytes();
+    let before = peak_rss_kib();
+    let doc = parse(&bytes, &Limits::default()).expect("parses");
+    let after = peak_rss_kib();
+    assert!(doc.tasks.len() > 10_000);
+    // Memory is bounded by a small multiple of the input.
+    let grown_mib = after.saturating_sub(before) / 1024;
+    assert!(
+        grown_mib < 6 * (size as u64 / 1024 / 1024),
+        "peak RSS grew by {grown_mib} MiB for {} MiB of input",
+        size / 1024 / 1024
+    );
+}
+
+/// Peak resident memory of this process (VmHWM), in KiB.
+fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("procfs");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM")
+}
+
+#[test]
+fn extract_reports_format_by_content_not_name() {
+    let docx = gen_::docx_from_text("一、任务\n");
+    assert_eq!(
+        extract(&docx, &Limits::default()).expect("docx").format,
+        Format::Docx
+    );
+    let html = b"<html><body><p>\xe4\xb8\x80\xe3\x80\x81\xe4\xbb\xbb\xe5\x8a\xa1</p></body></html>";
+    assert_eq!(
+        extract(html, &Limits::default()).expect("html").format,
+        Format::Html
+    );
+}

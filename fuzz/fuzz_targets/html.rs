@@ -1,0 +1,14 @@
+//! Fuzz target: the html front-end and everything after it must never panic, hang or blow memory.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fn limits() -> luoshi_doc::Limits {
+    luoshi_doc::Limits { max_unpacked_bytes: 16 << 20, max_pdf_stream_bytes: 16 << 20, max_pdf_total_bytes: 32 << 20, ..Default::default() }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut bytes = b"<html><body>".to_vec();
+    bytes.extend_from_slice(data);
+    let _ = luoshi_doc::parse(&bytes, &limits());
+});
