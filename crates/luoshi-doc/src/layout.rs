@@ -161,25 +161,9 @@ fn is_metadata_line(text: &str) -> bool {
 /// A short line naming a notice, plan or table: the title, which stands alone.
 fn is_title_like(text: &str) -> bool {
     let n = text.chars().count();
-    let endings = [
-        "通知",
-        "意见",
-        "方案",
-        "办法",
-        "规定",
-        "决定",
-        "通报",
-        "批复",
-        "报告",
-        "分工表",
-        "名单",
-        "要点",
-        "细则",
-        "计划",
-        "文件",
-        "规则",
-    ];
-    n <= 80 && !text.contains('。') && endings.iter().any(|e| text.ends_with(e))
+    n <= 80
+        && !text.contains('。')
+        && (crate::meta::TITLE_ENDINGS.iter().any(|e| text.ends_with(e)) || text.ends_with("文件"))
 }
 
 /// The first sentence's length in characters (up to 。), or the whole line's.

@@ -107,29 +107,27 @@ fn looks_like_org(text: &str) -> bool {
         && detect_marker(text).is_none()
 }
 
-fn title_endings() -> &'static [&'static str] {
-    &[
-        "通知",
-        "意见",
-        "方案",
-        "办法",
-        "规定",
-        "决定",
-        "通报",
-        "批复",
-        "报告",
-        "分工表",
-        "名单",
-        "要点",
-        "细则",
-        "计划",
-        "规则",
-        "公告",
-        "函",
-        "纪要",
-        "请示",
-    ]
-}
+pub(crate) const TITLE_ENDINGS: &[&str] = &[
+    "通知",
+    "意见",
+    "方案",
+    "办法",
+    "规定",
+    "决定",
+    "通报",
+    "批复",
+    "报告",
+    "分工表",
+    "名单",
+    "要点",
+    "细则",
+    "计划",
+    "规则",
+    "公告",
+    "函",
+    "纪要",
+    "请示",
+];
 
 /// Reads the metadata from the document's blocks.
 pub fn extract(blocks: &[Block]) -> Meta {
@@ -155,7 +153,7 @@ pub fn extract(blocks: &[Block]) -> Meta {
         let n = t.chars().count();
         (6..=150).contains(&n)
             && !t.contains('。')
-            && (t.contains("关于") || title_endings().iter().any(|e| t.ends_with(e)))
+            && (t.contains("关于") || TITLE_ENDINGS.iter().any(|e| t.ends_with(e)))
             && !t.ends_with("文件")
     });
     if let Some(i) = title_idx {

@@ -73,6 +73,13 @@ fn unescape_attr(raw: &str) -> String {
     out
 }
 
+fn attributes(e: &quick_xml::events::BytesStart<'_>) -> Vec<(String, String)> {
+    e.attributes()
+        .filter_map(Result::ok)
+        .map(|a| (local(a.key.as_ref()), unescape_attr(&a.value)))
+        .collect()
+}
+
 /// Parses XML into a flat list of events, refusing DTDs and bounding depth.
 pub fn events(xml: &str, max_depth: usize) -> Result<Vec<XmlEvent>, InputError> {
     let mut reader = Reader::from_str(xml);
@@ -95,11 +102,7 @@ pub fn events(xml: &str, max_depth: usize) -> Result<Vec<XmlEvent>, InputError> 
                         detail: format!("elements nested deeper than {max_depth}"),
                     });
                 }
-                let attrs = e
-                    .attributes()
-                    .filter_map(Result::ok)
-                    .map(|a| (local(a.key.as_ref()), unescape_attr(&a.value)))
-                    .collect();
+                let attrs = attributes(&e);
                 out.push(XmlEvent::Start {
                     name: local(e.name().as_ref()),
                     attrs,
@@ -107,11 +110,7 @@ pub fn events(xml: &str, max_depth: usize) -> Result<Vec<XmlEvent>, InputError> 
             }
             Event::Empty(e) => {
                 let name = local(e.name().as_ref());
-                let attrs = e
-                    .attributes()
-                    .filter_map(Result::ok)
-                    .map(|a| (local(a.key.as_ref()), unescape_attr(&a.value)))
-                    .collect();
+                let attrs = attributes(&e);
                 out.push(XmlEvent::Start {
                     name: name.clone(),
                     attrs,

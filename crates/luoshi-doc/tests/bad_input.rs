@@ -246,7 +246,10 @@ fn gb2312_web_page_is_decoded_by_its_declared_charset() {
     let page = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head><body><div class=\"content\"><p>一、主要任务</p><p>（一）推进改革。加快建设口岸设施，提升通关效率，优化营商环境，推动开放平台高质量发展。（责任单位：自治区商务厅、财政厅）</p></div></body></html>";
     let bytes = encoding_rs::GB18030.encode(page).0.into_owned();
     let doc = parse(&bytes, &Limits::default()).expect("page");
-    assert_eq!((doc.format, doc.encoding.as_str()), (Format::Html, "gb18030"));
+    assert_eq!(
+        (doc.format, doc.encoding.as_str()),
+        (Format::Html, "gb18030")
+    );
     assert_eq!(doc.tasks.len(), 1);
     assert_eq!(doc.tasks[0].units[1].name, "自治区财政厅");
 }

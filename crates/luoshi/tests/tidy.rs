@@ -29,10 +29,19 @@ fn every_module_has_a_doc_comment() {
     assert!(files.len() > 20);
     let missing: Vec<String> = files
         .iter()
-        .filter(|f| !std::fs::read_to_string(f).expect("read").trim_start().starts_with("//!"))
+        .filter(|f| {
+            !std::fs::read_to_string(f)
+                .expect("read")
+                .trim_start()
+                .starts_with("//!")
+        })
         .map(|f| f.display().to_string())
         .collect();
-    assert!(missing.is_empty(), "modules without a //! comment:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "modules without a //! comment:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -41,11 +50,24 @@ fn the_parser_does_no_io() {
     rust_files(&crates_dir().join("luoshi-doc/src"), &mut files);
     for f in files {
         let text = std::fs::read_to_string(&f).expect("read");
-        for banned in ["std::fs", "std::net", "std::time", "Instant::now", "SystemTime", "tokio", "std::env"] {
-            assert!(!text.contains(banned), "{} uses {banned}: the parser takes bytes and returns values", f.display());
+        for banned in [
+            "std::fs",
+            "std::net",
+            "std::time",
+            "Instant::now",
+            "SystemTime",
+            "tokio",
+            "std::env",
+        ] {
+            assert!(
+                !text.contains(banned),
+                "{} uses {banned}: the parser takes bytes and returns values",
+                f.display()
+            );
         }
     }
-    let manifest = std::fs::read_to_string(crates_dir().join("luoshi-doc/Cargo.toml")).expect("manifest");
+    let manifest =
+        std::fs::read_to_string(crates_dir().join("luoshi-doc/Cargo.toml")).expect("manifest");
     for banned in ["clap", "tokio", "axum", "sqlx"] {
         assert!(!manifest.contains(banned), "luoshi-doc depends on {banned}");
     }
