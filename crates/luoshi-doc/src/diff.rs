@@ -38,9 +38,9 @@ struct Sentence {
 }
 
 fn sentences(ex: &Extracted) -> Vec<Sentence> {
-    let lines = split_lines(&ex.text);
+    let mut lines = split_lines(&ex.text);
     let mut out = Vec::new();
-    for block in blocks(&lines) {
+    for block in blocks(&mut lines) {
         match block {
             Block::Para(p) => {
                 let mut offset = 0;

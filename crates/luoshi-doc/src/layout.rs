@@ -64,7 +64,13 @@ impl Para {
         self.line_starts[idx.saturating_sub(1)].1
     }
 
-    fn push_line(&mut self, text: &str, line: usize) {
+    fn push_line(&mut self, text: String, line: usize) {
+        if self.text.is_empty() {
+            // The first line is moved, not copied: most paragraphs are one line.
+            self.line_starts.push((0, line));
+            self.text = text;
+            return;
+        }
         let needs_space = self
             .text
             .chars()
@@ -75,7 +81,7 @@ impl Para {
             self.text.push(' ');
         }
         self.line_starts.push((self.text.len(), line));
-        self.text.push_str(text);
+        self.text.push_str(&text);
     }
 }
 
@@ -223,44 +229,55 @@ fn should_join(cur: &Para, cur_lines: usize, next: &SourceLine<'_>) -> bool {
     true
 }
 
-/// Turns source lines into blocks: tab-led table rows and mended paragraphs.
-pub fn blocks(lines: &[SourceLine<'_>]) -> Vec<Block> {
+/// Turns source lines into blocks: tab-led table rows and mended paragraphs. The cleaned text of
+/// each line is moved into its block (the lines keep `raw`), so a large file is not held twice.
+pub fn blocks(lines: &mut [SourceLine<'_>]) -> Vec<Block> {
     let mut out = Vec::new();
     let mut cur: Option<(Para, usize)> = None;
     let mut i = 0;
     while i < lines.len() {
-        let line = &lines[i];
-        if line.raw.starts_with('\t') {
+        if lines[i].raw.starts_with('\t') {
             // A group of tab-led lines up to the next blank line is one table row.
-            let mut j = i;
-            let mut cells: Vec<String> = Vec::new();
-            while j < lines.len() && !lines[j].raw.trim().is_empty() {
-                if lines[j].raw.starts_with('\t') || cells.is_empty() {
-                    cells.push(lines[j].text.clone());
-                } else if let Some(last) = cells.last_mut() {
-                    last.push_str(&lines[j].text);
+            let end = lines[i..]
+                .iter()
+                .position(|l| l.raw.trim().is_empty())
+                .map_or(lines.len(), |k| i + k);
+            let cell_count = lines[i..end]
+                .iter()
+                .filter(|l| l.raw.starts_with('\t'))
+                .count();
+            if cell_count >= 2 {
+                let mut cells: Vec<String> = Vec::with_capacity(cell_count);
+                for line in &mut lines[i..end] {
+                    let text = std::mem::take(&mut line.text);
+                    match cells.last_mut() {
+                        Some(last) if !line.raw.starts_with('\t') => last.push_str(&text),
+                        _ => cells.push(text),
+                    }
                 }
-                j += 1;
-            }
-            if cells.len() >= 2 {
                 if let Some((p, _)) = cur.take() {
                     out.push(Block::Para(p));
                 }
                 out.push(Block::Row(Row {
                     cells,
-                    line: line.no,
+                    line: lines[i].no,
                 }));
-                i = j;
+                i = end;
                 continue;
             }
         }
-        if line.text.is_empty() {
+        if lines[i].text.is_empty() {
             i += 1;
             continue;
         }
+        let join = cur
+            .as_ref()
+            .is_some_and(|(p, n)| should_join(p, *n, &lines[i]));
+        let (line_no, md_heading) = (lines[i].no, lines[i].md_heading);
+        let text = std::mem::take(&mut lines[i].text);
         match cur.as_mut() {
-            Some((p, n)) if should_join(p, *n, line) => {
-                p.push_line(&line.text, line.no);
+            Some((p, n)) if join => {
+                p.push_line(text, line_no);
                 *n += 1;
             }
             _ => {
@@ -268,10 +285,10 @@ pub fn blocks(lines: &[SourceLine<'_>]) -> Vec<Block> {
                     out.push(Block::Para(p));
                 }
                 let mut p = Para {
-                    md_heading: line.md_heading,
+                    md_heading,
                     ..Para::default()
                 };
-                p.push_line(&line.text, line.no);
+                p.push_line(text, line_no);
                 cur = Some((p, 1));
             }
         }
@@ -296,8 +313,8 @@ mod tests {
     use super::*;
 
     fn texts(src: &str) -> Vec<String> {
-        let lines = split_lines(src);
-        paras(&blocks(&lines)).map(|p| p.text.clone()).collect()
+        let mut lines = split_lines(src);
+        paras(&blocks(&mut lines)).map(|p| p.text.clone()).collect()
     }
 
     #[test]
@@ -332,8 +349,8 @@ mod tests {
 
     #[test]
     fn tab_led_lines_are_table_rows() {
-        let lines = split_lines("标题\n\n\t序号\n\t名称\n\t推广\n范围\n\n\t1\n\t甲\n\t全区\n");
-        let b = blocks(&lines);
+        let mut lines = split_lines("标题\n\n\t序号\n\t名称\n\t推广\n范围\n\n\t1\n\t甲\n\t全区\n");
+        let b = blocks(&mut lines);
         let rows: Vec<_> = b
             .iter()
             .filter_map(|b| {
@@ -352,8 +369,8 @@ mod tests {
 
     #[test]
     fn line_at_maps_offsets_back() {
-        let lines = split_lines("甲乙丙\n\n丁戊己。");
-        let b = blocks(&lines);
+        let mut lines = split_lines("甲乙丙\n\n丁戊己。");
+        let b = blocks(&mut lines);
         let Block::Para(p) = &b[0] else { panic!() };
         assert_eq!(p.line_at(0), 1);
         assert_eq!(p.line_at(p.text.find('丁').unwrap()), 3);

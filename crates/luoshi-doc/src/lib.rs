@@ -48,8 +48,8 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Document, InputError> {
 
 /// Reads the 公文 structure from an extracted text layer.
 pub fn parse_extracted(ex: &Extracted) -> Document {
-    let lines = layout::split_lines(&ex.text);
-    let blocks = layout::blocks(&lines);
+    let mut lines = layout::split_lines(&ex.text);
+    let blocks = layout::blocks(&mut lines);
     let mut warnings = ex.warnings.clone();
     let meta = meta::extract(&blocks);
     let headings = outline::headings(&blocks, &mut warnings);

@@ -144,8 +144,8 @@ mod tests {
     use crate::layout::{blocks, paras, split_lines};
 
     fn rules(src: &str) -> Vec<ReportingRule> {
-        let lines = split_lines(src);
-        let b = blocks(&lines);
+        let mut lines = split_lines(src);
+        let b = blocks(&mut lines);
         paras(&b).flat_map(extract).collect()
     }
 

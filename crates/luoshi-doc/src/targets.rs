@@ -444,8 +444,8 @@ mod tests {
     use crate::layout::{blocks, paras, split_lines};
 
     fn targets(src: &str) -> Vec<Target> {
-        let lines = split_lines(src);
-        let b = blocks(&lines);
+        let mut lines = split_lines(src);
+        let b = blocks(&mut lines);
         paras(&b).flat_map(extract).collect()
     }
 
