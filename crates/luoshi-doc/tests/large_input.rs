@@ -21,7 +21,10 @@ fn a_200_mb_text_file_parses_in_bounded_memory() {
     let doc = parse(&bytes, &Limits::default()).expect("parses");
     let after = peak_rss_kib();
     assert!(doc.tasks.len() > 10_000);
-    eprintln!("200 MB text: peak RSS grew by {} MiB", after.saturating_sub(before) / 1024);
+    eprintln!(
+        "200 MB text: peak RSS grew by {} MiB",
+        after.saturating_sub(before) / 1024
+    );
     // Memory is bounded by a small multiple of the input.
     let grown_mib = after.saturating_sub(before) / 1024;
     assert!(
