@@ -244,3 +244,67 @@ fn docx_numbering_and_merged_cells() {
         Some("改革试点经验")
     );
 }
+
+#[test]
+fn xlsx_achievement_table() {
+    let shared = [
+        "序号",
+        "成果名称",
+        "主要内容",
+        "推广范围",
+        "牵头改革部门",
+        "复制推广责任单位",
+        "一、最佳实践案例（1项）",
+        "口岸收费一站式",
+        "统一收费\n线上结算",
+        "全区",
+        "自治区商务厅",
+        "自治区商务厅、财政厅",
+    ];
+    let si: String = shared
+        .iter()
+        .map(|s| format!("<si><t>{s}</t></si>"))
+        .collect();
+    let cell = |r: &str, i: usize| format!("<c r=\"{r}\" t=\"s\"><v>{i}</v></c>");
+    let sheet = format!(
+        "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>示范省第九批制度创新成果</t></is></c></row><row r=\"2\">{}</row><row r=\"3\">{}</row><row r=\"4\"><c r=\"A4\"><v>1</v></c>{}</row></sheetData></worksheet>",
+        ["A2", "B2", "C2", "D2", "E2", "F2"]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| cell(r, i))
+            .collect::<String>(),
+        cell("A3", 6),
+        ["B4", "C4", "D4", "E4", "F4"]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| cell(r, i + 7))
+            .collect::<String>(),
+    );
+    let bytes = luoshi_testgen::zip(&[
+        ("xl/workbook.xml", b"<workbook/>".as_slice()),
+        (
+            "xl/sharedStrings.xml",
+            format!("<sst>{si}</sst>").as_bytes(),
+        ),
+        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    ]);
+    let doc = parse(&bytes, &Limits::default()).expect("xlsx");
+    assert_eq!(doc.format, luoshi_doc::Format::Xlsx);
+    assert_eq!(doc.achievements.len(), 1);
+    let a = &doc.achievements[0];
+    assert_eq!(
+        (
+            a.batch,
+            a.category.as_deref(),
+            a.name.as_str(),
+            a.content.as_str()
+        ),
+        (
+            Some(9),
+            Some("最佳实践案例"),
+            "口岸收费一站式",
+            "统一收费线上结算"
+        )
+    );
+    assert_eq!(a.replication_units, ["自治区商务厅", "自治区财政厅"]);
+}
