@@ -361,7 +361,8 @@ pub fn extract(p: &Para) -> Vec<Target> {
                 continue;
             }
             // The clause of this target: from the last separator before the number.
-            let lead = &sentence[prev_end..q.start];
+            // A previous target's trailing noun may reach into this one: never slice backwards.
+            let lead = &sentence[prev_end.min(q.start)..q.start];
             let clause_start = lead.rfind(['，', '；', '：']).map_or(0, |i| {
                 i + lead[i..].chars().next().map_or(1, char::len_utf8)
             });
@@ -393,7 +394,9 @@ pub fn extract(p: &Para) -> Vec<Target> {
             // completes the subject.
             let tail = &sentence[q.end..];
             let stop = tail
-                .find(['，', '、', '；', '。', '（', '('])
+                .find(|c: char| {
+                    c.is_ascii_digit() || matches!(c, '，' | '、' | '；' | '。' | '（' | '(')
+                })
                 .unwrap_or(tail.len());
             let tail_end = q.end + stop;
             let tail = clean_subject(&tail[..stop]);
@@ -499,6 +502,16 @@ mod tests {
             (t[3].value, t[3].subject.as_str(), t[3].comparator),
             (5000.0, "上下游企业", Comparator::AtLeast)
         );
+    }
+
+    #[test]
+    fn target_tail_reaching_the_next_number_does_not_panic() {
+        // Found by the docx fuzzer: the noun after 5000家 ran into 20家 and sliced backwards.
+        let t = targets("到2025年，达到5000家企业20家以上。");
+        assert_eq!(t.len(), 2);
+        assert_eq!((t[0].subject.as_str(), t[1].value), ("企业", 20.0));
+        let _ =
+            targets("到2025年，1家2家3家4家5家6家。9999999~99999999999999%999999999999999999~9%9");
     }
 
     #[test]

@@ -216,3 +216,17 @@ fn gb2312_web_page_is_decoded_by_its_declared_charset() {
     assert_eq!(doc.tasks.len(), 1);
     assert_eq!(doc.tasks[0].units[1].name, "自治区财政厅");
 }
+
+/// Inputs that once broke the parser (found by the fuzzers), replayed on every run.
+#[test]
+fn regression_inputs_never_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test_data/regress");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).expect("test_data/regress") {
+        let path = entry.expect("entry").path();
+        let bytes = std::fs::read(&path).expect("read");
+        let _ = parse(&bytes, &Limits::default());
+        count += 1;
+    }
+    assert!(count >= 1);
+}

@@ -23,6 +23,8 @@ pub enum FileError {
     Io(std::io::Error),
     Input(InputError),
     Timeout,
+    /// The parser failed on this file (a bug); the panic was printed above.
+    Crashed,
 }
 
 impl FileError {
@@ -34,6 +36,9 @@ impl FileError {
                 "处理超时（超过 {} 秒），已放弃读取。",
                 FILE_DEADLINE.as_secs()
             ),
+            FileError::Crashed => {
+                "读取此文件时发生内部错误，已跳过。请将文件提供给系统管理员。".into()
+            }
         }
     }
     pub fn detail(&self) -> String {
@@ -41,6 +46,7 @@ impl FileError {
             FileError::Io(e) => e.to_string(),
             FileError::Input(e) => e.to_string(),
             FileError::Timeout => format!("parsing took longer than {} s", FILE_DEADLINE.as_secs()),
+            FileError::Crashed => "the parser panicked on this file".into(),
         }
     }
 }
@@ -87,7 +93,9 @@ fn with_deadline<T: Send + 'static>(
     match rx.recv_timeout(FILE_DEADLINE) {
         Ok(r) => r.map_err(FileError::Input),
         // The worker cannot be stopped; it is left to finish or to end with the process.
-        Err(_) => Err(FileError::Timeout),
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(FileError::Timeout),
+        // The worker died without answering: it panicked.
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(FileError::Crashed),
     }
 }
 
