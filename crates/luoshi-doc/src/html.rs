@@ -252,6 +252,10 @@ pub fn extract(html: &str) -> String {
 
 /// The charset a page declares in its first bytes (`<meta charset=gbk>`), lowercased.
 pub fn declared_charset(head: &[u8]) -> Option<String> {
+    // Only markup declares a charset; plain text is not lowercased and searched.
+    if !head.contains(&b'<') {
+        return None;
+    }
     let s = String::from_utf8_lossy(&head[..head.len().min(4096)]).to_lowercase();
     let i = s.find("charset=")?;
     let v: String = s[i + 8..]
@@ -264,6 +268,10 @@ pub fn declared_charset(head: &[u8]) -> Option<String> {
 
 /// Whether decoded text looks like an HTML page.
 pub fn looks_like_html(text: &str) -> bool {
+    let first = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    if !first.starts_with('<') {
+        return false;
+    }
     let head: String = text.chars().take(2048).collect::<String>().to_lowercase();
     let head = head.trim_start_matches('\u{feff}').trim_start();
     head.starts_with("<!doctype html")

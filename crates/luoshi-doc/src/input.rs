@@ -79,6 +79,9 @@ fn finish(
     enc: &'static Encoding,
 ) -> Result<(String, String, Vec<Warning>), InputError> {
     let mut warnings = Vec::new();
+    if !text.contains('\u{FFFD}') {
+        return Ok((text, encoding_name(enc), warnings));
+    }
     let bad = text.matches('\u{FFFD}').count();
     let total = text.chars().filter(|c| !c.is_whitespace()).count();
     if total > 0 && bad * 10 > total {

@@ -64,6 +64,9 @@ fn parse_num(s: &str, year: bool) -> Option<u32> {
 
 /// A doc number that stands on its own line (or with 签发人), normalised to 〔〕.
 pub fn find_doc_number_line(text: &str) -> Option<String> {
+    if !text.contains('号') || text.len() > 120 {
+        return None;
+    }
     let caps = DOC_NUMBER.captures(text)?;
     let whole = caps.get(0)?;
     let rest = text[whole.end()..].trim();
@@ -267,6 +270,10 @@ pub fn extract(blocks: &[Block]) -> Meta {
     // Public flag.
     for p in &paras {
         let t = p.text.as_str();
+        // The statement stands on a short line of its own (under 30 characters, 90 bytes).
+        if t.len() > 90 || !t.contains("公开") {
+            continue;
+        }
         if t.contains("不予公开") || t.contains("不公开") || t.contains("依申请公开") {
             if t.chars().count() < 30 {
                 meta.public = Some(false);

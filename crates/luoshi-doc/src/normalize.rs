@@ -46,6 +46,14 @@ pub fn is_print_header(text: &str) -> bool {
 
 /// A running page number such as `— 3 —`, `- 12 -`, `第3页`, `第 3 页 共 9 页`, `3/9`.
 pub fn is_page_number(text: &str) -> bool {
+    // Cheap rejection first: this runs on every line.
+    if text.len() > 48
+        || !text.starts_with(|c: char| {
+            c.is_ascii_digit() || is_dash_variant(c) || matches!(c, '—' | '第' | ' ')
+        })
+    {
+        return false;
+    }
     let t: String = text.chars().filter(|c| !is_space(*c)).collect();
     if t.is_empty() || t.chars().count() > 16 {
         return false;

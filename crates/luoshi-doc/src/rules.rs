@@ -103,6 +103,9 @@ pub fn extract(p: &Para) -> Vec<ReportingRule> {
     for sentence in p.text.split_inclusive('。') {
         let base = offset;
         offset += sentence.len();
+        if !sentence.contains('每') {
+            continue;
+        }
         let Some((every, after_at)) = period(sentence) else {
             continue;
         };

@@ -31,6 +31,7 @@ pub enum BenchCommand {
     },
 }
 
+/// The project's own samples, for fuzz seeds.
 const SAMPLES: &[&str] = &[
     include_str!("../../../test_data/ok/0001_notice_with_plan.txt"),
     include_str!("../../../test_data/ok/0002_clause_shapes.txt"),
@@ -41,18 +42,75 @@ const PLACES: &[&str] = &[
     "示范", "东湖", "西岭", "南港", "北川", "青山", "白沙", "红河",
 ];
 
-/// The i-th document of the corpus: a sample with its numbers and place names varied.
+const SENTENCES: &[&str] = &[
+    "完善工作机制，压缩办理时限，提升服务水平。",
+    "加快推进口岸基础设施建设，优化通关流程，降低企业综合成本。",
+    "支持企业拓展东盟市场，鼓励发展跨境电商、海外仓等新业态新模式。",
+    "建立健全部门协同机制，加强信息共享，形成工作合力。",
+    "探索开展压力测试，及时总结可复制可推广的经验做法。",
+    "强化要素保障，对重大项目在用地、资金、人才等方面给予倾斜支持。",
+];
+
+const CLAUSES: &[&str] = &[
+    "（责任单位：市商务局、发展改革委、财政局，{p}海关，东区、西区、北区管委会）",
+    "（牵头单位：市发展改革委；配合单位：市自然资源局、生态环境局，东区管委会）",
+    "（市交通运输局牵头，市商务局、市场监管局配合）",
+    "（市财政局、税务局牵头，各县（区）人民政府按职责分工负责）",
+    "（责任单位：市数据局，市其他各有关单位，{p}产业园运营有限公司等）",
+];
+
+const CN: &[&str] = &["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+
+/// The i-th document of the corpus: shaped like the seeds (header, 版头, sections, numbered tasks
+/// with every clause shape and page-break artefacts, targets, a reporting rule, 版记), 10–40 KB.
 fn document(i: usize) -> String {
-    let base = SAMPLES[i % SAMPLES.len()];
-    let place = PLACES[(i / SAMPLES.len()) % PLACES.len()];
-    let mut text = base.replace("示范", place);
-    text = text
-        .replace("2027", &format!("{}", 2026 + i % 9))
-        .replace("1200亿元", &format!("{}亿元", 100 + i % 5000));
-    // Repeat the task section so documents have realistic lengths (tens of KB).
-    let tasks: String = (0..(4 + i % 12)).map(|k| format!("\n{}. 推进第{}项改革任务。完善工作机制，压缩办理时限，提升服务水平{}。（责任单位：市商务局、发展改革委，{}海关，东区、西区管委会）\n", 10 + k, k + 1, i, place)).collect();
-    text.push_str(&tasks);
-    text
+    let p = PLACES[i % PLACES.len()];
+    let year = 2020 + i % 7;
+    let mut s = format!(
+        "{p}市人民政府文件\n\n{p}政发〔{year}〕{}号\n\n{p}市人民政府关于印发{p}市开放发展行动方案（第{i}号）的通知\n\n各县（区）人民政府，市直各部门：\n现将《行动方案》印发给你们，请认真贯彻执行。\n\n{year}年3月{}日\n\n（此件公开发布）\n\n一、工作目标\n\n到{}年，全市外贸进出口总额达{}亿元，引进外贸企业不少于{}家，重点园区年产值达{}万—{}万吨。\n\n二、主要任务\n\n",
+        1 + i % 40,
+        1 + i % 28,
+        year + 3,
+        100 + i % 900,
+        50 + i % 500,
+        10 + i % 20,
+        40 + i % 20
+    );
+    let mut n = 1;
+    let groups = 3 + i % 6;
+    for g in 0..groups {
+        s.push_str(&format!(
+            "（{}）推进第{}方面重点工作。{}\n\n",
+            CN[g],
+            g + 1,
+            SENTENCES[(i + g) % SENTENCES.len()]
+        ));
+        for k in 0..(4 + (i + g) % 9) {
+            let body: String = (0..3 + (i + k) % 4)
+                .map(|j| SENTENCES[(i + j + k) % SENTENCES.len()])
+                .collect();
+            let clause = CLAUSES[(i + n) % CLAUSES.len()].replace("{p}", p);
+            if n % 5 == 0 {
+                // A page break in the middle of a sentence, as in the print version of a seed.
+                let cut = body.char_indices().nth(17).map_or(body.len(), |(b, _)| b);
+                s.push_str(&format!(
+                    "{n}. 实施第{n}项改革举措。{}\n\n\n{}{clause}\n\n",
+                    &body[..cut],
+                    &body[cut..]
+                ));
+            } else {
+                s.push_str(&format!("{n}. 实施第{n}项改革举措。{body}{clause}\n\n"));
+            }
+            n += 1;
+        }
+    }
+    s.push_str(&format!(
+        "三、保障措施\n\n（一）加强组织领导。各责任单位每季度末月25日前向市商务局报送工作进展。\n\n（二）强化督查考核。{}\n\n{p}市人民政府\n\n{year}年3月{}日\n\n抄送：市委各部门，市人大常委会办公室，市政协办公室。\n\n{p}市人民政府办公室\n\n{year}年3月{}日印发\n",
+        SENTENCES[i % SENTENCES.len()],
+        1 + i % 28,
+        2 + i % 27
+    ));
+    s
 }
 
 fn peak_rss_mib() -> f64 {
