@@ -3,26 +3,11 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fn limits() -> luoshi_doc::Limits {
-    luoshi_doc::Limits { max_unpacked_bytes: 16 << 20, max_pdf_stream_bytes: 16 << 20, max_pdf_total_bytes: 32 << 20, ..Default::default() }
-}
-
-/// libFuzzer aborts on every panic; the parser catches the PDF readers' panics and reports them as
-/// errors, so only panics outside that guard are findings.
-fn install_hook() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let abort = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !luoshi_doc::in_guarded_reader() {
-                abort(info);
-            }
-        }));
-    });
-}
+#[path = "common.rs"]
+mod common;
 
 fuzz_target!(|data: &[u8]| {
-    install_hook();
+    common::install_hook();
     // Inputs that are not zips are still parsed: the seeds steer the fuzzer to zips.
-    let _ = luoshi_doc::parse(data, &limits());
+    let _ = luoshi_doc::parse(data, &common::limits());
 });

@@ -545,26 +545,25 @@ mod tests {
     #[test]
     fn level_prefix_distributes_within_group() {
         let e = expand(
-            "责任单位：自治区商务厅、发展改革委，南宁海关，南宁、钦州港、崇左片区管理机构。排在首位的为牵头单位，下同",
+            "责任单位：自治区财政厅、商务厅，南宁海关，崇左、钦州港片区管理机构。排在首位的为牵头单位，下同",
         );
         assert!(e.declares_rule);
         assert_eq!(
             e.units_text,
-            "自治区商务厅、发展改革委，南宁海关，南宁、钦州港、崇左片区管理机构"
+            "自治区财政厅、商务厅，南宁海关，崇左、钦州港片区管理机构"
         );
         let n: Vec<_> = e.units.iter().map(|u| u.name.as_str()).collect();
         assert_eq!(
             n,
             [
+                "自治区财政厅",
                 "自治区商务厅",
-                "自治区发展改革委",
                 "南宁海关",
-                "南宁片区管理机构",
-                "钦州港片区管理机构",
-                "崇左片区管理机构"
+                "崇左片区管理机构",
+                "钦州港片区管理机构"
             ]
         );
-        assert_eq!(leads(&e), ["自治区商务厅"]);
+        assert_eq!(leads(&e), ["自治区财政厅"]);
     }
 
     #[test]
@@ -575,17 +574,17 @@ mod tests {
 
     #[test]
     fn counted_and_city_collectives() {
-        let e = expand("责任单位：3个片区管委会，南宁、钦州、崇左市人民政府，自治区发展改革委");
+        let e = expand("责任单位：3个片区管委会，崇左、南宁、钦州市人民政府，自治区统计局");
         assert_eq!(
             names(&e),
             [
                 ("南宁片区管委会".into(), Role::Lead),
                 ("钦州港片区管委会".into(), Role::Lead),
                 ("崇左片区管委会".into(), Role::Lead),
+                ("崇左市人民政府".into(), Role::Support),
                 ("南宁市人民政府".into(), Role::Support),
                 ("钦州市人民政府".into(), Role::Support),
-                ("崇左市人民政府".into(), Role::Support),
-                ("自治区发展改革委".into(), Role::Support),
+                ("自治区统计局".into(), Role::Support),
             ]
         );
     }
@@ -619,16 +618,11 @@ mod tests {
 
     #[test]
     fn others_and_open_ended() {
-        let e = expand(
-            "责任单位：自治区大数据发展局、市场监管局，自治区其他各有关单位，自治区地震局等",
-        );
+        let e = expand("责任单位：自治区统计局、市场监管局，自治区其他各有关单位，自治区地震局等");
         assert!(e.others);
         assert!(e.open_ended);
         let n: Vec<_> = e.units.iter().map(|u| u.name.as_str()).collect();
-        assert_eq!(
-            n,
-            ["自治区大数据发展局", "自治区市场监管局", "自治区地震局"]
-        );
+        assert_eq!(n, ["自治区统计局", "自治区市场监管局", "自治区地震局"]);
     }
 
     #[test]

@@ -177,7 +177,7 @@ mod tests {
 
     #[test]
     fn yearly_meeting() {
-        let r = rules("领导小组原则上每年召开一至两次工作会议，会议由组长主持。");
+        let r = rules("专班每年召开一至两次全体会议，由组长主持。");
         assert_eq!(
             (r[0].what, r[0].every, r[0].count, r[0].count_max),
             (RuleKind::Meeting, Period::Year, Some(1), Some(2))

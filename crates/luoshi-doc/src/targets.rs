@@ -1,4 +1,4 @@
-//! Quantified targets: "到2025年，广西自贸试验区电子信息产业年产值达700亿元".
+//! Quantified targets: "到2026年，广西自贸试验区数字经济产业年产值达300亿元".
 //!
 //! A number followed by a unit of measure is a target when it is stated with a comparator (达,
 //! 不少于, 以上, 以内 …) or under a due year (到2025年), which holds for the rest of its paragraph. The
@@ -455,20 +455,20 @@ mod tests {
     #[test]
     fn year_scope_value_unit() {
         let t = targets(
-            "到2025年，广西自贸试验区电子信息产业年产值达700亿元、汽车产业年产值达500亿元。",
+            "到2026年，广西自贸试验区数字经济产业年产值达300亿元、汽车产业年产值达500亿元。",
         );
         assert_eq!(t.len(), 2);
         assert_eq!(
             (t[0].year, t[0].scope.as_deref(), t[0].subject.as_str()),
-            (Some(2025), Some("广西自贸试验区"), "电子信息产业年产值")
+            (Some(2026), Some("广西自贸试验区"), "数字经济产业年产值")
         );
         assert_eq!(
             (t[0].value, t[0].unit.as_str(), t[0].comparator),
-            (700.0, "亿元", Comparator::AtLeast)
+            (300.0, "亿元", Comparator::AtLeast)
         );
         assert_eq!(
             t[0].text,
-            "到2025年，广西自贸试验区电子信息产业年产值达700亿元"
+            "到2026年，广西自贸试验区数字经济产业年产值达300亿元"
         );
         assert_eq!(
             (t[1].subject.as_str(), t[1].scope.as_deref()),
@@ -479,7 +479,7 @@ mod tests {
     #[test]
     fn ranges_percentages_and_limits() {
         let t = targets(
-            "到2025年，汽车产业服务带动广西北部湾经济区年产量达50万—60万辆，占全区总额40%以上，能耗控制在5万吨以内，不少于5000家上下游企业。",
+            "到2025年，新能源产业服务带动示范经济区年产量达50万—60万辆，占全区总额40%以上，能耗控制在5万吨以内，不少于5000家上下游企业。",
         );
         assert_eq!(
             (
