@@ -78,8 +78,10 @@ pub fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>, FileError> 
     std::fs::read(path).map_err(FileError::Io)
 }
 
-/// Runs `work` on a worker thread with the per-file deadline.
+/// Runs `work` on a worker thread with a deadline.
 fn with_deadline<T: Send + 'static>(
+    deadline: Duration,
+
     work: impl FnOnce() -> Result<T, InputError> + Send + 'static,
 ) -> Result<T, FileError> {
     let (tx, rx) = mpsc::channel();
@@ -90,7 +92,7 @@ fn with_deadline<T: Send + 'static>(
             let _ = tx.send(work());
         })
         .map_err(FileError::Io)?;
-    match rx.recv_timeout(FILE_DEADLINE) {
+    match rx.recv_timeout(deadline) {
         Ok(r) => r.map_err(FileError::Input),
         // The worker cannot be stopped; it is left to finish or to end with the process.
         Err(mpsc::RecvTimeoutError::Timeout) => Err(FileError::Timeout),
@@ -103,14 +105,14 @@ fn with_deadline<T: Send + 'static>(
 pub fn extract_file(path: &Path, limits: &Limits) -> Result<Extracted, FileError> {
     let bytes = read_bounded(path, limits)?;
     let limits = limits.clone();
-    with_deadline(move || luoshi_doc::extract(&bytes, &limits))
+    with_deadline(FILE_DEADLINE, move || luoshi_doc::extract(&bytes, &limits))
 }
 
 /// Parses one file within all limits.
 pub fn parse_file(path: &Path, limits: &Limits) -> Result<Document, FileError> {
     let bytes = read_bounded(path, limits)?;
     let limits = limits.clone();
-    with_deadline(move || luoshi_doc::parse(&bytes, &limits))
+    with_deadline(FILE_DEADLINE, move || luoshi_doc::parse(&bytes, &limits))
 }
 
 #[derive(Serialize)]
@@ -197,5 +199,47 @@ pub fn extract(path: &Path) -> Result<ExitCode> {
             report(path, &e);
             Ok(ExitCode::FAILURE)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_over_its_deadline_is_abandoned() {
+        let r = with_deadline(Duration::from_millis(50), || {
+            std::thread::sleep(Duration::from_secs(2));
+            Ok(())
+        });
+        assert!(matches!(r, Err(FileError::Timeout)));
+        assert!(FileError::Timeout.message_zh().contains("超时"));
+    }
+
+    #[test]
+    fn a_crashed_parse_is_not_reported_as_a_timeout() {
+        let r: Result<(), FileError> =
+            with_deadline(Duration::from_secs(5), || panic!("simulated parser bug"));
+        assert!(matches!(r, Err(FileError::Crashed)));
+    }
+
+    #[test]
+    fn an_oversized_file_is_refused_before_it_is_read() {
+        let path = std::env::temp_dir().join(format!("luoshi-big-{}.txt", std::process::id()));
+        let file = std::fs::File::create(&path).expect("create");
+        file.set_len(2048).expect("sparse file");
+        let limits = Limits {
+            max_file_bytes: 1024,
+            ..Limits::default()
+        };
+        let r = read_bounded(&path, &limits);
+        std::fs::remove_file(&path).ok();
+        assert!(matches!(
+            r,
+            Err(FileError::Input(InputError::TooLarge {
+                size: 2048,
+                limit: 1024
+            }))
+        ));
     }
 }
