@@ -1,12 +1,20 @@
 //! Tests over the public documents in ../shared/seeds. They fail, loudly, when the seeds are missing:
 //! they never pass by skipping.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use luoshi_doc::{Comparator, Document, LeadRule, Limits, Period, Role, RuleKind, Task, parse};
 
+/// The package's folder, read when the test runs (not baked in at build time, so a build cache
+/// shared between checkouts cannot point a test at another checkout).
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("tests are run by cargo"),
+    )
+}
+
 fn seed(prefix: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
+    let dir = manifest_dir().join("../../../shared/seeds");
     let entries = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("the seed documents must be at {}: {e}", dir.display()));
     entries

@@ -7,8 +7,16 @@ use std::path::{Path, PathBuf};
 use luoshi_doc::{Document, Limits, parse};
 use luoshi_testgen::{docx_from_text, paginate, pdf};
 
+/// The package's folder, read when the test runs (not baked in at build time, so a build cache
+/// shared between checkouts cannot point a test at another checkout).
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("tests are run by cargo"),
+    )
+}
+
 fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test_data/ok")
+    manifest_dir().join("../../test_data/ok")
 }
 
 fn inputs() -> Vec<PathBuf> {

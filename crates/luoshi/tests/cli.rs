@@ -1,17 +1,25 @@
 //! End-to-end tests of the `luoshi` binary: the JSON contract of `parse --json`, errors in plain
 //! Chinese with a non-zero exit, and `diff --json`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
+
+/// The package's folder, read when the test runs (not baked in at build time, so a build cache
+/// shared between checkouts cannot point a test at another checkout).
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("tests are run by cargo"),
+    )
+}
 
 fn luoshi() -> Command {
     Command::new(env!("CARGO_BIN_EXE_luoshi"))
 }
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    manifest_dir().join("../..")
 }
 
 fn seed(prefix: &str) -> PathBuf {

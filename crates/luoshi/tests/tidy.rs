@@ -3,6 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
+/// The package's folder, read when the test runs (not baked in at build time, so a build cache
+/// shared between checkouts cannot point a test at another checkout).
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("tests are run by cargo"),
+    )
+}
+
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("read dir") {
         let path = entry.expect("entry").path();
@@ -15,7 +23,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn crates_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    manifest_dir().join("..")
 }
 
 #[test]
