@@ -35,6 +35,11 @@ impl<'a> Archive<'a> {
         })
     }
 
+    /// Names the format the archive turned out to be, for error messages.
+    pub fn into_format(self, format: Format) -> Self {
+        Archive { format, ..self }
+    }
+
     /// Whether the archive has an entry of this name.
     pub fn has(&self, name: &str) -> bool {
         self.zip.index_for_name(name).is_some()

@@ -208,14 +208,19 @@ fn place_prefix(s: &str) -> Option<&'static str> {
         .max_by_key(|p| p.len())
 }
 
+/// The bare level word a city's, county's or province's own documents start names with (市商务局),
+/// not to be confused with 市场监管局.
+fn bare_level(item: &str) -> Option<&'static str> {
+    ["市", "县", "省"]
+        .into_iter()
+        .find(|w| item.starts_with(w) && !item.starts_with("市场"))
+}
+
 fn has_own_level(item: &str) -> bool {
     if LEVEL_WORDS.iter().any(|w| item.starts_with(w)) || place_prefix(item).is_some() {
         return true;
     }
-    if (item.starts_with('市') && !item.starts_with("市场"))
-        || item.starts_with('县')
-        || item.starts_with('省')
-    {
+    if bare_level(item).is_some() {
         return true;
     }
     // "百色市人民政府", "龙州县…": a place name we do not list, followed by 市/县.
@@ -233,10 +238,10 @@ fn group_prefix(first: &str) -> Option<String> {
         return Some("自治区".into());
     }
     // A city's or county's own documents: "市商务局、发展改革委" is 市商务局 and 市发展改革委.
-    for bare in ["市", "县", "省"] {
-        if first.starts_with(bare) && !first.starts_with("市场") && first.chars().count() > 2 {
-            return Some(bare.into());
-        }
+    if let Some(bare) = bare_level(first)
+        && first.chars().count() > 2
+    {
+        return Some(bare.into());
     }
     let place = place_prefix(first)?;
     let rest = &first[place.len()..];

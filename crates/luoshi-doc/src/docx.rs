@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use crate::archive::Archive;
 use crate::error::InputError;
+use crate::layout::push_row;
 use crate::limits::Limits;
 use crate::model::Format;
 use crate::xml::{XmlEvent, attr, events};
@@ -193,8 +194,7 @@ struct Cell {
 }
 
 /// Extracts the text of a .docx.
-pub fn extract(bytes: &[u8], limits: &Limits) -> Result<String, InputError> {
-    let mut archive = Archive::open(bytes, Format::Docx, limits)?;
+pub fn extract(mut archive: Archive<'_>, limits: &Limits) -> Result<String, InputError> {
     let document = archive
         .read_text("word/document.xml")?
         .ok_or_else(|| InputError::Corrupt {
@@ -344,36 +344,28 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<String, InputError> {
 
 /// Writes rows as tab-led lines, resolving vertical merges by grid column.
 fn render_table(rows: Vec<Vec<Cell>>) -> String {
-    let mut out = String::from("\n");
+    let mut out = String::from(
+        "
+",
+    );
     let mut above: HashMap<usize, String> = HashMap::new();
     for row in rows {
         let mut col = 0usize;
-        let mut lines = Vec::new();
+        let mut texts = Vec::with_capacity(row.len());
         for cell in row {
             let text = if cell.continues {
                 above.get(&col).cloned().unwrap_or_default()
             } else {
-                cell.paras.join("\n")
+                cell.paras.join(
+                    "
+",
+                )
             };
             above.insert(col, text.clone());
             col += cell.span;
-            let mut parts = text.split('\n');
-            lines.push(format!(
-                "\t{}",
-                parts.next().unwrap_or("").replace('\t', " ")
-            ));
-            for p in parts {
-                let p = p.replace('\t', " ");
-                if !p.trim().is_empty() {
-                    lines.push(p.trim_start().to_string());
-                }
-            }
+            texts.push(text);
         }
-        for l in lines {
-            out.push_str(&l);
-            out.push('\n');
-        }
-        out.push('\n');
+        push_row(&mut out, texts.iter().map(String::as_str));
     }
     out
 }

@@ -137,6 +137,7 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, InputError> {
         });
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        // The archive is opened once: sniffed here, then read by the docx or xlsx reader.
         let archive = crate::archive::Archive::open(bytes, Format::Docx, limits);
         let format = match &archive {
             Ok(a) if a.has("word/document.xml") => Format::Docx,
@@ -155,11 +156,11 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, InputError> {
             }
             Err(e) => return Err(e.clone()),
         };
-        drop(archive);
+        let archive = archive?.into_format(format);
         let text = if format == Format::Docx {
-            docx::extract(bytes, limits)?
+            docx::extract(archive, limits)?
         } else {
-            xlsx::extract(bytes, limits)?
+            xlsx::extract(archive, limits)?
         };
         return Ok(Extracted {
             format,

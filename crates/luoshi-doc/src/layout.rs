@@ -300,6 +300,26 @@ pub fn blocks(lines: &mut [SourceLine<'_>]) -> Vec<Block> {
     out
 }
 
+/// Writes one table row in the tab-led form read by [`blocks`]: a blank line before it, each cell's
+/// first line led by a tab, its further lines as they are, a blank line after. Used by every
+/// front-end that meets a table.
+pub fn push_row<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>) {
+    while !out.is_empty() && !out.ends_with("\n\n") {
+        out.push('\n');
+    }
+    for cell in cells {
+        let mut lines = cell.split('\n');
+        out.push('\t');
+        out.push_str(lines.next().unwrap_or("").replace('\t', " ").trim());
+        out.push('\n');
+        for line in lines.filter(|l| !l.trim().is_empty()) {
+            out.push_str(line.replace('\t', " ").trim());
+            out.push('\n');
+        }
+    }
+    out.push('\n');
+}
+
 /// The paragraphs of a block list, tables skipped.
 pub fn paras(blocks: &[Block]) -> impl Iterator<Item = &Para> {
     blocks.iter().filter_map(|b| match b {

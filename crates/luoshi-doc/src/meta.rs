@@ -72,7 +72,7 @@ pub fn find_doc_number_line(text: &str) -> Option<String> {
     let rest = text[whole.end()..].trim();
     let before = text[..whole.start()].trim();
     if before.is_empty() && (rest.is_empty() || rest.starts_with("签发人")) {
-        return Some(format!("{}〔{}〕{}号", &caps[1], &caps[2], &caps[3]));
+        return Some(normalise_doc_number(&caps));
     }
     None
 }
@@ -255,7 +255,7 @@ pub fn extract(blocks: &[Block]) -> Meta {
                 .get(k + 1)
                 .is_some_and(|n| n.text.trim().ends_with("印发"));
             if t.ends_with("印发")
-                || is_date_line_text(t)
+                || crate::layout::is_date_line(t)
                 || before_printed
                 || detect_marker(t).is_some()
             {
@@ -314,10 +314,6 @@ pub fn extract(blocks: &[Block]) -> Meta {
         break;
     }
     meta
-}
-
-fn is_date_line_text(t: &str) -> bool {
-    parse_cn_date(t).is_some_and(|(_, rest)| rest.is_empty() || rest == "印发")
 }
 
 fn strip_trailing_doc_number(text: &str) -> &str {

@@ -262,21 +262,8 @@ fn accept(m: &Marker, last: &[u32; 5], p: &Para, warnings: &mut Vec<Warning>) ->
 
 /// The outline tree of the headings.
 pub fn tree(headings: &[Heading]) -> Vec<OutlineNode> {
-    fn build(headings: &[Heading], parent: Option<usize>) -> Vec<OutlineNode> {
-        headings
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| h.parent == parent)
-            .map(|(i, h)| OutlineNode {
-                marker: h.marker.text.clone(),
-                title: h.title.clone(),
-                line: h.line,
-                children: build(headings, Some(i)),
-            })
-            .collect()
-    }
-    // Children lists are built by scanning for each parent; headings per document are few hundred at most,
-    // but a hostile input may hold many, so index children first to stay linear.
+    // Index children first, so building the tree stays linear however many headings a hostile
+    // input holds. Markers have five levels at most, so the recursion is shallow.
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); headings.len()];
     let mut roots = Vec::new();
     for (i, h) in headings.iter().enumerate() {
@@ -302,7 +289,6 @@ pub fn tree(headings: &[Heading]) -> Vec<OutlineNode> {
             children: kids,
         }
     }
-    let _ = build;
     roots
         .iter()
         .map(|&r| node(headings, &children, r, 0))

@@ -199,8 +199,7 @@ pub fn clean_pages(pages: &[String]) -> String {
         for l in lines.iter().take(2).chain(lines.iter().rev().take(2)) {
             let s = shape(l);
             if !seen.contains(&s) {
-                edge_counts.entry(s.clone()).or_default();
-                *edge_counts.get_mut(&s).unwrap_or(&mut 0) += 1;
+                *edge_counts.entry(s.clone()).or_default() += 1;
                 seen.push(s);
             }
         }
@@ -234,10 +233,9 @@ pub fn extract(
     warnings: &mut Vec<Warning>,
 ) -> Result<String, InputError> {
     prescan(bytes, limits)?;
-    let owned = bytes.to_vec();
     GUARDED.with(|g| g.set(true));
-    let result =
-        std::panic::catch_unwind(move || pdf_extract::extract_text_from_mem_by_pages(&owned));
+    // Nothing is shared with the reader but the input bytes, which it only reads.
+    let result = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem_by_pages(bytes));
     GUARDED.with(|g| g.set(false));
     let pages = match result {
         Ok(Ok(pages)) => pages,

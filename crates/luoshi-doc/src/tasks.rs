@@ -32,9 +32,8 @@ fn is_task_section(title: &str) -> bool {
 }
 
 /// Text of a heading's own extent (its paragraph and the body paragraphs after it).
-fn extent_text(blocks: &[Block], start: usize, end: usize) -> (String, Vec<(usize, usize)>) {
+fn extent_text(blocks: &[Block], start: usize, end: usize) -> String {
     let mut text = String::new();
-    let mut starts = Vec::new();
     let mut i = start;
     while i < end {
         if let Block::Para(p) = &blocks[i] {
@@ -48,13 +47,11 @@ fn extent_text(blocks: &[Block], start: usize, end: usize) -> (String, Vec<(usiz
             if i > start && is_closing(p, next) {
                 break;
             }
-            let base = text.len();
             text.push_str(&p.text);
-            starts.extend(p.line_starts.iter().map(|(o, l)| (base + o, *l)));
         }
         i += 1;
     }
-    (text, starts)
+    text
 }
 
 /// Finds the tasks under the given headings.
@@ -72,7 +69,7 @@ pub fn extract(
             continue;
         }
         let end = headings.get(hi + 1).map_or(blocks.len(), |n| n.block);
-        let (text, _starts) = extent_text(blocks, h.block, end);
+        let text = extent_text(blocks, h.block, end);
         let body = &text[h.marker.len..];
         let clause = find_clause(body);
         let mut ancestors = Vec::new();

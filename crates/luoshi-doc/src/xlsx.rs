@@ -3,8 +3,8 @@
 
 use crate::archive::Archive;
 use crate::error::InputError;
+use crate::layout::push_row;
 use crate::limits::Limits;
-use crate::model::Format;
 use crate::xml::{XmlEvent, attr, events};
 
 /// Column index of a cell reference such as "C12".
@@ -24,8 +24,7 @@ fn column(reference: &str) -> Option<usize> {
 }
 
 /// Extracts the text of an .xlsx workbook.
-pub fn extract(bytes: &[u8], limits: &Limits) -> Result<String, InputError> {
-    let mut archive = Archive::open(bytes, Format::Xlsx, limits)?;
+pub fn extract(mut archive: Archive<'_>, limits: &Limits) -> Result<String, InputError> {
     let mut shared = Vec::new();
     if let Some(xml) = archive.read_text("xl/sharedStrings.xml")? {
         let mut cur: Option<String> = None;
@@ -96,17 +95,7 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<String, InputError> {
                 XmlEvent::End { name }
                     if name == "row" && row.iter().any(|c| !c.trim().is_empty()) =>
                 {
-                    out.push('\n');
-                    for cell in &row {
-                        let mut lines = cell.split('\n');
-                        out.push('\t');
-                        out.push_str(lines.next().unwrap_or("").replace('\t', " ").trim());
-                        out.push('\n');
-                        for l in lines.filter(|l| !l.trim().is_empty()) {
-                            out.push_str(l.replace('\t', " ").trim());
-                            out.push('\n');
-                        }
-                    }
+                    push_row(&mut out, row.iter().map(String::as_str));
                 }
                 _ => {}
             }

@@ -117,14 +117,7 @@ fn paginated_pdf_reads_like_text() {
         let path = data_dir().join(name);
         let from_text =
             parse(&std::fs::read(&path).expect("read"), &Limits::default()).expect("text");
-        // Markdown marks are what a converter adds; a typeset PDF has none.
-        let plain: String = text_of(&path)
-            .replace("**", "")
-            .lines()
-            .map(|l| l.trim_start_matches('#').trim())
-            .collect::<Vec<_>>()
-            .join("\n");
-        let pages = paginate(&plain, 30, 16);
+        let pages = paginate(&text_of(&path), 30, 16);
         assert!(pages.len() >= 2, "the sample spans pages");
         let bytes = pdf(&pages, Some("示范公文 内部资料"));
         let from_pdf =

@@ -283,11 +283,13 @@ pub fn assemble(objects: &[Vec<u8>]) -> Vec<u8> {
 }
 
 /// Splits text into PDF pages of `lines_per_page` lines, wrapping long lines at `width` characters
-/// the way a typeset page breaks them (hard breaks inside sentences).
+/// the way a typeset page breaks them (hard breaks inside sentences). Markdown marks (`#`, `**`)
+/// are what a converter adds to a text export; a typeset page has none, so they are dropped.
 pub fn paginate(text: &str, width: usize, lines_per_page: usize) -> Vec<Vec<String>> {
     let mut lines = Vec::new();
     for para in text.lines().filter(|l| !l.trim().is_empty()) {
-        let chars: Vec<char> = para.trim().chars().collect();
+        let para = para.replace("**", "");
+        let chars: Vec<char> = para.trim().trim_start_matches('#').trim().chars().collect();
         for chunk in chars.chunks(width) {
             lines.push(chunk.iter().collect::<String>());
         }

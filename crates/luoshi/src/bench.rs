@@ -209,15 +209,9 @@ fn fixtures(out: &Path) -> Result<()> {
             docx_dir.join(format!("sample{i}.docx")),
             luoshi_testgen::docx_from_text(sample),
         )?;
-        let plain: String = sample
-            .replace("**", "")
-            .lines()
-            .map(|l| l.trim_start_matches('#').trim())
-            .collect::<Vec<_>>()
-            .join("\n");
         std::fs::write(
             pdf_dir.join(format!("sample{i}.pdf")),
-            luoshi_testgen::pdf(&luoshi_testgen::paginate(&plain, 30, 20), Some("内部资料")),
+            luoshi_testgen::pdf(&luoshi_testgen::paginate(sample, 30, 20), Some("内部资料")),
         )?;
     }
     Ok(())
