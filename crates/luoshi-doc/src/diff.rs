@@ -6,7 +6,7 @@
 //! common sentence (a 版头, an annex) is not a change. Replaced sentences are paired by character
 //! similarity. `similarity` is the share of the shorter text found in the other.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use similar::{Algorithm, DiffOp, capture_diff_slices};
 
 use crate::input::Extracted;
@@ -14,7 +14,7 @@ use crate::layout::{Block, blocks, split_lines};
 use crate::normalize::canonical_key;
 
 /// The result of comparing two files.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DiffReport {
     pub same_document: bool,
     pub similarity: f64,
@@ -22,7 +22,7 @@ pub struct DiffReport {
 }
 
 /// One wording change: a sentence before and after (one side empty for an added or removed one).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub before: String,
     pub after: String,

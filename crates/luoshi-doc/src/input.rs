@@ -13,7 +13,7 @@ use crate::model::{Format, Warning};
 use crate::{docx, html, pdf, xlsx};
 
 /// The text layer of a file, before any 公文 structure is read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Extracted {
     pub format: Format,
     pub encoding: String,

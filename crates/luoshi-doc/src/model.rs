@@ -4,10 +4,10 @@
 //! serialised as the `luoshi parse --json` contract. Absent scalars are `None` (JSON `null`), absent
 //! lists are empty; nothing is ever omitted.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The container a document arrived in, recognised by content, never by file name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Text,
@@ -18,7 +18,7 @@ pub enum Format {
 }
 
 /// Everything read from one file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {
     pub format: Format,
     /// Encoding of the text layer actually read ("utf-8", "gb18030", ...).
@@ -35,7 +35,7 @@ pub struct Document {
 }
 
 /// 公文 metadata (版头 and 版记).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Meta {
     /// 发文字号, normalised to 〔〕 brackets.
     pub doc_number: Option<String>,
@@ -59,7 +59,7 @@ pub struct Meta {
 }
 
 /// One heading of the outline tree (一、 / （一） / 1. / （1）, and 附件 for an annex).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutlineNode {
     pub marker: String,
     pub title: String,
@@ -68,7 +68,7 @@ pub struct OutlineNode {
 }
 
 /// Whether the document says who leads ("declared") or the first-listed rule is assumed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LeadRule {
     Declared,
@@ -76,7 +76,7 @@ pub enum LeadRule {
 }
 
 /// A numbered duty and the units responsible for it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Task {
     /// Enclosing headings, each as marker + title ("三、主要任务").
     pub path: Vec<String>,
@@ -93,14 +93,14 @@ pub struct Task {
 }
 
 /// A unit named in a responsibility clause.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitRef {
     pub name: String,
     pub role: Role,
 }
 
 /// 牵头 (lead) or 配合 (support).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Lead,
@@ -108,7 +108,7 @@ pub enum Role {
 }
 
 /// How a target's value compares with what must be reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Comparator {
     #[serde(rename = ">=")]
     AtLeast,
@@ -121,7 +121,7 @@ pub enum Comparator {
 }
 
 /// A quantified goal (目标).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Target {
     pub year: Option<i32>,
     pub subject: String,
@@ -135,7 +135,7 @@ pub struct Target {
 }
 
 /// A recurring duty: a progress report or a meeting.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportingRule {
     /// "report" or "meeting".
     pub what: RuleKind,
@@ -153,14 +153,14 @@ pub struct ReportingRule {
     pub line: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleKind {
     Report,
     Meeting,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     Quarter,
@@ -170,7 +170,7 @@ pub enum Period {
 }
 
 /// One member of a leading group's roster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RosterEntry {
     /// 组长, 副组长, 成员 ...
     pub role: String,
@@ -179,7 +179,7 @@ pub struct RosterEntry {
 }
 
 /// One row of a 制度创新成果 table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Achievement {
     pub batch: Option<u32>,
     pub category: Option<String>,
@@ -192,7 +192,7 @@ pub struct Achievement {
 }
 
 /// Something the parser had to guess or could not read, pointing at a line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
     pub line: usize,
     pub message: String,

@@ -1,0 +1,281 @@
+//! The ledger's reads: tasks filtered by scope, unit, role, area, document and text; one task;
+//! counts for the front page; the audit log.
+
+use std::collections::HashMap;
+
+use luoshi_store::*;
+use sqlx::Row;
+
+use crate::docs::scope_condition;
+use crate::{Arg, Q, SqlStore, db_err};
+
+/// Builds the WHERE clause of a task listing (alias `t`).
+fn task_where(q: &mut Q, f: &TaskFilter) -> String {
+    let mut conds = vec!["t.retired = 0".to_string()];
+    if f.scope != Scope::All {
+        conds.push(scope_condition(q, &f.scope, "t"));
+    }
+    if let Some(units) = &f.units {
+        let ids = if units.is_empty() {
+            "0".to_string()
+        } else {
+            q.bind_ids(units)
+        };
+        let role = if f.lead_only {
+            " AND ux.role = 'lead'"
+        } else {
+            ""
+        };
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM task_units ux WHERE ux.task_id = t.id AND ux.unit_id IN ({ids}){role})"
+        ));
+    }
+    if let Some(area) = &f.area {
+        let a = q.bind(Arg::S(area.clone()));
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM task_units ax JOIN units au ON au.id = ax.unit_id \
+             WHERE ax.task_id = t.id AND au.area = {a})"
+        ));
+    }
+    if let Some(d) = f.document {
+        let p = q.bind(Arg::I(d));
+        conds.push(format!("t.document_id = {p}"));
+    }
+    if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let p = q.bind(Arg::S(format!("%{}%", text.replace(['%', '_'], ""))));
+        conds.push(format!(
+            "(t.title LIKE {p} OR t.body LIKE {p} OR t.number LIKE {p} OR t.units_text LIKE {p})"
+        ));
+    }
+    conds.join(" AND ")
+}
+
+/// Units and areas of the given tasks.
+async fn task_units(s: &SqlStore, ids: &[Id]) -> StoreResult<HashMap<Id, Vec<TaskUnitArea>>> {
+    let mut out: HashMap<Id, Vec<TaskUnitArea>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut q = Q::new("");
+    let list = q.bind_ids(ids);
+    q.push(&format!(
+        "SELECT tu.task_id, tu.role, tu.unit_id, u.name, u.area, tu.written_as FROM task_units tu \
+         JOIN units u ON u.id = tu.unit_id WHERE tu.task_id IN ({list}) ORDER BY tu.task_id, tu.ord"
+    ));
+    for r in q.query().fetch_all(&s.pool).await.map_err(db_err)? {
+        out.entry(r.try_get("task_id").map_err(db_err)?)
+            .or_default()
+            .push(TaskUnitArea {
+                unit: TaskUnit {
+                    unit_id: r.try_get("unit_id").map_err(db_err)?,
+                    unit_name: r.try_get("name").map_err(db_err)?,
+                    written_as: r.try_get("written_as").map_err(db_err)?,
+                    role: r.try_get("role").map_err(db_err)?,
+                },
+                area: r.try_get("area").map_err(db_err)?,
+            });
+    }
+    Ok(out)
+}
+
+struct TaskUnitArea {
+    unit: TaskUnit,
+    area: Option<String>,
+}
+
+fn names(units: &[TaskUnitArea], role: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for u in units.iter().filter(|u| u.unit.role == role) {
+        if !out.contains(&u.unit.unit_name) {
+            out.push(u.unit.unit_name.clone());
+        }
+    }
+    out
+}
+
+fn areas(units: &[TaskUnitArea]) -> Vec<String> {
+    let mut out: Vec<String> = units.iter().filter_map(|u| u.area.clone()).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+const TASK_COLUMNS: &str =
+    "t.id, t.document_id, d.title AS document_title, t.seq, t.number, t.title, t.body";
+
+fn task_row(r: &sqlx::any::AnyRow, units: &[TaskUnitArea]) -> StoreResult<TaskRow> {
+    Ok(TaskRow {
+        id: r.try_get("id").map_err(db_err)?,
+        document_id: r.try_get("document_id").map_err(db_err)?,
+        document_title: r.try_get("document_title").map_err(db_err)?,
+        seq: r.try_get("seq").map_err(db_err)?,
+        number: r.try_get("number").map_err(db_err)?,
+        title: r.try_get("title").map_err(db_err)?,
+        text: r.try_get("body").map_err(db_err)?,
+        lead: names(units, "lead"),
+        support: names(units, "support"),
+        areas: areas(units),
+    })
+}
+
+pub(crate) async fn tasks(s: &SqlStore, f: &TaskFilter, page: Page) -> StoreResult<Paged<TaskRow>> {
+    let mut count = Q::new("");
+    let cond = task_where(&mut count, f);
+    count.push(&format!("SELECT COUNT(*) FROM tasks t WHERE {cond}"));
+    let total: i64 = count
+        .query()
+        .fetch_one(&s.pool)
+        .await
+        .map_err(db_err)?
+        .try_get(0)
+        .map_err(db_err)?;
+    let mut q = Q::new("");
+    let cond = task_where(&mut q, f);
+    let lim = q.bind(Arg::I(page.limit));
+    let off = q.bind(Arg::I(page.offset));
+    q.push(&format!(
+        "SELECT {TASK_COLUMNS} FROM tasks t JOIN documents d ON d.id = t.document_id WHERE {cond} \
+         ORDER BY t.document_id, t.seq LIMIT {lim} OFFSET {off}"
+    ));
+    let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+    let ids: Vec<Id> = rows
+        .iter()
+        .map(|r| r.try_get("id").map_err(db_err))
+        .collect::<StoreResult<_>>()?;
+    let units = task_units(s, &ids).await?;
+    let items = rows
+        .iter()
+        .zip(&ids)
+        .map(|(r, id)| task_row(r, units.get(id).map(Vec::as_slice).unwrap_or(&[])))
+        .collect::<StoreResult<_>>()?;
+    Ok(Paged {
+        items,
+        total,
+        offset: page.offset,
+        limit: page.limit,
+    })
+}
+
+pub(crate) async fn task(s: &SqlStore, id: Id) -> StoreResult<Option<TaskDetail>> {
+    let sql = format!(
+        "SELECT {TASK_COLUMNS}, t.units_text, t.path, t.first_version_id, t.last_version_id \
+         FROM tasks t JOIN documents d ON d.id = t.document_id WHERE t.id = $1"
+    );
+    let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&s.pool)
+        .await
+        .map_err(db_err)?
+    else {
+        return Ok(None);
+    };
+    let mut units = task_units(s, &[id]).await?;
+    let units = units.remove(&id).unwrap_or_default();
+    let path: String = r.try_get("path").map_err(db_err)?;
+    Ok(Some(TaskDetail {
+        row: task_row(&r, &units)?,
+        path: serde_json::from_str(&path).unwrap_or_default(),
+        units_text: r.try_get("units_text").map_err(db_err)?,
+        units: units.into_iter().map(|u| u.unit).collect(),
+        first_version_id: r.try_get("first_version_id").map_err(db_err)?,
+        last_version_id: r.try_get("last_version_id").map_err(db_err)?,
+    }))
+}
+
+pub(crate) async fn counts(s: &SqlStore, scope: &Scope) -> StoreResult<LedgerCounts> {
+    let mut q = Q::new("");
+    let cond = if *scope == Scope::All {
+        "1 = 1".to_string()
+    } else {
+        scope_condition(&mut q, scope, "t")
+    };
+    q.push(&format!(
+        "SELECT COUNT(*) AS tasks, COUNT(DISTINCT t.document_id) AS documents FROM tasks t \
+         WHERE t.retired = 0 AND {cond}"
+    ));
+    let r = q.query().fetch_one(&s.pool).await.map_err(db_err)?;
+    let mut out = LedgerCounts {
+        tasks: r.try_get("tasks").map_err(db_err)?,
+        documents: r.try_get("documents").map_err(db_err)?,
+        ..LedgerCounts::default()
+    };
+    out.units = sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE merged_into IS NULL")
+        .fetch_one(&s.pool)
+        .await
+        .map_err(db_err)?;
+    let mut q = Q::new("");
+    let cond = if *scope == Scope::All {
+        "1 = 1".to_string()
+    } else {
+        scope_condition(&mut q, scope, "t")
+    };
+    q.push(&format!(
+        "SELECT u.area, COUNT(DISTINCT t.id) AS n FROM tasks t JOIN task_units tu ON tu.task_id = t.id \
+         JOIN units u ON u.id = tu.unit_id WHERE t.retired = 0 AND u.area IS NOT NULL AND {cond} \
+         GROUP BY u.area ORDER BY u.area"
+    ));
+    for r in q.query().fetch_all(&s.pool).await.map_err(db_err)? {
+        out.by_area.push((
+            r.try_get("area").map_err(db_err)?,
+            r.try_get("n").map_err(db_err)?,
+        ));
+    }
+    let mut q = Q::new("");
+    let cond = if *scope == Scope::All {
+        "1 = 1".to_string()
+    } else {
+        scope_condition(&mut q, scope, "t")
+    };
+    q.push(&format!(
+        "SELECT u.name, u.id, COUNT(DISTINCT t.id) AS n FROM tasks t JOIN task_units tu ON tu.task_id = t.id \
+         JOIN units u ON u.id = tu.unit_id WHERE t.retired = 0 AND tu.role = 'lead' AND {cond} \
+         GROUP BY u.id, u.name ORDER BY n DESC, u.name LIMIT 10"
+    ));
+    for r in q.query().fetch_all(&s.pool).await.map_err(db_err)? {
+        out.top_leads.push((
+            r.try_get("name").map_err(db_err)?,
+            r.try_get("id").map_err(db_err)?,
+            r.try_get("n").map_err(db_err)?,
+        ));
+    }
+    Ok(out)
+}
+
+pub(crate) async fn audit_log(s: &SqlStore, page: Page) -> StoreResult<Paged<AuditEntry>> {
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+        .fetch_one(&s.pool)
+        .await
+        .map_err(db_err)?;
+    let rows = sqlx::query(
+        "SELECT id, at, user_id, actor, action, object_type, object_id, before_json, after_json \
+         FROM audit_log ORDER BY id DESC LIMIT $1 OFFSET $2",
+    )
+    .bind(page.limit)
+    .bind(page.offset)
+    .fetch_all(&s.pool)
+    .await
+    .map_err(db_err)?;
+    let parse = |v: Option<String>| v.and_then(|s| serde_json::from_str(&s).ok());
+    let items = rows
+        .iter()
+        .map(|r| {
+            Ok(AuditEntry {
+                id: r.try_get("id").map_err(db_err)?,
+                at: r.try_get("at").map_err(db_err)?,
+                user_id: r.try_get("user_id").map_err(db_err)?,
+                actor: r.try_get("actor").map_err(db_err)?,
+                action: r.try_get("action").map_err(db_err)?,
+                object_type: r.try_get("object_type").map_err(db_err)?,
+                object_id: r.try_get("object_id").map_err(db_err)?,
+                before: parse(r.try_get("before_json").map_err(db_err)?),
+                after: parse(r.try_get("after_json").map_err(db_err)?),
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    Ok(Paged {
+        items,
+        total,
+        offset: page.offset,
+        limit: page.limit,
+    })
+}

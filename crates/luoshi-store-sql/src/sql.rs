@@ -1,0 +1,107 @@
+//! Small SQL helpers shared by every query: dynamic placeholders, error mapping, the audit write.
+
+use luoshi_store::{Actor, Id, StoreError, StoreResult};
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AssertSqlSafe};
+
+pub(crate) type Tx = sqlx::Transaction<'static, Any>;
+
+/// Unix seconds now.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Maps a driver error: uniqueness to `Conflict`, anything else to `Database` (English, for logs).
+pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(d) = &e
+        && d.is_unique_violation()
+    {
+        return StoreError::Conflict("名称或编号与已有记录重复".into());
+    }
+    StoreError::Database(e.to_string())
+}
+
+/// A bound value.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    I(i64),
+    S(String),
+}
+
+/// A query whose text is built with placeholders as values are bound.
+#[derive(Debug, Default)]
+pub(crate) struct Q {
+    pub sql: String,
+    args: Vec<Arg>,
+}
+
+impl Q {
+    pub fn new(sql: &str) -> Q {
+        Q {
+            sql: sql.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Binds a value and returns its placeholder.
+    pub fn bind(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("${}", self.args.len())
+    }
+
+    /// `$a, $b, …` for a list of ids.
+    pub fn bind_ids(&mut self, ids: &[Id]) -> String {
+        ids.iter()
+            .map(|i| self.bind(Arg::I(*i)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn push(&mut self, s: &str) -> &mut Q {
+        self.sql.push_str(s);
+        self
+    }
+
+    pub fn query(&self) -> Query<'_, Any, AnyArguments> {
+        let mut q = sqlx::query(AssertSqlSafe(self.sql.clone()));
+        for a in &self.args {
+            q = match a {
+                Arg::I(i) => q.bind(*i),
+                Arg::S(s) => q.bind(s.clone()),
+            };
+        }
+        q
+    }
+}
+
+/// Appends an audit record in the caller's transaction.
+pub(crate) async fn audit(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    object_type: &str,
+    object_id: Option<Id>,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, user_id, actor, action, object_type, object_id, before_json, after_json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(now())
+    .bind(actor.user_id)
+    .bind(actor.name.clone())
+    .bind(action.to_string())
+    .bind(object_type.to_string())
+    .bind(object_id)
+    .bind(before.map(|v| v.to_string()))
+    .bind(after.map(|v| v.to_string()))
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
