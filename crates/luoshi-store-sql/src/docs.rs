@@ -51,18 +51,31 @@ pub(crate) async fn version_candidates(
     s: &SqlStore,
     doc_number: Option<&str>,
     title: Option<&str>,
+    task_titles: &[String],
 ) -> StoreResult<Vec<Candidate>> {
-    let rows = sqlx::query(
+    let mut q = Q::new("");
+    let number = q.bind(Arg::S(doc_number.unwrap_or_default().to_string()));
+    let title = q.bind(Arg::S(title.map(unit_key).unwrap_or_default()));
+    let by_task = if task_titles.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = task_titles
+            .iter()
+            .map(|t| q.bind(Arg::S(t.clone())))
+            .collect();
+        format!(
+            " OR d.id IN (SELECT document_id FROM tasks WHERE retired = 0 AND title IN ({}))",
+            list.join(", ")
+        )
+    };
+    q.push(&format!(
         "SELECT d.id AS document_id, v.id AS version_id, v.version_no, v.extracted \
          FROM documents d JOIN versions v ON v.id = d.latest_version_id \
-         WHERE (d.doc_number IS NOT NULL AND d.doc_number = $1) OR d.title_key = $2 \
-         ORDER BY d.id LIMIT 20",
-    )
-    .bind(doc_number.map(str::to_string))
-    .bind(title.map(unit_key).unwrap_or_default())
-    .fetch_all(&s.pool)
-    .await
-    .map_err(db_err)?;
+         WHERE (d.doc_number IS NOT NULL AND d.doc_number = {number} AND {number} <> '') \
+            OR (d.title_key = {title} AND {title} <> ''){by_task} \
+         ORDER BY d.id LIMIT 20"
+    ));
+    let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
     let mut out = Vec::new();
     for r in rows {
         let document_id: Id = r.try_get("document_id").map_err(db_err)?;

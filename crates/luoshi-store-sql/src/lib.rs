@@ -331,8 +331,9 @@ impl Store for SqlStore {
         &self,
         doc_number: Option<&str>,
         title: Option<&str>,
+        task_titles: &[String],
     ) -> StoreResult<Vec<Candidate>> {
-        docs::version_candidates(self, doc_number, title).await
+        docs::version_candidates(self, doc_number, title, task_titles).await
     }
     async fn version_by_sha(&self, sha256: &str) -> StoreResult<Option<(Id, Id)>> {
         docs::version_by_sha(self, sha256).await

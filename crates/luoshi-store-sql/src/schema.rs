@@ -90,6 +90,7 @@ CREATE TABLE tasks (
     retired {INT} NOT NULL DEFAULT 0
 );
 CREATE INDEX tasks_document ON tasks(document_id, seq);
+CREATE INDEX tasks_title ON tasks(title);
 CREATE TABLE task_units (
     task_id {INT} NOT NULL REFERENCES tasks(id),
     ord {INT} NOT NULL,

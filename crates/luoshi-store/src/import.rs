@@ -71,8 +71,20 @@ pub async fn plan_import(store: &dyn Store, input: ImportInput) -> StoreResult<I
         });
     }
     let meta = &input.document.meta;
+    let task_titles: Vec<String> = input
+        .document
+        .tasks
+        .iter()
+        .take(8)
+        .map(|t| t.title.clone())
+        .filter(|t| t.chars().count() >= 4)
+        .collect();
     let candidates = store
-        .version_candidates(meta.doc_number.as_deref(), meta.title.as_deref())
+        .version_candidates(
+            meta.doc_number.as_deref(),
+            meta.title.as_deref(),
+            &task_titles,
+        )
         .await?;
     let mut best: Option<(f64, usize, DiffReport)> = None;
     for (i, c) in candidates.iter().enumerate() {

@@ -71,11 +71,13 @@ pub trait Store: Send + Sync {
     async fn unit_ops(&self, unit: Option<Id>) -> StoreResult<Vec<UnitOp>>;
 
     // --- documents and imports ---
-    /// Stored documents an incoming one may be a new version of (same 文号 or same title).
+    /// Stored documents an incoming one may be a new version of: same 文号, same title, or a
+    /// live task with one of the given titles (a reprint often lacks the 版头).
     async fn version_candidates(
         &self,
         doc_number: Option<&str>,
         title: Option<&str>,
+        task_titles: &[String],
     ) -> StoreResult<Vec<Candidate>>;
     async fn version_by_sha(&self, sha256: &str) -> StoreResult<Option<(Id, Id)>>;
     /// Writes a planned import in one transaction. Fails with `Conflict` if the document gained a

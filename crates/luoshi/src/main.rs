@@ -2,9 +2,11 @@
 //! nothing of 公文 itself.
 
 mod bench;
+mod ledger_cmd;
 mod parse_cmd;
 mod render;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -40,11 +42,83 @@ enum Command {
     },
     /// Print the text layer read from a file (the lines that `parse` reports refer to).
     Extract { file: PathBuf },
+    /// Serve the ledger: Chinese web pages and the JSON API.
+    Serve {
+        #[command(flatten)]
+        db: ledger_cmd::DbArgs,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Mark cookies Secure (behind HTTPS).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Import documents into the ledger (each file in one transaction).
+    Import {
+        #[command(flatten)]
+        db: ledger_cmd::DbArgs,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// The unit registry.
+    Units {
+        #[command(flatten)]
+        db: ledger_cmd::DbArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The task ledger, filtered.
+    Tasks {
+        #[command(flatten)]
+        db: ledger_cmd::DbArgs,
+        #[command(flatten)]
+        filter: ledger_cmd::TaskArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export the 任务分工表.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
+    /// Build a demo ledger from the project's own sample documents and serve it.
+    Demo {
+        /// The demo database (recreated).
+        #[arg(long, default_value = "luoshi-demo.db")]
+        db: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Also import every file in this directory (e.g. ../shared/seeds).
+        #[arg(long)]
+        also: Vec<PathBuf>,
+    },
+    /// Parse one file from stdin and print JSON (run by the server for each upload).
+    #[command(hide = true)]
+    ParseWorker,
     /// Benchmarks that report figures (see BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
         what: bench::BenchCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The task division table as .xlsx.
+    Tasks {
+        #[command(flatten)]
+        db: ledger_cmd::DbArgs,
+        #[command(flatten)]
+        filter: ledger_cmd::TaskArgs,
+        #[arg(long, required = true)]
+        xlsx: PathBuf,
+    },
+}
+
+/// Runs an async command on a fresh runtime.
+fn block<F: std::future::Future<Output = anyhow::Result<ExitCode>>>(
+    f: F,
+) -> anyhow::Result<ExitCode> {
+    ledger_cmd::runtime()?.block_on(f)
 }
 
 fn main() -> ExitCode {
@@ -55,6 +129,19 @@ fn main() -> ExitCode {
         Command::Diff { json, a, b } => parse_cmd::diff(&a, &b, json),
         Command::Extract { file } => parse_cmd::extract(&file),
         Command::Bench { what } => bench::run(what),
+        Command::Serve {
+            db,
+            listen,
+            secure_cookies,
+        } => block(ledger_cmd::serve(&db, listen, secure_cookies)),
+        Command::Import { db, files } => block(ledger_cmd::import(&db, &files)),
+        Command::Units { db, json } => block(ledger_cmd::units(&db, json)),
+        Command::Tasks { db, filter, json } => block(ledger_cmd::tasks(&db, &filter, json)),
+        Command::Export {
+            what: ExportCommand::Tasks { db, filter, xlsx },
+        } => block(ledger_cmd::export_tasks(&db, &filter, &xlsx)),
+        Command::Demo { db, listen, also } => block(ledger_cmd::demo(&db, listen, &also)),
+        Command::ParseWorker => ledger_cmd::parse_worker(),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,379 @@
+//! The ledger commands: `serve`, `import`, `units`, `tasks`, `export`, `demo`, and the hidden
+//! `parse-worker` the server runs for each upload.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Args;
+use luoshi_domain::access::Role;
+use luoshi_domain::registry::{AREAS, area_of};
+use luoshi_store::{
+    Actor, ImportInput, ImportOutcome, NewUser, Page, Store, TaskFilter, plan_import,
+};
+use luoshi_store_sql::SqlStore;
+use luoshi_web::{AppState, Config, ParseMode};
+
+/// Where the ledger lives.
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// SQLite database file (the default deployment).
+    #[arg(long, default_value = "luoshi.db", conflicts_with = "database_url")]
+    pub db: PathBuf,
+    /// A PostgreSQL URL (postgres://user@host/db) for deployments that outgrow one machine.
+    #[arg(long, env = "LUOSHI_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl DbArgs {
+    pub async fn open(&self) -> Result<Arc<dyn Store>> {
+        let store = match &self.database_url {
+            Some(url) => SqlStore::connect(url, 16).await,
+            None => SqlStore::open_sqlite(&self.db).await,
+        }
+        .map_err(|e| anyhow!("{e}"))?;
+        Ok(Arc::new(store))
+    }
+}
+
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// `luoshi serve`.
+pub async fn serve(db: &DbArgs, listen: SocketAddr, secure_cookies: bool) -> Result<ExitCode> {
+    let store = db.open().await?;
+    if let Some((user, password)) = luoshi_web::bootstrap_admin(&*store).await? {
+        println!("首次启动：已创建管理员账户（密码只显示这一次，请登录后修改）");
+        println!("  用户名：{user}");
+        println!("  密码：{password}");
+    }
+    run_server(store, listen, secure_cookies).await
+}
+
+async fn run_server(
+    store: Arc<dyn Store>,
+    listen: SocketAddr,
+    secure_cookies: bool,
+) -> Result<ExitCode> {
+    let exe = std::env::current_exe().context("cannot find own executable for parse workers")?;
+    let config = Config {
+        secure_cookies,
+        parse_mode: ParseMode::Subprocess(exe),
+        ..Config::default()
+    };
+    let app = luoshi_web::app(AppState {
+        store,
+        config: Arc::new(config),
+    });
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!("落实已启动：http://{addr}/");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parses one file for import on this thread's runtime (bounded by the parser's limits).
+async fn read_for_import(path: &Path) -> Result<ImportInput> {
+    let meta = std::fs::metadata(path).with_context(|| format!("{}", path.display()))?;
+    let limits = luoshi_doc::Limits::default();
+    if meta.len() > limits.max_file_bytes {
+        bail!("{}：文件过大（file too large)", path.display());
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
+    let (extracted, document) = luoshi_web::parse_upload(&ParseMode::InProcess, bytes.clone())
+        .await
+        .map_err(|e| anyhow!("{}：{}", path.display(), e.message))?;
+    Ok(ImportInput {
+        file_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        bytes,
+        extracted,
+        document,
+    })
+}
+
+fn describe(outcome: &ImportOutcome) -> String {
+    match outcome {
+        ImportOutcome::Unchanged { document_id, .. } => {
+            format!("已导入过，无变化（文件 {document_id}）")
+        }
+        ImportOutcome::NewDocument {
+            document_id,
+            tasks,
+            new_units,
+            ..
+        } => format!("新文件 {document_id}：任务 {tasks} 项，新登记单位 {new_units} 个"),
+        ImportOutcome::NewVersion {
+            document_id,
+            version_no,
+            matched,
+            added,
+            retired,
+            changes,
+            ..
+        } => format!(
+            "文件 {document_id} 的第 {version_no} 版：文字变化 {changes} 处；延续任务 {matched} 项，新增 {added} 项，停用 {retired} 项"
+        ),
+    }
+}
+
+/// Imports files, each in its own transaction; a file that fails leaves the ledger unchanged.
+pub async fn import_files(store: &dyn Store, files: &[PathBuf], quiet: bool) -> Result<usize> {
+    let actor = Actor::system("命令行导入");
+    store.seed_registry(&actor).await?;
+    let mut failed = 0;
+    for f in files {
+        let result = async {
+            let input = read_for_import(f).await?;
+            let plan = plan_import(store, input).await?;
+            Ok::<_, anyhow::Error>(store.apply_import(&actor, &plan).await?)
+        }
+        .await;
+        match result {
+            Ok(outcome) if !quiet => println!("{}：{}", f.display(), describe(&outcome)),
+            Ok(_) => {}
+            Err(e) => {
+                failed += 1;
+                eprintln!("luoshi: {e:#}");
+            }
+        }
+    }
+    Ok(failed)
+}
+
+pub async fn import(db: &DbArgs, files: &[PathBuf]) -> Result<ExitCode> {
+    let store = db.open().await?;
+    let failed = import_files(&*store, files, false).await?;
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+pub async fn units(db: &DbArgs, json: bool) -> Result<ExitCode> {
+    let store = db.open().await?;
+    let mut out = Vec::new();
+    for u in store.units().await? {
+        let detail = store.unit(u.unit.id).await?;
+        let aliases = detail.map(|d| d.aliases).unwrap_or_default();
+        out.push((u, aliases));
+    }
+    if json {
+        let v: Vec<serde_json::Value> = out
+            .iter()
+            .map(|(u, aliases)| {
+                let mut v = serde_json::to_value(u).expect("serialisable");
+                v["aliases"] = serde_json::json!(aliases);
+                v
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        for (u, aliases) in out {
+            println!(
+                "{}\t{}\t牵头 {}\t配合 {}\t别名：{}",
+                u.unit.name,
+                u.unit.kind.label(),
+                u.lead_tasks,
+                u.support_tasks,
+                aliases.join("、")
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Which tasks to list or export.
+#[derive(Args, Debug, Clone, Default)]
+pub struct TaskArgs {
+    /// A unit by any of its names; includes the tasks of the units it succeeded.
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// With --unit: only tasks it leads.
+    #[arg(long)]
+    pub lead: bool,
+    /// An area: 南宁, 钦州港, 崇左 (or its committee's name).
+    #[arg(long)]
+    pub area: Option<String>,
+}
+
+/// The area code for a user-given area name.
+fn area_code(name: &str) -> Result<String> {
+    let n = name.trim().trim_end_matches("片区");
+    AREAS
+        .iter()
+        .find(|a| a.code == n || a.name == n)
+        .or_else(|| area_of(name))
+        .map(|a| a.code.to_string())
+        .ok_or_else(|| anyhow!("未知片区“{name}”（南宁、钦州港、崇左）"))
+}
+
+pub async fn task_filter(store: &dyn Store, args: &TaskArgs) -> Result<TaskFilter> {
+    let units = match &args.unit {
+        None => None,
+        Some(name) => {
+            let unit = store
+                .unit_by_name(name)
+                .await?
+                .ok_or_else(|| anyhow!("单位名录中没有“{name}”（unknown unit)"))?;
+            Some(store.unit_family(unit.id).await?)
+        }
+    };
+    Ok(TaskFilter {
+        units,
+        lead_only: args.lead,
+        area: args.area.as_deref().map(area_code).transpose()?,
+        ..TaskFilter::all()
+    })
+}
+
+pub async fn tasks(db: &DbArgs, args: &TaskArgs, json: bool) -> Result<ExitCode> {
+    let store = db.open().await?;
+    let filter = task_filter(&*store, args).await?;
+    let rows = store.tasks(&filter, Page::all()).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows.items)?);
+    } else {
+        for t in &rows.items {
+            println!(
+                "{} {}\t★{}\t{}\t《{}》",
+                t.number,
+                t.title,
+                t.lead.join("、"),
+                t.support.join("、"),
+                t.document_title
+            );
+        }
+        println!("共 {} 项", rows.total);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn export_tasks(db: &DbArgs, args: &TaskArgs, file: &Path) -> Result<ExitCode> {
+    let store = db.open().await?;
+    let filter = task_filter(&*store, args).await?;
+    let rows = store.tasks(&filter, Page::all()).await?;
+    let bytes = luoshi_web::tasks_xlsx(&rows.items)?;
+    std::fs::write(file, bytes).with_context(|| format!("{}", file.display()))?;
+    println!("已导出 {} 项任务到 {}", rows.total, file.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Demo accounts: (username, display name, role, unit).
+const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
+    ("shangwu", "商务厅联络员", Role::Liaison, "自治区商务厅"),
+    ("shuju", "数据局联络员", Role::Liaison, "自治区数据局"),
+    ("lingdao", "领导", Role::Leader, luoshi_web::OFFICE),
+    (
+        "nanning",
+        "南宁片区联络员",
+        Role::AreaCommittee,
+        "南宁片区管委会",
+    ),
+    ("qinzhou", "钦州市联络员", Role::CityGov, "钦州市人民政府"),
+];
+
+/// `luoshi demo`: a fresh demo ledger from the project's own samples (plus any directory given),
+/// accounts for every role, then the server.
+pub async fn demo(db: &Path, listen: SocketAddr, also: &[PathBuf]) -> Result<ExitCode> {
+    for suffix in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", db.display()));
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("{}", p.display()))?;
+        }
+    }
+    let store: Arc<dyn Store> = Arc::new(
+        SqlStore::open_sqlite(db)
+            .await
+            .map_err(|e| anyhow!("{e}"))?,
+    );
+    let (admin, admin_pw) = luoshi_web::bootstrap_admin(&*store)
+        .await?
+        .ok_or_else(|| anyhow!("demo database was not empty"))?;
+    let actor = Actor::system("演示数据");
+    for (name, bytes) in luoshi_store::samples::SAMPLES {
+        let input = luoshi_store::story::input(name, bytes);
+        let plan = plan_import(&*store, input).await?;
+        let outcome = store.apply_import(&actor, &plan).await?;
+        println!("示例 {name}：{}", describe(&outcome));
+    }
+    for dir in also {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            eprintln!(
+                "luoshi: {} 不存在，跳过（not found, skipped)",
+                dir.display()
+            );
+            continue;
+        };
+        let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort();
+        import_files(&*store, &files, false).await?;
+    }
+    let mut logins = vec![(admin, admin_pw, "领导小组办公室".to_string())];
+    for (user, name, role, unit) in DEMO_USERS {
+        let Some(u) = store.unit_by_name(unit).await? else {
+            continue;
+        };
+        let password = luoshi_web::new_password();
+        store
+            .create_user(
+                &actor,
+                NewUser {
+                    username: user.to_string(),
+                    display_name: name.to_string(),
+                    role: *role,
+                    unit_id: u.id,
+                    password_hash: luoshi_web::hash_password(&password),
+                },
+            )
+            .await?;
+        logins.push((
+            user.to_string(),
+            password,
+            format!("{}，{}", role.label(), unit),
+        ));
+    }
+    println!();
+    println!("演示数据库：{}", db.display());
+    println!("登录账户（密码只显示这一次）：");
+    for (user, pw, what) in &logins {
+        println!("  {user:<10} {pw:<18} {what}");
+    }
+    run_server(store, listen, false).await
+}
+
+/// `luoshi parse-worker`: reads one file on stdin, prints the parse as JSON. Run by the server in a
+/// child process so that a hostile file cannot hang or bloat the server.
+pub fn parse_worker() -> Result<ExitCode> {
+    let limits = luoshi_doc::Limits::default();
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(limits.max_file_bytes + 1)
+        .read_to_end(&mut bytes)?;
+    let out = if bytes.len() as u64 > limits.max_file_bytes {
+        luoshi_web::WorkerOutput::Error {
+            code: "too_large".into(),
+            message_zh: "文件过大".into(),
+            message: "input exceeds the size limit".into(),
+        }
+    } else {
+        luoshi_web::worker_output(&bytes, &limits)
+    };
+    println!("{}", serde_json::to_string(&out)?);
+    Ok(ExitCode::SUCCESS)
+}
