@@ -179,6 +179,23 @@ impl SqlStore {
         Ok(())
     }
 
+    /// A fresh, empty PostgreSQL database for a test or benchmark, on the server named by
+    /// `LUOSHI_TEST_PG` (default `postgres://postgres@127.0.0.1:5432`). The name gets the process
+    /// id, so parallel test binaries never share one.
+    pub async fn fresh_postgres(name: &str) -> Result<SqlStore, String> {
+        let base = std::env::var("LUOSHI_TEST_PG")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string());
+        let admin = SqlStore::admin_pool(&format!("{base}/postgres"))
+            .await
+            .map_err(|e| {
+                format!("{e} (PostgreSQL must run at 127.0.0.1:5432; scripts/setup.sh starts it)")
+            })?;
+        let db = format!("luoshi_{name}_{}", std::process::id());
+        SqlStore::recreate_database(&admin, &db).await?;
+        admin.close().await;
+        SqlStore::connect(&format!("{base}/{db}"), 8).await
+    }
+
     /// Number of audit records (for tests).
     pub async fn audit_rows(&self) -> StoreResult<i64> {
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")

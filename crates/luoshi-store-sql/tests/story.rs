@@ -4,16 +4,8 @@
 use luoshi_store::Store;
 use luoshi_store_sql::SqlStore;
 
-/// A fresh PostgreSQL database for this test binary, created on the local server.
-pub async fn fresh_postgres(name: &str) -> SqlStore {
-    let base = std::env::var("LUOSHI_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string());
-    let admin = SqlStore::admin_pool(&format!("{base}/postgres"))
-        .await
-        .expect("PostgreSQL at 127.0.0.1:5432 is required (scripts/setup.sh starts it)");
-    let db = format!("luoshi_{name}_{}", std::process::id());
-    SqlStore::recreate_database(&admin, &db).await.unwrap();
-    SqlStore::connect(&format!("{base}/{db}"), 8).await.unwrap()
+async fn fresh_postgres(name: &str) -> SqlStore {
+    SqlStore::fresh_postgres(name).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1089,7 +1089,8 @@ mod tests {
     fn beijing_time() {
         assert_eq!(fmt_time(&0), "1970-01-01 08:00");
         assert_eq!(fmt_time(&1_709_164_800), "2024-02-29 08:00");
-        assert_eq!(fmt_time(&1_767_196_799), "2026-01-01 07:59");
+        assert_eq!(fmt_time(&1_767_196_799), "2025-12-31 23:59");
+        assert_eq!(fmt_time(&1_767_196_800), "2026-01-01 00:00");
     }
 
     #[test]

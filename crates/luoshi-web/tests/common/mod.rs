@@ -1,0 +1,244 @@
+//! A test ledger behind the router, on either backend, with one signed-in session per role.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response};
+use http_body_util::BodyExt;
+use luoshi_store::{Actor, NewSession, NewUser, Role, Store, plan_import};
+use luoshi_store_sql::SqlStore;
+use luoshi_web::{AppState, Config};
+use tower::ServiceExt;
+
+pub struct Harness {
+    pub app: Router,
+    pub store: Arc<dyn Store>,
+    /// (role, cookie token, csrf) for a user of each role; liaison is 自治区商务厅's.
+    pub sessions: Vec<(Role, String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const BACKENDS: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
+
+impl Backend {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+const ROLE_UNITS: [(Role, &str); 5] = [
+    (Role::Admin, "自贸试验区工作领导小组办公室"),
+    (Role::Liaison, "自治区商务厅"),
+    (Role::Leader, "自贸试验区工作领导小组办公室"),
+    (Role::AreaCommittee, "崇左片区管委会"),
+    (Role::CityGov, "钦州市人民政府"),
+];
+
+/// A ledger with the project's samples imported and a session for every role.
+pub async fn harness(backend: Backend, name: &str, config: Config) -> Harness {
+    let (store, dir): (Arc<dyn Store>, _) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let s = SqlStore::open_sqlite(&dir.path().join("t.db"))
+                .await
+                .unwrap();
+            (Arc::new(s), Some(dir))
+        }
+        Backend::Postgres => (
+            Arc::new(SqlStore::fresh_postgres(name).await.unwrap()),
+            None,
+        ),
+    };
+    luoshi_web::bootstrap_admin(&*store).await.unwrap();
+    let actor = Actor::system("test");
+    for (file, bytes) in luoshi_store::samples::SAMPLES {
+        let plan = plan_import(&*store, luoshi_store::story::input(file, bytes))
+            .await
+            .unwrap();
+        store.apply_import(&actor, &plan).await.unwrap();
+    }
+    let mut sessions = Vec::new();
+    for (i, (role, unit)) in ROLE_UNITS.iter().enumerate() {
+        let unit = store.unit_by_name(unit).await.unwrap().unwrap();
+        let user = store
+            .create_user(
+                &actor,
+                NewUser {
+                    username: format!("{}{i}", role.code()),
+                    display_name: role.label().into(),
+                    role: *role,
+                    unit_id: unit.id,
+                    password_hash: luoshi_web::hash_password("Passw0rd!x"),
+                },
+            )
+            .await
+            .unwrap();
+        let token = format!("token-{i}-{}", role.code());
+        let csrf = format!("csrf-{i}");
+        store
+            .create_session(NewSession {
+                token_hash: hex_sha(&token),
+                user_id: user.id,
+                csrf: csrf.clone(),
+                now: now(),
+            })
+            .await
+            .unwrap();
+        sessions.push((*role, token, csrf));
+    }
+    let app = luoshi_web::app(AppState {
+        store: store.clone(),
+        config: Arc::new(config),
+    });
+    Harness {
+        app,
+        store,
+        sessions,
+        _dir: dir,
+    }
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+pub fn hex_sha(s: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(s.as_bytes()))
+}
+
+impl Harness {
+    pub fn session(&self, role: Role) -> (String, String) {
+        let (_, t, c) = self.sessions.iter().find(|s| s.0 == role).unwrap();
+        (t.clone(), c.clone())
+    }
+
+    /// Sends a request, signed in as `role` (or anonymous), with the CSRF header when signed in.
+    pub async fn send(
+        &self,
+        role: Option<Role>,
+        method: &str,
+        uri: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Response<Body> {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(role) = role {
+            let (token, csrf) = self.session(role);
+            req = req
+                .header("cookie", format!("luoshi_session={token}"))
+                .header("x-csrf-token", csrf);
+        }
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        self.app
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap()
+    }
+
+    pub async fn get(&self, role: Option<Role>, uri: &str) -> Response<Body> {
+        self.send(role, "GET", uri, None, Vec::new()).await
+    }
+
+    pub async fn json(
+        &self,
+        role: Option<Role>,
+        method: &str,
+        uri: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let res = self
+            .send(
+                role,
+                method,
+                uri,
+                Some("application/json"),
+                body.to_string().into_bytes(),
+            )
+            .await;
+        let status = res.status().as_u16();
+        (status, body_json(res).await)
+    }
+}
+
+pub async fn body_bytes(res: Response<Body>) -> Vec<u8> {
+    res.into_body().collect().await.unwrap().to_bytes().to_vec()
+}
+
+pub async fn body_json(res: Response<Body>) -> serde_json::Value {
+    let b = body_bytes(res).await;
+    serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null)
+}
+
+pub async fn body_text(res: Response<Body>) -> String {
+    String::from_utf8(body_bytes(res).await).unwrap()
+}
+
+/// A new session for a user of `role` (created on first use).
+pub async fn fresh_session(h: &Harness, role: Role) -> (String, String) {
+    let users = h.store.users().await.unwrap();
+    let user = users.iter().find(|u| u.role == role).unwrap();
+    let mut raw = [0u8; 8];
+    getrandom_fill(&mut raw);
+    let token = format!("fresh-{}", hex::encode(raw));
+    let csrf = format!("c-{}", hex::encode(raw));
+    h.store
+        .create_session(NewSession {
+            token_hash: hex_sha(&token),
+            user_id: user.id,
+            csrf: csrf.clone(),
+            now: now(),
+        })
+        .await
+        .unwrap();
+    (token, csrf)
+}
+
+fn getrandom_fill(buf: &mut [u8]) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(1);
+    let n = N.fetch_add(1, Ordering::Relaxed) ^ now() as u64;
+    buf.copy_from_slice(&n.to_le_bytes()[..buf.len()]);
+}
+
+impl Harness {
+    pub async fn send_as(
+        &self,
+        session: &(String, String),
+        method: &str,
+        uri: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Response<Body> {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("cookie", format!("luoshi_session={}", session.0))
+            .header("x-csrf-token", &session.1);
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        self.app
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap()
+    }
+}
