@@ -180,9 +180,9 @@ impl SqlStore {
     }
 
     /// A fresh, empty PostgreSQL database for a test or benchmark, on the server named by
-    /// `LUOSHI_TEST_PG` (default `postgres://postgres@127.0.0.1:5432`). The name gets the process
-    /// id, so parallel test binaries never share one.
-    pub async fn fresh_postgres(name: &str) -> Result<SqlStore, String> {
+    /// `LUOSHI_TEST_PG` (default `postgres://postgres@127.0.0.1:5432`); returns its URL. The name
+    /// gets the process id, so parallel test binaries never share one.
+    pub async fn fresh_postgres_url(name: &str) -> Result<String, String> {
         let base = std::env::var("LUOSHI_TEST_PG")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string());
         let admin = SqlStore::admin_pool(&format!("{base}/postgres"))
@@ -193,7 +193,12 @@ impl SqlStore {
         let db = format!("luoshi_{name}_{}", std::process::id());
         SqlStore::recreate_database(&admin, &db).await?;
         admin.close().await;
-        SqlStore::connect(&format!("{base}/{db}"), 8).await
+        Ok(format!("{base}/{db}"))
+    }
+
+    /// [`SqlStore::fresh_postgres_url`], connected.
+    pub async fn fresh_postgres(name: &str) -> Result<SqlStore, String> {
+        SqlStore::connect(&SqlStore::fresh_postgres_url(name).await?, 8).await
     }
 
     /// Number of audit records (for tests).

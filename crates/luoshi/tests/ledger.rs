@@ -1,0 +1,206 @@
+//! The ledger commands against the seed documents, on SQLite and on PostgreSQL: importing gives
+//! exactly the tasks and units the parser reads (the two versions of the 实施方案 as one document),
+//! importing again changes nothing, and `units`, `tasks` and `export` answer by any of a unit's names.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use luoshi_store::{Page, Store, TaskFilter};
+use luoshi_store_sql::SqlStore;
+use serde_json::Value;
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("tests are run by cargo"))
+}
+
+fn seeds() -> Vec<PathBuf> {
+    let dir = manifest_dir().join("../../../shared/seeds");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("the seed documents must be at {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 5);
+    files
+}
+
+fn luoshi(db: &[String], args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_luoshi"))
+        .args(args)
+        .args(db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "luoshi {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn json(db: &[String], args: &[&str]) -> Value {
+    serde_json::from_slice(&luoshi(db, args).stdout).unwrap()
+}
+
+fn parsed(path: &PathBuf) -> luoshi_doc::Document {
+    luoshi_doc::parse(
+        &std::fs::read(path).unwrap(),
+        &luoshi_doc::Limits::default(),
+    )
+    .unwrap()
+}
+
+async fn check(db: Vec<String>, store: &dyn Store) {
+    let files = seeds();
+    let mut import: Vec<String> = vec!["import".into()];
+    import.extend(files.iter().map(|f| f.display().to_string()));
+    let args: Vec<&str> = import.iter().map(String::as_str).collect();
+    let out = String::from_utf8(luoshi(&db, &args).stdout).unwrap();
+    assert!(
+        out.contains("第 2 版"),
+        "001 must be a version of 000: {out}"
+    );
+
+    // The ledger holds the latest version of each document with exactly the parser's units.
+    let latest: Vec<&PathBuf> = files
+        .iter()
+        .filter(|f| !f.to_string_lossy().contains("/000_"))
+        .collect();
+    let mut expected_total = 0;
+    for f in &latest {
+        let doc = parsed(f);
+        expected_total += doc.tasks.len() as i64;
+        for t in &doc.tasks {
+            let found = store
+                .tasks(
+                    &TaskFilter {
+                        q: Some(t.text.chars().take(30).collect()),
+                        ..TaskFilter::all()
+                    },
+                    Page::new(0, 5),
+                )
+                .await
+                .unwrap();
+            let row = found
+                .items
+                .iter()
+                .find(|r| r.number == t.number && r.title == t.title)
+                .unwrap_or_else(|| {
+                    panic!("task {} {} of {} missing", t.number, t.title, f.display())
+                });
+            let detail = store.task(row.id).await.unwrap().unwrap();
+            let written: Vec<(String, String)> = detail
+                .units
+                .iter()
+                .map(|u| (u.written_as.clone(), u.role.clone()))
+                .collect();
+            let want: Vec<(String, String)> = t
+                .units
+                .iter()
+                .map(|u| (u.name.clone(), format!("{:?}", u.role).to_lowercase()))
+                .collect();
+            assert_eq!(written, want, "{}", t.title);
+        }
+    }
+    let all = json(&db, &["tasks", "--json"]);
+    assert_eq!(all.as_array().unwrap().len() as i64, expected_total);
+    // 实施方案 45 (two versions, one document), 002: 6, 003: 23 + 6 safeguard tasks, 004: none.
+    assert_eq!(expected_total, 80);
+
+    // Importing again changes nothing.
+    let again = String::from_utf8(luoshi(&db, &args).stdout).unwrap();
+    assert_eq!(again.matches("已导入过").count(), 5, "{again}");
+    assert_eq!(
+        json(&db, &["tasks", "--json"]).as_array().unwrap().len() as i64,
+        expected_total
+    );
+
+    // A unit by its new name finds the tasks written with its predecessor's.
+    let written_old: usize = latest
+        .iter()
+        .flat_map(|f| parsed(f).tasks)
+        .filter(|t| {
+            t.units
+                .iter()
+                .any(|u| u.name == "自治区大数据发展局" || u.name == "自治区数据局")
+        })
+        .count();
+    assert!(written_old > 10);
+    let by_new = json(&db, &["tasks", "--unit", "自治区数据局", "--json"]);
+    assert_eq!(by_new.as_array().unwrap().len(), written_old);
+    let lead_old: usize = latest
+        .iter()
+        .flat_map(|f| parsed(f).tasks)
+        .filter(|t| {
+            t.units.iter().any(|u| {
+                u.role == luoshi_doc::Role::Lead
+                    && (u.name == "自治区大数据发展局" || u.name == "自治区数据局")
+            })
+        })
+        .count();
+    let led = json(
+        &db,
+        &["tasks", "--unit", "自治区数据局", "--lead", "--json"],
+    );
+    assert_eq!(led.as_array().unwrap().len(), lead_old);
+    // Any spelling of a committee is one unit; its area lists the same tasks.
+    let a = json(&db, &["tasks", "--unit", "南宁片区管理机构", "--json"]);
+    let b = json(&db, &["tasks", "--unit", "南宁片区管委会", "--json"]);
+    let area = json(&db, &["tasks", "--area", "南宁", "--json"]);
+    assert_eq!(a, b);
+    assert_eq!(a, area);
+    assert!(a.as_array().unwrap().len() > 50);
+
+    let units = json(&db, &["units", "--json"]);
+    let nn = units
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "南宁片区管委会")
+        .unwrap();
+    assert!(
+        nn["aliases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x == "南宁片区管理机构")
+    );
+    assert_eq!(nn["kind"], "area_committee");
+
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("分工表.xlsx");
+    luoshi(
+        &db,
+        &[
+            "export",
+            "tasks",
+            "--unit",
+            "自治区商务厅",
+            "--xlsx",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let rows = book.worksheet_range("任务分工表").unwrap().rows().count();
+    let commerce = json(&db, &["tasks", "--unit", "自治区商务厅", "--json"]);
+    assert_eq!(rows - 1, commerce.as_array().unwrap().len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeds_import_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    let db = vec!["--db".to_string(), path.display().to_string()];
+    // The command creates the file; the test reads it afterwards.
+    luoshi(&db, &["units", "--json"]);
+    let store = SqlStore::open_sqlite(&path).await.unwrap();
+    check(db, &store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeds_import_on_postgres() {
+    let url = SqlStore::fresh_postgres_url("cli").await.unwrap();
+    let store = SqlStore::connect(&url, 4).await.unwrap();
+    check(vec!["--database-url".to_string(), url], &store).await;
+}
