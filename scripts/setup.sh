@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# Makes a fresh machine ready to build and test Luoshi. Idempotent; prints what it does.
+# Makes a fresh machine ready to build, test and run Luoshi. Idempotent; prints what it does.
+#  - the Rust toolchain pinned in rust-toolchain.toml;
+#  - Debian packages the tests and benchmarks use: chromium + chromium-driver (browser test),
+#    wrk (HTTP load benchmark), fonts-noto-cjk (Chinese glyphs in browser screenshots);
+#  - a running PostgreSQL at 127.0.0.1:5432 (the storage tests run on it), with the databases of
+#    earlier test runs dropped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v cargo >/dev/null 2>&1; then
@@ -11,4 +16,34 @@ rustup show active-toolchain >/dev/null
 if [ ! -d ../shared/seeds ]; then
     echo "setup: ../shared/seeds is missing: the seed tests read the public documents from there and will fail" >&2
 fi
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+[ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null \
+        || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; }
+fi
+
+# PostgreSQL: start the cluster if it is down.
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+    echo "setup: starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+    for _ in $(seq 1 30); do
+        pg_isready -h 127.0.0.1 -p 5432 -q && break
+        sleep 1
+    done
+fi
+pg_isready -h 127.0.0.1 -p 5432 -q || { echo "setup: PostgreSQL is not reachable at 127.0.0.1:5432" >&2; exit 1; }
+# Each test binary creates its own database (luoshi_<name>_<pid>); drop those of earlier runs.
+for db in $(psql -h 127.0.0.1 -U postgres -d postgres -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'luoshi\_%'"); do
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
+done
 echo "setup: ok"

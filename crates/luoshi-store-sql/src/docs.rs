@@ -143,9 +143,13 @@ async fn insert_version(
     .map_err(db_err)
 }
 
+/// Units resolved so far in one import: written name → unit id.
+type Resolved = std::collections::HashMap<String, Id>;
+
 /// Writes one task's fields and its unit links; returns how many units were new to the registry.
 async fn write_task(
     tx: &mut Tx,
+    resolved: &mut Resolved,
     task_id: Option<Id>,
     document_id: Id,
     version_id: Id,
@@ -194,27 +198,41 @@ async fn write_task(
         .map_err(db_err)?,
     };
     let mut created = 0;
+    if task.units.is_empty() {
+        return Ok((id, 0));
+    }
+    // One statement for all of a task's units.
+    let mut q = Q::new(
+        "INSERT INTO task_units (task_id, ord, unit_id, role, written_as, written_key) VALUES ",
+    );
     for (ord, u) in task.units.iter().enumerate() {
-        let (unit_id, new) = resolve_or_create(tx, &u.name).await?;
-        created += new as i64;
+        let unit_id = match resolved.get(&u.name) {
+            Some(id) => *id,
+            None => {
+                let (id, new) = resolve_or_create(tx, &u.name).await?;
+                created += new as i64;
+                resolved.insert(u.name.clone(), id);
+                id
+            }
+        };
         let role = match u.role {
             luoshi_doc::Role::Lead => "lead",
             luoshi_doc::Role::Support => "support",
         };
-        sqlx::query(
-            "INSERT INTO task_units (task_id, ord, unit_id, role, written_as, written_key) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(ord as i64)
-        .bind(unit_id)
-        .bind(role)
-        .bind(u.name.clone())
-        .bind(unit_key(&u.name))
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+        let values = [
+            q.bind(Arg::I(id)),
+            q.bind(Arg::I(ord as i64)),
+            q.bind(Arg::I(unit_id)),
+            q.bind(Arg::S(role.to_string())),
+            q.bind(Arg::S(u.name.clone())),
+            q.bind(Arg::S(unit_key(&u.name))),
+        ];
+        if ord > 0 {
+            q.push(", ");
+        }
+        q.push(&format!("({})", values.join(", ")));
     }
+    q.query().execute(&mut **tx).await.map_err(db_err)?;
     Ok((id, created))
 }
 
@@ -271,9 +289,18 @@ pub(crate) async fn apply_import(
             let version_id =
                 insert_version(&mut tx, actor, plan, document_id, 1, None, &[]).await?;
             let mut new_units = 0;
+            let mut resolved = Resolved::new();
             for (seq, task) in doc.tasks.iter().enumerate() {
-                let (_, created) =
-                    write_task(&mut tx, None, document_id, version_id, seq as i64, task).await?;
+                let (_, created) = write_task(
+                    &mut tx,
+                    &mut resolved,
+                    None,
+                    document_id,
+                    version_id,
+                    seq as i64,
+                    task,
+                )
+                .await?;
                 new_units += created;
             }
             set_latest(&mut tx, document_id, version_id).await?;
@@ -316,6 +343,7 @@ pub(crate) async fn apply_import(
             .await?;
             let mut new_units = 0;
             let mut matched = 0;
+            let mut resolved = Resolved::new();
             for (seq, (task, m)) in doc.tasks.iter().zip(matches).enumerate() {
                 let existing = match m {
                     TaskMatch::Continues(id) => {
@@ -326,6 +354,7 @@ pub(crate) async fn apply_import(
                 };
                 let (_, created) = write_task(
                     &mut tx,
+                    &mut resolved,
                     existing,
                     *document_id,
                     version_id,
@@ -421,7 +450,7 @@ pub(crate) fn scope_condition(q: &mut Q, scope: &Scope, task_alias: &str) -> Str
     match scope {
         Scope::All => "1 = 1".into(),
         Scope::Units(ids) => format!(
-            "EXISTS (SELECT 1 FROM task_units sx WHERE sx.task_id = {task_alias}.id AND sx.unit_id IN ({}))",
+            "{task_alias}.id IN (SELECT sx.task_id FROM task_units sx WHERE sx.unit_id IN ({}))",
             q.bind_ids(ids)
         ),
         Scope::Area { area, units } => {
@@ -432,8 +461,8 @@ pub(crate) fn scope_condition(q: &mut Q, scope: &Scope, task_alias: &str) -> Str
                 q.bind_ids(units)
             };
             format!(
-                "EXISTS (SELECT 1 FROM task_units sx JOIN units su ON su.id = sx.unit_id \
-                 WHERE sx.task_id = {task_alias}.id AND (su.area = {a} OR sx.unit_id IN ({ids})))"
+                "{task_alias}.id IN (SELECT sx.task_id FROM task_units sx JOIN units su ON su.id = sx.unit_id \
+                 WHERE su.area = {a} OR sx.unit_id IN ({ids}))"
             )
         }
     }

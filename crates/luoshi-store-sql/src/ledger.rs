@@ -26,15 +26,16 @@ fn task_where(q: &mut Q, f: &TaskFilter) -> String {
         } else {
             ""
         };
+        // An IN subquery lets both planners start from the task_units index on unit_id.
         conds.push(format!(
-            "EXISTS (SELECT 1 FROM task_units ux WHERE ux.task_id = t.id AND ux.unit_id IN ({ids}){role})"
+            "t.id IN (SELECT ux.task_id FROM task_units ux WHERE ux.unit_id IN ({ids}){role})"
         ));
     }
     if let Some(area) = &f.area {
         let a = q.bind(Arg::S(area.clone()));
         conds.push(format!(
-            "EXISTS (SELECT 1 FROM task_units ax JOIN units au ON au.id = ax.unit_id \
-             WHERE ax.task_id = t.id AND au.area = {a})"
+            "t.id IN (SELECT ax.task_id FROM task_units ax JOIN units au ON au.id = ax.unit_id \
+             WHERE au.area = {a})"
         ));
     }
     if let Some(d) = f.document {

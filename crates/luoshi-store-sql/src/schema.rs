@@ -101,6 +101,7 @@ CREATE TABLE task_units (
     PRIMARY KEY (task_id, ord)
 );
 CREATE INDEX task_units_unit ON task_units(unit_id, role, task_id);
+CREATE INDEX units_area ON units(area);
 CREATE TABLE unit_ops (
     id {ID},
     kind TEXT NOT NULL,

@@ -230,24 +230,58 @@ pub(crate) async fn units(s: &SqlStore) -> StoreResult<Vec<UnitSummary>> {
         .collect())
 }
 
+/// A unit and, transitively, the units it succeeded (one recursive query on both dialects).
+async fn family_ids(s: &SqlStore, id: Id) -> StoreResult<Vec<Id>> {
+    sqlx::query_scalar(
+        "WITH RECURSIVE fam(id) AS (SELECT id FROM units WHERE id = $1 \
+           UNION SELECT u.id FROM units u JOIN fam ON u.successor_id = fam.id) \
+         SELECT id FROM fam",
+    )
+    .bind(id)
+    .fetch_all(&s.pool)
+    .await
+    .map_err(db_err)
+}
+
 pub(crate) async fn unit_family(s: &SqlStore, id: Id) -> StoreResult<Vec<Id>> {
-    let units = all_units(s).await?;
-    families(&units).remove(&id).ok_or(StoreError::NotFound)
+    let mut ids = family_ids(s, id).await?;
+    if ids.is_empty() {
+        return Err(StoreError::NotFound);
+    }
+    // The unit itself first, as callers expect.
+    if let Some(pos) = ids.iter().position(|x| *x == id) {
+        ids.swap(0, pos);
+    }
+    Ok(ids)
+}
+
+async fn units_by_ids(s: &SqlStore, ids: &[Id]) -> StoreResult<Vec<Unit>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Q::new("");
+    let list = q.bind_ids(ids);
+    q.push(&format!(
+        "SELECT {UNIT_COLUMNS} FROM units WHERE id IN ({list}) ORDER BY id"
+    ));
+    let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+    rows.iter().map(unit_row).collect()
 }
 
 pub(crate) async fn unit_detail(s: &SqlStore, id: Id) -> StoreResult<Option<UnitDetail>> {
-    let units = all_units(s).await?;
-    let Some(unit) = units.iter().find(|u| u.id == id).cloned() else {
+    let family = family_ids(s, id).await?;
+    if family.is_empty() {
+        return Ok(None);
+    }
+    let mut units = units_by_ids(s, &family).await?;
+    let Some(pos) = units.iter().position(|u| u.id == id) else {
         return Ok(None);
     };
-    let fam = families(&units);
-    let predecessors = fam[&id][1..]
-        .iter()
-        .filter_map(|p| units.iter().find(|u| u.id == *p).cloned())
-        .collect();
-    let successor = unit
-        .successor_id
-        .and_then(|s| units.iter().find(|u| u.id == s).cloned());
+    let unit = units.remove(pos);
+    let successor = match unit.successor_id {
+        Some(sid) => units_by_ids(s, &[sid]).await?.pop(),
+        None => None,
+    };
     let aliases: Vec<String> =
         sqlx::query_scalar("SELECT alias FROM unit_aliases WHERE unit_id = $1 ORDER BY alias")
             .bind(id)
@@ -257,7 +291,7 @@ pub(crate) async fn unit_detail(s: &SqlStore, id: Id) -> StoreResult<Option<Unit
     Ok(Some(UnitDetail {
         unit,
         aliases,
-        predecessors,
+        predecessors: units,
         successor,
     }))
 }

@@ -223,12 +223,12 @@ pub async fn unit_tasks(
     Query(q): Query<TaskQuery>,
 ) -> ApiResult<Json<Paged<TaskRow>>> {
     api(async {
-        visible_unit(&state, &auth.0, id).await?;
-        let q = TaskQuery {
-            unit: Some(id.to_string()),
-            ..q
-        };
-        let filter = task_filter(&state, &auth.0, &q).await?;
+        let unit = visible_unit(&state, &auth.0, id).await?;
+        let mut family = vec![id];
+        family.extend(unit.predecessors.iter().map(|p| p.id));
+        let q = TaskQuery { unit: None, ..q };
+        let mut filter = task_filter(&state, &auth.0, &q).await?;
+        filter.units = Some(family);
         let page = Page::new(q.offset.unwrap_or(0), q.limit.unwrap_or(50));
         Ok(Json(state.store.tasks(&filter, page).await?))
     }

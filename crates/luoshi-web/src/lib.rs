@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use luoshi_store::Store;
 
-pub use auth::{OFFICE, bootstrap_admin, hash_password, new_password};
+pub use auth::{OFFICE, bootstrap_admin, hash_password, new_password, token_hash};
 pub use export::tasks_xlsx;
 pub use ingest::{ParseMode, WorkerOutput, parse_upload, worker_output};
 pub use routes::{PERMISSIONS, app};

@@ -384,6 +384,7 @@ pub async fn document(
     State(state): State<AppState>,
     a: Auth,
     Path(id): Path<Id>,
+    Query(m): Query<Msg>,
 ) -> AppResult<Html<String>> {
     let scope = scope_of(&state, &a.0).await?;
     if !document_visible(&state, &scope, id).await? {
@@ -402,7 +403,7 @@ pub async fn document(
     let tasks = state.store.tasks(&filter, Page::all()).await?;
     let outline = outline_html(&doc.outline, &tasks.items);
     Ok(page(DocumentPage {
-        nav: nav(&a, "documents", None),
+        nav: nav(&a, "documents", m.msg),
         doc,
         outline,
     }))

@@ -24,6 +24,8 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// The ledger: import throughput and a unit's task list under concurrent load.
+    Ledger(crate::bench_ledger::LedgerBench),
     /// Write .docx and .pdf versions of the samples (seed inputs for the fuzzers).
     Fixtures {
         #[arg(long)]
@@ -224,6 +226,9 @@ pub fn run(what: BenchCommand) -> Result<ExitCode> {
             &dir.unwrap_or_else(|| std::env::temp_dir().join("luoshi-bench-corpus")),
         )?,
         BenchCommand::Fixtures { out } => fixtures(&out)?,
+        BenchCommand::Ledger(args) => {
+            return crate::ledger_cmd::runtime()?.block_on(crate::bench_ledger::run(args));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

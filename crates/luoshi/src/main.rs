@@ -2,6 +2,7 @@
 //! nothing of 公文 itself.
 
 mod bench;
+mod bench_ledger;
 mod ledger_cmd;
 mod parse_cmd;
 mod render;

@@ -195,10 +195,12 @@ pub async fn body_text(res: Response<Body>) -> String {
 pub async fn fresh_session(h: &Harness, role: Role) -> (String, String) {
     let users = h.store.users().await.unwrap();
     let user = users.iter().find(|u| u.role == role).unwrap();
-    let mut raw = [0u8; 8];
-    getrandom_fill(&mut raw);
-    let token = format!("fresh-{}", hex::encode(raw));
-    let csrf = format!("c-{}", hex::encode(raw));
+    // Unique within the test process: a counter never repeats.
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(1);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let token = format!("fresh-{n}-{}", role.code());
+    let csrf = format!("c-{n}");
     h.store
         .create_session(NewSession {
             token_hash: hex_sha(&token),
@@ -209,13 +211,6 @@ pub async fn fresh_session(h: &Harness, role: Role) -> (String, String) {
         .await
         .unwrap();
     (token, csrf)
-}
-
-fn getrandom_fill(buf: &mut [u8]) {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(1);
-    let n = N.fetch_add(1, Ordering::Relaxed) ^ now() as u64;
-    buf.copy_from_slice(&n.to_le_bytes()[..buf.len()]);
 }
 
 impl Harness {

@@ -1,0 +1,221 @@
+//! End to end in a real browser: the `luoshi` binary serves a fresh ledger; Debian's headless
+//! Chromium, driven through chromedriver (WebDriver) from Rust, logs in as the first-run admin,
+//! uploads a document, confirms the preview, finds its tasks, and is sent back to the login page
+//! after logging out. Needs `chromium` and `chromium-driver` (scripts/setup.sh installs them).
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+/// Kills a child process when dropped, so a failing test leaves nothing running.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `luoshi serve` on a fresh database; returns the guard, the base URL and the admin password.
+fn start_server(db: &Path) -> (Guard, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_luoshi"))
+        .args([
+            "serve",
+            "--db",
+            db.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let guard = Guard(child);
+    let mut password = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(p) = line.trim().strip_prefix("密码：") {
+            password = Some(p.to_string());
+        }
+        if let Some(url) = line.strip_prefix("落实已启动：") {
+            return (
+                guard,
+                url.trim_end_matches('/').to_string(),
+                password.expect("first run prints the admin password"),
+            );
+        }
+    }
+    panic!("server did not start");
+}
+
+fn start_chromedriver() -> (Guard, u16) {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect(
+            "chromedriver must be installed (Debian package chromium-driver; scripts/setup.sh)",
+        );
+    let guard = Guard(child);
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (guard, port)
+}
+
+/// Saves a screenshot when `LUOSHI_SCREENSHOTS` names a folder (for looking at the pages).
+async fn shot(c: &fantoccini::Client, name: &str) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(dir) = std::env::var_os("LUOSHI_SCREENSHOTS") {
+        let png = c.screenshot().await?;
+        std::fs::write(Path::new(&dir).join(format!("{name}.png")), png)?;
+    }
+    Ok(())
+}
+
+/// Waits until the browser's path starts with `prefix` (navigation after a click is asynchronous).
+async fn wait_path(c: &fantoccini::Client, prefix: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let start = Instant::now();
+    loop {
+        let url = c.current_url().await?;
+        let path = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        if path.starts_with(prefix) {
+            return Ok(());
+        }
+        if start.elapsed() > Duration::from_secs(15) {
+            return Err(format!("still at {path}, expected {prefix}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_in_upload_confirm_and_find_the_tasks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base, password) = start_server(&dir.path().join("e2e.db"));
+    let (_driver, port) = start_chromedriver();
+    let profile = dir.path().join("chromium-profile");
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", format!("--user-data-dir={}", profile.display())
+            ]
+        }
+    });
+    let caps = match caps {
+        serde_json::Value::Object(m) => m,
+        _ => unreachable!(),
+    };
+    let c = ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a WebDriver session in headless Chromium");
+
+    let result = async {
+        // Signed out, the ledger sends the browser to the login page.
+        c.goto(&format!("{base}/tasks")).await?;
+        wait_path(&c, "/login").await?;
+        c.find(Locator::Id("username"))
+            .await?
+            .send_keys("admin")
+            .await?;
+        c.find(Locator::Id("password"))
+            .await?
+            .send_keys(&password)
+            .await?;
+        c.find(Locator::Id("login")).await?.click().await?;
+        wait_path(&c, "/tasks").await?;
+
+        // Upload one of the project's own samples and confirm its preview.
+        let sample = dir.path().join("port_plan.txt");
+        std::fs::write(
+            &sample,
+            luoshi_store::samples::sample("02_port_logistics_plan.txt"),
+        )?;
+        c.goto(&format!("{base}/import")).await?;
+        c.find(Locator::Id("file"))
+            .await?
+            .send_keys(sample.to_str().unwrap())
+            .await?;
+        c.find(Locator::Id("upload")).await?.click().await?;
+        wait_path(&c, "/import/").await?;
+        let kind = c.find(Locator::Id("kind")).await?.text().await?;
+        assert!(kind.contains("新文件") && kind.contains("6"), "{kind}");
+        let preview = c.source().await?;
+        assert!(
+            preview.contains("★") && preview.contains("钦州港片区管委会"),
+            "preview lacks units"
+        );
+        shot(&c, "preview").await?;
+        c.find(Locator::Id("confirm")).await?.click().await?;
+        wait_path(&c, "/documents/").await?;
+        assert!(c.source().await?.contains("已导入，新增任务 6 项"));
+
+        // Find its tasks in the ledger.
+        c.goto(&format!("{base}/tasks")).await?;
+        c.find(Locator::Id("q"))
+            .await?
+            .send_keys("海铁联运")
+            .await?;
+        c.find(Locator::Id("filter")).await?.click().await?;
+        wait_path(&c, "/tasks?").await?;
+        let table = c.find(Locator::Id("tasks")).await?.text().await?;
+        assert!(
+            table.contains("加密海铁联运班列") && table.contains("自治区交通运输厅"),
+            "{table}"
+        );
+        shot(&c, "tasks").await?;
+        c.find(Locator::LinkText("加密海铁联运班列"))
+            .await?
+            .click()
+            .await?;
+        wait_path(&c, "/tasks/").await?;
+        shot(&c, "task").await?;
+        let task = c.source().await?;
+        assert!(
+            task.contains("责任单位") && task.contains("★牵头"),
+            "task page"
+        );
+
+        // Logging out ends the session.
+        c.find(Locator::Css("header form button"))
+            .await?
+            .click()
+            .await?;
+        wait_path(&c, "/login").await?;
+        c.goto(&format!("{base}/tasks")).await?;
+        wait_path(&c, "/login").await?;
+        Ok::<(), Box<dyn std::error::Error>>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.unwrap();
+}
