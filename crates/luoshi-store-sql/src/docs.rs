@@ -143,6 +143,9 @@ async fn insert_version(
     .map_err(db_err)
 }
 
+/// `task_units.sort_key` = document id × this + the task's position in its document.
+pub(crate) const SORT_STRIDE: i64 = 1_000_000;
+
 /// Units resolved so far in one import: written name → unit id.
 type Resolved = std::collections::HashMap<String, Id>;
 
@@ -198,14 +201,10 @@ async fn write_task(
         .map_err(db_err)?,
     };
     let mut created = 0;
-    if task.units.is_empty() {
-        return Ok((id, 0));
-    }
-    // One statement for all of a task's units.
-    let mut q = Q::new(
-        "INSERT INTO task_units (task_id, ord, unit_id, role, written_as, written_key) VALUES ",
-    );
-    for (ord, u) in task.units.iter().enumerate() {
+    // One link per unit: a unit named twice (under two of its names) keeps its first mention,
+    // and leads if any mention leads. The clause as written stays on the task.
+    let mut links: Vec<(Id, &'static str, &str)> = Vec::new();
+    for u in &task.units {
         let unit_id = match resolved.get(&u.name) {
             Some(id) => *id,
             None => {
@@ -219,13 +218,30 @@ async fn write_task(
             luoshi_doc::Role::Lead => "lead",
             luoshi_doc::Role::Support => "support",
         };
+        match links.iter_mut().find(|l| l.0 == unit_id) {
+            Some(l) if role == "lead" => l.1 = "lead",
+            Some(_) => {}
+            None => links.push((unit_id, role, &u.name)),
+        }
+    }
+    if links.is_empty() {
+        return Ok((id, created));
+    }
+    // One statement for all of a task's units.
+    let mut q = Q::new(
+        "INSERT INTO task_units (task_id, ord, unit_id, role, written_as, written_key, live, sort_key) VALUES ",
+    );
+    let sort_key = document_id * SORT_STRIDE + seq;
+    for (ord, (unit_id, role, written)) in links.iter().enumerate() {
         let values = [
             q.bind(Arg::I(id)),
             q.bind(Arg::I(ord as i64)),
-            q.bind(Arg::I(unit_id)),
+            q.bind(Arg::I(*unit_id)),
             q.bind(Arg::S(role.to_string())),
-            q.bind(Arg::S(u.name.clone())),
-            q.bind(Arg::S(unit_key(&u.name))),
+            q.bind(Arg::S(written.to_string())),
+            q.bind(Arg::S(unit_key(written))),
+            "1".to_string(),
+            q.bind(Arg::I(sort_key)),
         ];
         if ord > 0 {
             q.push(", ");
@@ -367,6 +383,11 @@ pub(crate) async fn apply_import(
             for id in retired {
                 sqlx::query("UPDATE tasks SET retired = 1, last_version_id = $1 WHERE id = $2")
                     .bind(version_id)
+                    .bind(*id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query("UPDATE task_units SET live = 0 WHERE task_id = $1")
                     .bind(*id)
                     .execute(&mut *tx)
                     .await

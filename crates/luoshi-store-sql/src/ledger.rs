@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use luoshi_store::*;
 use sqlx::Row;
 
-use crate::docs::scope_condition;
+use crate::docs::{SORT_STRIDE, scope_condition};
 use crate::{Arg, Q, SqlStore, db_err};
 
 /// Builds the WHERE clause of a task listing (alias `t`).
@@ -119,7 +119,117 @@ fn task_row(r: &sqlx::any::AnyRow, units: &[TaskUnitArea]) -> StoreResult<TaskRo
     })
 }
 
+/// Whether a listing can be answered from the task_units index alone: a unit filter, no text or
+/// area condition, and a scope that adds nothing to the unit filter.
+fn unit_fast_path(f: &TaskFilter) -> Option<&[Id]> {
+    let units = f.units.as_deref()?;
+    if units.is_empty() || f.q.as_deref().is_some_and(|q| !q.trim().is_empty()) || f.area.is_some()
+    {
+        return None;
+    }
+    match &f.scope {
+        Scope::All => Some(units),
+        Scope::Units(ids) if units.iter().all(|u| ids.contains(u)) => Some(units),
+        _ => None,
+    }
+}
+
+/// The condition on task_units (alias `tu`) for the fast path.
+fn unit_where(q: &mut Q, f: &TaskFilter, units: &[Id]) -> String {
+    let ids = q.bind_ids(units);
+    let mut cond = format!("tu.unit_id IN ({ids}) AND tu.live = 1");
+    if f.lead_only {
+        cond.push_str(" AND tu.role = 'lead'");
+    }
+    if let Some(d) = f.document {
+        let lo = q.bind(Arg::I(d * SORT_STRIDE));
+        let hi = q.bind(Arg::I((d + 1) * SORT_STRIDE));
+        cond.push_str(&format!(" AND tu.sort_key >= {lo} AND tu.sort_key < {hi}"));
+    }
+    cond
+}
+
+/// A unit's list: ids and order from the index, then the page's rows.
+async fn unit_tasks(
+    s: &SqlStore,
+    f: &TaskFilter,
+    units: &[Id],
+    page: Page,
+) -> StoreResult<(i64, Vec<Id>)> {
+    // A task links a unit once, so one unit's rows need no DISTINCT, and its index range is
+    // already in ledger order: the page is read without sorting. A family (several units) may
+    // name one task twice and is grouped.
+    let single = units.len() == 1;
+    let mut count = Q::new("");
+    let cond = unit_where(&mut count, f, units);
+    let what = if single {
+        "COUNT(*)"
+    } else {
+        "COUNT(DISTINCT tu.task_id)"
+    };
+    count.push(&format!("SELECT {what} FROM task_units tu WHERE {cond}"));
+    let total: i64 = count
+        .query()
+        .fetch_one(&s.pool)
+        .await
+        .map_err(db_err)?
+        .try_get(0)
+        .map_err(db_err)?;
+    let mut q = Q::new("");
+    let cond = unit_where(&mut q, f, units);
+    let lim = q.bind(Arg::I(page.limit));
+    let off = q.bind(Arg::I(page.offset));
+    if single {
+        q.push(&format!(
+            "SELECT tu.task_id FROM task_units tu WHERE {cond} \
+             ORDER BY tu.sort_key, tu.task_id LIMIT {lim} OFFSET {off}"
+        ));
+    } else {
+        q.push(&format!(
+            "SELECT tu.task_id, MIN(tu.sort_key) AS k FROM task_units tu WHERE {cond} \
+             GROUP BY tu.task_id ORDER BY k, tu.task_id LIMIT {lim} OFFSET {off}"
+        ));
+    }
+    let ids = q
+        .query()
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0).map_err(db_err))
+        .collect::<StoreResult<_>>()?;
+    Ok((total, ids))
+}
+
 pub(crate) async fn tasks(s: &SqlStore, f: &TaskFilter, page: Page) -> StoreResult<Paged<TaskRow>> {
+    if let Some(units) = unit_fast_path(f) {
+        let (total, ids) = unit_tasks(s, f, units, page).await?;
+        let mut q = Q::new("");
+        let list = if ids.is_empty() {
+            "0".to_string()
+        } else {
+            q.bind_ids(&ids)
+        };
+        q.push(&format!(
+            "SELECT {TASK_COLUMNS} FROM tasks t JOIN documents d ON d.id = t.document_id \
+             WHERE t.id IN ({list})"
+        ));
+        let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+        let units_of = task_units(s, &ids).await?;
+        let mut by_id: HashMap<Id, TaskRow> = HashMap::new();
+        for r in &rows {
+            let id: Id = r.try_get("id").map_err(db_err)?;
+            let row = task_row(r, units_of.get(&id).map(Vec::as_slice).unwrap_or(&[]))?;
+            by_id.insert(id, row);
+        }
+        let items = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+        return Ok(Paged {
+            items,
+            total,
+            offset: page.offset,
+            limit: page.limit,
+        });
+    }
     let mut count = Q::new("");
     let cond = task_where(&mut count, f);
     count.push(&format!("SELECT COUNT(*) FROM tasks t WHERE {cond}"));

@@ -98,9 +98,15 @@ CREATE TABLE task_units (
     role TEXT NOT NULL,
     written_as TEXT NOT NULL,
     written_key TEXT NOT NULL,
-    PRIMARY KEY (task_id, ord)
+    -- Copies of the task's state, so a unit's list is read from this index alone: 1 while the
+    -- task is live; document_id * 1000000 + seq, the ledger's order. A task links a unit once.
+    live {INT} NOT NULL DEFAULT 1,
+    sort_key {INT} NOT NULL,
+    PRIMARY KEY (task_id, ord),
+    UNIQUE (task_id, unit_id)
 );
-CREATE INDEX task_units_unit ON task_units(unit_id, role, task_id);
+CREATE INDEX task_units_unit ON task_units(unit_id, live, sort_key, task_id);
+CREATE INDEX task_units_unit_role ON task_units(unit_id, role, live, sort_key, task_id);
 CREATE INDEX units_area ON units(area);
 CREATE TABLE unit_ops (
     id {ID},

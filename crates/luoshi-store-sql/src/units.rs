@@ -196,8 +196,7 @@ pub(crate) async fn units(s: &SqlStore) -> StoreResult<Vec<UnitSummary>> {
         "SELECT tu.unit_id, \
            COUNT(DISTINCT CASE WHEN tu.role = 'lead' THEN tu.task_id END) AS lead, \
            COUNT(DISTINCT CASE WHEN tu.role = 'support' THEN tu.task_id END) AS support \
-         FROM task_units tu JOIN tasks t ON t.id = tu.task_id WHERE t.retired = 0 \
-         GROUP BY tu.unit_id",
+         FROM task_units tu WHERE tu.live = 1 GROUP BY tu.unit_id",
     )
     .fetch_all(&s.pool)
     .await
@@ -507,15 +506,20 @@ async fn links(tx: &mut Tx, unit: Id, keys: Option<&[String]>) -> StoreResult<Ve
         .collect()
 }
 
+/// Points task links at another unit. A task that already names `to` keeps its own link, and the
+/// old one stays with the old unit (a task links a unit once).
 async fn move_links(tx: &mut Tx, links: &[(Id, Id)], to: Id) -> StoreResult<()> {
     for (task, ord) in links {
-        sqlx::query("UPDATE task_units SET unit_id = $1 WHERE task_id = $2 AND ord = $3")
-            .bind(to)
-            .bind(*task)
-            .bind(*ord)
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
+        sqlx::query(
+            "UPDATE task_units SET unit_id = $1 WHERE task_id = $2 AND ord = $3 \
+             AND NOT EXISTS (SELECT 1 FROM task_units x WHERE x.task_id = $2 AND x.unit_id = $1)",
+        )
+        .bind(to)
+        .bind(*task)
+        .bind(*ord)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
     }
     Ok(())
 }

@@ -267,6 +267,44 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     assert_eq!(count(store, by_units(family.clone(), true)).await, 1);
     assert_eq!(count(store, by_units(family, false)).await, 2);
 
+    // A unit's list (read from the unit index) equals the same unit's scope (read from tasks),
+    // in the same order, page by page.
+    for name in [
+        "自治区商务厅",
+        "钦州港片区管委会",
+        "自治区数据局",
+        "南宁海关",
+    ] {
+        let id = unit_id(store, name).await;
+        let family = store.unit_family(id).await.unwrap();
+        let by_index = store
+            .tasks(&by_units(family.clone(), false), Page::all())
+            .await
+            .unwrap();
+        let by_scope = store
+            .tasks(
+                &TaskFilter {
+                    scope: Scope::Units(family.clone()),
+                    ..TaskFilter::all()
+                },
+                Page::all(),
+            )
+            .await
+            .unwrap();
+        assert!(by_index.total > 0, "{name}");
+        assert_eq!(by_index.total, by_scope.total, "{name}");
+        assert_eq!(by_index.items, by_scope.items, "{name}");
+        let second = store
+            .tasks(&by_units(family, false), Page::new(1, 2))
+            .await
+            .unwrap();
+        assert_eq!(
+            second.items[..],
+            by_scope.items[1..by_scope.items.len().min(3)],
+            "{name}"
+        );
+    }
+
     // Areas are those whose committees a task names.
     let area = |a: &str| TaskFilter {
         area: Some(a.into()),
@@ -309,6 +347,23 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         store.undo_unit_op(&actor, op).await,
         Err(StoreError::Invalid(_))
     ));
+
+    // Merging two units named by one task: the task is listed once under the survivor.
+    let transport = unit_id(store, "自治区交通运输厅").await;
+    let market = unit_id(store, "自治区市场监管局").await;
+    let before_t = count(store, by_units(vec![transport], false)).await;
+    let before_m = count(store, by_units(vec![market], false)).await;
+    assert_eq!((before_t, before_m), (3, 1));
+    let op = store.merge_units(&actor, transport, market).await.unwrap();
+    let merged = store
+        .tasks(&by_units(vec![market], false), Page::all())
+        .await
+        .unwrap();
+    assert_eq!(merged.total, 3);
+    assert_eq!(merged.items.len(), 3);
+    store.undo_unit_op(&actor, op).await.unwrap();
+    assert_eq!(count(store, by_units(vec![transport], false)).await, 3);
+    assert_eq!(count(store, by_units(vec![market], false)).await, 1);
 
     // Split and undo: tasks written with the alias move with it.
     let qz = unit_id(store, "钦州港片区管委会").await;
