@@ -53,27 +53,52 @@ pub(crate) async fn version_candidates(
     title: Option<&str>,
     task_titles: &[String],
 ) -> StoreResult<Vec<Candidate>> {
+    // A union of indexed lookups: an OR across them makes PostgreSQL scan.
     let mut q = Q::new("");
-    let number = q.bind(Arg::S(doc_number.unwrap_or_default().to_string()));
-    let title = q.bind(Arg::S(title.map(unit_key).unwrap_or_default()));
-    let by_task = if task_titles.is_empty() {
-        String::new()
-    } else {
+    let mut parts = Vec::new();
+    if let Some(n) = doc_number.filter(|n| !n.is_empty()) {
+        let p = q.bind(Arg::S(n.to_string()));
+        parts.push(format!("SELECT id FROM documents WHERE doc_number = {p}"));
+    }
+    if let Some(t) = title.map(unit_key).filter(|t| !t.is_empty()) {
+        let p = q.bind(Arg::S(t));
+        parts.push(format!("SELECT id FROM documents WHERE title_key = {p}"));
+    }
+    if !task_titles.is_empty() {
         let list: Vec<String> = task_titles
             .iter()
             .map(|t| q.bind(Arg::S(t.clone())))
             .collect();
-        format!(
-            " OR d.id IN (SELECT document_id FROM tasks WHERE retired = 0 AND title IN ({}))",
+        parts.push(format!(
+            "SELECT document_id FROM tasks WHERE title IN ({}) AND retired = 0",
             list.join(", ")
-        )
-    };
+        ));
+    }
+    if parts.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The ids first, then their rows: one plan shape whatever the parameters (a generic plan for
+    // the joined form walked every document when nothing matched).
+    q.push(&format!("{} LIMIT 20", parts.join(" UNION ")));
+    // Planned with its values each time: PostgreSQL's generic plan for it scanned `tasks`.
+    let ids: Vec<Id> = q
+        .query()
+        .persistent(false)
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0).map_err(db_err))
+        .collect::<StoreResult<_>>()?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Q::new("");
+    let list = q.bind_ids(&ids);
     q.push(&format!(
         "SELECT d.id AS document_id, v.id AS version_id, v.version_no, v.extracted \
          FROM documents d JOIN versions v ON v.id = d.latest_version_id \
-         WHERE (d.doc_number IS NOT NULL AND d.doc_number = {number} AND {number} <> '') \
-            OR (d.title_key = {title} AND {title} <> ''){by_task} \
-         ORDER BY d.id LIMIT 20"
+         WHERE d.id IN ({list}) ORDER BY d.id"
     ));
     let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
     let mut out = Vec::new();
@@ -433,7 +458,37 @@ pub(crate) async fn apply_import(
     )
     .await?;
     tx.commit().await.map_err(db_err)?;
+    if s.dialect == Dialect::Postgres {
+        let pool = s.pool.clone();
+        tokio::spawn(async move {
+            if let Err(e) = refresh_statistics(&pool).await {
+                eprintln!("luoshi: statistics refresh failed: {e}");
+            }
+        });
+    }
     Ok(outcome)
+}
+
+/// After imports, PostgreSQL's planner needs fresh statistics (and a visibility map for
+/// index-only scans) on the big tables. Autovacuum does this when it is on; when it is off, or has
+/// not caught up after a bulk import, plans go wrong by orders of magnitude. So after an import the
+/// tables changed by more than a tenth since their last analysis are vacuumed and analysed, in the
+/// background. Several processes doing it at once is harmless.
+async fn refresh_statistics(pool: &sqlx::AnyPool) -> Result<(), sqlx::Error> {
+    let stale: Vec<String> = sqlx::query_scalar(
+        "SELECT relname::text FROM pg_stat_user_tables \
+         WHERE relname IN ('tasks', 'task_units', 'documents', 'versions', 'units', 'unit_aliases') \
+           AND n_mod_since_analyze > 500 + n_live_tup / 10",
+    )
+    .fetch_all(pool)
+    .await?;
+    for table in stale {
+        // The names come from the fixed list above.
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("VACUUM (ANALYZE) {table}")))
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn set_latest(tx: &mut Tx, document_id: Id, version_id: Id) -> StoreResult<()> {
@@ -507,13 +562,7 @@ pub(crate) async fn documents(
     let mut count = Q::new("");
     let cond = doc_condition(&mut count, scope);
     count.push(&format!("SELECT COUNT(*) FROM documents d WHERE {cond}"));
-    let total: i64 = count
-        .query()
-        .fetch_one(&s.pool)
-        .await
-        .map_err(db_err)?
-        .try_get(0)
-        .map_err(db_err)?;
+    let total = count.fetch_i64(&s.pool).await?;
     let mut q = Q::new("");
     let cond = doc_condition(&mut q, scope);
     let lim = q.bind(Arg::I(page.limit));

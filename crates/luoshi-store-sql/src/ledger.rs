@@ -168,13 +168,7 @@ async fn unit_tasks(
         "COUNT(DISTINCT tu.task_id)"
     };
     count.push(&format!("SELECT {what} FROM task_units tu WHERE {cond}"));
-    let total: i64 = count
-        .query()
-        .fetch_one(&s.pool)
-        .await
-        .map_err(db_err)?
-        .try_get(0)
-        .map_err(db_err)?;
+    let total = count.fetch_i64(&s.pool).await?;
     let mut q = Q::new("");
     let cond = unit_where(&mut q, f, units);
     let lim = q.bind(Arg::I(page.limit));
@@ -233,13 +227,7 @@ pub(crate) async fn tasks(s: &SqlStore, f: &TaskFilter, page: Page) -> StoreResu
     let mut count = Q::new("");
     let cond = task_where(&mut count, f);
     count.push(&format!("SELECT COUNT(*) FROM tasks t WHERE {cond}"));
-    let total: i64 = count
-        .query()
-        .fetch_one(&s.pool)
-        .await
-        .map_err(db_err)?
-        .try_get(0)
-        .map_err(db_err)?;
+    let total = count.fetch_i64(&s.pool).await?;
     let mut q = Q::new("");
     let cond = task_where(&mut q, f);
     let lim = q.bind(Arg::I(page.limit));

@@ -66,6 +66,17 @@ impl Q {
         self
     }
 
+    /// Runs a query whose first column of its one row is an integer (a count).
+    pub async fn fetch_i64(&self, pool: &sqlx::AnyPool) -> StoreResult<i64> {
+        use sqlx::Row;
+        self.query()
+            .fetch_one(pool)
+            .await
+            .map_err(db_err)?
+            .try_get(0)
+            .map_err(db_err)
+    }
+
     pub fn query(&self) -> Query<'_, Any, AnyArguments> {
         let mut q = sqlx::query(AssertSqlSafe(self.sql.clone()));
         for a in &self.args {

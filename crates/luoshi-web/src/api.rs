@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::auth::{self, Auth, Login};
 use crate::error::{AppError, AppResult};
-use crate::scope::{document_visible, scope_of, unit_in_scope, visible_task};
+use crate::scope::{scope_of, unit_in_scope, visible_document, visible_task};
 use crate::{AppState, ingest, now};
 
 type ApiResult<T> = Result<T, AppError>;
@@ -99,19 +99,9 @@ pub async fn document(
     auth: Auth,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<DocumentDetail>> {
-    api(async {
-        let scope = scope_of(&state, &auth.0).await?;
-        if !document_visible(&state, &scope, id).await? {
-            return Err(AppError::not_found());
-        }
-        let doc = state
-            .store
-            .document(id)
-            .await?
-            .ok_or_else(AppError::not_found)?;
-        Ok(Json(doc))
-    }
-    .await)
+    api(visible_document(&state, &auth.0, id)
+        .await
+        .map(|(_, doc)| Json(doc)))
 }
 
 /// Query of the ledger, shared by the API, the page and the export.

@@ -15,7 +15,7 @@ use crate::api::{self, NewUserBody, TaskQuery, task_filter, visible_unit};
 use crate::auth::{self, Auth, Login};
 use crate::error::{AppError, AppResult};
 use crate::ingest::Preview;
-use crate::scope::{document_visible, scope_of, visible_task};
+use crate::scope::{document_visible, scope_of, visible_document, visible_task};
 use crate::{AppState, export};
 
 /// Renders a template; a template error is a bug, logged and shown as a plain message.
@@ -386,15 +386,7 @@ pub async fn document(
     Path(id): Path<Id>,
     Query(m): Query<Msg>,
 ) -> AppResult<Html<String>> {
-    let scope = scope_of(&state, &a.0).await?;
-    if !document_visible(&state, &scope, id).await? {
-        return Err(AppError::not_found());
-    }
-    let doc = state
-        .store
-        .document(id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let (scope, doc) = visible_document(&state, &a.0, id).await?;
     let filter = TaskFilter {
         scope,
         document: Some(id),

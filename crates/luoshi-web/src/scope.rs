@@ -78,3 +78,21 @@ pub async fn document_visible(state: &AppState, scope: &Scope, id: Id) -> AppRes
         .await?;
     Ok(found.total > 0)
 }
+
+/// A document the session may see (it holds a task in scope), or 404.
+pub async fn visible_document(
+    state: &AppState,
+    session: &Session,
+    id: Id,
+) -> AppResult<(Scope, luoshi_store::DocumentDetail)> {
+    let scope = scope_of(state, session).await?;
+    if !document_visible(state, &scope, id).await? {
+        return Err(AppError::not_found());
+    }
+    let doc = state
+        .store
+        .document(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok((scope, doc))
+}
