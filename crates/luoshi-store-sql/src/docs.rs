@@ -418,12 +418,14 @@ pub(crate) async fn apply_import(
                     .await
                     .map_err(db_err)?;
             }
+            // A reprint often lacks the 版头: what the new version does not say is kept.
             sqlx::query(
-                "UPDATE documents SET title = $1, title_key = $2, doc_number = $3, issuer = $4, \
-                 signed_date = $5 WHERE id = $6",
+                "UPDATE documents SET title = COALESCE($1, title), title_key = COALESCE($2, title_key), \
+                 doc_number = COALESCE($3, doc_number), issuer = COALESCE($4, issuer), \
+                 signed_date = COALESCE($5, signed_date) WHERE id = $6",
             )
-            .bind(title.clone())
-            .bind(unit_key(&title))
+            .bind(doc.meta.title.clone())
+            .bind(doc.meta.title.as_deref().map(unit_key))
             .bind(doc.meta.doc_number.clone())
             .bind(doc.meta.issuer.clone())
             .bind(doc.meta.signed_date.clone())

@@ -110,11 +110,20 @@ pub struct UnitDetail {
 pub struct UnitEdit {
     pub name: Option<String>,
     pub kind: Option<UnitKind>,
-    /// `Some(None)` clears the successor.
-    #[serde(default)]
+    /// Absent: unchanged; `null`: cleared; a value: set.
+    #[serde(default, deserialize_with = "present")]
     pub successor_id: Option<Option<Id>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub succeeded_on: Option<Option<String>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from one not sent (`None`, via `default`).
+fn present<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -375,4 +384,18 @@ pub struct AuditEntry {
     pub object_id: Option<Id>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UnitEdit;
+
+    #[test]
+    fn null_clears_and_absent_keeps() {
+        let e: UnitEdit = serde_json::from_str(r#"{"successor_id": null}"#).unwrap();
+        assert_eq!(e.successor_id, Some(None));
+        assert_eq!(e.succeeded_on, None);
+        let e: UnitEdit = serde_json::from_str(r#"{"successor_id": 7}"#).unwrap();
+        assert_eq!(e.successor_id, Some(Some(7)));
+    }
 }

@@ -60,6 +60,14 @@ async fn check(db: Vec<String>, store: &dyn Store) {
         out.contains("第 2 版"),
         "001 must be a version of 000: {out}"
     );
+    // The reprint has no 版头; the document keeps the title and 文号 of the first version.
+    let docs = store
+        .documents(&luoshi_store::Scope::All, Page::new(0, 10))
+        .await
+        .unwrap();
+    let plan = docs.items.iter().find(|d| d.tasks == 45).unwrap();
+    assert_eq!(plan.doc_number.as_deref(), Some("桂政发〔2020〕3号"));
+    assert!(plan.title.contains("实施方案"), "{}", plan.title);
 
     // The ledger holds the latest version of each document with exactly the parser's units.
     let latest: Vec<&PathBuf> = files
