@@ -4,9 +4,16 @@
 //!   successors, the three areas);
 //! - `access`: roles and what each may see and change;
 //! - `matching`: which task of a new version is which task of the stored one;
-//! - `password`: the password policy.
+//! - `password`: the password policy;
+//! - `calendar` and `periods`: civil dates, reporting periods and their deadlines;
+//! - `supervision`: the state machine of a supervision item;
+//! - `lights`: red/yellow/green from time left and lag behind expected progress.
 
 pub mod access;
+pub mod calendar;
+pub mod lights;
 pub mod matching;
 pub mod password;
+pub mod periods;
 pub mod registry;
+pub mod supervision;

@@ -56,19 +56,9 @@ pub fn esc(s: &str) -> String {
 /// Beijing time (UTC+8) of a Unix timestamp.
 pub fn fmt_time(t: &i64) -> String {
     let secs = t + 8 * 3600;
-    let days = secs.div_euclid(86_400);
+    let date = luoshi_domain::calendar::Date::from_days(secs.div_euclid(86_400));
     let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
+    format!("{date} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
 }
 
 pub fn percent(x: &f64) -> String {

@@ -1,0 +1,257 @@
+//! Reporting periods and their deadlines (信息报送).
+//!
+//! The default rule: every quarter, due before the 20th of the quarter's last month. A document's
+//! own rule (每季度末月25日前, 每年12月10日前, 每月5日前, …, read by the parser as a
+//! `ReportingRule`) overrides it for that document's tasks. "Before the Nth" is taken literally:
+//! the last day that is on time is the day before the Nth (for the 1st, the previous month's last
+//! day).
+
+use luoshi_doc::{Period, ReportingRule, RuleKind};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{Date, days_in_month};
+
+/// When reports fall due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueRule {
+    pub every: Period,
+    /// Month of the period the deadline is in (1-based; 3 = a quarter's last month).
+    pub month_of_period: u32,
+    /// Reports are due before this day of that month.
+    pub before_day: u32,
+}
+
+impl Default for DueRule {
+    fn default() -> DueRule {
+        DueRule {
+            every: Period::Quarter,
+            month_of_period: 3,
+            before_day: 20,
+        }
+    }
+}
+
+fn months(p: Period) -> u32 {
+    match p {
+        Period::Month => 1,
+        Period::Quarter => 3,
+        Period::HalfYear => 6,
+        Period::Year => 12,
+    }
+}
+
+impl DueRule {
+    /// The rule a document states for reports, if it states a deadline.
+    pub fn from_rules(rules: &[ReportingRule]) -> Option<DueRule> {
+        rules
+            .iter()
+            .filter(|r| r.what == RuleKind::Report)
+            .find_map(|r| {
+                let day = r.day?;
+                let len = months(r.every);
+                let month = r.month_of_period.unwrap_or(len).clamp(1, len);
+                (1..=31).contains(&day).then_some(DueRule {
+                    every: r.every,
+                    month_of_period: month,
+                    before_day: day,
+                })
+            })
+    }
+
+    /// The period that contains `date`.
+    pub fn period_of(&self, date: Date) -> ReportPeriod {
+        let len = months(self.every);
+        let index = (date.month - 1) / len + 1;
+        self.period(date.year, index)
+    }
+
+    /// Period `index` (1-based) of `year`.
+    pub fn period(&self, year: i32, index: u32) -> ReportPeriod {
+        let len = months(self.every);
+        let first_month = (index - 1) * len + 1;
+        let last_month = first_month + len - 1;
+        let start = Date {
+            year,
+            month: first_month,
+            day: 1,
+        };
+        let end = Date {
+            year,
+            month: last_month,
+            day: days_in_month(year, last_month),
+        };
+        let due_month = first_month + self.month_of_period - 1;
+        let day = self.before_day.min(days_in_month(year, due_month) + 1);
+        let due = Date {
+            year,
+            month: due_month,
+            day: 1,
+        }
+        .add_days(i64::from(day) - 2);
+        ReportPeriod {
+            rule: *self,
+            year,
+            index,
+            start,
+            end,
+            due,
+        }
+    }
+
+    /// Every period overlapping `from..=to`, in order (across year ends).
+    pub fn periods_between(&self, from: Date, to: Date) -> Vec<ReportPeriod> {
+        let mut out = Vec::new();
+        let mut p = self.period_of(from);
+        while p.start <= to {
+            out.push(p);
+            p = p.next();
+        }
+        out
+    }
+}
+
+/// One reporting period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportPeriod {
+    pub rule: DueRule,
+    pub year: i32,
+    /// 1-based: quarter 1–4, half 1–2, month 1–12, 1 for a year.
+    pub index: u32,
+    pub start: Date,
+    pub end: Date,
+    /// The last day a report is on time.
+    pub due: Date,
+}
+
+impl ReportPeriod {
+    /// The period after this one (across the year end).
+    pub fn next(&self) -> ReportPeriod {
+        let count = 12 / months(self.rule.every);
+        if self.index < count {
+            self.rule.period(self.year, self.index + 1)
+        } else {
+            self.rule.period(self.year + 1, 1)
+        }
+    }
+
+    /// Whether a report filed on `day` is on time.
+    pub fn on_time(&self, day: Date) -> bool {
+        day <= self.due
+    }
+
+    /// 2026年第3季度, 2026年上半年, 2026年5月, 2026年度.
+    pub fn label(&self) -> String {
+        match self.rule.every {
+            Period::Quarter => format!("{}年第{}季度", self.year, self.index),
+            Period::HalfYear => {
+                format!(
+                    "{}年{}",
+                    self.year,
+                    if self.index == 1 {
+                        "上半年"
+                    } else {
+                        "下半年"
+                    }
+                )
+            }
+            Period::Month => format!("{}年{}月", self.year, self.index),
+            Period::Year => format!("{}年度", self.year),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    fn rule(every: Period, month_of_period: u32, before_day: u32) -> DueRule {
+        DueRule {
+            every,
+            month_of_period,
+            before_day,
+        }
+    }
+
+    #[test]
+    fn the_default_is_before_the_20th_of_the_quarters_last_month() {
+        let r = DueRule::default();
+        let cases = [
+            ("2026-01-01", "2026年第1季度", "2026-03-19"),
+            ("2026-05-17", "2026年第2季度", "2026-06-19"),
+            ("2026-09-30", "2026年第3季度", "2026-09-19"),
+            ("2026-12-31", "2026年第4季度", "2026-12-19"),
+        ];
+        for (day, label, due) in cases {
+            let p = r.period_of(d(day));
+            assert_eq!(
+                (p.label(), p.due.to_string()),
+                (label.to_string(), due.to_string()),
+                "{day}"
+            );
+        }
+        let q3 = r.period_of(d("2026-08-01"));
+        assert!(q3.on_time(d("2026-09-19")));
+        assert!(!q3.on_time(d("2026-09-20")));
+    }
+
+    #[test]
+    fn periods_run_across_year_ends() {
+        let r = DueRule::default();
+        let ps = r.periods_between(d("2025-11-15"), d("2026-04-01"));
+        let labels: Vec<String> = ps.iter().map(|p| p.label()).collect();
+        assert_eq!(labels, ["2025年第4季度", "2026年第1季度", "2026年第2季度"]);
+        assert_eq!(ps[0].end, d("2025-12-31"));
+        assert_eq!(ps[1].start, d("2026-01-01"));
+        let monthly = rule(Period::Month, 1, 5);
+        let ps = monthly.periods_between(d("2025-12-10"), d("2026-01-10"));
+        assert_eq!(ps.len(), 2);
+        assert_eq!(ps[1].due, d("2026-01-04"));
+    }
+
+    #[test]
+    fn leap_years_and_short_months() {
+        // Before the 30th of February: the last day of February is on time.
+        let r = rule(Period::Quarter, 2, 30);
+        assert_eq!(r.period(2024, 1).due, d("2024-02-29"));
+        assert_eq!(r.period(2026, 1).due, d("2026-02-28"));
+        // Before the 1st: the previous month's last day.
+        let r = rule(Period::Quarter, 3, 1);
+        assert_eq!(r.period(2024, 1).due, d("2024-02-29"));
+        assert_eq!(r.period(2025, 1).due, d("2025-02-28"));
+        // A yearly rule before 10 December; a half-year rule in its sixth month.
+        assert_eq!(
+            rule(Period::Year, 12, 10).period_of(d("2028-02-29")).due,
+            d("2028-12-09")
+        );
+        let h = rule(Period::HalfYear, 6, 25).period_of(d("2026-10-01"));
+        assert_eq!(
+            (h.label(), h.due),
+            ("2026年下半年".to_string(), d("2026-12-24"))
+        );
+    }
+
+    #[test]
+    fn a_documents_rule_overrides_the_default() {
+        let parsed = ReportingRule {
+            what: RuleKind::Report,
+            every: Period::Quarter,
+            month_of_period: Some(3),
+            day: Some(25),
+            count: None,
+            count_max: None,
+            text: String::new(),
+            line: 1,
+        };
+        let r = DueRule::from_rules(std::slice::from_ref(&parsed)).unwrap();
+        assert_eq!(r.period(2026, 4).due, d("2026-12-24"));
+        let meeting = ReportingRule {
+            what: RuleKind::Meeting,
+            ..parsed
+        };
+        assert_eq!(DueRule::from_rules(&[meeting]), None);
+    }
+}
