@@ -281,13 +281,19 @@ pub(crate) async fn task(s: &SqlStore, id: Id) -> StoreResult<Option<TaskDetail>
     }))
 }
 
+/// A task condition for a scope (alias `t`), or none for everything.
+fn scope_filter(q: &mut Q, scope: &Scope) -> String {
+    match scope {
+        Scope::All => "1 = 1".to_string(),
+        _ => scope_condition(q, scope, "t"),
+    }
+}
+
+/// The front page's figures. For the whole ledger the per-area and per-unit figures come from
+/// the task_units links alone (live flag, one link per unit and task), without touching tasks.
 pub(crate) async fn counts(s: &SqlStore, scope: &Scope) -> StoreResult<LedgerCounts> {
     let mut q = Q::new("");
-    let cond = if *scope == Scope::All {
-        "1 = 1".to_string()
-    } else {
-        scope_condition(&mut q, scope, "t")
-    };
+    let cond = scope_filter(&mut q, scope);
     q.push(&format!(
         "SELECT COUNT(*) AS tasks, COUNT(DISTINCT t.document_id) AS documents FROM tasks t \
          WHERE t.retired = 0 AND {cond}"
@@ -303,15 +309,17 @@ pub(crate) async fn counts(s: &SqlStore, scope: &Scope) -> StoreResult<LedgerCou
         .await
         .map_err(db_err)?;
     let mut q = Q::new("");
-    let cond = if *scope == Scope::All {
-        "1 = 1".to_string()
-    } else {
-        scope_condition(&mut q, scope, "t")
+    let cond = match scope {
+        Scope::All => "1 = 1".to_string(),
+        _ => format!(
+            "tu.task_id IN (SELECT t.id FROM tasks t WHERE {})",
+            scope_condition(&mut q, scope, "t")
+        ),
     };
     q.push(&format!(
-        "SELECT u.area, COUNT(DISTINCT t.id) AS n FROM tasks t JOIN task_units tu ON tu.task_id = t.id \
-         JOIN units u ON u.id = tu.unit_id WHERE t.retired = 0 AND u.area IS NOT NULL AND {cond} \
-         GROUP BY u.area ORDER BY u.area"
+        "SELECT u.area, COUNT(DISTINCT tu.task_id) AS n FROM units u \
+         JOIN task_units tu ON tu.unit_id = u.id AND tu.live = 1 \
+         WHERE u.area IS NOT NULL AND {cond} GROUP BY u.area ORDER BY u.area"
     ));
     for r in q.query().fetch_all(&s.pool).await.map_err(db_err)? {
         out.by_area.push((
@@ -320,15 +328,17 @@ pub(crate) async fn counts(s: &SqlStore, scope: &Scope) -> StoreResult<LedgerCou
         ));
     }
     let mut q = Q::new("");
-    let cond = if *scope == Scope::All {
-        "1 = 1".to_string()
-    } else {
-        scope_condition(&mut q, scope, "t")
+    let cond = match scope {
+        Scope::All => "1 = 1".to_string(),
+        _ => format!(
+            "tu.task_id IN (SELECT t.id FROM tasks t WHERE {})",
+            scope_condition(&mut q, scope, "t")
+        ),
     };
     q.push(&format!(
-        "SELECT u.name, u.id, COUNT(DISTINCT t.id) AS n FROM tasks t JOIN task_units tu ON tu.task_id = t.id \
-         JOIN units u ON u.id = tu.unit_id WHERE t.retired = 0 AND tu.role = 'lead' AND {cond} \
-         GROUP BY u.id, u.name ORDER BY n DESC, u.name LIMIT 10"
+        "SELECT u.name, u.id, c.n FROM (SELECT tu.unit_id, COUNT(*) AS n FROM task_units tu \
+           WHERE tu.live = 1 AND tu.role = 'lead' AND {cond} GROUP BY tu.unit_id) c \
+         JOIN units u ON u.id = c.unit_id ORDER BY c.n DESC, u.name LIMIT 10"
     ));
     for r in q.query().fetch_all(&s.pool).await.map_err(db_err)? {
         out.top_leads.push((

@@ -314,6 +314,25 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     assert_eq!(count(store, area("qinzhougang")).await, 5);
     assert_eq!(count(store, area("chongzuo")).await, 4);
 
+    // The front page's figures, for everything and for one unit's scope.
+    let all = store.ledger_counts(&Scope::All).await.unwrap();
+    assert_eq!((all.tasks, all.documents), (11, 2));
+    let areas: Vec<(&str, i64)> = all.by_area.iter().map(|(a, n)| (a.as_str(), *n)).collect();
+    assert_eq!(areas, [("chongzuo", 4), ("nanning", 2), ("qinzhougang", 5)]);
+    assert_eq!(
+        (all.top_leads[0].0.as_str(), all.top_leads[0].2),
+        ("南宁海关", 2)
+    );
+    let customs = unit_id(store, "南宁海关").await;
+    let mine = store
+        .ledger_counts(&Scope::Units(vec![customs]))
+        .await
+        .unwrap();
+    assert_eq!((mine.tasks, mine.documents), (2, 2));
+    let areas: Vec<(&str, i64)> = mine.by_area.iter().map(|(a, n)| (a.as_str(), *n)).collect();
+    assert_eq!(areas, [("chongzuo", 2), ("qinzhougang", 2)]);
+    assert_eq!(mine.top_leads.len(), 1);
+
     // Scopes: a unit sees documents that hold its tasks.
     let commerce = unit_id(store, "自治区商务厅").await;
     let docs = store

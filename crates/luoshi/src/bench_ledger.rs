@@ -298,8 +298,34 @@ pub async fn run(a: LedgerBench) -> Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    for (label, unit) in [("busiest", busiest), ("median", median)] {
-        let url = format!("http://{addr}/api/v1/units/{}/tasks?limit=50", unit.unit.id);
+    let targets = [
+        (
+            format!(
+                "unit task list (busiest: {}, {} tasks)",
+                busiest.unit.name,
+                busiest.lead_tasks + busiest.support_tasks
+            ),
+            format!("/api/v1/units/{}/tasks?limit=50", busiest.unit.id),
+        ),
+        (
+            format!(
+                "unit task list (median: {}, {} tasks)",
+                median.unit.name,
+                median.lead_tasks + median.support_tasks
+            ),
+            format!("/api/v1/units/{}/tasks?limit=50", median.unit.id),
+        ),
+        (
+            "whole ledger, first page (admin)".to_string(),
+            "/api/v1/tasks?limit=50".to_string(),
+        ),
+        (
+            "front page with counts (admin)".to_string(),
+            "/".to_string(),
+        ),
+    ];
+    for (label, path) in targets {
+        let url = format!("http://{addr}{path}");
         let out = tokio::process::Command::new("wrk")
             .args([
                 "-t2",
@@ -320,14 +346,8 @@ pub async fn run(a: LedgerBench) -> Result<ExitCode> {
         let (rps, p50, p99) =
             wrk_figures(&report).ok_or_else(|| anyhow!("wrk output:\n{report}"))?;
         println!(
-            "unit task list ({label}: {}, {} tasks), {} connections, {} s: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms",
-            unit.unit.name,
-            unit.lead_tasks + unit.support_tasks,
-            a.connections,
-            a.seconds,
-            rps,
-            p50,
-            p99
+            "{label}, {} connections, {} s: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms",
+            a.connections, a.seconds, rps, p50, p99
         );
     }
     server.abort();
