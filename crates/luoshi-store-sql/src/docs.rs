@@ -460,6 +460,7 @@ pub(crate) async fn apply_import(
     )
     .await?;
     tx.commit().await.map_err(db_err)?;
+    *s.counts_cache.lock().expect("not poisoned") = None;
     if s.dialect == Dialect::Postgres {
         let pool = s.pool.clone();
         tokio::spawn(async move {

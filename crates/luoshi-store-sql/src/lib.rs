@@ -35,7 +35,14 @@ pub enum Dialect {
 pub struct SqlStore {
     pub(crate) pool: AnyPool,
     pub(crate) dialect: Dialect,
+    /// The whole ledger's front-page figures, kept for a few seconds: derived data, so another
+    /// process never needs it, and staleness is bounded by `COUNTS_TTL`.
+    pub(crate) counts_cache:
+        std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, LedgerCounts)>>>,
 }
+
+/// How long the whole ledger's front-page figures are reused.
+pub(crate) const COUNTS_TTL: Duration = Duration::from_secs(10);
 
 impl SqlStore {
     /// Opens (creating if needed) a SQLite database file and brings its schema up to date.
@@ -74,7 +81,11 @@ impl SqlStore {
             .connect(url)
             .await
             .map_err(|e| format!("cannot connect to {}: {e}", redact(url)))?;
-        let store = SqlStore { pool, dialect };
+        let store = SqlStore {
+            pool,
+            dialect,
+            counts_cache: Default::default(),
+        };
         store
             .migrate()
             .await
@@ -391,7 +402,18 @@ impl Store for SqlStore {
         ledger::task(self, id).await
     }
     async fn ledger_counts(&self, scope: &Scope) -> StoreResult<LedgerCounts> {
-        ledger::counts(self, scope).await
+        if *scope != Scope::All {
+            return ledger::counts(self, scope).await;
+        }
+        if let Some((at, counts)) = self.counts_cache.lock().expect("not poisoned").as_ref()
+            && at.elapsed() < COUNTS_TTL
+        {
+            return Ok(counts.clone());
+        }
+        let counts = ledger::counts(self, scope).await?;
+        *self.counts_cache.lock().expect("not poisoned") =
+            Some((std::time::Instant::now(), counts.clone()));
+        Ok(counts)
     }
     async fn audit(&self, page: Page) -> StoreResult<Paged<AuditEntry>> {
         ledger::audit_log(self, page).await

@@ -89,7 +89,8 @@ CREATE TABLE tasks (
     last_version_id {INT} NOT NULL REFERENCES versions(id),
     retired {INT} NOT NULL DEFAULT 0
 );
-CREATE INDEX tasks_document ON tasks(document_id, seq);
+-- Live tasks in ledger order: the whole ledger's pages and counts read this index, not the rows.
+CREATE INDEX tasks_live ON tasks(retired, document_id, seq);
 CREATE INDEX tasks_title ON tasks(title);
 CREATE TABLE task_units (
     task_id {INT} NOT NULL REFERENCES tasks(id),
