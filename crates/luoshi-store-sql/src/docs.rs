@@ -69,8 +69,11 @@ pub(crate) async fn version_candidates(
             .iter()
             .map(|t| q.bind(Arg::S(t.clone())))
             .collect();
+        // No `retired` condition: with one, SQLite may walk the live-task index instead of the
+        // title index (every import then reads every task). A retired task's document is a
+        // harmless extra candidate: `diff` decides.
         parts.push(format!(
-            "SELECT document_id FROM tasks WHERE title IN ({}) AND retired = 0",
+            "SELECT document_id FROM tasks WHERE title IN ({})",
             list.join(", ")
         ));
     }
