@@ -281,11 +281,14 @@ pub(crate) async fn task(s: &SqlStore, id: Id) -> StoreResult<Option<TaskDetail>
     }))
 }
 
-/// A task condition for a scope (alias `t`), or none for everything.
-fn scope_filter(q: &mut Q, scope: &Scope) -> String {
+/// A condition limiting task links (alias `tu`) to the tasks a scope sees.
+fn link_scope(q: &mut Q, scope: &Scope) -> String {
     match scope {
         Scope::All => "1 = 1".to_string(),
-        _ => scope_condition(q, scope, "t"),
+        _ => format!(
+            "tu.task_id IN (SELECT t.id FROM tasks t WHERE {})",
+            scope_condition(q, scope, "t")
+        ),
     }
 }
 
@@ -293,7 +296,7 @@ fn scope_filter(q: &mut Q, scope: &Scope) -> String {
 /// the task_units links alone (live flag, one link per unit and task), without touching tasks.
 pub(crate) async fn counts(s: &SqlStore, scope: &Scope) -> StoreResult<LedgerCounts> {
     let mut q = Q::new("");
-    let cond = scope_filter(&mut q, scope);
+    let cond = scope_condition(&mut q, scope, "t");
     q.push(&format!(
         "SELECT COUNT(*) AS tasks, COUNT(DISTINCT t.document_id) AS documents FROM tasks t \
          WHERE t.retired = 0 AND {cond}"
@@ -309,13 +312,7 @@ pub(crate) async fn counts(s: &SqlStore, scope: &Scope) -> StoreResult<LedgerCou
         .await
         .map_err(db_err)?;
     let mut q = Q::new("");
-    let cond = match scope {
-        Scope::All => "1 = 1".to_string(),
-        _ => format!(
-            "tu.task_id IN (SELECT t.id FROM tasks t WHERE {})",
-            scope_condition(&mut q, scope, "t")
-        ),
-    };
+    let cond = link_scope(&mut q, scope);
     q.push(&format!(
         "SELECT u.area, COUNT(DISTINCT tu.task_id) AS n FROM units u \
          JOIN task_units tu ON tu.unit_id = u.id AND tu.live = 1 \
@@ -328,13 +325,7 @@ pub(crate) async fn counts(s: &SqlStore, scope: &Scope) -> StoreResult<LedgerCou
         ));
     }
     let mut q = Q::new("");
-    let cond = match scope {
-        Scope::All => "1 = 1".to_string(),
-        _ => format!(
-            "tu.task_id IN (SELECT t.id FROM tasks t WHERE {})",
-            scope_condition(&mut q, scope, "t")
-        ),
-    };
+    let cond = link_scope(&mut q, scope);
     q.push(&format!(
         "SELECT u.name, u.id, c.n FROM (SELECT tu.unit_id, COUNT(*) AS n FROM task_units tu \
            WHERE tu.live = 1 AND tu.role = 'lead' AND {cond} GROUP BY tu.unit_id) c \

@@ -524,28 +524,45 @@ async fn move_links(tx: &mut Tx, links: &[(Id, Id)], to: Id) -> StoreResult<()> 
     Ok(())
 }
 
-async fn move_aliases(tx: &mut Tx, keys: &[String], to: Id) -> StoreResult<()> {
-    for k in keys {
-        sqlx::query("UPDATE unit_aliases SET unit_id = $1 WHERE alias_key = $2")
-            .bind(to)
-            .bind(k.clone())
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
+/// `UPDATE {table} SET {column} = to WHERE {key} IN (keys)` in one statement.
+async fn repoint(
+    tx: &mut Tx,
+    table: &str,
+    column: &str,
+    key: &str,
+    keys: Vec<Arg>,
+    to: Id,
+) -> StoreResult<()> {
+    if keys.is_empty() {
+        return Ok(());
     }
+    let mut q = Q::new("");
+    let target = q.bind(Arg::I(to));
+    let list: Vec<String> = keys.into_iter().map(|k| q.bind(k)).collect();
+    q.push(&format!(
+        "UPDATE {table} SET {column} = {target} WHERE {key} IN ({})",
+        list.join(", ")
+    ));
+    q.query().execute(&mut **tx).await.map_err(db_err)?;
     Ok(())
 }
 
+/// Moves names to another unit.
+async fn move_aliases(tx: &mut Tx, keys: &[String], to: Id) -> StoreResult<()> {
+    let keys = keys.iter().map(|k| Arg::S(k.clone())).collect();
+    repoint(tx, "unit_aliases", "unit_id", "alias_key", keys, to).await
+}
+
+/// Moves accounts to another unit.
 async fn move_users(tx: &mut Tx, users: &[Id], to: Id) -> StoreResult<()> {
-    for u in users {
-        sqlx::query("UPDATE users SET unit_id = $1 WHERE id = $2")
-            .bind(to)
-            .bind(*u)
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
-    }
-    Ok(())
+    let ids = users.iter().map(|u| Arg::I(*u)).collect();
+    repoint(tx, "users", "unit_id", "id", ids, to).await
+}
+
+/// Makes `to` the successor of these units.
+async fn set_successor(tx: &mut Tx, units: &[Id], to: Id) -> StoreResult<()> {
+    let ids = units.iter().map(|u| Arg::I(*u)).collect();
+    repoint(tx, "units", "successor_id", "id", ids, to).await
 }
 
 async fn record_op(
@@ -603,14 +620,7 @@ pub(crate) async fn merge_units(
     move_aliases(&mut tx, &aliases, into).await?;
     move_links(&mut tx, &moved_links, into).await?;
     move_users(&mut tx, &users, into).await?;
-    for p in &preds {
-        sqlx::query("UPDATE units SET successor_id = $1 WHERE id = $2")
-            .bind(into)
-            .bind(*p)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-    }
+    set_successor(&mut tx, &preds, into).await?;
     sqlx::query("UPDATE units SET merged_into = $1 WHERE id = $2")
         .bind(into)
         .bind(from)
@@ -767,14 +777,7 @@ pub(crate) async fn undo_unit_op(s: &SqlStore, actor: &Actor, op_id: Id) -> Stor
             move_aliases(&mut tx, &aliases, unit).await?;
             move_links(&mut tx, &moved, unit).await?;
             move_users(&mut tx, &payload_ids(&payload, "users"), unit).await?;
-            for p in payload_ids(&payload, "predecessors") {
-                sqlx::query("UPDATE units SET successor_id = $1 WHERE id = $2")
-                    .bind(unit)
-                    .bind(p)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-            }
+            set_successor(&mut tx, &payload_ids(&payload, "predecessors"), unit).await?;
             sqlx::query("UPDATE units SET merged_into = NULL WHERE id = $1")
                 .bind(unit)
                 .execute(&mut *tx)

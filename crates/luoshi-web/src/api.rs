@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::auth::{self, Auth, Login};
 use crate::error::{AppError, AppResult};
-use crate::scope::{scope_of, unit_in_scope, visible_document, visible_task};
+use crate::scope::{scope_of, visible_document, visible_task, visible_unit, visible_units};
 use crate::{AppState, ingest, now};
 
 type ApiResult<T> = Result<T, AppError>;
@@ -129,12 +129,15 @@ pub async fn task_filter(state: &AppState, s: &Session, q: &TaskQuery) -> AppRes
     let units = match q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
         None => None,
         Some(u) => {
-            let unit = match u.parse::<Id>() {
-                Ok(id) => state.store.unit(id).await?.map(|d| d.unit),
-                Err(_) => state.store.unit_by_name(u).await?,
+            let id = match u.parse::<Id>() {
+                Ok(id) => Some(id),
+                Err(_) => state.store.unit_by_name(u).await?.map(|unit| unit.id),
             };
-            Some(match unit {
-                Some(unit) => state.store.unit_family(unit.id).await?,
+            Some(match id {
+                Some(id) => match state.store.unit_family(id).await {
+                    Err(StoreError::NotFound) => Vec::new(),
+                    family => family?,
+                },
                 None => Vec::new(),
             })
         }
@@ -171,31 +174,7 @@ pub async fn task(
 }
 
 pub async fn units(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<UnitSummary>>> {
-    api(async {
-        let scope = scope_of(&state, &auth.0).await?;
-        let all = state.store.units().await?;
-        Ok(Json(
-            all.into_iter()
-                .filter(|u| unit_in_scope(u.unit.id, u.unit.area.as_deref(), &scope))
-                .collect(),
-        ))
-    }
-    .await)
-}
-
-/// A unit the session may see, or 404.
-pub async fn visible_unit(state: &AppState, s: &Session, id: Id) -> AppResult<UnitDetail> {
-    let unit = state
-        .store
-        .unit(id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    let scope = scope_of(state, s).await?;
-    if unit_in_scope(unit.unit.id, unit.unit.area.as_deref(), &scope) {
-        Ok(unit)
-    } else {
-        Err(AppError::not_found())
-    }
+    api(visible_units(&state, &auth.0).await.map(Json))
 }
 
 pub async fn unit(

@@ -215,10 +215,19 @@ pub async fn preview(store: &dyn Store, token: &str, plan: &ImportPlan) -> Store
             Some(matches),
         ),
     };
+    // Each written name is looked up once, however many tasks name it.
+    let mut names: std::collections::HashMap<&str, Option<String>> = Default::default();
     for (i, t) in doc.tasks.iter().enumerate() {
         let mut units = Vec::new();
         for u in &t.units {
-            let resolved = store.unit_by_name(&u.name).await?.map(|x| x.name);
+            let resolved = match names.get(u.name.as_str()) {
+                Some(r) => r.clone(),
+                None => {
+                    let r = store.unit_by_name(&u.name).await?.map(|x| x.name);
+                    names.insert(&u.name, r.clone());
+                    r
+                }
+            };
             units.push(PreviewUnit {
                 written: u.name.clone(),
                 resolved,

@@ -11,11 +11,13 @@ use luoshi_domain::registry::{AREAS, UnitKind};
 use luoshi_store::*;
 use serde::Deserialize;
 
-use crate::api::{self, NewUserBody, TaskQuery, task_filter, visible_unit};
+use crate::api::{self, NewUserBody, TaskQuery, task_filter};
 use crate::auth::{self, Auth, Login};
 use crate::error::{AppError, AppResult};
 use crate::ingest::Preview;
-use crate::scope::{document_visible, scope_of, visible_document, visible_task};
+use crate::scope::{
+    document_visible, scope_of, visible_document, visible_task, visible_unit, visible_units,
+};
 use crate::{AppState, export};
 
 /// Renders a template; a template error is a bug, logged and shown as a plain message.
@@ -557,12 +559,7 @@ pub async fn units(
     a: Auth,
     Query(m): Query<Msg>,
 ) -> AppResult<Html<String>> {
-    let axum::Json(units) = api::units(State(state.clone()), Auth(a.0.clone()))
-        .await
-        .map_err(|mut e| {
-            e.api = false;
-            e
-        })?;
+    let units = visible_units(&state, &a.0).await?;
     Ok(page(UnitsPage {
         nav: nav(&a, "units", m.msg),
         units,

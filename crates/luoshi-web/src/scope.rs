@@ -2,7 +2,7 @@
 //! outside it.
 
 use luoshi_domain::access::Role;
-use luoshi_store::{Id, Scope, Session, TaskDetail};
+use luoshi_store::{Id, Scope, Session, TaskDetail, UnitDetail, UnitSummary};
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
@@ -95,4 +95,29 @@ pub async fn visible_document(
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok((scope, doc))
+}
+
+/// A unit the session may see, or 404.
+pub async fn visible_unit(state: &AppState, session: &Session, id: Id) -> AppResult<UnitDetail> {
+    let unit = state
+        .store
+        .unit(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let scope = scope_of(state, session).await?;
+    if unit_in_scope(unit.unit.id, unit.unit.area.as_deref(), &scope) {
+        Ok(unit)
+    } else {
+        Err(AppError::not_found())
+    }
+}
+
+/// The registry entries the session may see, with their task counts.
+pub async fn visible_units(state: &AppState, session: &Session) -> AppResult<Vec<UnitSummary>> {
+    let scope = scope_of(state, session).await?;
+    let all = state.store.units().await?;
+    Ok(all
+        .into_iter()
+        .filter(|u| unit_in_scope(u.unit.id, u.unit.area.as_deref(), &scope))
+        .collect())
 }
