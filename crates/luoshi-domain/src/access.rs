@@ -68,6 +68,9 @@ pub enum Access {
     Public,
     /// Any signed-in user; the handler scopes what it shows.
     Reader,
+    /// Signed in and allowed to do their unit's work (file reports, answer supervision items):
+    /// every role but the read-only leader. The handler checks the object is the unit's own.
+    Writer,
     /// Signed in and allowed to change the ledger (import, registry edits, users).
     Admin,
 }
@@ -77,6 +80,7 @@ impl Access {
     pub fn allows(self, role: Role) -> bool {
         match self {
             Access::Public | Access::Reader => true,
+            Access::Writer => role != Role::Leader,
             Access::Admin => role == Role::Admin,
         }
     }
@@ -91,6 +95,7 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(Access::Admin.allows(role), role == Role::Admin);
             assert!(Access::Reader.allows(role));
+            assert_eq!(Access::Writer.allows(role), role != Role::Leader);
             assert_eq!(Role::from_code(role.code()), Some(role));
         }
         assert!(Role::Leader.sees_everything());

@@ -6,7 +6,8 @@
 //! - `matching`: which task of a new version is which task of the stored one;
 //! - `password`: the password policy;
 //! - `calendar` and `periods`: civil dates, reporting periods and their deadlines;
-//! - `supervision`: the state machine of a supervision item;
+//! - `supervision`: the state machine of a supervision item, its grades and reminder schedule;
+//! - `reports`: what a progress report holds and its review state machine;
 //! - `lights`: red/yellow/green from time left and lag behind expected progress.
 
 pub mod access;
@@ -16,4 +17,5 @@ pub mod matching;
 pub mod password;
 pub mod periods;
 pub mod registry;
+pub mod reports;
 pub mod supervision;

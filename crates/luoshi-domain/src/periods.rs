@@ -98,6 +98,38 @@ impl DueRule {
         }
     }
 
+    /// The period a key names under this rule, if the key is of this rule's kind.
+    pub fn from_key(&self, key: &str) -> Option<ReportPeriod> {
+        let (year, rest) = key.split_once('-')?;
+        let year: i32 = year.parse().ok().filter(|y| (1900..=2999).contains(y))?;
+        let (kind, index) = rest.split_at(1);
+        let index: u32 = if kind == "Y" && index.is_empty() {
+            1
+        } else {
+            index.parse().ok()?
+        };
+        let every = match kind {
+            "Q" => Period::Quarter,
+            "H" => Period::HalfYear,
+            "M" => Period::Month,
+            "Y" => Period::Year,
+            _ => return None,
+        };
+        let count = 12 / months(every);
+        (every == self.every && (1..=count).contains(&index)).then(|| self.period(year, index))
+    }
+
+    /// This rule's periods that end within calendar quarter `quarter` (1–4) of `year`: what a
+    /// task under this rule owes in that quarter's reporting round (three monthly reports, one
+    /// quarterly, a half-year's in Q2 and Q4, a year's in Q4).
+    pub fn periods_in_quarter(&self, year: i32, quarter: u32) -> Vec<ReportPeriod> {
+        let q = DueRule::default().period(year, quarter.clamp(1, 4));
+        self.periods_between(q.start, q.end)
+            .into_iter()
+            .filter(|p| p.end >= q.start && p.end <= q.end)
+            .collect()
+    }
+
     /// Every period overlapping `from..=to`, in order (across year ends).
     pub fn periods_between(&self, from: Date, to: Date) -> Vec<ReportPeriod> {
         let mut out = Vec::new();
@@ -131,6 +163,16 @@ impl ReportPeriod {
             self.rule.period(self.year, self.index + 1)
         } else {
             self.rule.period(self.year + 1, 1)
+        }
+    }
+
+    /// A stable key: `2026-Q3`, `2026-H1`, `2026-M05`, `2026-Y`.
+    pub fn key(&self) -> String {
+        match self.rule.every {
+            Period::Quarter => format!("{}-Q{}", self.year, self.index),
+            Period::HalfYear => format!("{}-H{}", self.year, self.index),
+            Period::Month => format!("{}-M{:02}", self.year, self.index),
+            Period::Year => format!("{}-Y", self.year),
         }
     }
 
@@ -174,6 +216,46 @@ mod tests {
             month_of_period,
             before_day,
         }
+    }
+
+    #[test]
+    fn keys_name_periods_and_round_trip() {
+        let cases = [
+            (rule(Period::Quarter, 3, 20), "2026-12-31", "2026-Q4"),
+            (rule(Period::HalfYear, 6, 10), "2024-02-29", "2024-H1"),
+            (rule(Period::Month, 1, 5), "2025-01-31", "2025-M01"),
+            (rule(Period::Year, 12, 10), "2028-07-01", "2028-Y"),
+        ];
+        for (r, day, key) in cases {
+            let p = r.period_of(d(day));
+            assert_eq!(p.key(), key);
+            assert_eq!(r.from_key(key), Some(p));
+        }
+        let q = DueRule::default();
+        for bad in [
+            "2026-Q5", "2026-Q0", "2026-M03", "26-Q1", "2026Q1", "2026-Q", "",
+        ] {
+            assert_eq!(q.from_key(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_quarters_round_holds_the_periods_ending_in_it() {
+        let keys = |r: DueRule, q| {
+            r.periods_in_quarter(2026, q)
+                .iter()
+                .map(|p| p.key())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(keys(DueRule::default(), 3), ["2026-Q3"]);
+        assert_eq!(
+            keys(rule(Period::Month, 1, 5), 1),
+            ["2026-M01", "2026-M02", "2026-M03"]
+        );
+        assert!(keys(rule(Period::HalfYear, 6, 10), 1).is_empty());
+        assert_eq!(keys(rule(Period::HalfYear, 6, 10), 2), ["2026-H1"]);
+        assert_eq!(keys(rule(Period::Year, 12, 10), 4), ["2026-Y"]);
+        assert!(keys(rule(Period::Year, 12, 10), 3).is_empty());
     }
 
     #[test]

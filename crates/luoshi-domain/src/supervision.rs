@@ -131,6 +131,137 @@ impl Action {
     }
 }
 
+impl Stage {
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Opened => "opened",
+            Stage::Assigned => "assigned",
+            Stage::Acknowledged => "acknowledged",
+            Stage::InProgress => "in_progress",
+            Stage::ExtensionRequested => "extension_requested",
+            Stage::ClosingSubmitted => "closing_submitted",
+            Stage::Accepted => "accepted",
+            Stage::Graded => "graded",
+            Stage::StruckOff => "struck_off",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| s.code() == code)
+    }
+    /// Whether the item's work is finished (on time or not is judged by the closing date).
+    pub fn is_closed(self) -> bool {
+        matches!(self, Stage::Accepted | Stage::Graded | Stage::StruckOff)
+    }
+}
+
+impl Action {
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Assign => "assign",
+            Action::Acknowledge => "acknowledge",
+            Action::Feedback => "feedback",
+            Action::Remind => "remind",
+            Action::RequestExtension => "request_extension",
+            Action::ApproveExtension => "approve_extension",
+            Action::RejectExtension => "reject_extension",
+            Action::SubmitClosing => "submit_closing",
+            Action::Accept => "accept",
+            Action::Return => "return",
+            Action::Grade => "grade",
+            Action::StrikeOff => "strike_off",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.code() == code)
+    }
+    /// Whether the office takes this action (the others are the responsible unit's).
+    pub fn by_office(self) -> bool {
+        !matches!(
+            self,
+            Action::Acknowledge
+                | Action::Feedback
+                | Action::RequestExtension
+                | Action::SubmitClosing
+        )
+    }
+    /// Whether the action needs a written note (a reason, a feedback, a closing report).
+    pub fn needs_note(self) -> bool {
+        matches!(
+            self,
+            Action::Feedback
+                | Action::RequestExtension
+                | Action::RejectExtension
+                | Action::SubmitClosing
+                | Action::Return
+        )
+    }
+}
+
+/// The actions open on an item at `stage`, for the office or for the responsible unit.
+pub fn actions(stage: Stage, office: bool) -> Vec<Action> {
+    Action::ALL
+        .into_iter()
+        .filter(|a| a.by_office() == office && next(stage, *a).is_ok())
+        .collect()
+}
+
+/// The office's grade (评价) of a closed item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grade {
+    Excellent,
+    Good,
+    Pass,
+    Fail,
+}
+
+impl Grade {
+    pub const ALL: [Grade; 4] = [Grade::Excellent, Grade::Good, Grade::Pass, Grade::Fail];
+    pub fn code(self) -> &'static str {
+        match self {
+            Grade::Excellent => "excellent",
+            Grade::Good => "good",
+            Grade::Pass => "pass",
+            Grade::Fail => "fail",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Grade> {
+        Grade::ALL.into_iter().find(|g| g.code() == code)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Grade::Excellent => "优秀",
+            Grade::Good => "良好",
+            Grade::Pass => "合格",
+            Grade::Fail => "不合格",
+        }
+    }
+}
+
+/// The automatic reminders an open item is due on `today`, as stable keys: `before:7` once the
+/// item is within 7 days of its deadline (one key per configured lead time, so each goes out once
+/// even when several servers run the job), and `overdue:N` for week N past the deadline (one a
+/// week until it is closed). Returns the keys in the order they became due; the caller records
+/// each key once and sends one reminder for the newest.
+pub fn reminder_keys(
+    today: crate::calendar::Date,
+    due: crate::calendar::Date,
+    lead_days: &[i64],
+) -> Vec<String> {
+    let left = due.days() - today.days();
+    if left < 0 {
+        let week = (-left - 1) / 7;
+        return vec![format!("overdue:{week}")];
+    }
+    let mut days: Vec<i64> = lead_days.iter().copied().filter(|d| *d >= 0).collect();
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    days.dedup();
+    days.into_iter()
+        .filter(|d| left <= *d)
+        .map(|d| format!("before:{d}"))
+        .collect()
+}
+
 /// The stage after `action`, or why it is refused.
 pub fn next(stage: Stage, action: Action) -> Result<Stage, String> {
     use Action as A;
@@ -240,6 +371,38 @@ mod tests {
             }
         }
         assert_eq!(allowed, 18);
+    }
+
+    #[test]
+    fn codes_round_trip_and_each_side_sees_its_actions() {
+        for s in Stage::ALL {
+            assert_eq!(Stage::from_code(s.code()), Some(s));
+        }
+        for a in Action::ALL {
+            assert_eq!(Action::from_code(a.code()), Some(a));
+        }
+        assert_eq!(actions(S::Opened, true), [A::Assign]);
+        assert!(actions(S::Opened, false).is_empty());
+        assert_eq!(actions(S::Assigned, false), [A::Acknowledge]);
+        assert_eq!(
+            actions(S::InProgress, false),
+            [A::Feedback, A::RequestExtension, A::SubmitClosing]
+        );
+        assert_eq!(actions(S::ClosingSubmitted, true), [A::Accept, A::Return]);
+    }
+
+    #[test]
+    fn reminders_fall_due_once_per_lead_time_and_weekly_when_overdue() {
+        use crate::calendar::Date;
+        let due = Date::parse("2027-01-03").unwrap();
+        let at = |s: &str| reminder_keys(Date::parse(s).unwrap(), due, &[3, 7]);
+        assert!(at("2026-12-26").is_empty());
+        assert_eq!(at("2026-12-27"), ["before:7"]);
+        assert_eq!(at("2026-12-31"), ["before:7", "before:3"]);
+        assert_eq!(at("2027-01-03"), ["before:7", "before:3"]);
+        assert_eq!(at("2027-01-04"), ["overdue:0"]);
+        assert_eq!(at("2027-01-10"), ["overdue:0"]);
+        assert_eq!(at("2027-01-11"), ["overdue:1"]);
     }
 
     #[test]

@@ -347,7 +347,7 @@ pub(crate) async fn apply_import(
                 .await?;
                 new_units += created;
             }
-            set_latest(&mut tx, document_id, version_id).await?;
+            set_latest(&mut tx, document_id, version_id, doc).await?;
             ImportOutcome::NewDocument {
                 document_id,
                 version_id,
@@ -436,7 +436,7 @@ pub(crate) async fn apply_import(
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-            set_latest(&mut tx, *document_id, version_id).await?;
+            set_latest(&mut tx, *document_id, version_id, doc).await?;
             ImportOutcome::NewVersion {
                 document_id: *document_id,
                 version_id,
@@ -497,13 +497,52 @@ async fn refresh_statistics(pool: &sqlx::AnyPool) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-async fn set_latest(tx: &mut Tx, document_id: Id, version_id: Id) -> StoreResult<()> {
-    sqlx::query("UPDATE documents SET latest_version_id = $1 WHERE id = $2")
+/// Points a document at its newest version, and takes that version's own reporting rule.
+async fn set_latest(
+    tx: &mut Tx,
+    document_id: Id,
+    version_id: Id,
+    doc: &luoshi_doc::Document,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE documents SET latest_version_id = $1, due_rule = $2 WHERE id = $3")
         .bind(version_id)
+        .bind(due_rule_json(doc))
         .bind(document_id)
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
+    Ok(())
+}
+
+/// A document's own reporting rule as stored (`None`: the default applies).
+pub(crate) fn due_rule_json(doc: &luoshi_doc::Document) -> Option<String> {
+    luoshi_domain::periods::DueRule::from_rules(&doc.reporting_rules)
+        .and_then(|r| serde_json::to_string(&r).ok())
+}
+
+/// Fills `documents.due_rule` from each latest version's parse (migration 2).
+pub(crate) async fn backfill_due_rules(tx: &mut Tx) -> StoreResult<()> {
+    let rows = sqlx::query(
+        "SELECT d.id, v.parsed FROM documents d JOIN versions v ON v.id = d.latest_version_id",
+    )
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    for r in rows {
+        let id: i64 = r.try_get("id").map_err(db_err)?;
+        let parsed: String = r.try_get("parsed").map_err(db_err)?;
+        let Ok(doc) = serde_json::from_str::<luoshi_doc::Document>(&parsed) else {
+            continue;
+        };
+        if let Some(rule) = due_rule_json(&doc) {
+            sqlx::query("UPDATE documents SET due_rule = $1 WHERE id = $2")
+                .bind(rule)
+                .bind(id)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+        }
+    }
     Ok(())
 }
 

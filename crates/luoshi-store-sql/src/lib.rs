@@ -8,7 +8,11 @@
 //! transaction-scoped advisory lock, so several server processes never interleave them.
 
 mod docs;
+mod group;
+mod items;
 mod ledger;
+mod notify;
+mod reports;
 mod schema;
 mod sql;
 mod units;
@@ -132,6 +136,9 @@ impl SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
+            if *version == 2 {
+                docs::backfill_due_rules(&mut tx).await?;
+            }
             sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                 .bind(*version)
                 .bind(now())
@@ -417,6 +424,101 @@ impl Store for SqlStore {
     }
     async fn audit(&self, page: Page) -> StoreResult<Paged<AuditEntry>> {
         ledger::audit_log(self, page).await
+    }
+    async fn obligations(&self, filter: &ObligationFilter) -> StoreResult<Vec<Obligation>> {
+        reports::obligations(self, filter).await
+    }
+    async fn submit_report(&self, actor: &Actor, submit: SubmitReport) -> StoreResult<Submitted> {
+        reports::submit_report(self, actor, submit).await
+    }
+    async fn review_report(&self, actor: &Actor, review: Review) -> StoreResult<ReportRow> {
+        reports::review_report(self, actor, review).await
+    }
+    async fn reports(&self, filter: &ReportFilter) -> StoreResult<Vec<ReportRow>> {
+        reports::reports(self, filter).await
+    }
+    async fn report(&self, id: Id) -> StoreResult<Option<ReportDetail>> {
+        reports::report(self, id).await
+    }
+    async fn attachment(&self, id: Id) -> StoreResult<Option<(AttachmentMeta, Vec<u8>)>> {
+        reports::attachment(self, id).await
+    }
+    async fn create_item(&self, actor: &Actor, new: NewItem) -> StoreResult<ItemRow> {
+        items::create_item(self, actor, new).await
+    }
+    async fn items(&self, filter: &ItemFilter) -> StoreResult<Vec<ItemRow>> {
+        items::items(self, filter).await
+    }
+    async fn item(&self, id: Id) -> StoreResult<Option<ItemDetail>> {
+        items::item(self, id).await
+    }
+    async fn item_step(&self, actor: &Actor, id: Id, step: ItemStep) -> StoreResult<ItemRow> {
+        items::item_step(self, actor, id, step).await
+    }
+    async fn run_reminders(&self, today: &str, lead_days: &[i64]) -> StoreResult<ReminderRun> {
+        items::run_reminders(self, today, lead_days).await
+    }
+    async fn claim_job(
+        &self,
+        name: &str,
+        now: i64,
+        every_secs: i64,
+        owner: &str,
+    ) -> StoreResult<bool> {
+        items::claim_job(self, name, now, every_secs, owner).await
+    }
+    async fn inbox(&self, user_id: Id, page: Page) -> StoreResult<Paged<Notification>> {
+        notify::inbox(self, user_id, page).await
+    }
+    async fn unread_count(&self, user_id: Id) -> StoreResult<i64> {
+        notify::unread_count(self, user_id).await
+    }
+    async fn mark_read(&self, user_id: Id, id: Option<Id>) -> StoreResult<()> {
+        notify::mark_read(self, user_id, id).await
+    }
+    async fn claim_deliveries(
+        &self,
+        now: i64,
+        limit: i64,
+        lease_secs: i64,
+    ) -> StoreResult<Vec<Delivery>> {
+        notify::claim_deliveries(self, now, limit, lease_secs).await
+    }
+    async fn finish_delivery(&self, id: Id, result: DeliveryResult, now: i64) -> StoreResult<()> {
+        notify::finish_delivery(self, id, result, now).await
+    }
+    async fn deliveries(&self, page: Page) -> StoreResult<Paged<Delivery>> {
+        notify::deliveries(self, page).await
+    }
+    async fn set_email(&self, actor: &Actor, user_id: Id, email: Option<&str>) -> StoreResult<()> {
+        users::set_email(self, actor, user_id, email).await
+    }
+    async fn members(&self) -> StoreResult<Vec<Member>> {
+        group::members(self).await
+    }
+    async fn add_members(&self, actor: &Actor, new: Vec<MemberEdit>) -> StoreResult<Vec<Member>> {
+        group::add_members(self, actor, new).await
+    }
+    async fn update_member(&self, actor: &Actor, id: Id, edit: MemberEdit) -> StoreResult<Member> {
+        group::update_member(self, actor, id, edit).await
+    }
+    async fn delete_member(&self, actor: &Actor, id: Id) -> StoreResult<()> {
+        group::delete_member(self, actor, id).await
+    }
+    async fn meetings(&self) -> StoreResult<Vec<Meeting>> {
+        group::meetings(self).await
+    }
+    async fn meeting(&self, id: Id) -> StoreResult<Option<Meeting>> {
+        group::meeting(self, id).await
+    }
+    async fn create_meeting(&self, actor: &Actor, new: NewMeeting) -> StoreResult<Meeting> {
+        group::create_meeting(self, actor, new).await
+    }
+    async fn settings(&self) -> StoreResult<Settings> {
+        notify::settings_in(&self.pool).await
+    }
+    async fn save_settings(&self, actor: &Actor, settings: &Settings) -> StoreResult<()> {
+        notify::save_settings(self, actor, settings).await
     }
 }
 

@@ -5,7 +5,8 @@
 use crate::Dialect;
 
 /// Ordered migrations: (version, shared DDL, SQLite-only DDL, PostgreSQL-only DDL).
-pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(1, V1, V1_SQLITE, V1_POSTGRES)];
+pub const MIGRATIONS: &[(i64, &str, &str, &str)] =
+    &[(1, V1, V1_SQLITE, V1_POSTGRES), (2, V2, "", "")];
 
 const V1: &str = r#"
 CREATE TABLE units (
@@ -139,6 +140,167 @@ CREATE TABLE audit_log (
     before_json TEXT,
     after_json TEXT
 );
+"#;
+
+/// Reporting, supervision, notifications, the leading group, settings (issue 4).
+const V2: &str = r#"
+ALTER TABLE documents ADD COLUMN due_rule TEXT;
+ALTER TABLE users ADD COLUMN email TEXT;
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at {INT} NOT NULL
+);
+CREATE TABLE reports (
+    id {ID},
+    task_id {INT} NOT NULL REFERENCES tasks(id),
+    unit_id {INT} NOT NULL REFERENCES units(id),
+    kind TEXT NOT NULL,
+    period TEXT NOT NULL,
+    due TEXT NOT NULL,
+    state TEXT NOT NULL,
+    status TEXT NOT NULL,
+    progress {INT} NOT NULL,
+    versions {INT} NOT NULL,
+    late {INT} NOT NULL,
+    first_filed_on TEXT NOT NULL,
+    updated_at {INT} NOT NULL,
+    UNIQUE (task_id, unit_id, kind, period)
+);
+CREATE INDEX reports_unit ON reports(unit_id, period);
+CREATE INDEX reports_period ON reports(period, state);
+CREATE TABLE report_versions (
+    id {ID},
+    report_id {INT} NOT NULL REFERENCES reports(id),
+    version_no {INT} NOT NULL,
+    status TEXT NOT NULL,
+    progress {INT} NOT NULL,
+    narrative TEXT NOT NULL,
+    figures TEXT NOT NULL,
+    submitted_by {INT} REFERENCES users(id),
+    submitted_by_name TEXT NOT NULL,
+    submitted_at {INT} NOT NULL,
+    filed_on TEXT NOT NULL,
+    -- "<user id>:<client key>": a retried submission finds its first version.
+    idem_key TEXT UNIQUE,
+    review TEXT,
+    review_reason TEXT,
+    reviewed_by_name TEXT,
+    reviewed_at {INT},
+    UNIQUE (report_id, version_no)
+);
+CREATE TABLE attachments (
+    id {ID},
+    version_id {INT} NOT NULL REFERENCES report_versions(id),
+    report_id {INT} NOT NULL REFERENCES reports(id),
+    file_name TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size {INT} NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256)
+);
+CREATE INDEX attachments_version ON attachments(version_id);
+CREATE TABLE group_members (
+    id {ID},
+    seq {INT} NOT NULL,
+    role TEXT NOT NULL,
+    person TEXT NOT NULL,
+    position TEXT NOT NULL,
+    unit_id {INT} REFERENCES units(id),
+    liaison_user_id {INT} REFERENCES users(id)
+);
+CREATE TABLE meetings (
+    id {ID},
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    held_on TEXT NOT NULL,
+    place TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    created_at {INT} NOT NULL
+);
+CREATE TABLE decisions (
+    id {ID},
+    meeting_id {INT} NOT NULL REFERENCES meetings(id),
+    seq {INT} NOT NULL,
+    text TEXT NOT NULL,
+    lead_unit_id {INT} REFERENCES units(id),
+    due TEXT
+);
+CREATE TABLE items (
+    id {ID},
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    source_ref TEXT NOT NULL,
+    task_id {INT} REFERENCES tasks(id),
+    decision_id {INT} REFERENCES decisions(id),
+    lead_unit_id {INT} NOT NULL REFERENCES units(id),
+    stage TEXT NOT NULL,
+    opened_on TEXT NOT NULL,
+    due TEXT NOT NULL,
+    original_due TEXT NOT NULL,
+    requested_due TEXT,
+    closed_on TEXT,
+    progress {INT} NOT NULL DEFAULT 0,
+    grade TEXT,
+    reminders {INT} NOT NULL DEFAULT 0,
+    created_at {INT} NOT NULL,
+    updated_at {INT} NOT NULL
+);
+CREATE INDEX items_stage ON items(stage, due);
+CREATE TABLE item_units (
+    item_id {INT} NOT NULL REFERENCES items(id),
+    unit_id {INT} NOT NULL REFERENCES units(id),
+    role TEXT NOT NULL,
+    PRIMARY KEY (item_id, unit_id)
+);
+CREATE INDEX item_units_unit ON item_units(unit_id);
+CREATE TABLE item_events (
+    id {ID},
+    item_id {INT} NOT NULL REFERENCES items(id),
+    at {INT} NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    from_stage TEXT NOT NULL,
+    to_stage TEXT NOT NULL,
+    note TEXT NOT NULL
+);
+CREATE INDEX item_events_item ON item_events(item_id, id);
+-- One row per automatic reminder sent: the key makes each go out once, whoever runs the job.
+CREATE TABLE item_reminders (
+    item_id {INT} NOT NULL REFERENCES items(id),
+    reminder_key TEXT NOT NULL,
+    sent_at {INT} NOT NULL,
+    PRIMARY KEY (item_id, reminder_key)
+);
+-- Periodic jobs: a process runs one only after claiming its row.
+CREATE TABLE jobs (
+    name TEXT PRIMARY KEY,
+    next_run {INT} NOT NULL,
+    owner TEXT,
+    claimed_at {INT}
+);
+CREATE TABLE notifications (
+    id {ID},
+    user_id {INT} NOT NULL REFERENCES users(id),
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    link TEXT NOT NULL,
+    created_at {INT} NOT NULL,
+    read_at {INT}
+);
+CREATE INDEX notifications_user ON notifications(user_id, id);
+CREATE TABLE deliveries (
+    id {ID},
+    notification_id {INT} NOT NULL REFERENCES notifications(id),
+    channel TEXT NOT NULL,
+    target TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts {INT} NOT NULL DEFAULT 0,
+    next_at {INT} NOT NULL,
+    locked_until {INT},
+    last_error TEXT,
+    sent_at {INT}
+);
+CREATE INDEX deliveries_due ON deliveries(state, next_at);
 "#;
 
 const V1_SQLITE: &str = r#"

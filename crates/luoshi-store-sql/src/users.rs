@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use crate::{SqlStore, audit, db_err, now};
 
 const USER_COLUMNS: &str =
-    "u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.active";
+    "u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.active, u.email";
 
 fn user_row(r: &AnyRow) -> StoreResult<User> {
     let role: String = r.try_get("role").map_err(db_err)?;
@@ -22,6 +22,7 @@ fn user_row(r: &AnyRow) -> StoreResult<User> {
         unit_id: r.try_get("unit_id").map_err(db_err)?,
         unit_name: r.try_get("unit_name").map_err(db_err)?,
         active: r.try_get::<i64, _>("active").map_err(db_err)? != 0,
+        email: r.try_get("email").map_err(db_err)?,
     })
 }
 
@@ -278,4 +279,39 @@ pub(crate) async fn delete_session(s: &SqlStore, token_hash: &str) -> StoreResul
         .await
         .map_err(db_err)?;
     Ok(())
+}
+
+pub(crate) async fn set_email(
+    s: &SqlStore,
+    actor: &Actor,
+    user_id: Id,
+    email: Option<&str>,
+) -> StoreResult<()> {
+    let email = email.map(str::trim).filter(|e| !e.is_empty());
+    if let Some(e) = email
+        && (e.len() > 200 || !e.contains('@') || e.contains(char::is_whitespace))
+    {
+        return Err(StoreError::Invalid("电子邮箱格式不正确".into()));
+    }
+    let mut tx = s.write().await?;
+    let done = sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+        .bind(email.map(str::to_string))
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit(
+        &mut tx,
+        actor,
+        "user.email",
+        "user",
+        Some(user_id),
+        None,
+        Some(json!({ "email": email })),
+    )
+    .await?;
+    tx.commit().await.map_err(db_err)
 }

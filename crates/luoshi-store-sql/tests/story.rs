@@ -24,6 +24,19 @@ async fn story_gives_the_same_ledger_on_sqlite_and_postgres() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quarter_of_work_is_the_same_on_sqlite_and_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = SqlStore::open_sqlite(&dir.path().join("work.db"))
+        .await
+        .unwrap();
+    let lite = luoshi_store::story_work::run(&sqlite).await;
+    let pg = fresh_postgres("work").await;
+    let post = luoshi_store::story_work::run(&pg).await;
+    assert!(lite.len() > 20, "{lite:#?}");
+    assert_eq!(lite, post);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_log_is_append_only_on_both() {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = SqlStore::open_sqlite(&dir.path().join("a.db"))
@@ -53,4 +66,94 @@ async fn sqlite_runs_with_wal_full_sync_and_foreign_keys() {
         .unwrap();
     let p = sqlite.sqlite_pragmas().await.unwrap();
     assert_eq!(p, ("wal".to_string(), 2, 1));
+}
+
+/// Sixteen copies of one submission racing (a client retrying after timeouts): one report, one
+/// version, and every copy gets the same answer — on both backends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_retries_write_one_version_on_both() {
+    use luoshi_store::*;
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = SqlStore::open_sqlite(&dir.path().join("race.db"))
+        .await
+        .unwrap();
+    let pg = fresh_postgres("race").await;
+    for store in [sqlite, pg] {
+        let store: Arc<dyn Store> = Arc::new(store);
+        let cli = Actor::system("test");
+        store.seed_registry(&cli).await.unwrap();
+        let bytes = luoshi_store::samples::sample("02_port_logistics_plan.txt");
+        let plan = plan_import(&*store, luoshi_store::story::input("02.txt", bytes))
+            .await
+            .unwrap();
+        store.apply_import(&cli, &plan).await.unwrap();
+        let unit = store
+            .unit_by_name("自治区交通运输厅")
+            .await
+            .unwrap()
+            .unwrap();
+        let user = store
+            .create_user(
+                &cli,
+                NewUser {
+                    username: "jt".into(),
+                    display_name: "交通".into(),
+                    role: Role::Liaison,
+                    unit_id: unit.id,
+                    password_hash: "h".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let owed = store
+            .obligations(&ObligationFilter {
+                units: Some(vec![unit.id]),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let task = owed.iter().find(|o| o.role == "lead").unwrap().task_id;
+        let mut handles = Vec::new();
+        for _ in 0..16 {
+            let store = store.clone();
+            let actor = Actor {
+                user_id: Some(user.id),
+                name: "交通".into(),
+            };
+            handles.push(tokio::spawn(async move {
+                store
+                    .submit_report(
+                        &actor,
+                        SubmitReport {
+                            task_id: task,
+                            unit_id: unit.id,
+                            kind: ReportKind::Task,
+                            period: "2026-Q4".into(),
+                            due: "2026-12-24".into(),
+                            filed_on: "2026-12-01".into(),
+                            status: WorkStatus::Ongoing,
+                            progress: 50,
+                            narrative: "推进中".into(),
+                            figures: vec![],
+                            attachments: vec![],
+                            idempotency_key: Some("same-key".into()),
+                        },
+                    )
+                    .await
+            }));
+        }
+        let mut fresh = 0;
+        let mut ids = std::collections::BTreeSet::new();
+        for h in handles {
+            let done = h.await.unwrap().unwrap();
+            fresh += usize::from(!done.replayed);
+            ids.insert((done.report.id, done.version_no));
+        }
+        assert_eq!(fresh, 1, "{}", store.backend());
+        assert_eq!(ids.len(), 1, "{}", store.backend());
+        let all = store.reports(&ReportFilter::default()).await.unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].versions, 1);
+    }
 }

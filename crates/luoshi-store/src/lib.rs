@@ -9,13 +9,16 @@ mod error;
 mod import;
 pub mod samples;
 pub mod story;
+pub mod story_work;
 mod types;
+mod work;
 
 use async_trait::async_trait;
 
 pub use error::{StoreError, StoreResult};
 pub use import::{ImportInput, ImportPlan, PlanTarget, TaskMatch, plan_import, sha256_hex};
 pub use types::*;
+pub use work::*;
 
 /// Everything the ledger reads and writes.
 #[async_trait]
@@ -95,6 +98,65 @@ pub trait Store: Send + Sync {
     async fn tasks(&self, filter: &TaskFilter, page: Page) -> StoreResult<Paged<TaskRow>>;
     async fn task(&self, id: Id) -> StoreResult<Option<TaskDetail>>;
     async fn ledger_counts(&self, scope: &Scope) -> StoreResult<LedgerCounts>;
+
+    // --- reporting (信息报送) ---
+    /// Live task links of units, with each document's own reporting rule: what is owed.
+    async fn obligations(&self, filter: &ObligationFilter) -> StoreResult<Vec<Obligation>>;
+    /// Files a report (or a revision) in one transaction; replays an idempotency key seen before.
+    async fn submit_report(&self, actor: &Actor, submit: SubmitReport) -> StoreResult<Submitted>;
+    async fn review_report(&self, actor: &Actor, review: Review) -> StoreResult<ReportRow>;
+    async fn reports(&self, filter: &ReportFilter) -> StoreResult<Vec<ReportRow>>;
+    async fn report(&self, id: Id) -> StoreResult<Option<ReportDetail>>;
+    /// An attachment's description and bytes.
+    async fn attachment(&self, id: Id) -> StoreResult<Option<(AttachmentMeta, Vec<u8>)>>;
+
+    // --- supervision items (督查督办) ---
+    async fn create_item(&self, actor: &Actor, new: NewItem) -> StoreResult<ItemRow>;
+    async fn items(&self, filter: &ItemFilter) -> StoreResult<Vec<ItemRow>>;
+    async fn item(&self, id: Id) -> StoreResult<Option<ItemDetail>>;
+    /// Moves an item through its state machine; refused moves write nothing.
+    async fn item_step(&self, actor: &Actor, id: Id, step: ItemStep) -> StoreResult<ItemRow>;
+    /// Sends the reminders due on `today` (each once, whichever process runs it).
+    async fn run_reminders(&self, today: &str, lead_days: &[i64]) -> StoreResult<ReminderRun>;
+    /// Claims a periodic job for this process if it is due: true means run it now. Another
+    /// process claiming the same job at the same time gets false.
+    async fn claim_job(
+        &self,
+        name: &str,
+        now: i64,
+        every_secs: i64,
+        owner: &str,
+    ) -> StoreResult<bool>;
+
+    // --- notifications ---
+    async fn inbox(&self, user_id: Id, page: Page) -> StoreResult<Paged<Notification>>;
+    async fn unread_count(&self, user_id: Id) -> StoreResult<i64>;
+    async fn mark_read(&self, user_id: Id, id: Option<Id>) -> StoreResult<()>;
+    /// Claims up to `limit` deliveries due at `now` for `lease_secs` (no two processes get one).
+    async fn claim_deliveries(
+        &self,
+        now: i64,
+        limit: i64,
+        lease_secs: i64,
+    ) -> StoreResult<Vec<Delivery>>;
+    /// Records an attempt: sent, or failed and retried later with backoff, or given up.
+    async fn finish_delivery(&self, id: Id, result: DeliveryResult, now: i64) -> StoreResult<()>;
+    async fn deliveries(&self, page: Page) -> StoreResult<Paged<Delivery>>;
+    async fn set_email(&self, actor: &Actor, user_id: Id, email: Option<&str>) -> StoreResult<()>;
+
+    // --- the leading group and its meetings ---
+    async fn members(&self) -> StoreResult<Vec<Member>>;
+    /// Appends members (one, or a roster read from a document) in one transaction.
+    async fn add_members(&self, actor: &Actor, new: Vec<MemberEdit>) -> StoreResult<Vec<Member>>;
+    async fn update_member(&self, actor: &Actor, id: Id, edit: MemberEdit) -> StoreResult<Member>;
+    async fn delete_member(&self, actor: &Actor, id: Id) -> StoreResult<()>;
+    async fn meetings(&self) -> StoreResult<Vec<Meeting>>;
+    async fn meeting(&self, id: Id) -> StoreResult<Option<Meeting>>;
+    async fn create_meeting(&self, actor: &Actor, new: NewMeeting) -> StoreResult<Meeting>;
+
+    // --- settings ---
+    async fn settings(&self) -> StoreResult<Settings>;
+    async fn save_settings(&self, actor: &Actor, settings: &Settings) -> StoreResult<()>;
 
     // --- the audit log ---
     async fn audit(&self, page: Page) -> StoreResult<Paged<AuditEntry>>;

@@ -35,6 +35,8 @@ pub struct User {
     pub unit_id: Id,
     pub unit_name: String,
     pub active: bool,
+    /// For e-mail notifications, when the office configures SMTP.
+    pub email: Option<String>,
 }
 
 /// What login needs to know about an account.
