@@ -528,10 +528,9 @@ pub(crate) async fn claim_job(
         .fetch_optional(&mut *tx)
         .await
         .map_err(db_err)?;
-    let Some(next_run) = next_run.filter(|n| *n <= at) else {
+    if next_run.is_none_or(|n| n > at) {
         return Ok(false);
-    };
-    let _ = next_run;
+    }
     sqlx::query("UPDATE jobs SET next_run = $1, owner = $2, claimed_at = $3 WHERE name = $4")
         .bind(at + every_secs)
         .bind(owner.to_string())

@@ -73,7 +73,7 @@ pub(crate) async fn obligations(
 
 const REPORT_COLUMNS: &str = "r.id, r.task_id, t.number AS task_number, t.title AS task_title, \
     t.document_id, r.unit_id, u.name AS unit_name, r.kind, r.period, r.due, r.state, r.status, \
-    r.progress, r.versions, r.late, r.first_filed_on, r.updated_at";
+    r.progress, r.versions, r.returns, r.late, r.first_filed_on, r.updated_at";
 
 const REPORT_FROM: &str =
     "FROM reports r JOIN tasks t ON t.id = r.task_id JOIN units u ON u.id = r.unit_id";
@@ -98,6 +98,7 @@ fn report_row(r: &AnyRow) -> StoreResult<ReportRow> {
         status: WorkStatus::from_code(&status).ok_or_else(|| bad("status", &status))?,
         progress: get(r, "progress")?,
         versions: get(r, "versions")?,
+        returns: get(r, "returns")?,
         late: get::<i64>(r, "late")? != 0,
         first_filed_on: get(r, "first_filed_on")?,
         updated_at: get(r, "updated_at")?,
@@ -398,13 +399,16 @@ pub(crate) async fn review_report(
     .execute(&mut *tx)
     .await
     .map_err(db_err)?;
-    sqlx::query("UPDATE reports SET state = $1, updated_at = $2 WHERE id = $3")
-        .bind(to.code())
-        .bind(at)
-        .bind(review.report_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+    sqlx::query(
+        "UPDATE reports SET state = $1, updated_at = $2, returns = returns + $3 WHERE id = $4",
+    )
+    .bind(to.code())
+    .bind(at)
+    .bind(i64::from(!review.accept))
+    .bind(review.report_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
     let report = row_in_tx(&mut tx, review.report_id).await?;
     audit(
         &mut tx,

@@ -162,6 +162,7 @@ CREATE TABLE reports (
     status TEXT NOT NULL,
     progress {INT} NOT NULL,
     versions {INT} NOT NULL,
+    returns {INT} NOT NULL DEFAULT 0,
     late {INT} NOT NULL,
     first_filed_on TEXT NOT NULL,
     updated_at {INT} NOT NULL,

@@ -28,6 +28,8 @@ pub struct ReportRow {
     pub status: WorkStatus,
     pub progress: i64,
     pub versions: i64,
+    /// How often the office returned it.
+    pub returns: i64,
     /// First filed after the deadline.
     pub late: bool,
     /// Day of the first filing, ISO.

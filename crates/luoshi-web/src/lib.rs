@@ -8,14 +8,22 @@
 //! counts and pending imports are in the database.
 
 mod api;
+mod api_work;
+mod attach;
 mod auth;
+mod compile;
+mod dash;
 mod error;
 mod export;
 mod ingest;
+pub mod jobs;
 mod openapi;
 mod pages;
+mod reporting;
 pub mod routes;
 mod scope;
+mod supervise;
+mod work;
 
 use std::sync::Arc;
 
@@ -24,6 +32,7 @@ use luoshi_store::Store;
 pub use auth::{OFFICE, bootstrap_admin, hash_password, new_password, token_hash};
 pub use export::tasks_xlsx;
 pub use ingest::{ParseMode, WorkerOutput, parse_upload, worker_output};
+pub use pages::url_encode;
 pub use routes::{PERMISSIONS, app};
 
 /// Server settings.
@@ -35,6 +44,10 @@ pub struct Config {
     pub max_upload: usize,
     /// How uploads are parsed.
     pub parse_mode: ParseMode,
+    /// A fixed "today" (demos and tests); `None` is the real date in China (UTC+8).
+    pub today: Option<luoshi_domain::calendar::Date>,
+    /// Run the reminder and delivery jobs in this process.
+    pub jobs: bool,
 }
 
 impl Default for Config {
@@ -43,6 +56,8 @@ impl Default for Config {
             secure_cookies: false,
             max_upload: 50 * 1024 * 1024,
             parse_mode: ParseMode::InProcess,
+            today: None,
+            jobs: false,
         }
     }
 }

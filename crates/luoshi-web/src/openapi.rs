@@ -64,6 +64,32 @@ fn describe(
         ("GET", "/api/v1/users") => ("用户列表", None, "UserList", &[]),
         ("POST", "/api/v1/users") => ("新增用户", Some("NewUser"), "User", &[]),
         ("GET", "/api/v1/audit") => ("审计日志（分页）", None, "AuditPage", PAGE),
+        ("GET", "/api/v1/obligations") => (
+            "本季度应报事项及报送状态（round=2026-Q3）",
+            None,
+            "ObligationList",
+            &["round"],
+        ),
+        ("POST", "/api/v1/reports") => (
+            "报送或修改报告；带 Idempotency-Key 头的重试不会重复报送",
+            Some("ReportBody"),
+            "Submitted",
+            &[],
+        ),
+        ("GET", "/api/v1/reports/{id}") => ("报告及其全部版本", None, "ReportDetail", &[]),
+        ("POST", "/api/v1/reports/{id}/review") => {
+            ("审核报告：采纳或退回", Some("ReviewBody"), "ReportRow", &[])
+        }
+        ("GET", "/api/v1/items") => ("督办事项列表", None, "ItemList", &[]),
+        ("POST", "/api/v1/items") => ("立项并交办督办事项", Some("ItemBody"), "ItemRow", &[]),
+        ("GET", "/api/v1/items/{id}") => ("督办事项详情与办理记录", None, "ItemDetail", &[]),
+        ("POST", "/api/v1/items/{id}/steps") => (
+            "办理督办事项（签收、反馈、延期、办结、审核、评价、销号）",
+            Some("StepBody"),
+            "ItemRow",
+            &[],
+        ),
+        ("GET", "/api/v1/notifications") => ("我的消息（分页）", None, "NotificationPage", PAGE),
         _ => ("", None, "Object", &[]),
     }
 }
@@ -291,6 +317,135 @@ pub fn schemas() -> Map<String, Value> {
             ),
         ),
         ("AuditPage", page_of("AuditEntry")),
+        (
+            "Obligation",
+            obj(
+                &[
+                    "task_id",
+                    "unit_id",
+                    "kind",
+                    "period",
+                    "due",
+                    "standing",
+                    "report_id",
+                    "late",
+                ],
+                json!({
+                    "task_id": i, "task_number": s, "task_title": s, "document_id": i, "unit_id": i,
+                    "unit_name": s, "kind": { "enum": ["task", "contribution"] }, "period": s, "due": s,
+                    "standing": { "enum": ["open", "missing", "submitted", "returned", "accepted"] },
+                    "report_id": ni, "late": { "type": "boolean" }
+                }),
+            ),
+        ),
+        (
+            "ObligationList",
+            json!({ "type": "array", "items": r("Obligation") }),
+        ),
+        (
+            "ReportBody",
+            obj(
+                &["task_id", "period", "status", "progress", "narrative"],
+                json!({
+                    "task_id": i, "period": s,
+                    "status": { "enum": ["not_started", "ongoing", "done", "lagging"] },
+                    "progress": i, "narrative": s,
+                    "figures": { "type": "array", "items": obj(&["name", "value"], json!({ "name": s, "value": { "type": "number" }, "unit": s })) },
+                    "attachments": { "type": "array", "items": obj(&["file_name", "content"], json!({ "file_name": s, "content": { "type": "string", "contentEncoding": "base64" } })) }
+                }),
+            ),
+        ),
+        (
+            "ReportRow",
+            obj(
+                &[
+                    "id", "task_id", "unit_id", "kind", "period", "due", "state", "status",
+                    "progress", "versions", "late",
+                ],
+                json!({
+                    "id": i, "task_id": i, "task_number": s, "task_title": s, "document_id": i, "unit_id": i,
+                    "unit_name": s, "kind": s, "period": s, "due": s, "state": { "enum": ["submitted", "accepted", "returned"] },
+                    "status": s, "progress": i, "versions": i, "returns": i, "late": { "type": "boolean" },
+                    "first_filed_on": s, "updated_at": i
+                }),
+            ),
+        ),
+        (
+            "Submitted",
+            obj(
+                &["report", "version_no", "replayed"],
+                json!({ "report": r("ReportRow"), "version_no": i, "replayed": { "type": "boolean" } }),
+            ),
+        ),
+        (
+            "ReportDetail",
+            obj(
+                &["id", "history"],
+                json!({ "id": i, "history": { "type": "array", "items": { "type": "object" } } }),
+            ),
+        ),
+        (
+            "ReviewBody",
+            obj(
+                &["version_no", "accept"],
+                json!({ "version_no": i, "accept": { "type": "boolean" }, "reason": s }),
+            ),
+        ),
+        (
+            "ItemRow",
+            obj(
+                &[
+                    "id",
+                    "title",
+                    "source",
+                    "lead_unit_id",
+                    "stage",
+                    "due",
+                    "progress",
+                ],
+                json!({
+                    "id": i, "title": s, "source": { "enum": ["instruction", "meeting", "inspection"] }, "source_ref": s,
+                    "task_id": ni, "decision_id": ni, "lead_unit_id": i, "lead_unit_name": s, "stage": s,
+                    "opened_on": s, "due": s, "original_due": s, "requested_due": ns, "closed_on": ns,
+                    "progress": i, "grade": ns, "reminders": i, "updated_at": i
+                }),
+            ),
+        ),
+        (
+            "ItemList",
+            json!({ "type": "array", "items": r("ItemRow") }),
+        ),
+        (
+            "ItemDetail",
+            obj(
+                &["id", "stage", "units", "events"],
+                json!({ "id": i, "stage": s, "units": { "type": "array" }, "events": { "type": "array" } }),
+            ),
+        ),
+        (
+            "ItemBody",
+            obj(
+                &["title", "source", "lead_unit_id", "due"],
+                json!({ "title": s, "source": { "enum": ["instruction", "meeting", "inspection"] }, "source_ref": s,
+                        "lead_unit_id": i, "support_unit_ids": { "type": "array", "items": i }, "due": s, "task_id": ni }),
+            ),
+        ),
+        (
+            "StepBody",
+            obj(
+                &["action"],
+                json!({ "action": { "enum": ["assign", "acknowledge", "feedback", "remind", "request_extension", "approve_extension", "reject_extension", "submit_closing", "accept", "return", "grade", "strike_off"] },
+                        "note": s, "progress": s, "new_due": s, "grade": s, "stage": s }),
+            ),
+        ),
+        (
+            "Notification",
+            obj(
+                &["id", "title", "body", "link", "created_at", "read"],
+                json!({ "id": i, "title": s, "body": s, "link": s, "created_at": i, "read": { "type": "boolean" } }),
+            ),
+        ),
+        ("NotificationPage", page_of("Notification")),
     ];
     list.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
@@ -315,7 +470,8 @@ pub fn document() -> Value {
         }));
         let status = match (p.method, response) {
             (_, "Empty") => "204",
-            ("POST", "Unit" | "User") => "201",
+            ("POST", "Unit" | "User" | "ItemRow") => "201",
+            ("POST", "Submitted") => "201",
             _ => "200",
         };
         let mut responses = json!({

@@ -28,7 +28,7 @@ pub fn render<T: Template>(t: &T) -> String {
     })
 }
 
-fn page<T: Template>(t: T) -> Html<String> {
+pub(crate) fn page<T: Template>(t: T) -> Html<String> {
     Html(render(&t))
 }
 
@@ -107,7 +107,7 @@ pub struct Msg {
     pub msg: Option<String>,
 }
 
-fn nav(a: &Auth, section: &'static str, msg: Option<String>) -> Nav {
+pub(crate) fn nav(a: &Auth, section: &'static str, msg: Option<String>) -> Nav {
     let u = &a.0.user;
     Nav {
         username: u.username.clone(),
@@ -121,13 +121,13 @@ fn nav(a: &Auth, section: &'static str, msg: Option<String>) -> Nav {
     }
 }
 
-fn back(to: &str, msg: &str) -> Response {
+pub(crate) fn back(to: &str, msg: &str) -> Response {
     let sep = if to.contains('?') { '&' } else { '?' };
     Redirect::to(&format!("{to}{sep}msg={}", url_encode(msg))).into_response()
 }
 
 /// Links to the previous and next page.
-fn pager(base: &str, offset: i64, limit: i64, total: i64) -> String {
+pub(crate) fn pager(base: &str, offset: i64, limit: i64, total: i64) -> String {
     let sep = if base.contains('?') { "&amp;" } else { "?" };
     let mut out = String::new();
     if offset > 0 {

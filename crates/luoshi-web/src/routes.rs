@@ -13,7 +13,7 @@ use axum::routing::{MethodRouter, delete, get, patch, post};
 use luoshi_domain::access::Access;
 
 use crate::error::AppError;
-use crate::{AppState, api, auth, pages};
+use crate::{AppState, api, api_work as aw, auth, dash, pages, reporting, supervise as sv};
 
 /// What one route requires.
 #[derive(Debug, Clone, Copy)]
@@ -31,7 +31,7 @@ const fn p(method: &'static str, path: &'static str, access: Access) -> Permissi
     }
 }
 
-use Access::{Admin, Public, Reader};
+use Access::{Admin, Public, Reader, Writer};
 
 /// The permission table. Object-level rules (a unit sees only its own work; others answer 404)
 /// are applied by the handlers through `scope`.
@@ -69,6 +69,33 @@ pub const PERMISSIONS: &[Permission] = &[
     p("GET", "/account", Reader),
     p("POST", "/account/password", Reader),
     p("GET", "/audit", Admin),
+    p("GET", "/reporting", Reader),
+    p("GET", "/reporting/tasks/{id}/{period}", Reader),
+    p("POST", "/reporting/tasks/{id}/{period}", Writer),
+    p("GET", "/reporting/reports/{id}", Reader),
+    p("POST", "/reporting/reports/{id}/review", Admin),
+    p("GET", "/attachments/{id}", Reader),
+    p("GET", "/items", Reader),
+    p("POST", "/items", Admin),
+    p("POST", "/items/reminders", Admin),
+    p("GET", "/items/{id}", Reader),
+    p("POST", "/items/{id}/steps", Writer),
+    p("GET", "/group", Reader),
+    p("POST", "/group/members", Admin),
+    p("POST", "/group/members/{id}", Admin),
+    p("POST", "/group/members/{id}/delete", Admin),
+    p("POST", "/group/roster", Admin),
+    p("POST", "/meetings", Admin),
+    p("GET", "/meetings/{id}", Reader),
+    p("POST", "/meetings/{id}/decisions/{decision}/item", Admin),
+    p("GET", "/dashboard", Reader),
+    p("GET", "/compilation.docx", Reader),
+    p("GET", "/compilation.pdf", Reader),
+    p("GET", "/export/reports.xlsx", Reader),
+    p("GET", "/inbox", Reader),
+    p("POST", "/inbox/read", Reader),
+    p("GET", "/settings", Admin),
+    p("POST", "/settings", Admin),
     p("GET", "/api/v1/openapi.json", Public),
     p("POST", "/api/v1/session", Public),
     p("DELETE", "/api/v1/session", Reader),
@@ -93,6 +120,15 @@ pub const PERMISSIONS: &[Permission] = &[
     p("GET", "/api/v1/users", Admin),
     p("POST", "/api/v1/users", Admin),
     p("GET", "/api/v1/audit", Admin),
+    p("GET", "/api/v1/obligations", Reader),
+    p("POST", "/api/v1/reports", Writer),
+    p("GET", "/api/v1/reports/{id}", Reader),
+    p("POST", "/api/v1/reports/{id}/review", Admin),
+    p("GET", "/api/v1/items", Reader),
+    p("POST", "/api/v1/items", Admin),
+    p("GET", "/api/v1/items/{id}", Reader),
+    p("POST", "/api/v1/items/{id}/steps", Writer),
+    p("GET", "/api/v1/notifications", Reader),
 ];
 
 pub fn permission(method: &Method, path: &str) -> Option<&'static Permission> {
@@ -190,6 +226,69 @@ pub fn routes(max_upload: usize) -> Routes {
             post(pages::account_password),
         )
         .add(g.clone(), "/audit", get(pages::audit))
+        .add(g.clone(), "/reporting", get(reporting::reporting))
+        .add(
+            g.clone(),
+            "/reporting/tasks/{id}/{period}",
+            get(reporting::task_reports),
+        )
+        .add(
+            po.clone(),
+            "/reporting/tasks/{id}/{period}",
+            post(reporting::task_reports_submit).layer(upload_limit),
+        )
+        .add(
+            g.clone(),
+            "/reporting/reports/{id}",
+            get(reporting::report_redirect),
+        )
+        .add(
+            po.clone(),
+            "/reporting/reports/{id}/review",
+            post(reporting::review),
+        )
+        .add(g.clone(), "/attachments/{id}", get(reporting::attachment))
+        .add(g.clone(), "/items", get(sv::items))
+        .add(po.clone(), "/items", post(sv::item_create))
+        .add(po.clone(), "/items/reminders", post(sv::reminders_now))
+        .add(g.clone(), "/items/{id}", get(sv::item))
+        .add(po.clone(), "/items/{id}/steps", post(sv::item_step))
+        .add(g.clone(), "/group", get(sv::group))
+        .add(po.clone(), "/group/members", post(sv::member_add))
+        .add(po.clone(), "/group/members/{id}", post(sv::member_update))
+        .add(
+            po.clone(),
+            "/group/members/{id}/delete",
+            post(sv::member_delete),
+        )
+        .add(po.clone(), "/group/roster", post(sv::roster_import))
+        .add(po.clone(), "/meetings", post(sv::meeting_create))
+        .add(g.clone(), "/meetings/{id}", get(sv::meeting))
+        .add(
+            po.clone(),
+            "/meetings/{id}/decisions/{decision}/item",
+            post(sv::decision_to_item),
+        )
+        .add(g.clone(), "/dashboard", get(dash::dashboard))
+        .add(
+            g.clone(),
+            "/compilation.docx",
+            get(reporting::compilation_docx),
+        )
+        .add(
+            g.clone(),
+            "/compilation.pdf",
+            get(reporting::compilation_pdf),
+        )
+        .add(
+            g.clone(),
+            "/export/reports.xlsx",
+            get(reporting::reports_xlsx),
+        )
+        .add(g.clone(), "/inbox", get(sv::inbox))
+        .add(po.clone(), "/inbox/read", post(sv::inbox_read))
+        .add(g.clone(), "/settings", get(sv::settings))
+        .add(po.clone(), "/settings", post(sv::settings_save))
         .add(g.clone(), "/api/v1/openapi.json", get(api::openapi))
         .add(po.clone(), "/api/v1/session", post(api::login))
         .add(Method::DELETE, "/api/v1/session", delete(api::logout))
@@ -245,7 +344,20 @@ pub fn routes(max_upload: usize) -> Routes {
         )
         .add(g.clone(), "/api/v1/users", get(api::users))
         .add(po.clone(), "/api/v1/users", post(api::user_create))
-        .add(g, "/api/v1/audit", get(api::audit))
+        .add(g.clone(), "/api/v1/audit", get(api::audit))
+        .add(g.clone(), "/api/v1/obligations", get(aw::obligations))
+        .add(
+            po.clone(),
+            "/api/v1/reports",
+            post(aw::submit).layer(upload_limit),
+        )
+        .add(g.clone(), "/api/v1/reports/{id}", get(aw::report))
+        .add(po.clone(), "/api/v1/reports/{id}/review", post(aw::review))
+        .add(g.clone(), "/api/v1/items", get(aw::items))
+        .add(po.clone(), "/api/v1/items", post(aw::item_create))
+        .add(g.clone(), "/api/v1/items/{id}", get(aw::item))
+        .add(po, "/api/v1/items/{id}/steps", post(aw::item_step))
+        .add(g, "/api/v1/notifications", get(aw::notifications))
 }
 
 /// The application: every route behind the guard, security headers on every response.

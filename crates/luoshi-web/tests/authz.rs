@@ -45,6 +45,8 @@ fn concrete(path: &str) -> String {
     path.replace("{id}", "1")
         .replace("{token}", "no-such-token")
         .replace("{alias}", "%E6%9F%90%E5%88%AB%E5%90%8D")
+        .replace("{period}", "2026-Q3")
+        .replace("{decision}", "1")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

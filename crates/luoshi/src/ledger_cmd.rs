@@ -10,6 +10,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use luoshi_domain::access::Role;
+use luoshi_domain::calendar::Date;
 use luoshi_domain::registry::{AREAS, area_of};
 use luoshi_store::{
     Actor, ImportInput, ImportOutcome, NewUser, Page, Store, TaskFilter, plan_import,
@@ -46,31 +47,42 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// `luoshi serve`.
-pub async fn serve(db: &DbArgs, listen: SocketAddr, secure_cookies: bool) -> Result<ExitCode> {
+pub async fn serve(
+    db: &DbArgs,
+    listen: SocketAddr,
+    secure_cookies: bool,
+    today: Option<Date>,
+) -> Result<ExitCode> {
     let store = db.open().await?;
     if let Some((user, password)) = luoshi_web::bootstrap_admin(&*store).await? {
         println!("首次启动：已创建管理员账户（密码只显示这一次，请登录后修改）");
         println!("  用户名：{user}");
         println!("  密码：{password}");
     }
-    run_server(store, listen, secure_cookies).await
+    run_server(store, listen, secure_cookies, today).await
 }
 
 async fn run_server(
     store: Arc<dyn Store>,
     listen: SocketAddr,
     secure_cookies: bool,
+    today: Option<Date>,
 ) -> Result<ExitCode> {
     let exe = std::env::current_exe().context("cannot find own executable for parse workers")?;
     let config = Config {
         secure_cookies,
         parse_mode: ParseMode::Subprocess(exe),
+        today,
+        jobs: true,
         ..Config::default()
     };
-    let app = luoshi_web::app(AppState {
+    let state = AppState {
         store,
         config: Arc::new(config),
-    });
+    };
+    // Reminders and e-mail/webhook deliveries, claimed through the database.
+    luoshi_web::jobs::spawn(state.clone(), std::time::Duration::from_secs(30));
+    let app = luoshi_web::app(state);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -290,7 +302,12 @@ const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
 
 /// `luoshi demo`: a fresh demo ledger from the project's own samples (plus any directory given),
 /// accounts for every role, then the server.
-pub async fn demo(db: &Path, listen: SocketAddr, also: &[PathBuf]) -> Result<ExitCode> {
+pub async fn demo(
+    db: &Path,
+    listen: SocketAddr,
+    also: &[PathBuf],
+    today: Option<Date>,
+) -> Result<ExitCode> {
     for suffix in ["", "-wal", "-shm"] {
         let p = PathBuf::from(format!("{}{suffix}", db.display()));
         if p.exists() {
@@ -354,7 +371,11 @@ pub async fn demo(db: &Path, listen: SocketAddr, also: &[PathBuf]) -> Result<Exi
     for (user, pw, what) in &logins {
         println!("  {user:<10} {pw:<18} {what}");
     }
-    run_server(store, listen, false).await
+    println!();
+    println!("一个季度的演示：shangwu 在“信息报送”中填报牵头任务，shuju 填报配合材料；");
+    println!("admin 退回一份、单位修改后采纳；在“领导小组”记录会议并把议定事项转为督办事项，");
+    println!("在“督办”中催办、签收、办结、评价；最后在“信息报送”下载季度汇编（Word/PDF）。");
+    run_server(store, listen, false, today).await
 }
 
 /// `luoshi parse-worker`: reads one file on stdin, prints the parse as JSON. Run by the server in a

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use luoshi_domain::calendar::Date;
 
 #[derive(Parser)]
 #[command(
@@ -52,6 +53,9 @@ enum Command {
         /// Mark cookies Secure (behind HTTPS).
         #[arg(long)]
         secure_cookies: bool,
+        /// Pretend today is this date (YYYY-MM-DD), for rehearsals of deadlines.
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
     },
     /// Import documents into the ledger (each file in one transaction).
     Import {
@@ -91,6 +95,9 @@ enum Command {
         /// Also import every file in this directory (e.g. ../shared/seeds).
         #[arg(long)]
         also: Vec<PathBuf>,
+        /// Pretend today is this date (YYYY-MM-DD), e.g. a day after a reporting deadline.
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
     },
     /// Parse one file from stdin and print JSON (run by the server for each upload).
     #[command(hide = true)]
@@ -134,14 +141,20 @@ fn main() -> ExitCode {
             db,
             listen,
             secure_cookies,
-        } => block(ledger_cmd::serve(&db, listen, secure_cookies)),
+            today,
+        } => block(ledger_cmd::serve(&db, listen, secure_cookies, today)),
         Command::Import { db, files } => block(ledger_cmd::import(&db, &files)),
         Command::Units { db, json } => block(ledger_cmd::units(&db, json)),
         Command::Tasks { db, filter, json } => block(ledger_cmd::tasks(&db, &filter, json)),
         Command::Export {
             what: ExportCommand::Tasks { db, filter, xlsx },
         } => block(ledger_cmd::export_tasks(&db, &filter, &xlsx)),
-        Command::Demo { db, listen, also } => block(ledger_cmd::demo(&db, listen, &also)),
+        Command::Demo {
+            db,
+            listen,
+            also,
+            today,
+        } => block(ledger_cmd::demo(&db, listen, &also, today)),
         Command::ParseWorker => ledger_cmd::parse_worker(),
     };
     match result {
@@ -162,4 +175,8 @@ fn install_panic_hook() {
             default(info);
         }
     }));
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("日期格式应为 2026-09-30 (expected YYYY-MM-DD): {s}"))
 }
