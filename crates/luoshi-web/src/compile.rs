@@ -90,7 +90,10 @@ pub fn compilation(
                 .and_then(|d| d.history.last());
             let head = format!(
                 "{}{}（牵头单位：{}；{}）",
-                lead.ob.task_number, lead.ob.task_title, lead.ob.unit_name, lead.period_label
+                numbered(&lead.ob.task_number),
+                lead.ob.task_title,
+                lead.ob.unit_name,
+                lead.period_label
             );
             let body = match latest {
                 Some(v) => {
@@ -176,6 +179,15 @@ pub fn compilation(
         out.push(Block::Para(format!("逾期报送：{}。", late.join("、"))));
     }
     out
+}
+
+/// A task number as a prefix: `1` → `1．`; `（三）` stays as written.
+fn numbered(n: &str) -> String {
+    if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) {
+        format!("{n}．")
+    } else {
+        n.to_string()
+    }
 }
 
 /// 一, 二, … 九十九.

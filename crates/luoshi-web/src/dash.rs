@@ -55,6 +55,8 @@ pub fn figures(
 ) -> Figures {
     let mut f = Figures::default();
     let mut tasks = HashSet::new();
+    // One light per task: the worst over its lead reports (a task may have several leads).
+    let mut task_lights: std::collections::HashMap<Id, Light> = std::collections::HashMap::new();
     for o in owed {
         tasks.insert(o.ob.task_id);
         f.owed += 1;
@@ -72,8 +74,12 @@ pub fn figures(
                 f.done += 1;
             }
             let light = task_light(o.report.as_ref(), o.standing, None, state_today, t).light;
-            f.lights[light as usize] += 1;
+            let worst = task_lights.entry(o.ob.task_id).or_insert(light);
+            *worst = (*worst).max(light);
         }
+    }
+    for light in task_lights.values() {
+        f.lights[*light as usize] += 1;
     }
     f.tasks = tasks.len();
     f

@@ -395,7 +395,7 @@ pub async fn review(
         )
         .await;
     match result {
-        Ok(r) => back(&here, &format!("已{}", r.state.label())),
+        Ok(r) => back(&here, r.state.label()),
         Err(e) => back(&here, &AppError::from(e).message),
     }
 }

@@ -1,7 +1,8 @@
 //! End to end in a real browser: the `luoshi` binary serves a fresh ledger; Debian's headless
 //! Chromium, driven through chromedriver (WebDriver) from Rust, logs in as the first-run admin,
 //! uploads a document, confirms the preview, finds its tasks, and is sent back to the login page
-//! after logging out. Needs `chromium` and `chromium-driver` (scripts/setup.sh installs them).
+//! after logging out; then a liaison officer files a quarterly report, the office returns it with a
+//! reason, the officer revises it and the office accepts it. Needs `chromium` and `chromium-driver` (scripts/setup.sh installs them).
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -113,6 +114,73 @@ async fn wait_path(c: &fantoccini::Client, prefix: &str) -> Result<(), Box<dyn s
     }
 }
 
+type R = Result<(), Box<dyn std::error::Error>>;
+
+async fn login(c: &fantoccini::Client, base: &str, user: &str, pw: &str) -> R {
+    c.goto(&format!("{base}/login")).await?;
+    c.find(Locator::Id("username"))
+        .await?
+        .send_keys(user)
+        .await?;
+    c.find(Locator::Id("password")).await?.send_keys(pw).await?;
+    c.find(Locator::Id("login")).await?.click().await?;
+    // Signed in when the browser has left the login page.
+    let start = Instant::now();
+    while c.current_url().await?.path().starts_with("/login") {
+        if start.elapsed() > Duration::from_secs(15) {
+            return Err(format!("{user} could not sign in").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+async fn logout(c: &fantoccini::Client) -> R {
+    c.find(Locator::Css("header form button"))
+        .await?
+        .click()
+        .await?;
+    wait_path(c, "/login").await
+}
+
+/// Fills and sends the report form on a task's reporting page.
+async fn file(c: &fantoccini::Client, narrative: &str) -> R {
+    c.find(Locator::Css("select[name=status] option[value=ongoing]"))
+        .await?
+        .click()
+        .await?;
+    let progress = c.find(Locator::Css("input[name=progress]")).await?;
+    progress.clear().await?;
+    progress.send_keys("40").await?;
+    c.find(Locator::Css("textarea[name=narrative]"))
+        .await?
+        .send_keys(narrative)
+        .await?;
+    c.find(Locator::Css(".file-form button"))
+        .await?
+        .click()
+        .await?;
+    wait_msg(c).await
+}
+
+/// Waits for the redirect after a form post: the page comes back with its message.
+async fn wait_msg(c: &fantoccini::Client) -> R {
+    let start = Instant::now();
+    while !c
+        .current_url()
+        .await?
+        .query()
+        .unwrap_or("")
+        .contains("msg=")
+    {
+        if start.elapsed() > Duration::from_secs(15) {
+            return Err("no message after posting the form".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_in_upload_confirm_and_find_the_tasks() {
     let dir = tempfile::tempdir().unwrap();
@@ -205,6 +273,9 @@ async fn log_in_upload_confirm_and_find_the_tasks() {
             "task page"
         );
 
+        let task_path = c.current_url().await?.path().to_string();
+        let task_id = task_path.trim_start_matches("/tasks/").to_string();
+
         // Logging out ends the session.
         c.find(Locator::Css("header form button"))
             .await?
@@ -213,6 +284,81 @@ async fn log_in_upload_confirm_and_find_the_tasks() {
         wait_path(&c, "/login").await?;
         c.goto(&format!("{base}/tasks")).await?;
         wait_path(&c, "/login").await?;
+
+        // A quarter's report: the lead unit's liaison files it, the office returns it with a
+        // reason, the liaison revises it, the office accepts it.
+        let store = luoshi_store_sql::SqlStore::open_sqlite(&dir.path().join("e2e.db")).await?;
+        let unit = luoshi_store::Store::unit_by_name(&store, "自治区交通运输厅")
+            .await?
+            .expect("imported");
+        luoshi_store::Store::create_user(
+            &store,
+            &luoshi_store::Actor::system("e2e"),
+            luoshi_store::NewUser {
+                username: "jiaotong".into(),
+                display_name: "交通联络员".into(),
+                role: luoshi_store::Role::Liaison,
+                unit_id: unit.id,
+                password_hash: luoshi_web::hash_password("Jiaotong#2026"),
+            },
+        )
+        .await?;
+        login(&c, &base, "jiaotong", "Jiaotong#2026").await?;
+        c.goto(&format!("{base}/reporting")).await?;
+        assert!(
+            c.source().await?.contains("加密海铁联运班列"),
+            "the liaison owes it"
+        );
+        c.find(Locator::Css(&format!(
+            "#mine a[href^='/reporting/tasks/{task_id}/']"
+        )))
+        .await?
+        .click()
+        .await?;
+        wait_path(&c, &format!("/reporting/tasks/{task_id}/")).await?;
+        let report_url = c.current_url().await?.to_string();
+        file(&c, "班列开行量同比增长，新开两条线路。").await?;
+        assert!(c.source().await?.contains("已报送（第 1 版）"));
+        shot(&c, "report-filed").await?;
+        logout(&c).await?;
+
+        login(&c, &base, "admin", &password).await?;
+        c.goto(&report_url).await?;
+        c.find(Locator::Css("input[name=reason]"))
+            .await?
+            .send_keys("请补充线路名称和开行班次")
+            .await?;
+        c.find(Locator::Css("button[value=return]"))
+            .await?
+            .click()
+            .await?;
+        wait_msg(&c).await?;
+        assert!(c.source().await?.contains("已退回"));
+        logout(&c).await?;
+
+        login(&c, &base, "jiaotong", "Jiaotong#2026").await?;
+        c.goto(&format!("{base}/inbox")).await?;
+        assert!(
+            c.source().await?.contains("请补充线路名称和开行班次"),
+            "inbox"
+        );
+        c.goto(&report_url).await?;
+        file(&c, "新开钦州—重庆、钦州—成都两条线路，每周各四班。").await?;
+        assert!(c.source().await?.contains("已报送（第 2 版）"));
+        logout(&c).await?;
+
+        login(&c, &base, "admin", &password).await?;
+        c.goto(&report_url).await?;
+        c.find(Locator::Css("button[value=accept]"))
+            .await?
+            .click()
+            .await?;
+        wait_msg(&c).await?;
+        let page = c.source().await?;
+        assert!(
+            page.contains("已采纳") && page.contains("第 2 版") && page.contains("请补充线路名称")
+        );
+        shot(&c, "report-accepted").await?;
         Ok::<(), Box<dyn std::error::Error>>(())
     }
     .await;

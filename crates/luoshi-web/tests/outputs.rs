@@ -1,0 +1,295 @@
+//! The quarterly compilation opens cleanly: LibreOffice converts the .docx (headless), and the PDF
+//! carries its text and embeds its fonts (poppler's pdftotext and pdffonts read it). Both tools are
+//! Debian packages that scripts/setup.sh installs. Also the delivery job against real sockets: a
+//! small SMTP server and a webhook that fails once, then accepts.
+
+mod common;
+
+use std::process::Command;
+
+use common::{body_bytes, harness};
+use luoshi_domain::calendar::Date;
+use luoshi_store::*;
+use luoshi_web::Config;
+use serde_json::json;
+
+fn tool(name: &str) -> bool {
+    Command::new(name).arg("--version").output().is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_compilation_opens_in_libreoffice_and_its_pdf_has_text_and_fonts() {
+    assert!(
+        tool("soffice") && tool("pdftotext"),
+        "libreoffice and poppler-utils are missing: run scripts/setup.sh"
+    );
+    let config = Config {
+        today: Date::parse("2026-09-15"),
+        ..Config::default()
+    };
+    let h = harness(common::Backend::Sqlite, "outputs", config).await;
+    let (_, owed) = h
+        .json(
+            Some(Role::Liaison),
+            "GET",
+            "/api/v1/obligations?round=2026-Q3",
+            json!({}),
+        )
+        .await;
+    let task = owed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "task")
+        .unwrap()["task_id"]
+        .clone();
+    let narrative = "完成跨境数据规则比对研究，形成试点清单初稿。";
+    let (s, _) = h
+        .json(
+            Some(Role::Liaison),
+            "POST",
+            "/api/v1/reports",
+            json!({"task_id": task, "period": "2026-Q3", "status": "ongoing", "progress": 40, "narrative": narrative}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let dir = tempfile::tempdir().unwrap();
+    let docx = body_bytes(
+        h.get(Some(Role::Admin), "/compilation.docx?round=2026-Q3")
+            .await,
+    )
+    .await;
+    let pdf = body_bytes(
+        h.get(Some(Role::Admin), "/compilation.pdf?round=2026-Q3")
+            .await,
+    )
+    .await;
+    assert!(
+        pdf.starts_with(b"%PDF-"),
+        "{:?}",
+        String::from_utf8_lossy(&pdf[..pdf.len().min(200)])
+    );
+    std::fs::write(dir.path().join("c.docx"), &docx).unwrap();
+    std::fs::write(dir.path().join("ours.pdf"), &pdf).unwrap();
+
+    // LibreOffice opens the .docx and lays it out (its own PDF export proves it read the text).
+    let out = Command::new("soffice")
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(dir.path())
+        .arg(dir.path().join("c.docx"))
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = |file: &str| {
+        let out = Command::new("pdftotext")
+            .args(["-layout"])
+            .arg(dir.path().join(file))
+            .arg("-")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "pdftotext {file}");
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .replace([' ', '\n'], "")
+    };
+    let lo = text("c.pdf");
+    assert!(
+        lo.contains("2026年第3季度工作进展汇编") && lo.contains("形成试点清单初稿"),
+        "{lo}"
+    );
+    // Our PDF: the text is extractable (ToUnicode maps), and every font is embedded.
+    let ours = text("ours.pdf");
+    assert!(
+        ours.contains("工作进展汇编") && ours.contains("形成试点清单初稿"),
+        "{ours}"
+    );
+    let fonts = Command::new("pdffonts")
+        .arg(dir.path().join("ours.pdf"))
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&fonts.stdout);
+    let rows: Vec<&str> = listing.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "{listing}");
+    assert!(
+        rows.iter().all(|r| r.contains(" yes ")),
+        "not embedded: {listing}"
+    );
+    // Subset fonts keep the file small (the full Noto CJK font is over 20 MB).
+    assert!(pdf.len() < 2_000_000, "{} bytes", pdf.len());
+}
+
+/// Accepts one SMTP conversation and returns what was sent.
+async fn smtp_server(listener: tokio::net::TcpListener) -> String {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let (stream, _) = listener.accept().await.unwrap();
+    let mut r = BufReader::new(stream);
+    r.get_mut().write_all(b"220 test ESMTP\r\n").await.unwrap();
+    let mut all = String::new();
+    let mut in_data = false;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).await.unwrap() == 0 {
+            break;
+        }
+        all.push_str(&line);
+        let reply: &[u8] = if in_data {
+            if line == ".\r\n" {
+                in_data = false;
+                b"250 queued\r\n"
+            } else {
+                continue;
+            }
+        } else if line.starts_with("EHLO") {
+            b"250-test\r\n250 8BITMIME\r\n"
+        } else if line.starts_with("DATA") {
+            in_data = true;
+            b"354 go ahead\r\n"
+        } else if line.starts_with("QUIT") {
+            r.get_mut().write_all(b"221 bye\r\n").await.unwrap();
+            break;
+        } else {
+            b"250 ok\r\n"
+        };
+        r.get_mut().write_all(reply).await.unwrap();
+    }
+    all
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_go_out_by_mail_and_webhook_with_retries() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let h = harness(common::Backend::Sqlite, "deliver", Config::default()).await;
+    let smtp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (smtp_port, hook_port) = (
+        smtp.local_addr().unwrap().port(),
+        hook.local_addr().unwrap().port(),
+    );
+    let office = Actor::system("test");
+    let settings = Settings {
+        smtp: Some(SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: smtp_port,
+            from: "luoshi@example.gov".into(),
+        }),
+        webhook: Some(format!("http://127.0.0.1:{hook_port}/notify")),
+        ..Settings::default()
+    };
+    h.store.save_settings(&office, &settings).await.unwrap();
+    let liaison = h
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.role == Role::Liaison)
+        .unwrap();
+    h.store
+        .set_email(&office, liaison.id, Some("shangwu@example.gov"))
+        .await
+        .unwrap();
+    // An item assigned to the liaison's unit notifies its users.
+    h.store
+        .create_item(
+            &office,
+            NewItem {
+                title: "报送东盟合作进展".into(),
+                source: ItemSource::Instruction,
+                source_ref: "领导批示".into(),
+                task_id: None,
+                decision_id: None,
+                lead_unit_id: liaison.unit_id,
+                support_unit_ids: vec![],
+                due: "2026-12-01".into(),
+                opened_on: "2026-11-01".into(),
+                assign: true,
+            },
+        )
+        .await
+        .unwrap();
+    let mail = tokio::spawn(smtp_server(smtp));
+    // The webhook answers 500 the first time, 200 the second.
+    let hooks = tokio::spawn(async move {
+        let mut bodies = Vec::new();
+        for status in ["500 Internal Server Error", "200 OK"] {
+            let (mut s, _) = hook.accept().await.unwrap();
+            let mut buf = vec![0u8; 8192];
+            let n = s.read(&mut buf).await.unwrap();
+            bodies.push(String::from_utf8_lossy(&buf[..n]).to_string());
+            s.write_all(format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n").as_bytes())
+                .await
+                .unwrap();
+        }
+        bodies
+    });
+    let state = luoshi_web::AppState {
+        store: h.store.clone(),
+        config: std::sync::Arc::new(Config::default()),
+    };
+    luoshi_web::jobs::deliver_due(&state, &settings)
+        .await
+        .unwrap();
+    let sent = mail.await.unwrap();
+    assert!(
+        sent.contains("RCPT TO:<shangwu@example.gov>") && sent.contains("Subject: =?UTF-8?B?"),
+        "{sent}"
+    );
+    let list = h.store.deliveries(Page::new(0, 10)).await.unwrap();
+    let hook_row = list.items.iter().find(|d| d.channel == "webhook").unwrap();
+    assert_eq!((hook_row.state.as_str(), hook_row.attempts), ("pending", 1));
+    assert!(hook_row.last_error.as_deref().unwrap().contains("500"));
+    assert_eq!(
+        list.items
+            .iter()
+            .find(|d| d.channel == "smtp")
+            .unwrap()
+            .state,
+        "sent"
+    );
+    // Nothing is due during the backoff; once it has passed the webhook is retried and succeeds.
+    luoshi_web::jobs::deliver_due(&state, &settings)
+        .await
+        .unwrap();
+    assert_eq!(
+        h.store
+            .deliveries(Page::new(0, 10))
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .find(|d| d.channel == "webhook")
+            .unwrap()
+            .attempts,
+        1
+    );
+    // (Recording the same failure as of the epoch moves its retry time into the past.)
+    h.store
+        .finish_delivery(
+            hook_row.id,
+            DeliveryResult::Failed("webhook answered 500".into()),
+            0,
+        )
+        .await
+        .unwrap();
+    luoshi_web::jobs::deliver_due(&state, &settings)
+        .await
+        .unwrap();
+    let bodies = hooks.await.unwrap();
+    assert!(
+        bodies[1].contains("\"title\"") && bodies[1].contains("新的督办事项"),
+        "{bodies:?}"
+    );
+    let list = h.store.deliveries(Page::new(0, 10)).await.unwrap();
+    assert!(list.items.iter().all(|d| d.state == "sent"), "{list:?}");
+}
