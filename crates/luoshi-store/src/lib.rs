@@ -7,6 +7,7 @@
 
 mod error;
 mod import;
+pub mod rush;
 pub mod samples;
 pub mod story;
 pub mod story_work;

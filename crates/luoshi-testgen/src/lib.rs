@@ -5,6 +5,8 @@
 //! extractor, which is what the parser is — and draws each page's lines with a running header and
 //! a page number, the artefacts the parser must remove.
 
+pub mod http;
+
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
 

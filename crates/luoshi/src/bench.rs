@@ -26,6 +26,8 @@ pub enum BenchCommand {
     },
     /// The ledger: import throughput and a unit's task list under concurrent load.
     Ledger(crate::bench_ledger::LedgerBench),
+    /// The deadline rush: hundreds of officers filing their quarterly reports at once.
+    Rush(crate::bench_rush::RushBench),
     /// Write .docx and .pdf versions of the samples (seed inputs for the fuzzers).
     Fixtures {
         #[arg(long)]
@@ -228,6 +230,9 @@ pub fn run(what: BenchCommand) -> Result<ExitCode> {
         BenchCommand::Fixtures { out } => fixtures(&out)?,
         BenchCommand::Ledger(args) => {
             return crate::ledger_cmd::runtime()?.block_on(crate::bench_ledger::run(args));
+        }
+        BenchCommand::Rush(args) => {
+            return crate::ledger_cmd::runtime()?.block_on(crate::bench_rush::run(args));
         }
     }
     Ok(ExitCode::SUCCESS)

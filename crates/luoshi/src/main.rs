@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_ledger;
+mod bench_rush;
 mod ledger_cmd;
 mod parse_cmd;
 mod render;
