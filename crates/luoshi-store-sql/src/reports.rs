@@ -48,8 +48,12 @@ pub(crate) async fn obligations(
         q.push(&format!(" AND t.document_id = {p}"));
     }
     if let Some(area) = &f.area {
+        // A task belongs to the areas whose committees it names; all its links come with it.
         let p = q.bind(Arg::S(area.clone()));
-        q.push(&format!(" AND u.area = {p}"));
+        q.push(&format!(
+            " AND tu.task_id IN (SELECT a.task_id FROM task_units a JOIN units au ON au.id = a.unit_id \
+             WHERE au.area = {p} AND a.live = 1)"
+        ));
     }
     q.push(" ORDER BY tu.sort_key, tu.ord");
     let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;

@@ -152,6 +152,7 @@ pub struct Obligation {
 pub struct ObligationFilter {
     pub units: Option<Vec<Id>>,
     pub task: Option<Id>,
+    /// Every link of the tasks that name this area's committee.
     pub area: Option<String>,
     pub document: Option<Id>,
 }

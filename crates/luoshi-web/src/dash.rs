@@ -25,6 +25,8 @@ pub struct Figures {
     pub tasks: usize,
     pub done: usize,
     pub owed: usize,
+    /// Not yet due and not filed: left out of the on-time rate.
+    pub pending: usize,
     pub on_time: usize,
     pub filed: usize,
     pub lights: [usize; 3],
@@ -34,8 +36,12 @@ impl Figures {
     pub fn completion(&self) -> f64 {
         ratio(self.done, self.tasks)
     }
+    /// Reports due by now or filed.
+    pub fn counted(&self) -> usize {
+        self.owed - self.pending
+    }
     pub fn on_time_rate(&self) -> f64 {
-        ratio(self.on_time, self.owed)
+        ratio(self.on_time, self.counted())
     }
     pub fn pct(x: f64) -> String {
         format!("{:.0}%", x * 100.0)
@@ -65,6 +71,8 @@ pub fn figures(
             if !r.late {
                 f.on_time += 1;
             }
+        } else if o.standing == crate::work::Standing::Open {
+            f.pending += 1;
         }
         if o.kind == ReportKind::Task {
             if o.report

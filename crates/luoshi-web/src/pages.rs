@@ -505,6 +505,8 @@ pub async fn tasks(
 struct TaskPage {
     nav: Nav,
     task: TaskDetail,
+    /// The reporting period running today under the task's document rule.
+    period: Option<String>,
 }
 
 pub async fn task(
@@ -513,9 +515,21 @@ pub async fn task(
     Path(id): Path<Id>,
 ) -> AppResult<Html<String>> {
     let task = visible_task(&state, &a.0, id).await?;
+    let links = state
+        .store
+        .obligations(&ObligationFilter {
+            task: Some(id),
+            ..Default::default()
+        })
+        .await?;
+    let today = crate::work::today(&state);
+    let period = links
+        .first()
+        .map(|l| crate::work::rule_of(l).period_of(today).key());
     Ok(page(TaskPage {
         nav: nav(&a, "tasks", None),
         task,
+        period,
     }))
 }
 

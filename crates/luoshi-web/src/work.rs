@@ -272,14 +272,13 @@ pub async fn visible_links(
                     ..filter
                 })
                 .await?;
-            for l in area_links {
-                if !mine
-                    .iter()
-                    .any(|m| m.task_id == l.task_id && m.unit_id == l.unit_id)
-                {
-                    mine.push(l);
-                }
-            }
+            let mut seen: std::collections::HashSet<(Id, Id)> =
+                mine.iter().map(|m| (m.task_id, m.unit_id)).collect();
+            mine.extend(
+                area_links
+                    .into_iter()
+                    .filter(|l| seen.insert((l.task_id, l.unit_id))),
+            );
             return Ok(mine);
         }
     }
@@ -292,6 +291,8 @@ pub struct Score {
     pub unit_id: Id,
     pub unit_name: String,
     pub owed: i64,
+    /// Not yet due and not filed: left out of the on-time rate until the deadline passes.
+    pub pending: i64,
     pub filed: i64,
     pub on_time: i64,
     pub late: i64,
@@ -305,16 +306,20 @@ pub struct Score {
 }
 
 impl Score {
-    /// Share of owed reports filed on time, 0–1.
+    /// Reports whose deadline has passed or that were filed: what the on-time rate counts.
+    pub fn counted(&self) -> i64 {
+        self.owed - self.pending
+    }
+    /// Share of counted reports filed on time, 0–1.
     pub fn on_time_rate(&self) -> f64 {
-        if self.owed == 0 {
+        if self.counted() == 0 {
             0.0
         } else {
-            self.on_time as f64 / self.owed as f64
+            self.on_time as f64 / self.counted() as f64
         }
     }
     pub fn on_time_pct(&self) -> String {
-        if self.owed == 0 {
+        if self.counted() == 0 {
             "—".into()
         } else {
             format!("{:.0}%", self.on_time_rate() * 100.0)
@@ -346,7 +351,7 @@ pub fn scorecards(owed: &[Owed], items: &[ItemRow], today: Date) -> Vec<Score> {
                 }
             }
             None if o.standing == Standing::Missing => s.missing += 1,
-            None => {}
+            None => s.pending += 1,
         }
     }
     for i in items {
@@ -456,6 +461,67 @@ mod tests {
             "2024-Q1"
         );
         assert!(Round::parse("2026-Q5").is_none());
+    }
+
+    fn owed(task: Id, standing: Standing, late: Option<bool>) -> Owed {
+        let period = DueRule::default().period(2026, 3);
+        Owed {
+            ob: Obligation {
+                task_id: task,
+                task_number: task.to_string(),
+                task_title: "t".into(),
+                document_id: 1,
+                document_title: "d".into(),
+                unit_id: 7,
+                unit_name: "u".into(),
+                role: "lead".into(),
+                due_rule: None,
+            },
+            kind: ReportKind::Task,
+            period_key: period.key(),
+            period_label: period.label(),
+            due: period.due.to_string(),
+            period,
+            report: late.map(|late| ReportRow {
+                id: task,
+                task_id: task,
+                task_number: String::new(),
+                task_title: String::new(),
+                document_id: 1,
+                unit_id: 7,
+                unit_name: "u".into(),
+                kind: ReportKind::Task,
+                period: period.key(),
+                due: period.due.to_string(),
+                state: ReviewState::Submitted,
+                status: WorkStatus::Ongoing,
+                progress: 10,
+                versions: 1,
+                returns: 0,
+                late,
+                first_filed_on: String::new(),
+                updated_at: 0,
+            }),
+            standing,
+        }
+    }
+
+    #[test]
+    fn the_on_time_rate_counts_only_what_is_due_or_filed() {
+        let today = Date::parse("2026-09-25").unwrap();
+        let rows = [
+            owed(1, Standing::Submitted, Some(false)),
+            owed(2, Standing::Submitted, Some(true)),
+            owed(3, Standing::Missing, None),
+            owed(4, Standing::Open, None),
+        ];
+        let s = &scorecards(&rows, &[], today)[0];
+        assert_eq!(
+            (s.owed, s.pending, s.filed, s.on_time, s.late, s.missing),
+            (4, 1, 2, 1, 1, 1)
+        );
+        assert_eq!(s.counted(), 3);
+        assert_eq!(s.on_time_pct(), "33%");
     }
 
     #[test]

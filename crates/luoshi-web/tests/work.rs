@@ -589,6 +589,28 @@ async fn late_reports_stay_visible_until_filed() {
         .unwrap()
         .clone();
     assert_eq!(first["standing"], "missing");
+    // An area committee sees the whole of its area's tasks: the lead's obligations too.
+    let (_, area) = h
+        .json(
+            Some(Role::AreaCommittee),
+            "GET",
+            "/api/v1/obligations?round=2026-Q3",
+            json!({}),
+        )
+        .await;
+    let area = area.as_array().unwrap();
+    assert!(
+        area.iter()
+            .any(|o| o["unit_name"] == "崇左市人民政府" && o["kind"] == "task"),
+        "{area:?}"
+    );
+    // A task of another area (钦州港 only) stays out of sight.
+    assert!(
+        !area
+            .iter()
+            .any(|o| o["task_title"] == "开展数字规则对接试点"),
+        "{area:?}"
+    );
     let office = body_text(h.get(Some(Role::Admin), "/reporting?round=2026-Q3").await).await;
     assert!(office.contains("逾期未报") && office.contains(first["task_title"].as_str().unwrap()));
     let (s, filed) = json_as(&h, &lead, "POST", "/api/v1/reports",

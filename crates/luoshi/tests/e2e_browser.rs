@@ -359,6 +359,12 @@ async fn log_in_upload_confirm_and_find_the_tasks() {
             page.contains("已采纳") && page.contains("第 2 版") && page.contains("请补充线路名称")
         );
         shot(&c, "report-accepted").await?;
+        c.goto(&format!("{base}/reporting")).await?;
+        assert!(c.source().await?.contains("各单位报送情况"));
+        shot(&c, "reporting-office").await?;
+        c.goto(&format!("{base}/dashboard")).await?;
+        assert!(c.source().await?.contains("<svg"));
+        shot(&c, "dashboard").await?;
         Ok::<(), Box<dyn std::error::Error>>(())
     }
     .await;
