@@ -239,8 +239,9 @@ pub(crate) async fn session(
     idle_secs: i64,
 ) -> StoreResult<Option<Session>> {
     let sql = format!(
-        "SELECT {USER_COLUMNS}, s.csrf, s.last_seen FROM sessions s \
-         JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
+        "SELECT {USER_COLUMNS}, s.csrf, s.last_seen, \
+         (SELECT COUNT(*) FROM notifications m WHERE m.user_id = u.id AND m.read_at IS NULL) AS unread \
+         FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
          WHERE s.token_hash = $1"
     );
     let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -269,6 +270,7 @@ pub(crate) async fn session(
     Ok(Some(Session {
         user,
         csrf: row.try_get("csrf").map_err(db_err)?,
+        unread: row.try_get("unread").map_err(db_err)?,
     }))
 }
 

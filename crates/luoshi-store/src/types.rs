@@ -72,6 +72,8 @@ pub struct NewSession {
 pub struct Session {
     pub user: User,
     pub csrf: String,
+    /// Unread notifications, for the header.
+    pub unread: i64,
 }
 
 /// A registry entry.

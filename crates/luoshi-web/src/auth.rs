@@ -193,6 +193,7 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> Result<L
         session: Session {
             user: creds.user,
             csrf,
+            unread: 0,
         },
     })
 }

@@ -100,6 +100,8 @@ pub struct Nav {
     pub admin: bool,
     pub section: &'static str,
     pub msg: Option<String>,
+    /// Unread notifications.
+    pub unread: i64,
 }
 
 #[derive(Deserialize, Default)]
@@ -118,6 +120,7 @@ pub(crate) fn nav(a: &Auth, section: &'static str, msg: Option<String>) -> Nav {
         admin: u.role == Role::Admin,
         section,
         msg: msg.filter(|m| !m.is_empty()),
+        unread: a.0.unread,
     }
 }
 
@@ -261,6 +264,16 @@ struct HomePage {
     nav: Nav,
     counts: LedgerCounts,
     area_chart: String,
+    todo: Option<Todo>,
+}
+
+/// A unit's reporting to-do for the current round.
+struct Todo {
+    round: String,
+    owed: usize,
+    open: usize,
+    missing: usize,
+    returned: usize,
 }
 
 /// A horizontal bar chart as inline SVG (no scripts, no fonts fetched).
@@ -305,10 +318,35 @@ pub async fn home(
             (format!("{}片区", area.name), n)
         })
         .collect();
+    // A unit's officer sees what it owes this round first.
+    let todo = if a.0.user.role.sees_everything() {
+        None
+    } else {
+        let round = crate::work::Round::of(crate::work::today(&state));
+        let family = state.store.unit_family(a.0.user.unit_id).await?;
+        let links = state
+            .store
+            .obligations(&ObligationFilter {
+                units: Some(family),
+                ..Default::default()
+            })
+            .await?;
+        let owed = crate::work::owed_in_round(&state, links, round).await?;
+        let count = |s: crate::work::Standing| owed.iter().filter(|o| o.standing == s).count();
+        use crate::work::Standing as S;
+        Some(Todo {
+            round: round.label(),
+            owed: owed.len(),
+            open: count(S::Open),
+            missing: count(S::Missing),
+            returned: count(S::Returned),
+        })
+    };
     Ok(page(HomePage {
         nav: nav(&a, "home", m.msg),
         counts,
         area_chart: bar_chart(&bars),
+        todo,
     }))
 }
 
@@ -507,6 +545,8 @@ struct TaskPage {
     task: TaskDetail,
     /// The reporting period running today under the task's document rule.
     period: Option<String>,
+    /// Supervision items about this task that the user may see.
+    items: Vec<ItemRow>,
 }
 
 pub async fn task(
@@ -526,10 +566,24 @@ pub async fn task(
     let period = links
         .first()
         .map(|l| crate::work::rule_of(l).period_of(today).key());
+    let units = if a.0.user.role.sees_everything() {
+        None
+    } else {
+        Some(state.store.unit_family(a.0.user.unit_id).await?)
+    };
+    let items = state
+        .store
+        .items(&ItemFilter {
+            task: Some(id),
+            units,
+            ..Default::default()
+        })
+        .await?;
     Ok(page(TaskPage {
         nav: nav(&a, "tasks", None),
         task,
         period,
+        items,
     }))
 }
 

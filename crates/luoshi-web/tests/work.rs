@@ -248,6 +248,13 @@ async fn a_quarter_through_the_router_on_both_backends() {
             inbox["items"].to_string().contains("请补充名单"),
             "{name}: {inbox}"
         );
+        // The header counts unread messages; the front page shows what is still to do.
+        let home = body_text(h.send_as(&lead, "GET", "/", None, vec![]).await).await;
+        assert!(home.contains("id=\"unread\""), "{name}");
+        assert!(
+            home.contains("本单位2026年第3季度报送") && home.contains("被退回待修改 1 项"),
+            "{name}"
+        );
 
         // The revision: a disguised executable is refused and nothing is stored; a PDF is kept.
         let (ct, body) = multipart(
