@@ -529,6 +529,9 @@ pub(crate) async fn claim_job(
         .await
         .map_err(db_err)?;
     if next_run.is_none_or(|n| n > at) {
+        // End the transaction now: a dropped one is rolled back only when its connection is next
+        // used, and until then it would hold the row (and SQLite's write lock).
+        tx.rollback().await.map_err(db_err)?;
         return Ok(false);
     }
     sqlx::query("UPDATE jobs SET next_run = $1, owner = $2, claimed_at = $3 WHERE name = $4")

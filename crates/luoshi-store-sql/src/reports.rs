@@ -167,7 +167,9 @@ pub(crate) async fn submit_report(
         Err(StoreError::Conflict(msg)) => {
             if let Some(key) = &key {
                 let mut tx = s.pool.begin().await.map_err(db_err)?;
-                if let Some(done) = replay(&mut tx, key).await? {
+                let done = replay(&mut tx, key).await?;
+                tx.rollback().await.map_err(db_err)?;
+                if let Some(done) = done {
                     return Ok(done);
                 }
             }
@@ -187,6 +189,8 @@ async fn write_report(
     if let Some(key) = key
         && let Some(done) = replay(&mut tx, key).await?
     {
+        // A retry writes nothing; release the write lock at once.
+        tx.rollback().await.map_err(db_err)?;
         return Ok(done);
     }
     let role: Option<String> = sqlx::query_scalar(

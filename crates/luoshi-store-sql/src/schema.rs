@@ -289,6 +289,8 @@ CREATE TABLE notifications (
     read_at {INT}
 );
 CREATE INDEX notifications_user ON notifications(user_id, id);
+-- Every page's header counts the unread ones.
+CREATE INDEX notifications_unread ON notifications(user_id) WHERE read_at IS NULL;
 CREATE TABLE deliveries (
     id {ID},
     notification_id {INT} NOT NULL REFERENCES notifications(id),
