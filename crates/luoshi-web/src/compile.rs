@@ -410,18 +410,35 @@ fn cells(c: char) -> f32 {
     if c.is_ascii() { 0.5 } else { 1.0 }
 }
 
-/// Breaks text into lines of `width` cells (the first indented by `indent` cells).
+/// Breaks text into lines of `width` cells (the first indented by `indent` cells). Chinese breaks
+/// between any two characters; a run of ASCII letters, digits and their punctuation (2026, V1.0,
+/// 12.5%) is kept whole, like a word, unless it is longer than a line.
 pub fn break_lines(text: &str, width: f32, indent: f32) -> Vec<String> {
+    let chars: Vec<char> = text.chars().filter(|c| !c.is_control()).collect();
+    let mut units: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let word = |c: char| c.is_ascii_alphanumeric() || ".,%-_/:".contains(c);
+        let mut j = i + 1;
+        if word(chars[i]) {
+            while j < chars.len() && word(chars[j]) && (j - i) < 2 * width as usize {
+                j += 1;
+            }
+        }
+        units.push(chars[i..j].iter().collect());
+        i = j;
+    }
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut used = indent;
-    for c in text.chars().filter(|c| !c.is_control()) {
-        let w = cells(c);
-        if used + w > width + 0.01 && !line.is_empty() && !no_line_start(c) {
+    for u in units {
+        let w: f32 = u.chars().map(cells).sum();
+        let first = u.chars().next().unwrap_or(' ');
+        if used + w > width + 0.01 && !line.is_empty() && !no_line_start(first) {
             lines.push(std::mem::take(&mut line));
             used = 0.0;
         }
-        line.push(c);
+        line.push_str(&u);
         used += w;
     }
     if !line.is_empty() || lines.is_empty() {
@@ -500,20 +517,17 @@ pub fn pdf(blocks: &[Block], fonts: &[FontSpec; 3]) -> Result<Vec<u8>, String> {
                     );
                 }
                 Some(cell0) => {
-                    // Set each character on the grid, as 公文 typesetting does.
-                    let mut at = *cell0;
-                    let mut buf = [0u8; 4];
-                    for c in text.chars() {
-                        surface.draw_text(
-                            Point::from_xy(LEFT + at * pitch_x, baseline),
-                            font.clone(),
-                            *size,
-                            c.encode_utf8(&mut buf),
-                            false,
-                            TextDirection::Auto,
-                        );
-                        at += cells(c);
-                    }
+                    // One run per line, at the size whose full-width advance is the grid's
+                    // pitch (15.8 pt for 3号 on a 28-character line), so every character
+                    // falls on the grid (shaping once per line, not per character).
+                    surface.draw_text(
+                        Point::from_xy(LEFT + cell0 * pitch_x, baseline),
+                        font.clone(),
+                        size.min(pitch_x),
+                        text,
+                        false,
+                        TextDirection::Auto,
+                    );
                 }
             }
             y_lines += advance;
@@ -712,6 +726,11 @@ mod tests {
         assert_eq!(lines[1], "九十");
         let ascii = break_lines(&"a".repeat(60), 28.0, 0.0);
         assert_eq!(ascii[0].len(), 56);
+        // Numbers and Latin words are not split between lines.
+        let text = format!("{}2026年形成清单V1.0。", "一".repeat(27));
+        let lines = break_lines(&text, 28.0, 0.0);
+        assert_eq!(lines[0], "一".repeat(27));
+        assert!(lines[1].starts_with("2026年"), "{lines:?}");
     }
 
     #[test]

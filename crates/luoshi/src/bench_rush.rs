@@ -251,6 +251,7 @@ pub async fn run(a: RushBench) -> Result<ExitCode> {
         reports.len(),
         users.len()
     );
+    office_pages(&*store, &addr, now).await?;
     println!(
         "peak RSS               {:.0} MiB (server and clients in one process)",
         peak_rss_mib()
@@ -269,4 +270,59 @@ pub async fn run(a: RushBench) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Times the office's pages and outputs over the filed round (one request each).
+async fn office_pages(store: &dyn Store, addr: &str, now: i64) -> Result<()> {
+    use luoshi_store::{Actor, NewSession, NewUser, Role, UnitKind, sha256_hex};
+    let actor = Actor::system("rush");
+    let office = store
+        .create_unit(&actor, "压力测试办公室", UnitKind::RegionalDept)
+        .await?;
+    let admin = store
+        .create_user(
+            &actor,
+            NewUser {
+                username: "rush-office".into(),
+                display_name: "办公室".into(),
+                role: Role::Admin,
+                unit_id: office.id,
+                password_hash: "unused".into(),
+            },
+        )
+        .await?;
+    store
+        .create_session(NewSession {
+            token_hash: sha256_hex(b"rush-office"),
+            user_id: admin.id,
+            csrf: "c".into(),
+            now,
+        })
+        .await?;
+    for path in [
+        "/reporting?round=2026-Q3",
+        "/dashboard?round=2026-Q3",
+        "/export/reports.xlsx?round=2026-Q3",
+        "/compilation.docx?round=2026-Q3",
+        "/compilation.pdf?round=2026-Q3",
+    ] {
+        let addr = addr.to_string();
+        let (ms, status, size) = tokio::task::spawn_blocking(move || {
+            let t = Instant::now();
+            let a = luoshi_testgen::http::request(
+                &addr,
+                "GET",
+                path,
+                &[("Cookie", "luoshi_session=rush-office")],
+                b"",
+                Duration::from_secs(120),
+            );
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            a.map(|a| (ms, a.status, a.body.len()))
+                .unwrap_or((ms, 0, 0))
+        })
+        .await?;
+        println!("office {path:<36} {status} in {ms:>7.1} ms ({size} bytes)");
+    }
+    Ok(())
 }
