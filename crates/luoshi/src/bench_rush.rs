@@ -232,7 +232,7 @@ pub async fn run(a: RushBench) -> Result<ExitCode> {
     // None lost, none duplicated.
     let reports = store.reports(&ReportFilter::default()).await?;
     let multi = reports.iter().filter(|r| r.versions != 1).count();
-    let mut t = tally.lock().expect("not poisoned");
+    let mut t = std::mem::take(&mut *tally.lock().expect("not poisoned"));
     let requests = t.get.len() + t.post.len() + t.retry.len() + t.errors.len();
     println!("wall time              {wall:.1} s, {requests} requests");
     println!("{}", line("open obligations (GET)", &mut t.get));
