@@ -32,12 +32,8 @@ pub(crate) async fn obligations(
          JOIN documents d ON d.id = t.document_id JOIN units u ON u.id = tu.unit_id \
          WHERE tu.live = 1",
     );
-    if let Some(units) = &f.units {
-        if units.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids = q.bind_ids(units);
-        q.push(&format!(" AND tu.unit_id IN ({ids})"));
+    if !q.and_in("tu.unit_id", f.units.as_ref()) {
+        return Ok(Vec::new());
     }
     if let Some(task) = f.task {
         let p = q.bind(Arg::I(task));
@@ -471,19 +467,8 @@ pub(crate) async fn reports(s: &SqlStore, f: &ReportFilter) -> StoreResult<Vec<R
     let mut q = Q::new(&format!(
         "SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE 1 = 1"
     ));
-    if let Some(units) = &f.units {
-        if units.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids = q.bind_ids(units);
-        q.push(&format!(" AND r.unit_id IN ({ids})"));
-    }
-    if let Some(tasks) = &f.tasks {
-        if tasks.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids = q.bind_ids(tasks);
-        q.push(&format!(" AND r.task_id IN ({ids})"));
+    if !q.and_in("r.unit_id", f.units.as_ref()) || !q.and_in("r.task_id", f.tasks.as_ref()) {
+        return Ok(Vec::new());
     }
     if let Some(periods) = &f.periods {
         if periods.is_empty() {

@@ -61,6 +61,20 @@ impl Q {
             .join(", ")
     }
 
+    /// Appends ` AND {column} IN (…)` for an optional id list; false when the list is empty (the
+    /// query can only answer nothing).
+    pub fn and_in(&mut self, column: &str, ids: Option<&Vec<Id>>) -> bool {
+        match ids {
+            None => true,
+            Some(ids) if ids.is_empty() => false,
+            Some(ids) => {
+                let list = self.bind_ids(ids);
+                self.sql.push_str(&format!(" AND {column} IN ({list})"));
+                true
+            }
+        }
+    }
+
     pub fn push(&mut self, s: &str) -> &mut Q {
         self.sql.push_str(s);
         self

@@ -191,11 +191,7 @@ pub async fn review(
 
 pub async fn items(State(state): State<AppState>, a: Auth) -> Result<Json<Vec<ItemRow>>, AppError> {
     api(async {
-        let units = if a.0.user.role.sees_everything() {
-            None
-        } else {
-            Some(state.store.unit_family(a.0.user.unit_id).await?)
-        };
+        let units = crate::scope::item_units(&state, &a.0).await?;
         Ok(Json(
             state
                 .store

@@ -263,10 +263,9 @@ pub async fn dashboard(
     let items = state
         .store
         .items(&ItemFilter {
-            units: match (&units, a.0.user.role.sees_everything()) {
-                (Some(u), _) => Some(u.clone()),
-                (None, true) => None,
-                (None, false) => Some(state.store.unit_family(a.0.user.unit_id).await?),
+            units: match &units {
+                Some(u) => Some(u.clone()),
+                None => crate::scope::item_units(&state, &a.0).await?,
             },
             open_only: false,
             ..Default::default()

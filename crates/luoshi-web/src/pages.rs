@@ -566,11 +566,7 @@ pub async fn task(
     let period = links
         .first()
         .map(|l| crate::work::rule_of(l).period_of(today).key());
-    let units = if a.0.user.role.sees_everything() {
-        None
-    } else {
-        Some(state.store.unit_family(a.0.user.unit_id).await?)
-    };
+    let units = crate::scope::item_units(&state, &a.0).await?;
     let items = state
         .store
         .items(&ItemFilter {

@@ -504,10 +504,9 @@ async fn gather(state: &AppState, a: &Auth, q: &OutputQuery) -> AppResult<Gather
             details.insert(r.id, d);
         }
     }
-    let item_units = match (units, a.0.user.role.sees_everything()) {
-        (Some(u), _) => Some(u),
-        (None, true) => None,
-        (None, false) => Some(state.store.unit_family(a.0.user.unit_id).await?),
+    let item_units = match units {
+        Some(u) => Some(u),
+        None => crate::scope::item_units(state, &a.0).await?,
     };
     let items = state
         .store

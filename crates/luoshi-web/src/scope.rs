@@ -26,6 +26,16 @@ pub async fn scope_of(state: &AppState, session: &Session) -> AppResult<Scope> {
     Ok(Scope::Units(family))
 }
 
+/// The units whose supervision items a session sees: `None` for the office and leaders (all),
+/// otherwise the user's unit family.
+pub async fn item_units(state: &AppState, session: &Session) -> AppResult<Option<Vec<Id>>> {
+    if session.user.role.sees_everything() {
+        Ok(None)
+    } else {
+        Ok(Some(state.store.unit_family(session.user.unit_id).await?))
+    }
+}
+
 /// Whether a task lies in a scope.
 pub fn task_in_scope(task: &TaskDetail, scope: &Scope) -> bool {
     match scope {

@@ -69,11 +69,7 @@ pub async fn items(
     Query(q): Query<ItemsQuery>,
 ) -> AppResult<Html<String>> {
     let user = &a.0.user;
-    let units = if user.role.sees_everything() {
-        None
-    } else {
-        Some(state.store.unit_family(user.unit_id).await?)
-    };
+    let units = crate::scope::item_units(&state, &a.0).await?;
     let open_only = q.all.is_none();
     let rows = state
         .store
