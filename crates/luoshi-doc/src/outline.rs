@@ -113,7 +113,9 @@ pub fn detect_marker(line: &str) -> Option<Marker> {
         let end = line
             .find(|c: char| !c.is_ascii_digit())
             .unwrap_or(line.len());
-        if end > 3 {
+        // Up to 9999 items (a long annex table of tasks); a year such as "2026." at a line's start
+        // is still refused by the numbering check, which wants the previous item to be 2025.
+        if end > 4 {
             return None;
         }
         let sep = line[end..].chars().next()?;
@@ -319,5 +321,8 @@ mod tests {
         assert!(detect_marker("3个片区").is_none());
         assert!(detect_marker("（以下简称）").is_none());
         assert_eq!(cn_number("二十三"), Some(23));
+        // Long task tables run past 999; five digits are never an item number.
+        assert_eq!(detect_marker("1000.推进").unwrap().ordinal, 1000);
+        assert!(detect_marker("20260.推进").is_none());
     }
 }

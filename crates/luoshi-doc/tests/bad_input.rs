@@ -238,3 +238,24 @@ fn regression_inputs_never_panic() {
     }
     assert!(count >= 1);
 }
+
+/// A task table past item 999 is read to its end, and a year at a line's start ("2026.") between
+/// items 2 and 3 is not taken for an item.
+#[test]
+fn long_task_tables_and_years_at_line_starts() {
+    let mut text = String::from("关于印发长表测试方案的通知\n\n一、主要任务\n\n");
+    for i in 1..=1003 {
+        text.push_str(&format!(
+            "{i}.推进第{i}项工作。（责任单位：自治区测试第{i}厅）\n\n"
+        ));
+        if i == 2 {
+            text.push_str("2026.全年完成上述工作并总结。\n\n");
+        }
+    }
+    let doc = luoshi_doc::parse(text.as_bytes(), &luoshi_doc::Limits::default()).unwrap();
+    assert_eq!(doc.tasks.len(), 1003);
+    let last = doc.tasks.last().unwrap();
+    assert_eq!(last.number, "1003");
+    assert_eq!(last.units[0].name, "自治区测试第1003厅");
+    assert_eq!(doc.tasks[2].number, "3");
+}
