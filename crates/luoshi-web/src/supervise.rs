@@ -55,11 +55,14 @@ struct ItemsPage {
     office: bool,
     today: String,
     open_only: bool,
+    overdue: bool,
 }
 
 #[derive(Deserialize, Default)]
 pub struct ItemsQuery {
     pub all: Option<String>,
+    /// Only open items past their deadline (the overdue list).
+    pub overdue: Option<String>,
     pub msg: Option<String>,
 }
 
@@ -82,10 +85,13 @@ pub async fn items(
     let settings = state.store.settings().await?;
     let day = today(&state);
     let office = user.role == Role::Admin;
+    let overdue = q.overdue.is_some();
+    let day_s = day.to_string();
     Ok(page(ItemsPage {
         nav: nav(&a, "items", q.msg),
         items: rows
             .into_iter()
+            .filter(|row| !overdue || (!row.stage.is_closed() && row.due < day_s))
             .map(|row| ItemLine {
                 light: item_light(&row, day, &settings.thresholds),
                 row,
@@ -101,8 +107,9 @@ pub async fn items(
             .map(|s| (s.code(), s.label()))
             .collect(),
         office,
-        today: day.to_string(),
+        today: day_s,
         open_only,
+        overdue,
     }))
 }
 

@@ -624,6 +624,30 @@ async fn late_reports_stay_visible_until_filed() {
         json!({"task_id": first["task_id"], "period": "2026-Q3", "status": "lagging", "progress": 10, "narrative": "受审批进度影响滞后。"}), None).await;
     assert_eq!(s, 201, "{filed}");
     assert_eq!(filed["report"]["late"], true);
+    // The overdue list of items: open and past the deadline.
+    let unit = h.store.unit_by_name("自治区商务厅").await.unwrap().unwrap();
+    for (title, due) in [("逾期事项甲", "2026-09-15"), ("未到期事项乙", "2026-10-15")] {
+        h.store
+            .create_item(
+                &Actor::system("test"),
+                luoshi_store::NewItem {
+                    title: title.into(),
+                    source: luoshi_store::ItemSource::Inspection,
+                    source_ref: String::new(),
+                    task_id: None,
+                    decision_id: None,
+                    lead_unit_id: unit.id,
+                    support_unit_ids: vec![],
+                    due: due.into(),
+                    opened_on: "2026-09-01".into(),
+                    assign: true,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let list = body_text(h.get(Some(Role::Admin), "/items?overdue=1").await).await;
+    assert!(list.contains("逾期事项甲") && !list.contains("未到期事项乙"));
     let (_, owed) = json_as(
         &h,
         &lead,
