@@ -1,7 +1,7 @@
-//! The quarterly compilation opens cleanly: LibreOffice converts the .docx (headless), and the PDF
-//! carries its text and embeds its fonts (poppler's pdftotext and pdffonts read it). Both tools are
-//! Debian packages that scripts/setup.sh installs. Also the delivery job against real sockets: a
-//! small SMTP server and a webhook that fails once, then accepts.
+//! The quarterly compilation opens cleanly: LibreOffice converts the .docx (headless) and imports
+//! the PDF, which carries its text and embeds its fonts (poppler's pdftotext and pdffonts read it).
+//! Both tools are Debian packages that scripts/setup.sh installs. Also the delivery job against
+//! real sockets: a small SMTP server and a webhook that fails once, then accepts.
 
 mod common;
 
@@ -125,6 +125,30 @@ async fn the_compilation_opens_in_libreoffice_and_its_pdf_has_text_and_fonts() {
         rows.iter().all(|r| r.contains(" yes ")),
         "not embedded: {listing}"
     );
+    // LibreOffice opens our PDF too (Draw's PDF import) and reads its text.
+    let out = Command::new("soffice")
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "odg",
+            "--outdir",
+        ])
+        .arg(dir.path())
+        .arg(dir.path().join("ours.pdf"))
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let odg = std::fs::read(dir.path().join("ours.odg")).expect("LibreOffice wrote the drawing");
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(odg)).unwrap();
+    let mut content = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("content.xml").unwrap(), &mut content).unwrap();
+    assert!(content.contains("工作进展汇编") && content.contains("<draw:page "));
     // Subset fonts keep the file small (the full Noto CJK font is over 20 MB).
     assert!(pdf.len() < 2_000_000, "{} bytes", pdf.len());
 }
