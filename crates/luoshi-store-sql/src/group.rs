@@ -5,8 +5,7 @@ use luoshi_store::*;
 use serde_json::json;
 use sqlx::any::AnyRow;
 
-use crate::reports::get;
-use crate::{SqlStore, Tx, audit, db_err, now};
+use crate::{SqlStore, Tx, audit, db_err, get, now};
 
 const MEMBER_SQL: &str = "SELECT m.id, m.seq, m.role, m.person, m.position, m.unit_id, \
     u.name AS unit_name, m.liaison_user_id, us.display_name AS liaison_name \

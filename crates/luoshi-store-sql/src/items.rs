@@ -13,8 +13,7 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 
 use crate::notify::{notify_office, notify_unit};
-use crate::reports::get;
-use crate::{Arg, Dialect, Q, SqlStore, Tx, audit, db_err, now};
+use crate::{Arg, Dialect, Q, SqlStore, Tx, audit, db_err, get, now};
 
 const ITEM_COLUMNS: &str = "i.id, i.title, i.source, i.source_ref, i.task_id, i.decision_id, \
     i.lead_unit_id, u.name AS lead_unit_name, i.stage, i.opened_on, i.due, i.original_due, \

@@ -25,7 +25,7 @@ use luoshi_store::*;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
-pub(crate) use sql::{Arg, Q, Tx, audit, db_err, now};
+pub(crate) use sql::{Arg, Q, Tx, audit, db_err, get, now};
 
 /// The SQL dialect behind a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

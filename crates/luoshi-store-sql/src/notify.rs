@@ -7,8 +7,7 @@
 
 use luoshi_store::*;
 
-use crate::reports::get;
-use crate::{Dialect, SqlStore, Tx, audit, db_err, now};
+use crate::{Dialect, SqlStore, Tx, audit, db_err, get, now};
 
 /// Attempts before a delivery is given up and shown as failed.
 pub const MAX_ATTEMPTS: i64 = 6;

@@ -8,18 +8,10 @@
 use luoshi_domain::reports::{ReviewAction, next, validate};
 use luoshi_store::*;
 use serde_json::json;
-use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::notify::notify_unit;
-use crate::{Arg, Dialect, Q, SqlStore, Tx, audit, db_err, now};
-
-pub(crate) fn get<T>(r: &AnyRow, col: &str) -> StoreResult<T>
-where
-    T: for<'a> sqlx::Decode<'a, sqlx::Any> + sqlx::Type<sqlx::Any>,
-{
-    r.try_get(col).map_err(db_err)
-}
+use crate::{Arg, Dialect, Q, SqlStore, Tx, audit, db_err, get, now};
 
 pub(crate) async fn obligations(
     s: &SqlStore,

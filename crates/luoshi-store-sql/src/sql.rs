@@ -1,7 +1,8 @@
 //! Small SQL helpers shared by every query: dynamic placeholders, error mapping, the audit write.
 
 use luoshi_store::{Actor, Id, StoreError, StoreResult};
-use sqlx::any::AnyArguments;
+use sqlx::Row;
+use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe};
 
@@ -23,6 +24,14 @@ pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
         return StoreError::Conflict("名称或编号与已有记录重复".into());
     }
     StoreError::Database(e.to_string())
+}
+
+/// One column of a row, with the driver's error mapped.
+pub(crate) fn get<T>(r: &AnyRow, col: &str) -> StoreResult<T>
+where
+    T: for<'a> sqlx::Decode<'a, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    r.try_get(col).map_err(db_err)
 }
 
 /// A bound value.
@@ -82,7 +91,6 @@ impl Q {
 
     /// Runs a query whose first column of its one row is an integer (a count).
     pub async fn fetch_i64(&self, pool: &sqlx::AnyPool) -> StoreResult<i64> {
-        use sqlx::Row;
         self.query()
             .fetch_one(pool)
             .await

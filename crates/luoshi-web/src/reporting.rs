@@ -20,7 +20,7 @@ use crate::AppState;
 use crate::attach;
 use crate::auth::{Auth, random_token};
 use crate::error::{AppError, AppResult};
-use crate::pages::{Nav, back, fmt_time, nav, page};
+use crate::pages::{Nav, back, nav, page};
 use crate::scope::visible_task;
 use crate::work::{
     Owed, Round, Score, Standing, owed_in_round, period_of, round_param, scorecards, task_light,
@@ -122,12 +122,12 @@ struct ReportTaskPage {
     office: bool,
 }
 
-async fn slots(
+/// A task's obligations for one period (lead first, then contributions), and the period.
+async fn owed_for_period(
     state: &AppState,
-    a: &Auth,
     task_id: Id,
     period_key: &str,
-) -> AppResult<(Vec<Slot>, luoshi_domain::periods::ReportPeriod)> {
+) -> AppResult<(Vec<Owed>, luoshi_domain::periods::ReportPeriod)> {
     let links = state
         .store
         .obligations(&ObligationFilter {
@@ -137,28 +137,39 @@ async fn slots(
         .await?;
     let first = links.first().ok_or_else(AppError::not_found)?;
     let period = period_of(first, period_key).ok_or_else(AppError::not_found)?;
-    let round = Round::of(period.end);
-    let owed = owed_in_round(state, links, round).await?;
+    let mut owed: Vec<Owed> = owed_in_round(state, links, Round::of(period.end))
+        .await?
+        .into_iter()
+        .filter(|o| o.period_key == period_key)
+        .collect();
+    owed.sort_by_key(|o| (o.kind != ReportKind::Task, o.ob.unit_name.clone()));
+    Ok((owed, period))
+}
+
+/// The task page's slots: each obligation with its history and whether this user may file it.
+async fn slots(
+    state: &AppState,
+    a: &Auth,
+    task_id: Id,
+    period_key: &str,
+) -> AppResult<(Vec<Slot>, luoshi_domain::periods::ReportPeriod)> {
+    let (owed, period) = owed_for_period(state, task_id, period_key).await?;
     let family = state.store.unit_family(a.0.user.unit_id).await?;
-    let may_write = a.0.user.role != Role::Leader;
+    let may_write = a.0.user.role != Role::Leader && period.start <= today(state);
     let mut out = Vec::new();
-    for o in owed.into_iter().filter(|o| o.period_key == period_key) {
+    for o in owed {
         let detail = match &o.report {
             Some(r) => state.store.report(r.id).await?,
             None => None,
         };
-        let can_file = may_write
-            && family.contains(&o.ob.unit_id)
-            && o.standing != Standing::Accepted
-            && period.start <= today(state);
+        let can_file =
+            may_write && family.contains(&o.ob.unit_id) && o.standing != Standing::Accepted;
         out.push(Slot {
             owed: o,
             detail,
             can_file,
         });
     }
-    // The lead's report first, then contributions.
-    out.sort_by_key(|s| (s.owed.kind != ReportKind::Task, s.owed.ob.unit_name.clone()));
     Ok((out, period))
 }
 
@@ -218,11 +229,12 @@ pub async fn file_report(
         return Err(AppError::forbidden());
     }
     visible_task(state, &a.0, task_id).await?;
-    let (slots, period) = slots(state, a, task_id, period_key).await?;
+    // Filing needs the obligations only, not every version already filed.
+    let (owed, period) = owed_for_period(state, task_id, period_key).await?;
     let family = state.store.unit_family(a.0.user.unit_id).await?;
-    let slot = slots
+    let owes = owed
         .iter()
-        .find(|s| family.contains(&s.owed.ob.unit_id))
+        .find(|o| family.contains(&o.ob.unit_id))
         .ok_or_else(|| AppError::bad_request("本单位在此任务中没有报送义务"))?;
     if period.start > today(state) {
         return Err(AppError::bad_request("该报送期尚未开始"));
@@ -251,8 +263,8 @@ pub async fn file_report(
             &a.actor(),
             SubmitReport {
                 task_id,
-                unit_id: slot.owed.ob.unit_id,
-                kind: slot.owed.kind,
+                unit_id: owes.ob.unit_id,
+                kind: owes.kind,
                 period: period_key.to_string(),
                 due: period.due.to_string(),
                 filed_on: today(state).to_string(),
@@ -451,10 +463,6 @@ pub async fn attachment(
 /// Template helpers.
 pub fn size_kb(n: &i64) -> String {
     format!("{:.1} KB", *n as f64 / 1024.0)
-}
-
-pub fn time(t: &i64) -> String {
-    fmt_time(t)
 }
 
 #[derive(Deserialize, Default)]

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
-use crate::pages::{Msg, Nav, back, fmt_time, nav, page};
+use crate::pages::{Msg, Nav, back, nav, page};
 use crate::work::{item_light, today};
 
 /// An item the session may see, or 404.
@@ -135,14 +135,19 @@ async fn unit_ids(state: &AppState, names: &str) -> AppResult<Vec<Id>> {
         .map(str::trim)
         .filter(|n| !n.is_empty())
     {
-        let u = state
-            .store
-            .unit_by_name(n)
-            .await?
-            .ok_or_else(|| AppError::bad_request(format!("单位“{n}”不在名录中")))?;
-        out.push(u.id);
+        out.push(unit_named(state, n).await?);
     }
     Ok(out)
+}
+
+/// The registry unit a written name (or alias) resolves to, or why not.
+async fn unit_named(state: &AppState, name: &str) -> AppResult<Id> {
+    Ok(state
+        .store
+        .unit_by_name(name)
+        .await?
+        .ok_or_else(|| AppError::bad_request(format!("单位“{name}”不在名录中")))?
+        .id)
 }
 
 pub async fn item_create(
@@ -512,14 +517,7 @@ pub async fn meeting_create(
             let text = parts.next().unwrap_or("").to_string();
             let lead = match parts.next().filter(|s| !s.is_empty()) {
                 None => None,
-                Some(n) => Some(
-                    state
-                        .store
-                        .unit_by_name(n)
-                        .await?
-                        .ok_or_else(|| AppError::bad_request(format!("单位“{n}”不在名录中")))?
-                        .id,
-                ),
+                Some(n) => Some(unit_named(&state, n).await?),
             };
             let due = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
             decisions.push(NewDecision {
@@ -793,10 +791,6 @@ pub async fn reminders_now(State(state): State<AppState>, _a: Auth) -> Response 
         ),
         Err(e) => back("/items", &AppError::from(e).message),
     }
-}
-
-pub fn time(t: &i64) -> String {
-    fmt_time(t)
 }
 
 /// Whether an optional id is the given one (for `selected` in templates).

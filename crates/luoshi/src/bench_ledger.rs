@@ -187,18 +187,6 @@ fn generate(i: usize, tasks: usize, units: &[String], rng: &mut Rng) -> ImportIn
     }
 }
 
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
-}
-
 /// Pulls "Requests/sec", and the 50% and 99% latencies (in ms) out of wrk's report.
 fn wrk_figures(out: &str) -> Option<(f64, f64, f64)> {
     let ms = |v: &str| -> Option<f64> {
@@ -353,7 +341,7 @@ pub async fn run(a: LedgerBench) -> Result<ExitCode> {
     server.abort();
     println!(
         "peak RSS of this process (server + generator): {:.0} MiB",
-        peak_rss_mib()
+        crate::bench::peak_rss_mib()
     );
     let _ = std::fs::remove_dir_all(&tmp);
     Ok(ExitCode::SUCCESS)

@@ -130,18 +130,6 @@ fn officer(addr: &str, u: &RushUser, retry: bool, tally: &Mutex<Tally>) {
     }
 }
 
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
-}
-
 pub async fn run(a: RushBench) -> Result<ExitCode> {
     let tmp = std::env::temp_dir().join(format!("luoshi-rush-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
@@ -254,7 +242,7 @@ pub async fn run(a: RushBench) -> Result<ExitCode> {
     office_pages(&*store, &addr, now).await?;
     println!(
         "peak RSS               {:.0} MiB (server and clients in one process)",
-        peak_rss_mib()
+        crate::bench::peak_rss_mib()
     );
     let _ = std::fs::remove_dir_all(&tmp);
     let ok = t.errors.is_empty() && reports.len() == users.len() && multi == 0;
