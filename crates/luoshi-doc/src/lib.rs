@@ -37,7 +37,10 @@ pub use diff::{Change, DiffReport, diff};
 pub use error::InputError;
 pub use input::{Extracted, extract};
 pub use limits::Limits;
-pub use model::*;
+pub use model::{
+    Achievement, Comparator, Document, Format, LeadRule, Meta, OutlineNode, Period, ReportingRule,
+    Role, RosterEntry, RuleKind, Target, Task, UnitRef, Warning,
+};
 pub use pdf::in_guarded_reader;
 
 /// Parses one file's bytes.

@@ -1,7 +1,9 @@
 //! The leading group (领导小组): its roster with one liaison officer per member unit, and its
 //! meetings with their decisions (议定事项), from which supervision items are opened.
 
-use luoshi_store::*;
+use async_trait::async_trait;
+use luoshi_store::group::{Decision, GroupStore, Meeting, Member, MemberEdit, NewMeeting};
+use luoshi_store::{Actor, Id, StoreError, StoreResult};
 use serde_json::json;
 use sqlx::any::AnyRow;
 
@@ -65,123 +67,6 @@ async fn check_liaison(tx: &mut Tx, e: &MemberEdit) -> StoreResult<()> {
     Ok(())
 }
 
-pub(crate) async fn members(s: &SqlStore) -> StoreResult<Vec<Member>> {
-    let sql = format!("{MEMBER_SQL} ORDER BY m.seq, m.id");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&s.pool)
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(member_row)
-        .collect()
-}
-
-pub(crate) async fn add_members(
-    s: &SqlStore,
-    actor: &Actor,
-    new: Vec<MemberEdit>,
-) -> StoreResult<Vec<Member>> {
-    for e in &new {
-        check(e)?;
-    }
-    let mut tx = s.write().await?;
-    let mut seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM group_members")
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
-    let mut out = Vec::new();
-    for e in new {
-        check_liaison(&mut tx, &e).await?;
-        seq += 1;
-        let id: Id = sqlx::query_scalar(
-            "INSERT INTO group_members (seq, role, person, position, unit_id, liaison_user_id) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(seq)
-        .bind(e.role.trim().to_string())
-        .bind(e.person.trim().to_string())
-        .bind(e.position.trim().to_string())
-        .bind(e.unit_id)
-        .bind(e.liaison_user_id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        let m = member_in(&mut tx, id).await?;
-        audit(
-            &mut tx,
-            actor,
-            "group.member_add",
-            "group_member",
-            Some(id),
-            None,
-            serde_json::to_value(&m).ok(),
-        )
-        .await?;
-        out.push(m);
-    }
-    tx.commit().await.map_err(db_err)?;
-    Ok(out)
-}
-
-pub(crate) async fn update_member(
-    s: &SqlStore,
-    actor: &Actor,
-    id: Id,
-    e: MemberEdit,
-) -> StoreResult<Member> {
-    check(&e)?;
-    let mut tx = s.write().await?;
-    let before = member_in(&mut tx, id).await?;
-    check_liaison(&mut tx, &e).await?;
-    sqlx::query(
-        "UPDATE group_members SET role = $1, person = $2, position = $3, unit_id = $4, \
-         liaison_user_id = $5 WHERE id = $6",
-    )
-    .bind(e.role.trim().to_string())
-    .bind(e.person.trim().to_string())
-    .bind(e.position.trim().to_string())
-    .bind(e.unit_id)
-    .bind(e.liaison_user_id)
-    .bind(id)
-    .execute(&mut *tx)
-    .await
-    .map_err(db_err)?;
-    let m = member_in(&mut tx, id).await?;
-    audit(
-        &mut tx,
-        actor,
-        "group.member_update",
-        "group_member",
-        Some(id),
-        serde_json::to_value(&before).ok(),
-        serde_json::to_value(&m).ok(),
-    )
-    .await?;
-    tx.commit().await.map_err(db_err)?;
-    Ok(m)
-}
-
-pub(crate) async fn delete_member(s: &SqlStore, actor: &Actor, id: Id) -> StoreResult<()> {
-    let mut tx = s.write().await?;
-    let before = member_in(&mut tx, id).await?;
-    sqlx::query("DELETE FROM group_members WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-    audit(
-        &mut tx,
-        actor,
-        "group.member_delete",
-        "group_member",
-        Some(id),
-        serde_json::to_value(&before).ok(),
-        None,
-    )
-    .await?;
-    tx.commit().await.map_err(db_err)
-}
-
 async fn decisions(
     exec: impl sqlx::Executor<'_, Database = sqlx::Any>,
     meeting: Option<Id>,
@@ -231,127 +116,245 @@ fn meeting_row(r: &AnyRow) -> StoreResult<Meeting> {
     })
 }
 
-pub(crate) async fn meetings(s: &SqlStore) -> StoreResult<Vec<Meeting>> {
-    let mut out = sqlx::query(
-        "SELECT id, kind, title, held_on, place, summary FROM meetings ORDER BY held_on DESC, id DESC",
-    )
-    .fetch_all(&s.pool)
-    .await
-    .map_err(db_err)?
-    .iter()
-    .map(meeting_row)
-    .collect::<StoreResult<Vec<_>>>()?;
-    let all = decisions(&s.pool, None).await?;
-    for m in &mut out {
-        m.decisions = all
-            .iter()
-            .filter(|d| d.meeting_id == m.id)
-            .cloned()
-            .collect();
-    }
-    Ok(out)
-}
-
-pub(crate) async fn meeting(s: &SqlStore, id: Id) -> StoreResult<Option<Meeting>> {
-    let Some(r) =
-        sqlx::query("SELECT id, kind, title, held_on, place, summary FROM meetings WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&s.pool)
-            .await
-            .map_err(db_err)?
-    else {
-        return Ok(None);
-    };
-    let mut m = meeting_row(&r)?;
-    m.decisions = decisions(&s.pool, Some(id)).await?;
-    // Every item opened from a decision, not only the first.
-    for d in &mut m.decisions {
-        d.item_ids = sqlx::query_scalar("SELECT id FROM items WHERE decision_id = $1 ORDER BY id")
-            .bind(d.id)
+#[async_trait]
+impl GroupStore for SqlStore {
+    async fn members(&self) -> StoreResult<Vec<Member>> {
+        let s = self;
+        let sql = format!("{MEMBER_SQL} ORDER BY m.seq, m.id");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(&s.pool)
             .await
-            .map_err(db_err)?;
+            .map_err(db_err)?
+            .iter()
+            .map(member_row)
+            .collect()
     }
-    Ok(Some(m))
-}
 
-pub(crate) async fn create_meeting(
-    s: &SqlStore,
-    actor: &Actor,
-    new: NewMeeting,
-) -> StoreResult<Meeting> {
-    if !matches!(new.kind.as_str(), "plenary" | "office") {
-        return Err(StoreError::Invalid(
-            "会议类型应为全体会议或办公室会议".into(),
-        ));
-    }
-    if new.title.trim().is_empty() || new.title.chars().count() > 200 {
-        return Err(StoreError::Invalid(
-            "会议名称不能为空，且不超过 200 字".into(),
-        ));
-    }
-    if luoshi_domain::calendar::Date::parse(&new.held_on).is_none() {
-        return Err(StoreError::Invalid("会议日期格式应为 2026-09-30".into()));
-    }
-    for d in &new.decisions {
-        if d.text.trim().is_empty() {
-            return Err(StoreError::Invalid("议定事项内容不能为空".into()));
+    async fn add_members(&self, actor: &Actor, new: Vec<MemberEdit>) -> StoreResult<Vec<Member>> {
+        let s = self;
+        for e in &new {
+            check(e)?;
         }
-        if let Some(due) = &d.due
-            && luoshi_domain::calendar::Date::parse(due).is_none()
-        {
-            return Err(StoreError::Invalid(
-                "议定事项的完成时限格式应为 2026-09-30".into(),
-            ));
+        let mut tx = s.write().await?;
+        let mut seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM group_members")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        for e in new {
+            check_liaison(&mut tx, &e).await?;
+            seq += 1;
+            let id: Id = sqlx::query_scalar(
+                "INSERT INTO group_members (seq, role, person, position, unit_id, liaison_user_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(seq)
+            .bind(e.role.trim().to_string())
+            .bind(e.person.trim().to_string())
+            .bind(e.position.trim().to_string())
+            .bind(e.unit_id)
+            .bind(e.liaison_user_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let m = member_in(&mut tx, id).await?;
+            audit(
+                &mut tx,
+                actor,
+                "group.member_add",
+                "group_member",
+                Some(id),
+                None,
+                serde_json::to_value(&m).ok(),
+            )
+            .await?;
+            out.push(m);
         }
+        tx.commit().await.map_err(db_err)?;
+        Ok(out)
     }
-    let mut tx = s.write().await?;
-    let id: Id = sqlx::query_scalar(
-        "INSERT INTO meetings (kind, title, held_on, place, summary, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(new.kind.clone())
-    .bind(new.title.trim().to_string())
-    .bind(new.held_on.clone())
-    .bind(new.place.trim().to_string())
-    .bind(new.summary.trim().to_string())
-    .bind(now())
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(db_err)?;
-    for (i, d) in new.decisions.iter().enumerate() {
+
+    async fn update_member(&self, actor: &Actor, id: Id, e: MemberEdit) -> StoreResult<Member> {
+        let s = self;
+        check(&e)?;
+        let mut tx = s.write().await?;
+        let before = member_in(&mut tx, id).await?;
+        check_liaison(&mut tx, &e).await?;
         sqlx::query(
-            "INSERT INTO decisions (meeting_id, seq, text, lead_unit_id, due) VALUES ($1, $2, $3, $4, $5)",
+            "UPDATE group_members SET role = $1, person = $2, position = $3, unit_id = $4, \
+             liaison_user_id = $5 WHERE id = $6",
         )
+        .bind(e.role.trim().to_string())
+        .bind(e.person.trim().to_string())
+        .bind(e.position.trim().to_string())
+        .bind(e.unit_id)
+        .bind(e.liaison_user_id)
         .bind(id)
-        .bind(i as i64 + 1)
-        .bind(d.text.trim().to_string())
-        .bind(d.lead_unit_id)
-        .bind(d.due.clone())
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
+        let m = member_in(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            actor,
+            "group.member_update",
+            "group_member",
+            Some(id),
+            serde_json::to_value(&before).ok(),
+            serde_json::to_value(&m).ok(),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(m)
     }
-    audit(
-        &mut tx,
-        actor,
-        "meeting.create",
-        "meeting",
-        Some(id),
-        None,
-        Some(
-            json!({ "title": new.title, "held_on": new.held_on, "decisions": new.decisions.len() }),
-        ),
-    )
-    .await?;
-    let mut m = meeting_row(
-        &sqlx::query("SELECT id, kind, title, held_on, place, summary FROM meetings WHERE id = $1")
+
+    async fn delete_member(&self, actor: &Actor, id: Id) -> StoreResult<()> {
+        let s = self;
+        let mut tx = s.write().await?;
+        let before = member_in(&mut tx, id).await?;
+        sqlx::query("DELETE FROM group_members WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        audit(
+            &mut tx,
+            actor,
+            "group.member_delete",
+            "group_member",
+            Some(id),
+            serde_json::to_value(&before).ok(),
+            None,
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn meetings(&self) -> StoreResult<Vec<Meeting>> {
+        let s = self;
+        let mut out = sqlx::query(
+            "SELECT id, kind, title, held_on, place, summary FROM meetings ORDER BY held_on DESC, id DESC",
+        )
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(meeting_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+        let all = decisions(&s.pool, None).await?;
+        for m in &mut out {
+            m.decisions = all
+                .iter()
+                .filter(|d| d.meeting_id == m.id)
+                .cloned()
+                .collect();
+        }
+        Ok(out)
+    }
+
+    async fn meeting(&self, id: Id) -> StoreResult<Option<Meeting>> {
+        let s = self;
+        let Some(r) = sqlx::query(
+            "SELECT id, kind, title, held_on, place, summary FROM meetings WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&s.pool)
+        .await
+        .map_err(db_err)?
+        else {
+            return Ok(None);
+        };
+        let mut m = meeting_row(&r)?;
+        m.decisions = decisions(&s.pool, Some(id)).await?;
+        // Every item opened from a decision, not only the first.
+        for d in &mut m.decisions {
+            d.item_ids =
+                sqlx::query_scalar("SELECT id FROM items WHERE decision_id = $1 ORDER BY id")
+                    .bind(d.id)
+                    .fetch_all(&s.pool)
+                    .await
+                    .map_err(db_err)?;
+        }
+        Ok(Some(m))
+    }
+
+    async fn create_meeting(&self, actor: &Actor, new: NewMeeting) -> StoreResult<Meeting> {
+        let s = self;
+        if !matches!(new.kind.as_str(), "plenary" | "office") {
+            return Err(StoreError::Invalid(
+                "会议类型应为全体会议或办公室会议".into(),
+            ));
+        }
+        if new.title.trim().is_empty() || new.title.chars().count() > 200 {
+            return Err(StoreError::Invalid(
+                "会议名称不能为空，且不超过 200 字".into(),
+            ));
+        }
+        if luoshi_domain::calendar::Date::parse(&new.held_on).is_none() {
+            return Err(StoreError::Invalid("会议日期格式应为 2026-09-30".into()));
+        }
+        for d in &new.decisions {
+            if d.text.trim().is_empty() {
+                return Err(StoreError::Invalid("议定事项内容不能为空".into()));
+            }
+            if let Some(due) = &d.due
+                && luoshi_domain::calendar::Date::parse(due).is_none()
+            {
+                return Err(StoreError::Invalid(
+                    "议定事项的完成时限格式应为 2026-09-30".into(),
+                ));
+            }
+        }
+        let mut tx = s.write().await?;
+        let id: Id = sqlx::query_scalar(
+            "INSERT INTO meetings (kind, title, held_on, place, summary, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(new.kind.clone())
+        .bind(new.title.trim().to_string())
+        .bind(new.held_on.clone())
+        .bind(new.place.trim().to_string())
+        .bind(new.summary.trim().to_string())
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        for (i, d) in new.decisions.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO decisions (meeting_id, seq, text, lead_unit_id, due) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(i as i64 + 1)
+            .bind(d.text.trim().to_string())
+            .bind(d.lead_unit_id)
+            .bind(d.due.clone())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        audit(
+            &mut tx,
+            actor,
+            "meeting.create",
+            "meeting",
+            Some(id),
+            None,
+            Some(
+                json!({ "title": new.title, "held_on": new.held_on, "decisions": new.decisions.len() }),
+            ),
+        )
+        .await?;
+        let mut m = meeting_row(
+            &sqlx::query(
+                "SELECT id, kind, title, held_on, place, summary FROM meetings WHERE id = $1",
+            )
             .bind(id)
             .fetch_one(&mut *tx)
             .await
             .map_err(db_err)?,
-    )?;
-    m.decisions = decisions(&mut *tx, Some(id)).await?;
-    tx.commit().await.map_err(db_err)?;
-    Ok(m)
+        )?;
+        m.decisions = decisions(&mut *tx, Some(id)).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(m)
+    }
 }

@@ -5,9 +5,12 @@
 //! A notification is written in the same transaction as the change it reports, so an inbox never
 //! shows a change that did not happen. Sending happens later, outside any request.
 
-use luoshi_store::*;
+use async_trait::async_trait;
+use luoshi_store::notify::{Delivery, DeliveryResult, Notification, NotifyStore};
+use luoshi_store::{Id, Page, Paged, StoreError, StoreResult};
 
-use crate::{Dialect, SqlStore, Tx, audit, db_err, get, now};
+use crate::settings::settings_in;
+use crate::{Dialect, SqlStore, Tx, db_err, get, now};
 
 /// Attempts before a delivery is given up and shown as failed.
 pub const MAX_ATTEMPTS: i64 = 6;
@@ -15,83 +18,6 @@ pub const MAX_ATTEMPTS: i64 = 6;
 /// Seconds to wait after the `attempts`-th failure: 1, 2, 4, 8, 16 minutes.
 pub fn backoff(attempts: i64) -> i64 {
     60 * (1i64 << (attempts - 1).clamp(0, 10)).min(60)
-}
-
-const SETTINGS_KEY: &str = "office";
-
-pub(crate) async fn settings_in(
-    exec: impl sqlx::Executor<'_, Database = sqlx::Any>,
-) -> StoreResult<Settings> {
-    let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-        .bind(SETTINGS_KEY)
-        .fetch_optional(exec)
-        .await
-        .map_err(db_err)?;
-    Ok(v.and_then(|v| serde_json::from_str(&v).ok())
-        .unwrap_or_default())
-}
-
-pub(crate) async fn save_settings(
-    s: &SqlStore,
-    actor: &Actor,
-    settings: &Settings,
-) -> StoreResult<()> {
-    let t = &settings.thresholds;
-    if t.yellow_days_left < 0
-        || !(0.0..=100.0).contains(&t.yellow_lag)
-        || !(0.0..=100.0).contains(&t.red_lag)
-        || t.yellow_lag > t.red_lag
-    {
-        return Err(StoreError::Invalid(
-            "预警阈值无效：滞后百分点须在 0–100 之间，且黄灯不大于红灯".into(),
-        ));
-    }
-    if settings.reminder_days.is_empty()
-        || settings.reminder_days.len() > 5
-        || settings.reminder_days.iter().any(|d| !(0..=90).contains(d))
-    {
-        return Err(StoreError::Invalid(
-            "提醒天数须为 1 至 5 个 0–90 之间的整数".into(),
-        ));
-    }
-    if let Some(url) = &settings.webhook
-        && !url.starts_with("http://")
-    {
-        return Err(StoreError::Invalid(
-            "Webhook 地址须以 http:// 开头（内网消息平台）".into(),
-        ));
-    }
-    if let Some(smtp) = &settings.smtp
-        && (smtp.host.trim().is_empty() || !smtp.from.contains('@'))
-    {
-        return Err(StoreError::Invalid(
-            "邮件服务器地址和发件人邮箱不能为空".into(),
-        ));
-    }
-    let mut tx = s.write().await?;
-    let before = settings_in(&mut *tx).await?;
-    let value = serde_json::to_string(settings).map_err(|e| StoreError::Database(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-    )
-    .bind(SETTINGS_KEY)
-    .bind(value)
-    .bind(now())
-    .execute(&mut *tx)
-    .await
-    .map_err(db_err)?;
-    audit(
-        &mut tx,
-        actor,
-        "settings.save",
-        "settings",
-        None,
-        serde_json::to_value(before).ok(),
-        serde_json::to_value(settings).ok(),
-    )
-    .await?;
-    tx.commit().await.map_err(db_err)
 }
 
 /// Puts a notification in each listed user's inbox, and queues its deliveries.
@@ -185,69 +111,6 @@ pub(crate) async fn notify_office(
     notify_users(tx, &users, title, body, link).await
 }
 
-pub(crate) async fn inbox(
-    s: &SqlStore,
-    user_id: Id,
-    page: Page,
-) -> StoreResult<Paged<Notification>> {
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_one(&s.pool)
-        .await
-        .map_err(db_err)?;
-    let rows = sqlx::query(
-        "SELECT id, title, body, link, created_at, read_at FROM notifications WHERE user_id = $1 \
-         ORDER BY id DESC LIMIT $2 OFFSET $3",
-    )
-    .bind(user_id)
-    .bind(page.limit)
-    .bind(page.offset)
-    .fetch_all(&s.pool)
-    .await
-    .map_err(db_err)?;
-    let items = rows
-        .iter()
-        .map(|r| {
-            Ok(Notification {
-                id: get(r, "id")?,
-                title: get(r, "title")?,
-                body: get(r, "body")?,
-                link: get(r, "link")?,
-                created_at: get(r, "created_at")?,
-                read: get::<Option<i64>>(r, "read_at")?.is_some(),
-            })
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(Paged {
-        items,
-        total,
-        offset: page.offset,
-        limit: page.limit,
-    })
-}
-
-pub(crate) async fn unread_count(s: &SqlStore, user_id: Id) -> StoreResult<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
-        .bind(user_id)
-        .fetch_one(&s.pool)
-        .await
-        .map_err(db_err)
-}
-
-pub(crate) async fn mark_read(s: &SqlStore, user_id: Id, id: Option<Id>) -> StoreResult<()> {
-    let mut q = sqlx::query(match id {
-        Some(_) => "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL AND id = $3",
-        None => "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
-    })
-    .bind(now())
-    .bind(user_id);
-    if let Some(id) = id {
-        q = q.bind(id);
-    }
-    q.execute(&s.pool).await.map_err(db_err)?;
-    Ok(())
-}
-
 const DELIVERY_COLUMNS: &str = "d.id, d.channel, d.target, u.username, n.title, n.body, n.link, \
     d.state, d.attempts, d.next_at, d.last_error";
 const DELIVERY_FROM: &str = "FROM deliveries d JOIN notifications n ON n.id = d.notification_id \
@@ -269,117 +132,183 @@ fn delivery_row(r: &sqlx::any::AnyRow) -> StoreResult<Delivery> {
     })
 }
 
-pub(crate) async fn claim_deliveries(
-    s: &SqlStore,
-    at: i64,
-    limit: i64,
-    lease_secs: i64,
-) -> StoreResult<Vec<Delivery>> {
-    let lock = match s.dialect {
-        Dialect::Sqlite => "",
-        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
-    };
-    let mut tx = s.write().await?;
-    let sql = format!(
-        "SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $1 \
-         AND (locked_until IS NULL OR locked_until < $1) ORDER BY next_at, id LIMIT $2{lock}"
-    );
-    let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(at)
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_err)?;
-    let mut out = Vec::new();
-    for id in ids {
-        sqlx::query(
-            "UPDATE deliveries SET locked_until = $1, attempts = attempts + 1 WHERE id = $2",
+#[async_trait]
+impl NotifyStore for SqlStore {
+    async fn inbox(&self, user_id: Id, page: Page) -> StoreResult<Paged<Notification>> {
+        let s = self;
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(&s.pool)
+                .await
+                .map_err(db_err)?;
+        let rows = sqlx::query(
+            "SELECT id, title, body, link, created_at, read_at FROM notifications WHERE user_id = $1 \
+             ORDER BY id DESC LIMIT $2 OFFSET $3",
         )
-        .bind(at + lease_secs)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        let sql = format!("SELECT {DELIVERY_COLUMNS} {DELIVERY_FROM} WHERE d.id = $1");
-        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        out.push(delivery_row(&r)?);
-    }
-    tx.commit().await.map_err(db_err)?;
-    Ok(out)
-}
-
-pub(crate) async fn finish_delivery(
-    s: &SqlStore,
-    id: Id,
-    result: DeliveryResult,
-    at: i64,
-) -> StoreResult<()> {
-    let mut tx = s.write().await?;
-    let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM deliveries WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_err)?
-        .ok_or(StoreError::NotFound)?;
-    match result {
-        DeliveryResult::Sent => {
-            sqlx::query(
-                "UPDATE deliveries SET state = 'sent', sent_at = $1, locked_until = NULL, \
-                 last_error = NULL WHERE id = $2",
-            )
-            .bind(at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
-        DeliveryResult::Failed(error) => {
-            let state = if attempts >= MAX_ATTEMPTS {
-                "failed"
-            } else {
-                "pending"
-            };
-            let error: String = error.chars().take(500).collect();
-            sqlx::query(
-                "UPDATE deliveries SET state = $1, next_at = $2, locked_until = NULL, last_error = $3 \
-                 WHERE id = $4",
-            )
-            .bind(state)
-            .bind(at + backoff(attempts))
-            .bind(error)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
-    }
-    tx.commit().await.map_err(db_err)
-}
-
-pub(crate) async fn deliveries(s: &SqlStore, page: Page) -> StoreResult<Paged<Delivery>> {
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deliveries")
-        .fetch_one(&s.pool)
-        .await
-        .map_err(db_err)?;
-    let sql = format!(
-        "SELECT {DELIVERY_COLUMNS} {DELIVERY_FROM} ORDER BY \
-         CASE d.state WHEN 'failed' THEN 0 WHEN 'pending' THEN 1 ELSE 2 END, d.id DESC \
-         LIMIT $1 OFFSET $2"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(user_id)
         .bind(page.limit)
         .bind(page.offset)
         .fetch_all(&s.pool)
         .await
         .map_err(db_err)?;
-    Ok(Paged {
-        items: rows.iter().map(delivery_row).collect::<StoreResult<_>>()?,
-        total,
-        offset: page.offset,
-        limit: page.limit,
-    })
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(Notification {
+                    id: get(r, "id")?,
+                    title: get(r, "title")?,
+                    body: get(r, "body")?,
+                    link: get(r, "link")?,
+                    created_at: get(r, "created_at")?,
+                    read: get::<Option<i64>>(r, "read_at")?.is_some(),
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Paged {
+            items,
+            total,
+            offset: page.offset,
+            limit: page.limit,
+        })
+    }
+
+    async fn unread_count(&self, user_id: Id) -> StoreResult<i64> {
+        let s = self;
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_one(&s.pool)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn mark_read(&self, user_id: Id, id: Option<Id>) -> StoreResult<()> {
+        let s = self;
+        let mut q = sqlx::query(match id {
+            Some(_) => "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL AND id = $3",
+            None => "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
+        })
+        .bind(now())
+        .bind(user_id);
+        if let Some(id) = id {
+            q = q.bind(id);
+        }
+        q.execute(&s.pool).await.map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn claim_deliveries(
+        &self,
+        at: i64,
+        limit: i64,
+        lease_secs: i64,
+    ) -> StoreResult<Vec<Delivery>> {
+        let s = self;
+        let lock = match s.dialect {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        };
+        let mut tx = s.write().await?;
+        let sql = format!(
+            "SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $1 \
+             AND (locked_until IS NULL OR locked_until < $1) ORDER BY next_at, id LIMIT $2{lock}"
+        );
+        let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(at)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        for id in ids {
+            sqlx::query(
+                "UPDATE deliveries SET locked_until = $1, attempts = attempts + 1 WHERE id = $2",
+            )
+            .bind(at + lease_secs)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let sql = format!("SELECT {DELIVERY_COLUMNS} {DELIVERY_FROM} WHERE d.id = $1");
+            let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            out.push(delivery_row(&r)?);
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(out)
+    }
+
+    async fn finish_delivery(&self, id: Id, result: DeliveryResult, at: i64) -> StoreResult<()> {
+        let s = self;
+        let mut tx = s.write().await?;
+        let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM deliveries WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(StoreError::NotFound)?;
+        match result {
+            DeliveryResult::Sent => {
+                sqlx::query(
+                    "UPDATE deliveries SET state = 'sent', sent_at = $1, locked_until = NULL, \
+                     last_error = NULL WHERE id = $2",
+                )
+                .bind(at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            }
+            DeliveryResult::Failed(error) => {
+                let state = if attempts >= MAX_ATTEMPTS {
+                    "failed"
+                } else {
+                    "pending"
+                };
+                let error: String = error.chars().take(500).collect();
+                sqlx::query(
+                    "UPDATE deliveries SET state = $1, next_at = $2, locked_until = NULL, last_error = $3 \
+                     WHERE id = $4",
+                )
+                .bind(state)
+                .bind(at + backoff(attempts))
+                .bind(error)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            }
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn deliveries(&self, page: Page) -> StoreResult<Paged<Delivery>> {
+        let s = self;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deliveries")
+            .fetch_one(&s.pool)
+            .await
+            .map_err(db_err)?;
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} {DELIVERY_FROM} ORDER BY \
+             CASE d.state WHEN 'failed' THEN 0 WHEN 'pending' THEN 1 ELSE 2 END, d.id DESC \
+             LIMIT $1 OFFSET $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(page.limit)
+            .bind(page.offset)
+            .fetch_all(&s.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(Paged {
+            items: rows.iter().map(delivery_row).collect::<StoreResult<_>>()?,
+            total,
+            offset: page.offset,
+            limit: page.limit,
+        })
+    }
 }

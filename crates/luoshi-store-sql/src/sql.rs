@@ -8,13 +8,7 @@ use sqlx::{Any, AssertSqlSafe};
 
 pub(crate) type Tx = sqlx::Transaction<'static, Any>;
 
-/// Unix seconds now.
-pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
+pub(crate) use luoshi_store::now;
 
 /// Maps a driver error: uniqueness to `Conflict`, anything else to `Database` (English, for logs).
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {

@@ -1,7 +1,8 @@
 //! The storage story on both backends: a SQLite file in a temporary directory and a fresh database
 //! on the PostgreSQL server at 127.0.0.1:5432. Both must end with the same ledger.
 
-use luoshi_store::Store;
+use luoshi_store::Backend;
+use luoshi_store::registry::RegistryStore;
 use luoshi_store_sql::SqlStore;
 
 async fn fresh_postgres(name: &str) -> SqlStore {
@@ -14,9 +15,9 @@ async fn story_gives_the_same_ledger_on_sqlite_and_postgres() {
     let sqlite = SqlStore::open_sqlite(&dir.path().join("ledger.db"))
         .await
         .unwrap();
-    let lite = luoshi_store::story::run(&sqlite).await;
+    let lite = luoshi_testkit::story::run(&sqlite).await;
     let pg = fresh_postgres("story").await;
-    let post = luoshi_store::story::run(&pg).await;
+    let post = luoshi_testkit::story::run(&pg).await;
     assert!(lite.len() > 20);
     assert_eq!(lite, post);
     assert_eq!(sqlite.backend(), "sqlite");
@@ -29,9 +30,9 @@ async fn a_quarter_of_work_is_the_same_on_sqlite_and_postgres() {
     let sqlite = SqlStore::open_sqlite(&dir.path().join("work.db"))
         .await
         .unwrap();
-    let lite = luoshi_store::story_work::run(&sqlite).await;
+    let lite = luoshi_testkit::story_work::run(&sqlite).await;
     let pg = fresh_postgres("work").await;
-    let post = luoshi_store::story_work::run(&pg).await;
+    let post = luoshi_testkit::story_work::run(&pg).await;
     assert!(lite.len() > 20, "{lite:#?}");
     assert_eq!(lite, post);
 }
@@ -72,7 +73,12 @@ async fn sqlite_runs_with_wal_full_sync_and_foreign_keys() {
 /// version, and every copy gets the same answer — on both backends.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn racing_retries_write_one_version_on_both() {
-    use luoshi_store::*;
+    use luoshi_domain::access::Role;
+    use luoshi_domain::reports::{ReportKind, WorkStatus};
+    use luoshi_store::accounts::NewUser;
+    use luoshi_store::ledger::plan_import;
+    use luoshi_store::reporting::{ObligationFilter, ReportFilter, SubmitReport};
+    use luoshi_store::{Actor, Store};
     use std::sync::Arc;
     let dir = tempfile::tempdir().unwrap();
     let sqlite = SqlStore::open_sqlite(&dir.path().join("race.db"))
@@ -84,7 +90,7 @@ async fn racing_retries_write_one_version_on_both() {
         let cli = Actor::system("test");
         store.seed_registry(&cli).await.unwrap();
         let bytes = luoshi_store::samples::sample("02_port_logistics_plan.txt");
-        let plan = plan_import(&*store, luoshi_store::story::input("02.txt", bytes))
+        let plan = plan_import(&*store, luoshi_testkit::input("02.txt", bytes))
             .await
             .unwrap();
         store.apply_import(&cli, &plan).await.unwrap();

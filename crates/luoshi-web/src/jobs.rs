@@ -10,7 +10,8 @@
 use std::time::Duration;
 
 use base64::Engine;
-use luoshi_store::{Delivery, DeliveryResult, Settings};
+use luoshi_store::notify::{Delivery, DeliveryResult};
+use luoshi_store::settings::Settings;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -25,7 +26,7 @@ pub fn spawn(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
         let owner = format!("pid-{}", std::process::id());
         loop {
             if let Err(e) = run_once(&state, &owner).await {
-                eprintln!("luoshi: background job failed: {e}");
+                tracing::warn!("background job failed: {e}");
             }
             tokio::time::sleep(every).await;
         }
@@ -34,7 +35,7 @@ pub fn spawn(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
 
 /// One pass: the reminder run if this process claims it, then every due delivery.
 pub async fn run_once(state: &AppState, owner: &str) -> Result<(), String> {
-    let now = crate::now();
+    let now = crate::kit::clock::now();
     let settings = state.store.settings().await.map_err(|e| e.to_string())?;
     if state
         .store
@@ -42,16 +43,17 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?
     {
-        let today = crate::work::today(state).to_string();
+        let today = crate::kit::clock::today(state).to_string();
         let run = state
             .store
             .run_reminders(&today, &settings.reminder_days)
             .await
             .map_err(|e| e.to_string())?;
         if run.reminders_sent > 0 {
-            eprintln!(
-                "luoshi: reminders: {} sent for {} open items",
-                run.reminders_sent, run.items_checked
+            tracing::warn!(
+                "reminders: {} sent for {} open items",
+                run.reminders_sent,
+                run.items_checked
             );
         }
     }
@@ -61,7 +63,7 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<(), String> {
 /// Sends every delivery due now.
 pub async fn deliver_due(state: &AppState, settings: &Settings) -> Result<(), String> {
     loop {
-        let now = crate::now();
+        let now = crate::kit::clock::now();
         let batch = state
             .store
             .claim_deliveries(now, 20, 120)
@@ -77,14 +79,16 @@ pub async fn deliver_due(state: &AppState, settings: &Settings) -> Result<(), St
                 Err(_) => DeliveryResult::Failed("timed out".into()),
             };
             if let DeliveryResult::Failed(e) = &result {
-                eprintln!(
-                    "luoshi: {} delivery {} to {} failed: {e}",
-                    d.channel, d.id, d.target
+                tracing::warn!(
+                    "{} delivery {} to {} failed: {e}",
+                    d.channel,
+                    d.id,
+                    d.target
                 );
             }
             state
                 .store
-                .finish_delivery(d.id, result, crate::now())
+                .finish_delivery(d.id, result, crate::kit::clock::now())
                 .await
                 .map_err(|e| e.to_string())?;
         }

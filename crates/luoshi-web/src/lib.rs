@@ -1,39 +1,42 @@
 //! The only crate that knows HTTP: server-rendered Chinese pages, the JSON API under `/api/v1`
-//! with its OpenAPI document, sessions, CSRF, security headers, and the permission table.
+//! with its OpenAPI document, sessions, CSRF, security headers, and the background jobs.
 //!
-//! Every route is registered through [`routes::Routes`], which records it; the permission table
-//! ([`routes::PERMISSIONS`]) names what each needs, and the request guard refuses any route the
-//! table does not name. The authorization test walks every registered route with every role.
-//! Nothing lives in process memory that another server process needs: sessions, login failure
-//! counts and pending imports are in the database.
+//! One folder per feature (`accounts`, `registry`, `ledger`, `reporting`, `supervision`, `group`,
+//! `notify`, `settings`, `dashboard`, `audit`), each with its pages, its API and — where both need
+//! it — a use-case file they both call, and its `routes()`: one row per route (method, path,
+//! access, handler, API description). The permission table and the OpenAPI document are built from
+//! those rows. Features stand on `kit`; the kit knows no feature. Nothing lives in process memory
+//! that another server process needs: sessions, login failure counts and pending imports are in
+//! the database.
 
-mod api;
-mod api_work;
-mod attach;
-mod auth;
-mod compile;
-mod dash;
-mod error;
-mod export;
-mod ingest;
+mod accounts;
+mod app;
+mod audit;
+mod dashboard;
+mod group;
 pub mod jobs;
-mod openapi;
-mod pages;
+mod kit;
+mod ledger;
+mod notify;
+mod registry;
 mod reporting;
-pub mod routes;
-mod scope;
-mod supervise;
-mod work;
+mod settings;
+mod supervision;
 
 use std::sync::Arc;
 
+use luoshi_output::pdf::FontSpec;
 use luoshi_store::Store;
 
-pub use auth::{OFFICE, bootstrap_admin, hash_password, new_password, token_hash};
-pub use export::tasks_xlsx;
-pub use ingest::{ParseMode, WorkerOutput, parse_upload, worker_output};
-pub use pages::url_encode;
-pub use routes::{PERMISSIONS, app};
+pub use app::{PERMISSIONS, app};
+pub use kit::auth::{OFFICE, bootstrap_admin, hash_password, new_password, token_hash};
+pub use kit::format::url_encode;
+/// The route table, for tests that walk every route.
+pub mod routes {
+    pub use crate::app::{PERMISSIONS, Routes, permission, routes};
+    pub use crate::kit::route::{ApiDoc, Permission, Route};
+}
+pub use ledger::ingest::{ParseMode, WorkerOutput, parse_upload, worker_output};
 
 /// Server settings.
 #[derive(Debug, Clone)]
@@ -48,6 +51,8 @@ pub struct Config {
     pub today: Option<luoshi_domain::calendar::Date>,
     /// Run the reminder and delivery jobs in this process.
     pub jobs: bool,
+    /// The PDF compilation's fonts: body, title, headings.
+    pub fonts: [FontSpec; 3],
 }
 
 impl Default for Config {
@@ -58,6 +63,7 @@ impl Default for Config {
             parse_mode: ParseMode::InProcess,
             today: None,
             jobs: false,
+            fonts: FontSpec::noto_defaults(),
         }
     }
 }
@@ -67,17 +73,4 @@ impl Default for Config {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
-}
-
-/// Session lifetime rules.
-pub const IDLE_SECS: i64 = 30 * 60;
-pub const MAX_FAILURES: i64 = 5;
-pub const LOCK_SECS: i64 = 30 * 60;
-
-/// Unix seconds now.
-pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }

@@ -8,8 +8,12 @@ mod common;
 use std::process::Command;
 
 use common::{body_bytes, harness};
+use luoshi_domain::access::Role;
 use luoshi_domain::calendar::Date;
-use luoshi_store::*;
+use luoshi_store::notify::DeliveryResult;
+use luoshi_store::settings::{Settings, SmtpSettings};
+use luoshi_store::supervision::{ItemSource, NewItem};
+use luoshi_store::{Actor, Page};
 use luoshi_web::Config;
 use serde_json::json;
 

@@ -8,8 +8,10 @@ mod common;
 use std::io::Read;
 
 use common::{BACKENDS, Harness, body_bytes, body_json, body_text, harness, hex_sha, now};
+use luoshi_domain::access::Role;
 use luoshi_domain::calendar::Date;
-use luoshi_store::{Actor, NewSession, NewUser, Role};
+use luoshi_store::Actor;
+use luoshi_store::accounts::{NewSession, NewUser};
 use luoshi_web::Config;
 use serde_json::{Value, json};
 
@@ -630,9 +632,9 @@ async fn late_reports_stay_visible_until_filed() {
         h.store
             .create_item(
                 &Actor::system("test"),
-                luoshi_store::NewItem {
+                luoshi_store::supervision::NewItem {
                     title: title.into(),
-                    source: luoshi_store::ItemSource::Inspection,
+                    source: luoshi_store::supervision::ItemSource::Inspection,
                     source_ref: String::new(),
                     task_id: None,
                     decision_id: None,
@@ -680,17 +682,19 @@ async fn the_roster_is_imported_from_a_document() {
         .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("000_"))
         .expect("the 000 seed");
     let bytes = std::fs::read(&seed).unwrap();
-    let input = luoshi_store::story::input("000.txt", &bytes);
+    let input = luoshi_testkit::input("000.txt", &bytes);
     let roster = input.document.roster.len();
     assert!(roster >= 10, "the annex lists the group: {roster}");
-    let plan = luoshi_store::plan_import(&*h.store, input).await.unwrap();
+    let plan = luoshi_store::ledger::plan_import(&*h.store, input)
+        .await
+        .unwrap();
     let outcome = h
         .store
         .apply_import(&Actor::system("test"), &plan)
         .await
         .unwrap();
     let doc = match outcome {
-        luoshi_store::ImportOutcome::NewDocument { document_id, .. } => document_id,
+        luoshi_store::ledger::ImportOutcome::NewDocument { document_id, .. } => document_id,
         other => panic!("{other:?}"),
     };
     let res = h

@@ -10,7 +10,9 @@ use std::time::Instant;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use luoshi_doc::{Document, Extracted, Format, LeadRule, Meta, Role as DocRole, Task, UnitRef};
-use luoshi_store::{Actor, ImportInput, NewSession, Page, Store, TaskFilter, plan_import};
+use luoshi_store::accounts::NewSession;
+use luoshi_store::ledger::{ImportInput, TaskFilter, plan_import};
+use luoshi_store::{Actor, Page, Store};
 use luoshi_store_sql::SqlStore;
 use luoshi_web::{AppState, Config};
 
@@ -348,10 +350,7 @@ pub async fn run(a: LedgerBench) -> Result<ExitCode> {
 }
 
 fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    luoshi_store::now()
 }
 
 fn tempfile_dir() -> Result<std::path::PathBuf> {

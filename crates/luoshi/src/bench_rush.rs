@@ -11,9 +11,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow};
 use clap::Args;
-use luoshi_store::rush::{RushUser, prepare, report_body};
-use luoshi_store::{ReportFilter, Store};
+use luoshi_domain::access::Role;
+use luoshi_domain::registry::UnitKind;
+use luoshi_store::Actor;
+use luoshi_store::Store;
+use luoshi_store::accounts::{NewSession, NewUser};
+use luoshi_store::ledger::sha256_hex;
+use luoshi_store::reporting::ReportFilter;
 use luoshi_store_sql::SqlStore;
+use luoshi_testkit::rush::{RushUser, prepare, report_body};
 use luoshi_web::{AppState, Config};
 
 #[derive(Args, Debug)]
@@ -147,9 +153,7 @@ pub async fn run(a: RushBench) -> Result<ExitCode> {
         )
     };
     let backend = store.backend();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs() as i64;
+    let now = luoshi_store::now();
     let users = prepare(&*store, a.users, now).await?;
     let app = luoshi_web::app(AppState {
         store: store.clone(),
@@ -262,7 +266,6 @@ pub async fn run(a: RushBench) -> Result<ExitCode> {
 
 /// Times the office's pages and outputs over the filed round (one request each).
 async fn office_pages(store: &dyn Store, addr: &str, now: i64) -> Result<()> {
-    use luoshi_store::{Actor, NewSession, NewUser, Role, UnitKind, sha256_hex};
     let actor = Actor::system("rush");
     let office = store
         .create_unit(&actor, "压力测试办公室", UnitKind::RegionalDept)

@@ -1,6 +1,7 @@
 //! The ledger commands: `serve`, `import`, `units`, `tasks`, `export`, `demo`, and the hidden
 //! `parse-worker` the server runs for each upload.
 
+use luoshi_output::pdf::FontSpec;
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -12,9 +13,9 @@ use clap::Args;
 use luoshi_domain::access::Role;
 use luoshi_domain::calendar::Date;
 use luoshi_domain::registry::{AREAS, area_of};
-use luoshi_store::{
-    Actor, ImportInput, ImportOutcome, NewUser, Page, Store, TaskFilter, plan_import,
-};
+use luoshi_store::accounts::NewUser;
+use luoshi_store::ledger::{ImportInput, ImportOutcome, TaskFilter, plan_import};
+use luoshi_store::{Actor, Page, Store};
 use luoshi_store_sql::SqlStore;
 use luoshi_web::{AppState, Config, ParseMode};
 
@@ -74,6 +75,7 @@ async fn run_server(
         parse_mode: ParseMode::Subprocess(exe),
         today,
         jobs: true,
+        fonts: pdf_fonts(),
         ..Config::default()
     };
     let state = AppState {
@@ -280,7 +282,7 @@ pub async fn export_tasks(db: &DbArgs, args: &TaskArgs, file: &Path) -> Result<E
     let store = db.open().await?;
     let filter = task_filter(&*store, args).await?;
     let rows = store.tasks(&filter, Page::all()).await?;
-    let bytes = luoshi_web::tasks_xlsx(&rows.items)?;
+    let bytes = luoshi_output::ledger::tasks_xlsx(&rows.items)?;
     std::fs::write(file, bytes).with_context(|| format!("{}", file.display()))?;
     println!("已导出 {} 项任务到 {}", rows.total, file.display());
     Ok(ExitCode::SUCCESS)
@@ -324,7 +326,7 @@ pub async fn demo(
         .ok_or_else(|| anyhow!("demo database was not empty"))?;
     let actor = Actor::system("演示数据");
     for (name, bytes) in luoshi_store::samples::SAMPLES {
-        let input = luoshi_store::story::input(name, bytes);
+        let input = ImportInput::parse(name, bytes).map_err(|e| anyhow!("sample {name}: {e}"))?;
         let plan = plan_import(&*store, input).await?;
         let outcome = store.apply_import(&actor, &plan).await?;
         println!("示例 {name}：{}", describe(&outcome));
@@ -397,4 +399,23 @@ pub fn parse_worker() -> Result<ExitCode> {
     };
     println!("{}", serde_json::to_string(&out)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The PDF compilation's fonts: Debian's Noto CJK, unless `LUOSHI_FONT_BODY`, `LUOSHI_FONT_TITLE`
+/// or `LUOSHI_FONT_HEADING` name an office's licensed font files (`path` or `path:index`).
+pub fn pdf_fonts() -> [FontSpec; 3] {
+    let mut fonts = FontSpec::noto_defaults();
+    for (slot, var) in [
+        "LUOSHI_FONT_BODY",
+        "LUOSHI_FONT_TITLE",
+        "LUOSHI_FONT_HEADING",
+    ]
+    .iter()
+    .enumerate()
+    {
+        if let Some(v) = std::env::var(var).ok().filter(|v| !v.is_empty()) {
+            fonts[slot] = FontSpec::parse(&v);
+        }
+    }
+    fonts
 }

@@ -1,8 +1,11 @@
 //! `luoshi`: the command line. Parses arguments and hands each command to its module; knows
 //! nothing of 公文 itself.
 
+#[cfg(feature = "bench")]
 mod bench;
+#[cfg(feature = "bench")]
 mod bench_ledger;
+#[cfg(feature = "bench")]
 mod bench_rush;
 mod ledger_cmd;
 mod parse_cmd;
@@ -104,6 +107,7 @@ enum Command {
     #[command(hide = true)]
     ParseWorker,
     /// Benchmarks that report figures (see BENCHMARKS.md).
+    #[cfg(feature = "bench")]
     Bench {
         #[command(subcommand)]
         what: bench::BenchCommand,
@@ -132,11 +136,13 @@ fn block<F: std::future::Future<Output = anyhow::Result<ExitCode>>>(
 
 fn main() -> ExitCode {
     install_panic_hook();
+    init_logging();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Parse { json, files } => parse_cmd::parse(&files, json),
         Command::Diff { json, a, b } => parse_cmd::diff(&a, &b, json),
         Command::Extract { file } => parse_cmd::extract(&file),
+        #[cfg(feature = "bench")]
         Command::Bench { what } => bench::run(what),
         Command::Serve {
             db,
@@ -180,4 +186,17 @@ fn install_panic_hook() {
 
 fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s).ok_or_else(|| format!("日期格式应为 2026-09-30 (expected YYYY-MM-DD): {s}"))
+}
+
+/// Log lines go to stderr, filtered by `RUST_LOG` (default: `info` for Luoshi, `warn` for the
+/// rest); every line of a request carries its request id (the web crate's span).
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("warn,luoshi=info,luoshi_web=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
 }

@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use luoshi_store::rush::{RushUser, prepare, report_body};
-use luoshi_store::{ReportFilter, Store};
+use luoshi_store::Store;
+use luoshi_store::reporting::ReportFilter;
 use luoshi_store_sql::SqlStore;
 use luoshi_testgen::http::request;
+use luoshi_testkit::rush::{RushUser, prepare, report_body};
 
 const OFFICERS: usize = 80;
 
@@ -81,10 +82,7 @@ fn report_id(body: &str) -> i64 {
 }
 
 async fn crash_and_recover(store: Arc<dyn Store>, db: Vec<String>) {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
+    let now = luoshi_store::now();
     let users = Arc::new(prepare(&*store, OFFICERS, now).await.unwrap());
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");

@@ -288,16 +288,16 @@ async fn log_in_upload_confirm_and_find_the_tasks() {
         // A quarter's report: the lead unit's liaison files it, the office returns it with a
         // reason, the liaison revises it, the office accepts it.
         let store = luoshi_store_sql::SqlStore::open_sqlite(&dir.path().join("e2e.db")).await?;
-        let unit = luoshi_store::Store::unit_by_name(&store, "自治区交通运输厅")
+        let unit = luoshi_store::registry::RegistryStore::unit_by_name(&store, "自治区交通运输厅")
             .await?
             .expect("imported");
-        luoshi_store::Store::create_user(
+        luoshi_store::accounts::AccountsStore::create_user(
             &store,
             &luoshi_store::Actor::system("e2e"),
-            luoshi_store::NewUser {
+            luoshi_store::accounts::NewUser {
                 username: "jiaotong".into(),
                 display_name: "交通联络员".into(),
-                role: luoshi_store::Role::Liaison,
+                role: luoshi_domain::access::Role::Liaison,
                 unit_id: unit.id,
                 password_hash: luoshi_web::hash_password("Jiaotong#2026"),
             },

@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use luoshi_store::{Page, Store, TaskFilter};
+use luoshi_store::ledger::TaskFilter;
+use luoshi_store::{Page, Store};
 use luoshi_store_sql::SqlStore;
 use serde_json::Value;
 

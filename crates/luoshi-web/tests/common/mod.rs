@@ -1,5 +1,6 @@
 //! A test ledger behind the router, on either backend, with one signed-in session per role.
 
+// Each test binary uses a part of the shared harness; the rest would warn as dead code.
 #![allow(dead_code)]
 
 use std::sync::Arc;
@@ -8,7 +9,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response};
 use http_body_util::BodyExt;
-use luoshi_store::{Actor, NewSession, NewUser, Role, Store, plan_import};
+use luoshi_domain::access::Role;
+use luoshi_store::accounts::{NewSession, NewUser};
+use luoshi_store::ledger::plan_import;
+use luoshi_store::{Actor, Store};
 use luoshi_store_sql::SqlStore;
 use luoshi_web::{AppState, Config};
 use tower::ServiceExt;
@@ -63,7 +67,7 @@ pub async fn harness(backend: Backend, name: &str, config: Config) -> Harness {
     luoshi_web::bootstrap_admin(&*store).await.unwrap();
     let actor = Actor::system("test");
     for (file, bytes) in luoshi_store::samples::SAMPLES {
-        let plan = plan_import(&*store, luoshi_store::story::input(file, bytes))
+        let plan = plan_import(&*store, luoshi_testkit::input(file, bytes))
             .await
             .unwrap();
         store.apply_import(&actor, &plan).await.unwrap();
@@ -110,10 +114,7 @@ pub async fn harness(backend: Backend, name: &str, config: Config) -> Harness {
 }
 
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
+    luoshi_store::now()
 }
 
 pub fn hex_sha(s: &str) -> String {

@@ -1,0 +1,346 @@
+//! Documents, their versions and original bytes, pending imports, and the import write itself.
+
+use luoshi_doc::Document;
+use luoshi_domain::matching::TaskWording;
+use luoshi_domain::registry::unit_key;
+use luoshi_store::ledger::{DocumentRow, ImportPlan, VersionRow};
+use luoshi_store::{Actor, Id, Scope, StoreError, StoreResult};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::registry::resolve_or_create;
+use crate::{Arg, Q, SqlStore, Tx, db_err, now};
+
+pub(super) fn json_err(e: serde_json::Error) -> StoreError {
+    StoreError::Database(format!("stored JSON unreadable: {e}"))
+}
+
+pub(super) async fn live_tasks(
+    s: &SqlStore,
+    document_id: Id,
+) -> StoreResult<Vec<(Id, TaskWording)>> {
+    let rows = sqlx::query(
+        "SELECT id, number, title, body FROM tasks WHERE document_id = $1 AND retired = 0 ORDER BY seq",
+    )
+    .bind(document_id)
+    .fetch_all(&s.pool)
+    .await
+    .map_err(db_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id").map_err(db_err)?,
+                TaskWording {
+                    number: r.try_get("number").map_err(db_err)?,
+                    title: r.try_get("title").map_err(db_err)?,
+                    text: r.try_get("body").map_err(db_err)?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The document's title as the ledger shows it.
+pub(super) fn title_of(doc: &Document, file_name: &str) -> String {
+    doc.meta
+        .title
+        .clone()
+        .unwrap_or_else(|| file_name.to_string())
+}
+
+pub(super) async fn insert_version(
+    tx: &mut Tx,
+    actor: &Actor,
+    plan: &ImportPlan,
+    document_id: Id,
+    version_no: i64,
+    similarity: Option<f64>,
+    changes: &[luoshi_doc::Change],
+) -> StoreResult<Id> {
+    let input = &plan.input;
+    sqlx::query(
+        "INSERT INTO blobs (sha256, size, bytes) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
+    )
+    .bind(plan.sha256.clone())
+    .bind(input.bytes.len() as i64)
+    .bind(input.bytes.clone())
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    let format = serde_json::to_value(input.document.format).map_err(json_err)?;
+    sqlx::query_scalar(
+        "INSERT INTO versions (document_id, version_no, sha256, file_name, format, parsed, extracted, \
+           similarity_ppm, changes, imported_at, imported_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(document_id)
+    .bind(version_no)
+    .bind(plan.sha256.clone())
+    .bind(input.file_name.clone())
+    .bind(format.as_str().unwrap_or("text").to_string())
+    .bind(serde_json::to_string(&input.document).map_err(json_err)?)
+    .bind(serde_json::to_string(&input.extracted).map_err(json_err)?)
+    // Parts per million: sqlx's Any driver cannot bind a NULL double for PostgreSQL.
+    .bind(similarity.map(|s| (s * 1e6).round() as i64))
+    .bind(serde_json::to_string(changes).map_err(json_err)?)
+    .bind(now())
+    .bind(actor.name.clone())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db_err)
+}
+
+/// `task_units.sort_key` = document id × this + the task's position in its document.
+pub(crate) const SORT_STRIDE: i64 = 1_000_000;
+
+/// Units resolved so far in one import: written name → unit id.
+pub(super) type Resolved = std::collections::HashMap<String, Id>;
+
+/// Writes one task's fields and its unit links; returns how many units were new to the registry.
+pub(super) async fn write_task(
+    tx: &mut Tx,
+    resolved: &mut Resolved,
+    task_id: Option<Id>,
+    document_id: Id,
+    version_id: Id,
+    seq: i64,
+    task: &luoshi_doc::Task,
+) -> StoreResult<(Id, i64)> {
+    let path = serde_json::to_string(&task.path).map_err(json_err)?;
+    let id = match task_id {
+        Some(id) => {
+            sqlx::query(
+                "UPDATE tasks SET seq = $1, number = $2, title = $3, body = $4, units_text = $5, \
+                 path = $6, last_version_id = $7 WHERE id = $8",
+            )
+            .bind(seq)
+            .bind(task.number.clone())
+            .bind(task.title.clone())
+            .bind(task.text.clone())
+            .bind(task.units_text.clone())
+            .bind(path)
+            .bind(version_id)
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+            sqlx::query("DELETE FROM task_units WHERE task_id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+            id
+        }
+        None => sqlx::query_scalar(
+            "INSERT INTO tasks (document_id, seq, number, title, body, units_text, path, \
+               first_version_id, last_version_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+        )
+        .bind(document_id)
+        .bind(seq)
+        .bind(task.number.clone())
+        .bind(task.title.clone())
+        .bind(task.text.clone())
+        .bind(task.units_text.clone())
+        .bind(path)
+        .bind(version_id)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_err)?,
+    };
+    let mut created = 0;
+    // One link per unit: a unit named twice (under two of its names) keeps its first mention,
+    // and leads if any mention leads. The clause as written stays on the task.
+    let mut links: Vec<(Id, &'static str, &str)> = Vec::new();
+    for u in &task.units {
+        let unit_id = match resolved.get(&u.name) {
+            Some(id) => *id,
+            None => {
+                let (id, new) = resolve_or_create(tx, &u.name).await?;
+                created += new as i64;
+                resolved.insert(u.name.clone(), id);
+                id
+            }
+        };
+        let role = match u.role {
+            luoshi_doc::Role::Lead => "lead",
+            luoshi_doc::Role::Support => "support",
+        };
+        match links.iter_mut().find(|l| l.0 == unit_id) {
+            Some(l) if role == "lead" => l.1 = "lead",
+            Some(_) => {}
+            None => links.push((unit_id, role, &u.name)),
+        }
+    }
+    if links.is_empty() {
+        return Ok((id, created));
+    }
+    // One statement for all of a task's units.
+    let mut q = Q::new(
+        "INSERT INTO task_units (task_id, ord, unit_id, role, written_as, written_key, live, sort_key) VALUES ",
+    );
+    let sort_key = document_id * SORT_STRIDE + seq;
+    for (ord, (unit_id, role, written)) in links.iter().enumerate() {
+        let values = [
+            q.bind(Arg::I(id)),
+            q.bind(Arg::I(ord as i64)),
+            q.bind(Arg::I(*unit_id)),
+            q.bind(Arg::S(role.to_string())),
+            q.bind(Arg::S(written.to_string())),
+            q.bind(Arg::S(unit_key(written))),
+            "1".to_string(),
+            q.bind(Arg::I(sort_key)),
+        ];
+        if ord > 0 {
+            q.push(", ");
+        }
+        q.push(&format!("({})", values.join(", ")));
+    }
+    q.query().execute(&mut **tx).await.map_err(db_err)?;
+    Ok((id, created))
+}
+
+/// After imports, PostgreSQL's planner needs fresh statistics (and a visibility map for
+/// index-only scans) on the big tables. Autovacuum does this when it is on; when it is off, or has
+/// not caught up after a bulk import, plans go wrong by orders of magnitude. So after an import the
+/// tables changed by more than a tenth since their last analysis are vacuumed and analysed, in the
+/// background. Several processes doing it at once is harmless.
+pub(super) async fn refresh_statistics(pool: &sqlx::AnyPool) -> Result<(), sqlx::Error> {
+    let stale: Vec<String> = sqlx::query_scalar(
+        "SELECT relname::text FROM pg_stat_user_tables \
+         WHERE relname IN ('tasks', 'task_units', 'documents', 'versions', 'units', 'unit_aliases') \
+           AND n_mod_since_analyze > 500 + n_live_tup / 10",
+    )
+    .fetch_all(pool)
+    .await?;
+    for table in stale {
+        // The names come from the fixed list above.
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("VACUUM (ANALYZE) {table}")))
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Points a document at its newest version, and takes that version's own reporting rule.
+pub(super) async fn set_latest(
+    tx: &mut Tx,
+    document_id: Id,
+    version_id: Id,
+    doc: &luoshi_doc::Document,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE documents SET latest_version_id = $1, due_rule = $2 WHERE id = $3")
+        .bind(version_id)
+        .bind(due_rule_json(doc))
+        .bind(document_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// A document's own reporting rule as stored (`None`: the default applies).
+pub(crate) fn due_rule_json(doc: &luoshi_doc::Document) -> Option<String> {
+    luoshi_domain::periods::DueRule::from_rules(&doc.reporting_rules)
+        .and_then(|r| serde_json::to_string(&r).ok())
+}
+
+/// Fills `documents.due_rule` from each latest version's parse (migration 2).
+pub(crate) async fn backfill_due_rules(tx: &mut Tx) -> StoreResult<()> {
+    let rows = sqlx::query(
+        "SELECT d.id, v.parsed FROM documents d JOIN versions v ON v.id = d.latest_version_id",
+    )
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    for r in rows {
+        let id: i64 = r.try_get("id").map_err(db_err)?;
+        let parsed: String = r.try_get("parsed").map_err(db_err)?;
+        let Ok(doc) = serde_json::from_str::<luoshi_doc::Document>(&parsed) else {
+            continue;
+        };
+        if let Some(rule) = due_rule_json(&doc) {
+            sqlx::query("UPDATE documents SET due_rule = $1 WHERE id = $2")
+                .bind(rule)
+                .bind(id)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) const DOC_COLUMNS: &str = "d.id, d.title, d.doc_number, d.issuer, d.signed_date, d.latest_version_id, \
+    (SELECT COUNT(*) FROM versions v WHERE v.document_id = d.id) AS versions, \
+    (SELECT COUNT(*) FROM tasks t WHERE t.document_id = d.id AND t.retired = 0) AS tasks";
+
+pub(super) fn doc_row(r: &AnyRow) -> StoreResult<DocumentRow> {
+    Ok(DocumentRow {
+        id: r.try_get("id").map_err(db_err)?,
+        title: r.try_get("title").map_err(db_err)?,
+        doc_number: r.try_get("doc_number").map_err(db_err)?,
+        issuer: r.try_get("issuer").map_err(db_err)?,
+        signed_date: r.try_get("signed_date").map_err(db_err)?,
+        versions: r.try_get("versions").map_err(db_err)?,
+        tasks: r.try_get("tasks").map_err(db_err)?,
+        latest_version_id: r
+            .try_get::<Option<i64>, _>("latest_version_id")
+            .map_err(db_err)?
+            .unwrap_or(0),
+    })
+}
+
+/// A condition limiting documents to those holding a task the scope sees.
+pub(crate) fn scope_condition(q: &mut Q, scope: &Scope, task_alias: &str) -> String {
+    match scope {
+        Scope::All => "1 = 1".into(),
+        Scope::Units(ids) => format!(
+            "{task_alias}.id IN (SELECT sx.task_id FROM task_units sx WHERE sx.unit_id IN ({}))",
+            q.bind_ids(ids)
+        ),
+        Scope::Area { area, units } => {
+            let a = q.bind(Arg::S(area.clone()));
+            let ids = if units.is_empty() {
+                "0".to_string()
+            } else {
+                q.bind_ids(units)
+            };
+            format!(
+                "{task_alias}.id IN (SELECT sx.task_id FROM task_units sx JOIN units su ON su.id = sx.unit_id \
+                 WHERE su.area = {a} OR sx.unit_id IN ({ids}))"
+            )
+        }
+    }
+}
+
+pub(super) fn doc_condition(q: &mut Q, scope: &Scope) -> String {
+    match scope {
+        Scope::All => "1 = 1".to_string(),
+        _ => format!(
+            "EXISTS (SELECT 1 FROM tasks st WHERE st.document_id = d.id AND st.retired = 0 AND {})",
+            scope_condition(q, scope, "st")
+        ),
+    }
+}
+
+pub(super) const VERSION_COLUMNS: &str = "id, document_id, version_no, sha256, file_name, format, imported_at, \
+    imported_by, similarity_ppm, changes";
+
+pub(super) fn version_row(r: &AnyRow) -> StoreResult<VersionRow> {
+    Ok(VersionRow {
+        id: r.try_get("id").map_err(db_err)?,
+        document_id: r.try_get("document_id").map_err(db_err)?,
+        version_no: r.try_get("version_no").map_err(db_err)?,
+        sha256: r.try_get("sha256").map_err(db_err)?,
+        file_name: r.try_get("file_name").map_err(db_err)?,
+        format: r.try_get("format").map_err(db_err)?,
+        imported_at: r.try_get("imported_at").map_err(db_err)?,
+        imported_by: r.try_get("imported_by").map_err(db_err)?,
+        similarity: r
+            .try_get::<Option<i64>, _>("similarity_ppm")
+            .map_err(db_err)?
+            .map(|p| p as f64 / 1e6),
+        changes: serde_json::from_str(&r.try_get::<String, _>("changes").map_err(db_err)?)
+            .map_err(json_err)?,
+    })
+}

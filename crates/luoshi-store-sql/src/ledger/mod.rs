@@ -1,0 +1,807 @@
+//! The ledger's reads: tasks filtered by scope, unit, role, area, document and text; one task;
+//! counts for the front page; the audit log.
+
+use async_trait::async_trait;
+use std::collections::HashMap;
+
+use luoshi_doc::{Document, Extracted};
+use luoshi_domain::registry::unit_key;
+use serde_json::json;
+
+use luoshi_store::ledger::{
+    Candidate, DocumentDetail, DocumentRow, ImportOutcome, ImportPlan, LedgerCounts, LedgerStore,
+    PendingImport, PlanTarget, TaskDetail, TaskFilter, TaskMatch, TaskRow, TaskUnit, VersionDetail,
+};
+use luoshi_store::{Actor, Id, Page, Paged, Scope, StoreError, StoreResult};
+use sqlx::Row;
+
+mod documents;
+
+use documents::{
+    DOC_COLUMNS, Resolved, SORT_STRIDE, VERSION_COLUMNS, doc_condition, doc_row, insert_version,
+    json_err, live_tasks, refresh_statistics, set_latest, title_of, version_row, write_task,
+};
+pub(crate) use documents::{backfill_due_rules, scope_condition};
+
+use crate::{Arg, COUNTS_TTL, Dialect, Q, SqlStore, audit, db_err, now};
+
+/// Builds the WHERE clause of a task listing (alias `t`).
+fn task_where(q: &mut Q, f: &TaskFilter) -> String {
+    let mut conds = vec!["t.retired = 0".to_string()];
+    if f.scope != Scope::All {
+        conds.push(scope_condition(q, &f.scope, "t"));
+    }
+    if let Some(units) = &f.units {
+        let ids = if units.is_empty() {
+            "0".to_string()
+        } else {
+            q.bind_ids(units)
+        };
+        let role = if f.lead_only {
+            " AND ux.role = 'lead'"
+        } else {
+            ""
+        };
+        // An IN subquery lets both planners start from the task_units index on unit_id.
+        conds.push(format!(
+            "t.id IN (SELECT ux.task_id FROM task_units ux WHERE ux.unit_id IN ({ids}){role})"
+        ));
+    }
+    if let Some(area) = &f.area {
+        let a = q.bind(Arg::S(area.clone()));
+        conds.push(format!(
+            "t.id IN (SELECT ax.task_id FROM task_units ax JOIN units au ON au.id = ax.unit_id \
+             WHERE au.area = {a})"
+        ));
+    }
+    if let Some(d) = f.document {
+        let p = q.bind(Arg::I(d));
+        conds.push(format!("t.document_id = {p}"));
+    }
+    if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let p = q.bind(Arg::S(format!("%{}%", text.replace(['%', '_'], ""))));
+        conds.push(format!(
+            "(t.title LIKE {p} OR t.body LIKE {p} OR t.number LIKE {p} OR t.units_text LIKE {p})"
+        ));
+    }
+    conds.join(" AND ")
+}
+
+/// Units and areas of the given tasks.
+async fn task_units(s: &SqlStore, ids: &[Id]) -> StoreResult<HashMap<Id, Vec<TaskUnitArea>>> {
+    let mut out: HashMap<Id, Vec<TaskUnitArea>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut q = Q::new("");
+    let list = q.bind_ids(ids);
+    q.push(&format!(
+        "SELECT tu.task_id, tu.role, tu.unit_id, u.name, u.area, tu.written_as FROM task_units tu \
+         JOIN units u ON u.id = tu.unit_id WHERE tu.task_id IN ({list}) ORDER BY tu.task_id, tu.ord"
+    ));
+    for r in q.query().fetch_all(&s.pool).await.map_err(db_err)? {
+        out.entry(r.try_get("task_id").map_err(db_err)?)
+            .or_default()
+            .push(TaskUnitArea {
+                unit: TaskUnit {
+                    unit_id: r.try_get("unit_id").map_err(db_err)?,
+                    unit_name: r.try_get("name").map_err(db_err)?,
+                    written_as: r.try_get("written_as").map_err(db_err)?,
+                    role: r.try_get("role").map_err(db_err)?,
+                },
+                area: r.try_get("area").map_err(db_err)?,
+            });
+    }
+    Ok(out)
+}
+
+struct TaskUnitArea {
+    unit: TaskUnit,
+    area: Option<String>,
+}
+
+fn names(units: &[TaskUnitArea], role: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for u in units.iter().filter(|u| u.unit.role == role) {
+        if !out.contains(&u.unit.unit_name) {
+            out.push(u.unit.unit_name.clone());
+        }
+    }
+    out
+}
+
+fn areas(units: &[TaskUnitArea]) -> Vec<String> {
+    let mut out: Vec<String> = units.iter().filter_map(|u| u.area.clone()).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+const TASK_COLUMNS: &str =
+    "t.id, t.document_id, d.title AS document_title, t.seq, t.number, t.title, t.body";
+
+fn task_row(r: &sqlx::any::AnyRow, units: &[TaskUnitArea]) -> StoreResult<TaskRow> {
+    Ok(TaskRow {
+        id: r.try_get("id").map_err(db_err)?,
+        document_id: r.try_get("document_id").map_err(db_err)?,
+        document_title: r.try_get("document_title").map_err(db_err)?,
+        seq: r.try_get("seq").map_err(db_err)?,
+        number: r.try_get("number").map_err(db_err)?,
+        title: r.try_get("title").map_err(db_err)?,
+        text: r.try_get("body").map_err(db_err)?,
+        lead: names(units, "lead"),
+        support: names(units, "support"),
+        areas: areas(units),
+    })
+}
+
+/// Whether a listing can be answered from the task_units index alone: a unit filter, no text or
+/// area condition, and a scope that adds nothing to the unit filter.
+fn unit_fast_path(f: &TaskFilter) -> Option<&[Id]> {
+    let units = f.units.as_deref()?;
+    if units.is_empty() || f.q.as_deref().is_some_and(|q| !q.trim().is_empty()) || f.area.is_some()
+    {
+        return None;
+    }
+    match &f.scope {
+        Scope::All => Some(units),
+        Scope::Units(ids) if units.iter().all(|u| ids.contains(u)) => Some(units),
+        _ => None,
+    }
+}
+
+/// The condition on task_units (alias `tu`) for the fast path.
+fn unit_where(q: &mut Q, f: &TaskFilter, units: &[Id]) -> String {
+    let ids = q.bind_ids(units);
+    let mut cond = format!("tu.unit_id IN ({ids}) AND tu.live = 1");
+    if f.lead_only {
+        cond.push_str(" AND tu.role = 'lead'");
+    }
+    if let Some(d) = f.document {
+        let lo = q.bind(Arg::I(d * SORT_STRIDE));
+        let hi = q.bind(Arg::I((d + 1) * SORT_STRIDE));
+        cond.push_str(&format!(" AND tu.sort_key >= {lo} AND tu.sort_key < {hi}"));
+    }
+    cond
+}
+
+/// A unit's list: ids and order from the index, then the page's rows.
+async fn unit_tasks(
+    s: &SqlStore,
+    f: &TaskFilter,
+    units: &[Id],
+    page: Page,
+) -> StoreResult<(i64, Vec<Id>)> {
+    // A task links a unit once, so one unit's rows need no DISTINCT, and its index range is
+    // already in ledger order: the page is read without sorting. A family (several units) may
+    // name one task twice and is grouped.
+    let single = units.len() == 1;
+    let mut count = Q::new("");
+    let cond = unit_where(&mut count, f, units);
+    let what = if single {
+        "COUNT(*)"
+    } else {
+        "COUNT(DISTINCT tu.task_id)"
+    };
+    count.push(&format!("SELECT {what} FROM task_units tu WHERE {cond}"));
+    let total = count.fetch_i64(&s.pool).await?;
+    let mut q = Q::new("");
+    let cond = unit_where(&mut q, f, units);
+    let lim = q.bind(Arg::I(page.limit));
+    let off = q.bind(Arg::I(page.offset));
+    if single {
+        q.push(&format!(
+            "SELECT tu.task_id FROM task_units tu WHERE {cond} \
+             ORDER BY tu.sort_key, tu.task_id LIMIT {lim} OFFSET {off}"
+        ));
+    } else {
+        q.push(&format!(
+            "SELECT tu.task_id, MIN(tu.sort_key) AS k FROM task_units tu WHERE {cond} \
+             GROUP BY tu.task_id ORDER BY k, tu.task_id LIMIT {lim} OFFSET {off}"
+        ));
+    }
+    let ids = q
+        .query()
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0).map_err(db_err))
+        .collect::<StoreResult<_>>()?;
+    Ok((total, ids))
+}
+
+/// A condition limiting task links (alias `tu`) to the tasks a scope sees.
+fn link_scope(q: &mut Q, scope: &Scope) -> String {
+    match scope {
+        Scope::All => "1 = 1".to_string(),
+        _ => format!(
+            "tu.task_id IN (SELECT t.id FROM tasks t WHERE {})",
+            scope_condition(q, scope, "t")
+        ),
+    }
+}
+
+/// The front page's figures. For the whole ledger the per-area and per-unit figures come from
+/// the task_units links alone (live flag, one link per unit and task), without touching tasks.
+pub(crate) async fn counts(s: &SqlStore, scope: &Scope) -> StoreResult<LedgerCounts> {
+    let mut q = Q::new("");
+    let cond = scope_condition(&mut q, scope, "t");
+    q.push(&format!(
+        "SELECT COUNT(*) AS tasks, COUNT(DISTINCT t.document_id) AS documents FROM tasks t \
+         WHERE t.retired = 0 AND {cond}"
+    ));
+    let r = q.query().fetch_one(&s.pool).await.map_err(db_err)?;
+    let mut out = LedgerCounts {
+        tasks: r.try_get("tasks").map_err(db_err)?,
+        documents: r.try_get("documents").map_err(db_err)?,
+        ..LedgerCounts::default()
+    };
+    out.units = sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE merged_into IS NULL")
+        .fetch_one(&s.pool)
+        .await
+        .map_err(db_err)?;
+    let mut q = Q::new("");
+    let cond = link_scope(&mut q, scope);
+    q.push(&format!(
+        "SELECT u.area, COUNT(DISTINCT tu.task_id) AS n FROM units u \
+         JOIN task_units tu ON tu.unit_id = u.id AND tu.live = 1 \
+         WHERE u.area IS NOT NULL AND {cond} GROUP BY u.area ORDER BY u.area"
+    ));
+    for r in q.query().fetch_all(&s.pool).await.map_err(db_err)? {
+        out.by_area.push((
+            r.try_get("area").map_err(db_err)?,
+            r.try_get("n").map_err(db_err)?,
+        ));
+    }
+    let mut q = Q::new("");
+    let cond = link_scope(&mut q, scope);
+    q.push(&format!(
+        "SELECT u.name, u.id, c.n FROM (SELECT tu.unit_id, COUNT(*) AS n FROM task_units tu \
+           WHERE tu.live = 1 AND tu.role = 'lead' AND {cond} GROUP BY tu.unit_id) c \
+         JOIN units u ON u.id = c.unit_id ORDER BY c.n DESC, u.name LIMIT 10"
+    ));
+    for r in q.query().fetch_all(&s.pool).await.map_err(db_err)? {
+        out.top_leads.push((
+            r.try_get("name").map_err(db_err)?,
+            r.try_get("id").map_err(db_err)?,
+            r.try_get("n").map_err(db_err)?,
+        ));
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl LedgerStore for SqlStore {
+    async fn version_candidates(
+        &self,
+        doc_number: Option<&str>,
+        title: Option<&str>,
+        task_titles: &[String],
+    ) -> StoreResult<Vec<Candidate>> {
+        let s = self;
+        // A union of indexed lookups: an OR across them makes PostgreSQL scan.
+        let mut q = Q::new("");
+        let mut parts = Vec::new();
+        if let Some(n) = doc_number.filter(|n| !n.is_empty()) {
+            let p = q.bind(Arg::S(n.to_string()));
+            parts.push(format!("SELECT id FROM documents WHERE doc_number = {p}"));
+        }
+        if let Some(t) = title.map(unit_key).filter(|t| !t.is_empty()) {
+            let p = q.bind(Arg::S(t));
+            parts.push(format!("SELECT id FROM documents WHERE title_key = {p}"));
+        }
+        if !task_titles.is_empty() {
+            let list: Vec<String> = task_titles
+                .iter()
+                .map(|t| q.bind(Arg::S(t.clone())))
+                .collect();
+            // No `retired` condition: with one, SQLite may walk the live-task index instead of the
+            // title index (every import then reads every task). A retired task's document is a
+            // harmless extra candidate: `diff` decides.
+            parts.push(format!(
+                "SELECT document_id FROM tasks WHERE title IN ({})",
+                list.join(", ")
+            ));
+        }
+        if parts.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The ids first, then their rows: one plan shape whatever the parameters (a generic plan for
+        // the joined form walked every document when nothing matched).
+        q.push(&format!("{} LIMIT 20", parts.join(" UNION ")));
+        // Planned with its values each time: PostgreSQL's generic plan for it scanned `tasks`.
+        let ids: Vec<Id> = q
+            .query()
+            .persistent(false)
+            .fetch_all(&s.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0).map_err(db_err))
+            .collect::<StoreResult<_>>()?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Q::new("");
+        let list = q.bind_ids(&ids);
+        q.push(&format!(
+            "SELECT d.id AS document_id, v.id AS version_id, v.version_no, v.extracted \
+             FROM documents d JOIN versions v ON v.id = d.latest_version_id \
+             WHERE d.id IN ({list}) ORDER BY d.id"
+        ));
+        let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let document_id: Id = r.try_get("document_id").map_err(db_err)?;
+            let extracted: Extracted =
+                serde_json::from_str(&r.try_get::<String, _>("extracted").map_err(db_err)?)
+                    .map_err(json_err)?;
+            out.push(Candidate {
+                document_id,
+                version_id: r.try_get("version_id").map_err(db_err)?,
+                version_no: r.try_get("version_no").map_err(db_err)?,
+                extracted,
+                tasks: live_tasks(s, document_id).await?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn version_by_sha(&self, sha: &str) -> StoreResult<Option<(Id, Id)>> {
+        let s = self;
+        let row = sqlx::query("SELECT document_id, id FROM versions WHERE sha256 = $1")
+            .bind(sha.to_string())
+            .fetch_optional(&s.pool)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| Ok((r.try_get(0).map_err(db_err)?, r.try_get(1).map_err(db_err)?)))
+            .transpose()
+    }
+
+    async fn apply_import(&self, actor: &Actor, plan: &ImportPlan) -> StoreResult<ImportOutcome> {
+        let s = self;
+        let mut tx = s.write().await?;
+        if s.dialect == Dialect::Postgres {
+            // Imports resolve and create units; two processes must not race on the same names.
+            sqlx::query("SELECT pg_advisory_xact_lock(7351002)")
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        // The same bytes may have been imported since the plan was made (a double click, another
+        // server): nothing changes then.
+        let existing = sqlx::query("SELECT document_id, id FROM versions WHERE sha256 = $1")
+            .bind(plan.sha256.clone())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        if let Some(r) = existing {
+            return Ok(ImportOutcome::Unchanged {
+                document_id: r.try_get(0).map_err(db_err)?,
+                version_id: r.try_get(1).map_err(db_err)?,
+            });
+        }
+        let doc = &plan.input.document;
+        let title = title_of(doc, &plan.input.file_name);
+        let outcome = match &plan.target {
+            PlanTarget::AlreadyStored {
+                document_id,
+                version_id,
+            } => ImportOutcome::Unchanged {
+                document_id: *document_id,
+                version_id: *version_id,
+            },
+            PlanTarget::NewDocument => {
+                let document_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO documents (title, title_key, doc_number, issuer, signed_date, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(title.clone())
+                .bind(unit_key(&title))
+                .bind(doc.meta.doc_number.clone())
+                .bind(doc.meta.issuer.clone())
+                .bind(doc.meta.signed_date.clone())
+                .bind(now())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let version_id =
+                    insert_version(&mut tx, actor, plan, document_id, 1, None, &[]).await?;
+                let mut new_units = 0;
+                let mut resolved = Resolved::new();
+                for (seq, task) in doc.tasks.iter().enumerate() {
+                    let (_, created) = write_task(
+                        &mut tx,
+                        &mut resolved,
+                        None,
+                        document_id,
+                        version_id,
+                        seq as i64,
+                        task,
+                    )
+                    .await?;
+                    new_units += created;
+                }
+                set_latest(&mut tx, document_id, version_id, doc).await?;
+                ImportOutcome::NewDocument {
+                    document_id,
+                    version_id,
+                    tasks: doc.tasks.len() as i64,
+                    new_units,
+                }
+            }
+            PlanTarget::NewVersion {
+                document_id,
+                base_version_id,
+                version_no,
+                diff,
+                matches,
+                retired,
+            } => {
+                let latest: Option<i64> =
+                    sqlx::query_scalar("SELECT latest_version_id FROM documents WHERE id = $1")
+                        .bind(*document_id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_err)?
+                        .flatten();
+                if latest != Some(*base_version_id) {
+                    return Err(StoreError::Conflict(
+                        "该文件在预览之后又导入了新版本，请重新导入以核对差异".into(),
+                    ));
+                }
+                let version_id = insert_version(
+                    &mut tx,
+                    actor,
+                    plan,
+                    *document_id,
+                    *version_no,
+                    Some(diff.similarity),
+                    &diff.changes,
+                )
+                .await?;
+                let mut new_units = 0;
+                let mut matched = 0;
+                let mut resolved = Resolved::new();
+                for (seq, (task, m)) in doc.tasks.iter().zip(matches).enumerate() {
+                    let existing = match m {
+                        TaskMatch::Continues(id) => {
+                            matched += 1;
+                            Some(*id)
+                        }
+                        TaskMatch::New => None,
+                    };
+                    let (_, created) = write_task(
+                        &mut tx,
+                        &mut resolved,
+                        existing,
+                        *document_id,
+                        version_id,
+                        seq as i64,
+                        task,
+                    )
+                    .await?;
+                    new_units += created;
+                }
+                for id in retired {
+                    sqlx::query("UPDATE tasks SET retired = 1, last_version_id = $1 WHERE id = $2")
+                        .bind(version_id)
+                        .bind(*id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    sqlx::query("UPDATE task_units SET live = 0 WHERE task_id = $1")
+                        .bind(*id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                }
+                // A reprint often lacks the 版头: what the new version does not say is kept.
+                sqlx::query(
+                    "UPDATE documents SET title = COALESCE($1, title), title_key = COALESCE($2, title_key), \
+                     doc_number = COALESCE($3, doc_number), issuer = COALESCE($4, issuer), \
+                     signed_date = COALESCE($5, signed_date) WHERE id = $6",
+                )
+                .bind(doc.meta.title.clone())
+                .bind(doc.meta.title.as_deref().map(unit_key))
+                .bind(doc.meta.doc_number.clone())
+                .bind(doc.meta.issuer.clone())
+                .bind(doc.meta.signed_date.clone())
+                .bind(*document_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                set_latest(&mut tx, *document_id, version_id, doc).await?;
+                ImportOutcome::NewVersion {
+                    document_id: *document_id,
+                    version_id,
+                    version_no: *version_no,
+                    matched,
+                    added: doc.tasks.len() as i64 - matched,
+                    retired: retired.len() as i64,
+                    changes: diff.changes.len() as i64,
+                    new_units,
+                }
+            }
+        };
+        audit(
+            &mut tx,
+            actor,
+            "document.import",
+            "document",
+            Some(outcome.document_id()),
+            None,
+            Some(json!({
+                "file_name": plan.input.file_name, "sha256": plan.sha256, "title": title,
+                "outcome": outcome,
+            })),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)?;
+        *s.counts_cache.lock().expect("not poisoned") = None;
+        if s.dialect == Dialect::Postgres {
+            let pool = s.pool.clone();
+            tokio::spawn(async move {
+                if let Err(e) = refresh_statistics(&pool).await {
+                    eprintln!("luoshi: statistics refresh failed: {e}");
+                }
+            });
+        }
+        Ok(outcome)
+    }
+
+    async fn documents(&self, scope: &Scope, page: Page) -> StoreResult<Paged<DocumentRow>> {
+        let s = self;
+        let mut count = Q::new("");
+        let cond = doc_condition(&mut count, scope);
+        count.push(&format!("SELECT COUNT(*) FROM documents d WHERE {cond}"));
+        let total = count.fetch_i64(&s.pool).await?;
+        let mut q = Q::new("");
+        let cond = doc_condition(&mut q, scope);
+        let lim = q.bind(Arg::I(page.limit));
+        let off = q.bind(Arg::I(page.offset));
+        q.push(&format!(
+            "SELECT {DOC_COLUMNS} FROM documents d WHERE {cond} ORDER BY d.id DESC LIMIT {lim} OFFSET {off}"
+        ));
+        let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+        Ok(Paged {
+            items: rows.iter().map(doc_row).collect::<StoreResult<_>>()?,
+            total,
+            offset: page.offset,
+            limit: page.limit,
+        })
+    }
+
+    async fn document(&self, id: Id) -> StoreResult<Option<DocumentDetail>> {
+        let s = self;
+        let sql = format!("SELECT {DOC_COLUMNS} FROM documents d WHERE d.id = $1");
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&s.pool)
+            .await
+            .map_err(db_err)?
+        else {
+            return Ok(None);
+        };
+        let doc = doc_row(&row)?;
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM versions WHERE document_id = $1 ORDER BY version_no DESC"
+        );
+        let versions = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_all(&s.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(version_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let parsed: String = sqlx::query_scalar("SELECT parsed FROM versions WHERE id = $1")
+            .bind(doc.latest_version_id)
+            .fetch_one(&s.pool)
+            .await
+            .map_err(db_err)?;
+        let parsed: Document = serde_json::from_str(&parsed).map_err(json_err)?;
+        Ok(Some(DocumentDetail {
+            doc,
+            versions,
+            outline: parsed.outline,
+            warnings: parsed.warnings,
+        }))
+    }
+
+    async fn version(&self, id: Id) -> StoreResult<Option<VersionDetail>> {
+        let s = self;
+        let sql = format!("SELECT {VERSION_COLUMNS}, parsed FROM versions WHERE id = $1");
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&s.pool)
+            .await
+            .map_err(db_err)?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(VersionDetail {
+            version: version_row(&row)?,
+            document: serde_json::from_str(&row.try_get::<String, _>("parsed").map_err(db_err)?)
+                .map_err(json_err)?,
+        }))
+    }
+
+    async fn blob(&self, sha: &str) -> StoreResult<Option<Vec<u8>>> {
+        let s = self;
+        sqlx::query_scalar("SELECT bytes FROM blobs WHERE sha256 = $1")
+            .bind(sha.to_string())
+            .fetch_optional(&s.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn save_pending_import(&self, p: PendingImport) -> StoreResult<()> {
+        let s = self;
+        let mut tx = s.write().await?;
+        // Previews older than a day are abandoned.
+        sqlx::query("DELETE FROM pending_imports WHERE created_at < $1")
+            .bind(p.created_at - 86_400)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO pending_imports (token, user_id, file_name, bytes, extracted, parsed, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(p.token)
+        .bind(p.user_id)
+        .bind(p.file_name)
+        .bind(p.bytes)
+        .bind(serde_json::to_string(&p.extracted).map_err(json_err)?)
+        .bind(serde_json::to_string(&p.document).map_err(json_err)?)
+        .bind(p.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn pending_import(&self, token: &str, user_id: Id) -> StoreResult<Option<PendingImport>> {
+        let s = self;
+        let row = sqlx::query(
+            "SELECT token, user_id, file_name, bytes, extracted, parsed, created_at FROM pending_imports \
+             WHERE token = $1 AND user_id = $2",
+        )
+        .bind(token.to_string())
+        .bind(user_id)
+        .fetch_optional(&s.pool)
+        .await
+        .map_err(db_err)?;
+        row.map(|r| {
+            Ok(PendingImport {
+                token: r.try_get("token").map_err(db_err)?,
+                user_id: r.try_get("user_id").map_err(db_err)?,
+                file_name: r.try_get("file_name").map_err(db_err)?,
+                bytes: r.try_get("bytes").map_err(db_err)?,
+                extracted: serde_json::from_str(
+                    &r.try_get::<String, _>("extracted").map_err(db_err)?,
+                )
+                .map_err(json_err)?,
+                document: serde_json::from_str(&r.try_get::<String, _>("parsed").map_err(db_err)?)
+                    .map_err(json_err)?,
+                created_at: r.try_get("created_at").map_err(db_err)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn delete_pending_import(&self, token: &str) -> StoreResult<()> {
+        let s = self;
+        sqlx::query("DELETE FROM pending_imports WHERE token = $1")
+            .bind(token.to_string())
+            .execute(&s.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn tasks(&self, f: &TaskFilter, page: Page) -> StoreResult<Paged<TaskRow>> {
+        let s = self;
+        if let Some(units) = unit_fast_path(f) {
+            let (total, ids) = unit_tasks(s, f, units, page).await?;
+            let mut q = Q::new("");
+            let list = if ids.is_empty() {
+                "0".to_string()
+            } else {
+                q.bind_ids(&ids)
+            };
+            q.push(&format!(
+                "SELECT {TASK_COLUMNS} FROM tasks t JOIN documents d ON d.id = t.document_id \
+                 WHERE t.id IN ({list})"
+            ));
+            let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+            let units_of = task_units(s, &ids).await?;
+            let mut by_id: HashMap<Id, TaskRow> = HashMap::new();
+            for r in &rows {
+                let id: Id = r.try_get("id").map_err(db_err)?;
+                let row = task_row(r, units_of.get(&id).map(Vec::as_slice).unwrap_or(&[]))?;
+                by_id.insert(id, row);
+            }
+            let items = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+            return Ok(Paged {
+                items,
+                total,
+                offset: page.offset,
+                limit: page.limit,
+            });
+        }
+        let mut count = Q::new("");
+        let cond = task_where(&mut count, f);
+        count.push(&format!("SELECT COUNT(*) FROM tasks t WHERE {cond}"));
+        let total = count.fetch_i64(&s.pool).await?;
+        let mut q = Q::new("");
+        let cond = task_where(&mut q, f);
+        let lim = q.bind(Arg::I(page.limit));
+        let off = q.bind(Arg::I(page.offset));
+        q.push(&format!(
+            "SELECT {TASK_COLUMNS} FROM tasks t JOIN documents d ON d.id = t.document_id WHERE {cond} \
+             ORDER BY t.document_id, t.seq LIMIT {lim} OFFSET {off}"
+        ));
+        let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+        let ids: Vec<Id> = rows
+            .iter()
+            .map(|r| r.try_get("id").map_err(db_err))
+            .collect::<StoreResult<_>>()?;
+        let units = task_units(s, &ids).await?;
+        let items = rows
+            .iter()
+            .zip(&ids)
+            .map(|(r, id)| task_row(r, units.get(id).map(Vec::as_slice).unwrap_or(&[])))
+            .collect::<StoreResult<_>>()?;
+        Ok(Paged {
+            items,
+            total,
+            offset: page.offset,
+            limit: page.limit,
+        })
+    }
+
+    async fn task(&self, id: Id) -> StoreResult<Option<TaskDetail>> {
+        let s = self;
+        let sql = format!(
+            "SELECT {TASK_COLUMNS}, t.units_text, t.path, t.first_version_id, t.last_version_id \
+             FROM tasks t JOIN documents d ON d.id = t.document_id WHERE t.id = $1"
+        );
+        let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&s.pool)
+            .await
+            .map_err(db_err)?
+        else {
+            return Ok(None);
+        };
+        let mut units = task_units(s, &[id]).await?;
+        let units = units.remove(&id).unwrap_or_default();
+        let path: String = r.try_get("path").map_err(db_err)?;
+        Ok(Some(TaskDetail {
+            row: task_row(&r, &units)?,
+            path: serde_json::from_str(&path).unwrap_or_default(),
+            units_text: r.try_get("units_text").map_err(db_err)?,
+            units: units.into_iter().map(|u| u.unit).collect(),
+            first_version_id: r.try_get("first_version_id").map_err(db_err)?,
+            last_version_id: r.try_get("last_version_id").map_err(db_err)?,
+        }))
+    }
+
+    async fn ledger_counts(&self, scope: &Scope) -> StoreResult<LedgerCounts> {
+        if *scope != Scope::All {
+            return counts(self, scope).await;
+        }
+        if let Some((at, counts)) = self.counts_cache.lock().expect("not poisoned").as_ref()
+            && at.elapsed() < COUNTS_TTL
+        {
+            return Ok(counts.clone());
+        }
+        let counts = counts(self, scope).await?;
+        *self.counts_cache.lock().expect("not poisoned") =
+            Some((std::time::Instant::now(), counts.clone()));
+        Ok(counts)
+    }
+}

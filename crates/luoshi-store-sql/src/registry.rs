@@ -1,0 +1,852 @@
+//! The unit registry: names and aliases, successors, merges and splits (undoable), and the
+//! resolution of a written name to a unit during import.
+
+use async_trait::async_trait;
+use std::collections::{HashMap, HashSet};
+
+use luoshi_domain::registry::UnitKind;
+use luoshi_domain::registry::{SUCCESSIONS, area_of, guess_kind, shipped_units, unit_key};
+use luoshi_store::registry::{
+    RegistryStore, Unit, UnitDetail, UnitEdit, UnitOp, UnitSplit, UnitSummary,
+};
+use luoshi_store::{Actor, Id, StoreError, StoreResult};
+use serde_json::{Value, json};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Arg, Q, SqlStore, Tx, audit, db_err, now};
+
+const UNIT_COLUMNS: &str = "id, name, kind, area, successor_id, succeeded_on, merged_into";
+
+pub(crate) fn unit_row(r: &AnyRow) -> StoreResult<Unit> {
+    let kind: String = r.try_get("kind").map_err(db_err)?;
+    Ok(Unit {
+        id: r.try_get("id").map_err(db_err)?,
+        name: r.try_get("name").map_err(db_err)?,
+        kind: UnitKind::from_code(&kind).unwrap_or(UnitKind::Other),
+        area: r.try_get("area").map_err(db_err)?,
+        successor_id: r.try_get("successor_id").map_err(db_err)?,
+        succeeded_on: r.try_get("succeeded_on").map_err(db_err)?,
+        merged_into: r.try_get("merged_into").map_err(db_err)?,
+    })
+}
+
+async fn unit_in(tx: &mut Tx, id: Id) -> StoreResult<Unit> {
+    let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_err)?
+        .ok_or(StoreError::NotFound)?;
+    unit_row(&row)
+}
+
+async fn alias_owner(tx: &mut Tx, key: &str) -> StoreResult<Option<Id>> {
+    sqlx::query_scalar("SELECT unit_id FROM unit_aliases WHERE alias_key = $1")
+        .bind(key.to_string())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_err)
+}
+
+async fn insert_alias(tx: &mut Tx, unit_id: Id, alias: &str) -> StoreResult<()> {
+    let key = unit_key(alias);
+    match alias_owner(tx, &key).await? {
+        Some(owner) if owner == unit_id => Ok(()),
+        Some(owner) => {
+            let other = unit_in(tx, owner).await?;
+            Err(StoreError::Conflict(format!(
+                "名称“{alias}”已是单位“{}”的名称或别名",
+                other.name
+            )))
+        }
+        None => {
+            sqlx::query("INSERT INTO unit_aliases (alias_key, alias, unit_id) VALUES ($1, $2, $3)")
+                .bind(key)
+                .bind(alias.to_string())
+                .bind(unit_id)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+            Ok(())
+        }
+    }
+}
+
+async fn insert_unit(
+    tx: &mut Tx,
+    name: &str,
+    kind: UnitKind,
+    area: Option<&str>,
+) -> StoreResult<Id> {
+    if let Some(owner) = alias_owner(tx, &unit_key(name)).await? {
+        let other = unit_in(tx, owner).await?;
+        return Err(StoreError::Conflict(format!(
+            "名称“{name}”已是单位“{}”的名称或别名",
+            other.name
+        )));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO units (name, kind, area, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(name.to_string())
+    .bind(kind.code())
+    .bind(area.map(str::to_string))
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    insert_alias(tx, id, name).await?;
+    Ok(id)
+}
+
+/// The unit a written name denotes, created (kind guessed) when the registry does not know it.
+/// Returns the id and whether it was created.
+pub(crate) async fn resolve_or_create(tx: &mut Tx, written: &str) -> StoreResult<(Id, bool)> {
+    if let Some(id) = alias_owner(tx, &unit_key(written)).await? {
+        return Ok((id, false));
+    }
+    let area = area_of(written).map(|a| a.code);
+    let id = insert_unit(tx, written, guess_kind(written), area).await?;
+    Ok((id, true))
+}
+
+async fn all_units(s: &SqlStore) -> StoreResult<Vec<Unit>> {
+    let sql = format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db_err)?;
+    rows.iter().map(unit_row).collect()
+}
+
+/// Predecessors of every unit, transitively, from the successor links.
+fn families(units: &[Unit]) -> HashMap<Id, Vec<Id>> {
+    let mut preds: HashMap<Id, Vec<Id>> = HashMap::new();
+    for u in units {
+        if let Some(s) = u.successor_id {
+            preds.entry(s).or_default().push(u.id);
+        }
+    }
+    let mut out = HashMap::new();
+    for u in units {
+        let mut family = vec![u.id];
+        let mut seen: HashSet<Id> = HashSet::from([u.id]);
+        let mut i = 0;
+        while i < family.len() {
+            for p in preds.get(&family[i]).into_iter().flatten() {
+                if seen.insert(*p) {
+                    family.push(*p);
+                }
+            }
+            i += 1;
+        }
+        out.insert(u.id, family);
+    }
+    out
+}
+
+/// A unit and, transitively, the units it succeeded (one recursive query on both dialects).
+async fn family_ids(s: &SqlStore, id: Id) -> StoreResult<Vec<Id>> {
+    sqlx::query_scalar(
+        "WITH RECURSIVE fam(id) AS (SELECT id FROM units WHERE id = $1 \
+           UNION SELECT u.id FROM units u JOIN fam ON u.successor_id = fam.id) \
+         SELECT id FROM fam",
+    )
+    .bind(id)
+    .fetch_all(&s.pool)
+    .await
+    .map_err(db_err)
+}
+
+async fn units_by_ids(s: &SqlStore, ids: &[Id]) -> StoreResult<Vec<Unit>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Q::new("");
+    let list = q.bind_ids(ids);
+    q.push(&format!(
+        "SELECT {UNIT_COLUMNS} FROM units WHERE id IN ({list}) ORDER BY id"
+    ));
+    let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+    rows.iter().map(unit_row).collect()
+}
+
+async fn ids(tx: &mut Tx, sql: &'static str, id: Id) -> StoreResult<Vec<i64>> {
+    sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(db_err)
+}
+
+async fn strings(tx: &mut Tx, sql: &'static str, id: Id) -> StoreResult<Vec<String>> {
+    sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(db_err)
+}
+
+/// Task-unit links as "task_id:ord" keys.
+async fn links(tx: &mut Tx, unit: Id, keys: Option<&[String]>) -> StoreResult<Vec<(Id, Id)>> {
+    let mut q = Q::new("SELECT task_id, ord FROM task_units WHERE unit_id = ");
+    let p = q.bind(Arg::I(unit));
+    q.push(&p);
+    if let Some(keys) = keys {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ps: Vec<String> = keys.iter().map(|k| q.bind(Arg::S(k.clone()))).collect();
+        q.push(&format!(" AND written_key IN ({})", ps.join(", ")));
+    }
+    let rows = q.query().fetch_all(&mut **tx).await.map_err(db_err)?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0).map_err(db_err)?, r.try_get(1).map_err(db_err)?)))
+        .collect()
+}
+
+/// Points task links at another unit. A task that already names `to` keeps its own link, and the
+/// old one stays with the old unit (a task links a unit once).
+async fn move_links(tx: &mut Tx, links: &[(Id, Id)], to: Id) -> StoreResult<()> {
+    for (task, ord) in links {
+        sqlx::query(
+            "UPDATE task_units SET unit_id = $1 WHERE task_id = $2 AND ord = $3 \
+             AND NOT EXISTS (SELECT 1 FROM task_units x WHERE x.task_id = $2 AND x.unit_id = $1)",
+        )
+        .bind(to)
+        .bind(*task)
+        .bind(*ord)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// `UPDATE {table} SET {column} = to WHERE {key} IN (keys)` in one statement.
+async fn repoint(
+    tx: &mut Tx,
+    table: &str,
+    column: &str,
+    key: &str,
+    keys: Vec<Arg>,
+    to: Id,
+) -> StoreResult<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let mut q = Q::new("");
+    let target = q.bind(Arg::I(to));
+    let list: Vec<String> = keys.into_iter().map(|k| q.bind(k)).collect();
+    q.push(&format!(
+        "UPDATE {table} SET {column} = {target} WHERE {key} IN ({})",
+        list.join(", ")
+    ));
+    q.query().execute(&mut **tx).await.map_err(db_err)?;
+    Ok(())
+}
+
+/// Moves names to another unit.
+async fn move_aliases(tx: &mut Tx, keys: &[String], to: Id) -> StoreResult<()> {
+    let keys = keys.iter().map(|k| Arg::S(k.clone())).collect();
+    repoint(tx, "unit_aliases", "unit_id", "alias_key", keys, to).await
+}
+
+/// Moves accounts to another unit.
+async fn move_users(tx: &mut Tx, users: &[Id], to: Id) -> StoreResult<()> {
+    let ids = users.iter().map(|u| Arg::I(*u)).collect();
+    repoint(tx, "users", "unit_id", "id", ids, to).await
+}
+
+/// Makes `to` the successor of these units.
+async fn set_successor(tx: &mut Tx, units: &[Id], to: Id) -> StoreResult<()> {
+    let ids = units.iter().map(|u| Arg::I(*u)).collect();
+    repoint(tx, "units", "successor_id", "id", ids, to).await
+}
+
+async fn record_op(
+    tx: &mut Tx,
+    actor: &Actor,
+    kind: &str,
+    unit: Id,
+    other: Id,
+    payload: &Value,
+) -> StoreResult<Id> {
+    sqlx::query_scalar(
+        "INSERT INTO unit_ops (kind, unit_id, other_id, payload, at, by_name) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(kind.to_string())
+    .bind(unit)
+    .bind(other)
+    .bind(payload.to_string())
+    .bind(now())
+    .bind(actor.name.clone())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db_err)
+}
+
+fn payload_ids(p: &Value, key: &str) -> Vec<Id> {
+    p[key]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default()
+}
+
+fn payload_strings(p: &Value, key: &str) -> Vec<String> {
+    p[key]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn payload_links(p: &Value) -> Vec<(Id, Id)> {
+    p["links"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|l| Some((l[0].as_i64()?, l[1].as_i64()?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[async_trait]
+impl RegistryStore for SqlStore {
+    async fn seed_registry(&self, actor: &Actor) -> StoreResult<()> {
+        let s = self;
+        let mut tx = s.write().await?;
+        s.registry_lock(&mut tx).await?;
+        let mut added = Vec::new();
+        for u in shipped_units() {
+            let id = match alias_owner(&mut tx, &unit_key(&u.name)).await? {
+                Some(id) => id,
+                None => {
+                    added.push(u.name.clone());
+                    insert_unit(&mut tx, &u.name, u.kind, u.area).await?
+                }
+            };
+            for alias in &u.aliases {
+                if alias_owner(&mut tx, &unit_key(alias)).await?.is_none() {
+                    insert_alias(&mut tx, id, alias).await?;
+                }
+            }
+        }
+        for succ in SUCCESSIONS {
+            let from = alias_owner(&mut tx, &unit_key(succ.from)).await?;
+            let to = alias_owner(&mut tx, &unit_key(succ.to)).await?;
+            if let (Some(from), Some(to)) = (from, to) {
+                sqlx::query(
+                    "UPDATE units SET successor_id = $1, succeeded_on = $2 WHERE id = $3 AND successor_id IS NULL",
+                )
+                .bind(to)
+                .bind(succ.date)
+                .bind(from)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            }
+        }
+        if !added.is_empty() {
+            audit(
+                &mut tx,
+                actor,
+                "registry.seed",
+                "unit",
+                None,
+                None,
+                Some(json!({ "units": added })),
+            )
+            .await?;
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn units(&self) -> StoreResult<Vec<UnitSummary>> {
+        let s = self;
+        let units = all_units(s).await?;
+        let rows = sqlx::query(
+            "SELECT tu.unit_id, \
+               COUNT(DISTINCT CASE WHEN tu.role = 'lead' THEN tu.task_id END) AS lead, \
+               COUNT(DISTINCT CASE WHEN tu.role = 'support' THEN tu.task_id END) AS support \
+             FROM task_units tu WHERE tu.live = 1 GROUP BY tu.unit_id",
+        )
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db_err)?;
+        let mut counts: HashMap<Id, (i64, i64)> = HashMap::new();
+        for r in rows {
+            counts.insert(
+                r.try_get("unit_id").map_err(db_err)?,
+                (
+                    r.try_get("lead").map_err(db_err)?,
+                    r.try_get("support").map_err(db_err)?,
+                ),
+            );
+        }
+        let fam = families(&units);
+        Ok(units
+            .into_iter()
+            .filter(|u| u.merged_into.is_none())
+            .map(|u| {
+                let (lead, support) = fam[&u.id]
+                    .iter()
+                    .filter_map(|id| counts.get(id))
+                    .fold((0, 0), |a, c| (a.0 + c.0, a.1 + c.1));
+                UnitSummary {
+                    unit: u,
+                    lead_tasks: lead,
+                    support_tasks: support,
+                }
+            })
+            .collect())
+    }
+
+    async fn unit(&self, id: Id) -> StoreResult<Option<UnitDetail>> {
+        let s = self;
+        let family = family_ids(s, id).await?;
+        if family.is_empty() {
+            return Ok(None);
+        }
+        let mut units = units_by_ids(s, &family).await?;
+        let Some(pos) = units.iter().position(|u| u.id == id) else {
+            return Ok(None);
+        };
+        let unit = units.remove(pos);
+        let successor = match unit.successor_id {
+            Some(sid) => units_by_ids(s, &[sid]).await?.pop(),
+            None => None,
+        };
+        let aliases: Vec<String> =
+            sqlx::query_scalar("SELECT alias FROM unit_aliases WHERE unit_id = $1 ORDER BY alias")
+                .bind(id)
+                .fetch_all(&s.pool)
+                .await
+                .map_err(db_err)?;
+        Ok(Some(UnitDetail {
+            unit,
+            aliases,
+            predecessors: units,
+            successor,
+        }))
+    }
+
+    async fn unit_by_name(&self, name: &str) -> StoreResult<Option<Unit>> {
+        let s = self;
+        let sql = format!(
+            "SELECT {UNIT_COLUMNS} FROM units WHERE id = (SELECT unit_id FROM unit_aliases WHERE alias_key = $1)"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(unit_key(name))
+            .fetch_optional(&s.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(unit_row).transpose()
+    }
+
+    async fn unit_family(&self, id: Id) -> StoreResult<Vec<Id>> {
+        let s = self;
+        let mut ids = family_ids(s, id).await?;
+        if ids.is_empty() {
+            return Err(StoreError::NotFound);
+        }
+        // The unit itself first, as callers expect.
+        if let Some(pos) = ids.iter().position(|x| *x == id) {
+            ids.swap(0, pos);
+        }
+        Ok(ids)
+    }
+
+    async fn create_unit(&self, actor: &Actor, name: &str, kind: UnitKind) -> StoreResult<Unit> {
+        let s = self;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("单位名称不能为空".into()));
+        }
+        let mut tx = s.write().await?;
+        s.registry_lock(&mut tx).await?;
+        let area = area_of(name).map(|a| a.code);
+        let id = insert_unit(&mut tx, name, kind, area).await?;
+        let unit = unit_in(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            actor,
+            "unit.create",
+            "unit",
+            Some(id),
+            None,
+            Some(json!(unit)),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(unit)
+    }
+
+    async fn update_unit(&self, actor: &Actor, id: Id, edit: UnitEdit) -> StoreResult<Unit> {
+        let s = self;
+        let mut tx = s.write().await?;
+        s.registry_lock(&mut tx).await?;
+        let before = unit_in(&mut tx, id).await?;
+        let mut after = before.clone();
+        if let Some(name) = edit.name.as_deref().map(str::trim)
+            && name != before.name
+        {
+            if name.is_empty() {
+                return Err(StoreError::Invalid("单位名称不能为空".into()));
+            }
+            insert_alias(&mut tx, id, name).await?;
+            after.name = name.to_string();
+        }
+        if let Some(kind) = edit.kind {
+            after.kind = kind;
+        }
+        if let Some(successor) = edit.successor_id {
+            if let Some(succ) = successor {
+                // Refuse cycles: walking from the successor must never come back here.
+                let mut cur = Some(succ);
+                let mut steps = 0;
+                while let Some(c) = cur {
+                    if c == id {
+                        return Err(StoreError::Invalid("继任关系不能形成循环".into()));
+                    }
+                    cur = unit_in(&mut tx, c).await?.successor_id;
+                    steps += 1;
+                    if steps > 1000 {
+                        break;
+                    }
+                }
+            }
+            after.successor_id = successor;
+        }
+        if let Some(date) = edit.succeeded_on {
+            after.succeeded_on = date.filter(|d| !d.trim().is_empty());
+        }
+        sqlx::query(
+            "UPDATE units SET name = $1, kind = $2, successor_id = $3, succeeded_on = $4 WHERE id = $5",
+        )
+        .bind(after.name.clone())
+        .bind(after.kind.code())
+        .bind(after.successor_id)
+        .bind(after.succeeded_on.clone())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        audit(
+            &mut tx,
+            actor,
+            "unit.update",
+            "unit",
+            Some(id),
+            Some(json!(before)),
+            Some(json!(after)),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(after)
+    }
+
+    async fn add_alias(&self, actor: &Actor, id: Id, alias: &str) -> StoreResult<()> {
+        let s = self;
+        let alias = alias.trim();
+        if alias.is_empty() {
+            return Err(StoreError::Invalid("别名不能为空".into()));
+        }
+        let mut tx = s.write().await?;
+        s.registry_lock(&mut tx).await?;
+        unit_in(&mut tx, id).await?;
+        insert_alias(&mut tx, id, alias).await?;
+        audit(
+            &mut tx,
+            actor,
+            "unit.alias.add",
+            "unit",
+            Some(id),
+            None,
+            Some(json!({ "alias": alias })),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn remove_alias(&self, actor: &Actor, id: Id, alias: &str) -> StoreResult<()> {
+        let s = self;
+        let mut tx = s.write().await?;
+        s.registry_lock(&mut tx).await?;
+        let unit = unit_in(&mut tx, id).await?;
+        let key = unit_key(alias);
+        if key == unit_key(&unit.name) {
+            return Err(StoreError::Invalid("不能删除单位的正式名称".into()));
+        }
+        let used: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM task_units WHERE written_key = $1")
+                .bind(key.clone())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        if used > 0 {
+            return Err(StoreError::Invalid(format!(
+                "有 {used} 项任务以“{alias}”书写，不能删除该别名；如需分开请使用“拆分”"
+            )));
+        }
+        let n = sqlx::query("DELETE FROM unit_aliases WHERE alias_key = $1 AND unit_id = $2")
+            .bind(key)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit(
+            &mut tx,
+            actor,
+            "unit.alias.remove",
+            "unit",
+            Some(id),
+            Some(json!({ "alias": alias })),
+            None,
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn merge_units(&self, actor: &Actor, from: Id, into: Id) -> StoreResult<Id> {
+        let s = self;
+        if from == into {
+            return Err(StoreError::Invalid("不能把单位合并到自身".into()));
+        }
+        let mut tx = s.write().await?;
+        s.registry_lock(&mut tx).await?;
+        let a = unit_in(&mut tx, from).await?;
+        let b = unit_in(&mut tx, into).await?;
+        if a.merged_into.is_some() || b.merged_into.is_some() {
+            return Err(StoreError::Invalid("已被合并的单位不能再合并".into()));
+        }
+        let aliases = strings(
+            &mut tx,
+            "SELECT alias_key FROM unit_aliases WHERE unit_id = $1",
+            from,
+        )
+        .await?;
+        let moved_links = links(&mut tx, from, None).await?;
+        let users = ids(&mut tx, "SELECT id FROM users WHERE unit_id = $1", from).await?;
+        let preds = ids(
+            &mut tx,
+            "SELECT id FROM units WHERE successor_id = $1",
+            from,
+        )
+        .await?;
+        move_aliases(&mut tx, &aliases, into).await?;
+        move_links(&mut tx, &moved_links, into).await?;
+        move_users(&mut tx, &users, into).await?;
+        set_successor(&mut tx, &preds, into).await?;
+        sqlx::query("UPDATE units SET merged_into = $1 WHERE id = $2")
+            .bind(into)
+            .bind(from)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let payload = json!({
+            "aliases": aliases, "links": moved_links, "users": users, "predecessors": preds,
+        });
+        let op = record_op(&mut tx, actor, "merge", from, into, &payload).await?;
+        audit(
+            &mut tx,
+            actor,
+            "unit.merge",
+            "unit",
+            Some(from),
+            Some(json!({ "from": a, "into": b })),
+            Some(json!({ "op": op, "moved": payload })),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(op)
+    }
+
+    async fn split_unit(&self, actor: &Actor, split: UnitSplit) -> StoreResult<Id> {
+        let s = self;
+        let mut tx = s.write().await?;
+        s.registry_lock(&mut tx).await?;
+        let source = unit_in(&mut tx, split.unit_id).await?;
+        let own: HashSet<String> = strings(
+            &mut tx,
+            "SELECT alias_key FROM unit_aliases WHERE unit_id = $1",
+            split.unit_id,
+        )
+        .await?
+        .into_iter()
+        .collect();
+        let keys: Vec<String> = split.aliases.iter().map(|a| unit_key(a)).collect();
+        if let Some(bad) = split.aliases.iter().find(|a| !own.contains(&unit_key(a))) {
+            return Err(StoreError::Invalid(format!(
+                "“{bad}”不是单位“{}”的别名",
+                source.name
+            )));
+        }
+        if keys.contains(&unit_key(&source.name)) {
+            return Err(StoreError::Invalid("拆分时不能带走原单位的正式名称".into()));
+        }
+        let new_name = split.new_name.trim();
+        let new_key = unit_key(new_name);
+        // The new unit's own name may be one of the aliases it takes along.
+        let mut moving = keys.clone();
+        if own.contains(&new_key) && !moving.contains(&new_key) {
+            moving.push(new_key.clone());
+        }
+        let new_id: i64 = sqlx::query_scalar(
+            "INSERT INTO units (name, kind, area, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(new_name.to_string())
+        .bind(split.kind.code())
+        .bind(area_of(new_name).map(|a| a.code.to_string()))
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        move_aliases(&mut tx, &moving, new_id).await?;
+        if !moving.contains(&new_key) {
+            insert_alias(&mut tx, new_id, new_name).await?;
+        }
+        let moved_links = links(&mut tx, split.unit_id, Some(&moving)).await?;
+        move_links(&mut tx, &moved_links, new_id).await?;
+        let payload = json!({ "aliases": moving, "links": moved_links, "new_unit": new_id });
+        let op = record_op(&mut tx, actor, "split", split.unit_id, new_id, &payload).await?;
+        audit(
+            &mut tx,
+            actor,
+            "unit.split",
+            "unit",
+            Some(split.unit_id),
+            Some(json!(source)),
+            Some(json!({ "op": op, "new_unit": new_id, "moved": payload })),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(op)
+    }
+
+    async fn undo_unit_op(&self, actor: &Actor, op_id: Id) -> StoreResult<()> {
+        let s = self;
+        let mut tx = s.write().await?;
+        s.registry_lock(&mut tx).await?;
+        let row = sqlx::query(
+            "SELECT kind, unit_id, other_id, payload, undone FROM unit_ops WHERE id = $1",
+        )
+        .bind(op_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .ok_or(StoreError::NotFound)?;
+        let kind: String = row.try_get("kind").map_err(db_err)?;
+        let unit: Id = row.try_get("unit_id").map_err(db_err)?;
+        let other: Id = row.try_get("other_id").map_err(db_err)?;
+        let undone: i64 = row.try_get("undone").map_err(db_err)?;
+        let payload: Value =
+            serde_json::from_str(&row.try_get::<String, _>("payload").map_err(db_err)?)
+                .map_err(|e| StoreError::Database(e.to_string()))?;
+        if undone != 0 {
+            return Err(StoreError::Invalid("该操作已撤销".into()));
+        }
+        let later: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM unit_ops WHERE id > $1 AND undone = 0 \
+             AND (unit_id IN ($2, $3) OR other_id IN ($2, $3))",
+        )
+        .bind(op_id)
+        .bind(unit)
+        .bind(other)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if later > 0 {
+            return Err(StoreError::Invalid(
+                "这两个单位之后还有合并或拆分操作，请先撤销较晚的操作".into(),
+            ));
+        }
+        let aliases = payload_strings(&payload, "aliases");
+        let moved = payload_links(&payload);
+        match kind.as_str() {
+            "merge" => {
+                move_aliases(&mut tx, &aliases, unit).await?;
+                move_links(&mut tx, &moved, unit).await?;
+                move_users(&mut tx, &payload_ids(&payload, "users"), unit).await?;
+                set_successor(&mut tx, &payload_ids(&payload, "predecessors"), unit).await?;
+                sqlx::query("UPDATE units SET merged_into = NULL WHERE id = $1")
+                    .bind(unit)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            }
+            "split" => {
+                // Everything the new unit took goes back; it is folded into its source.
+                let own = strings(
+                    &mut tx,
+                    "SELECT alias_key FROM unit_aliases WHERE unit_id = $1",
+                    other,
+                )
+                .await?;
+                let all = links(&mut tx, other, None).await?;
+                move_aliases(&mut tx, &own, unit).await?;
+                move_links(&mut tx, &all, unit).await?;
+                let users = ids(&mut tx, "SELECT id FROM users WHERE unit_id = $1", other).await?;
+                move_users(&mut tx, &users, unit).await?;
+                sqlx::query("UPDATE units SET merged_into = $1 WHERE id = $2")
+                    .bind(unit)
+                    .bind(other)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            }
+            _ => return Err(StoreError::Database(format!("unknown unit op {kind}"))),
+        }
+        sqlx::query("UPDATE unit_ops SET undone = 1 WHERE id = $1")
+            .bind(op_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        audit(
+            &mut tx,
+            actor,
+            &format!("unit.{kind}.undo"),
+            "unit",
+            Some(unit),
+            Some(payload),
+            Some(json!({ "op": op_id })),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn unit_ops(&self, unit: Option<Id>) -> StoreResult<Vec<UnitOp>> {
+        let s = self;
+        let rows = sqlx::query(
+            "SELECT id, kind, unit_id, other_id, at, by_name, undone FROM unit_ops \
+             WHERE ($1 = 0 OR unit_id = $1 OR other_id = $1) ORDER BY id DESC",
+        )
+        .bind(unit.unwrap_or(0))
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(UnitOp {
+                    id: r.try_get("id").map_err(db_err)?,
+                    kind: r.try_get("kind").map_err(db_err)?,
+                    unit_id: r.try_get("unit_id").map_err(db_err)?,
+                    other_id: r.try_get("other_id").map_err(db_err)?,
+                    at: r.try_get("at").map_err(db_err)?,
+                    by: r.try_get("by_name").map_err(db_err)?,
+                    undone: r.try_get::<i64, _>("undone").map_err(db_err)? != 0,
+                })
+            })
+            .collect()
+    }
+}

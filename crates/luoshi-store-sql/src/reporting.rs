@@ -1,0 +1,582 @@
+//! Progress reports: what units owe, filing with idempotency keys, review, and attachments.
+//!
+//! A report row is one obligation filed (task, unit, kind, period: unique); each filing adds a
+//! version. The first filing after the deadline marks the report late for good. A retried
+//! submission carries the same idempotency key and gets the first one's answer; the key is unique
+//! in the schema, so two racing retries cannot both write.
+
+use async_trait::async_trait;
+use luoshi_domain::reports::{ReportKind, ReviewState, WorkStatus};
+use luoshi_domain::reports::{ReviewAction, next, validate};
+use luoshi_store::ledger::sha256_hex;
+use luoshi_store::reporting::{
+    AttachmentMeta, Obligation, ObligationFilter, ReportDetail, ReportFilter, ReportRow,
+    ReportVersion, ReportingStore, Review, SubmitReport, Submitted,
+};
+use luoshi_store::{Actor, Id, StoreError, StoreResult};
+use serde_json::json;
+use sqlx::any::AnyRow;
+
+use crate::notify::notify_unit;
+use crate::{Arg, Dialect, Q, SqlStore, Tx, audit, db_err, get, now};
+
+const REPORT_COLUMNS: &str = "r.id, r.task_id, t.number AS task_number, t.title AS task_title, \
+    t.document_id, r.unit_id, u.name AS unit_name, r.kind, r.period, r.due, r.state, r.status, \
+    r.progress, r.versions, r.returns, r.late, r.first_filed_on, r.updated_at";
+
+const REPORT_FROM: &str =
+    "FROM reports r JOIN tasks t ON t.id = r.task_id JOIN units u ON u.id = r.unit_id";
+
+fn report_row(r: &AnyRow) -> StoreResult<ReportRow> {
+    let bad = |what: &str, v: &str| StoreError::Database(format!("unknown report {what} {v}"));
+    let kind: String = get(r, "kind")?;
+    let state: String = get(r, "state")?;
+    let status: String = get(r, "status")?;
+    Ok(ReportRow {
+        id: get(r, "id")?,
+        task_id: get(r, "task_id")?,
+        task_number: get(r, "task_number")?,
+        task_title: get(r, "task_title")?,
+        document_id: get(r, "document_id")?,
+        unit_id: get(r, "unit_id")?,
+        unit_name: get(r, "unit_name")?,
+        kind: ReportKind::from_code(&kind).ok_or_else(|| bad("kind", &kind))?,
+        period: get(r, "period")?,
+        due: get(r, "due")?,
+        state: ReviewState::from_code(&state).ok_or_else(|| bad("state", &state))?,
+        status: WorkStatus::from_code(&status).ok_or_else(|| bad("status", &status))?,
+        progress: get(r, "progress")?,
+        versions: get(r, "versions")?,
+        returns: get(r, "returns")?,
+        late: get::<i64>(r, "late")? != 0,
+        first_filed_on: get(r, "first_filed_on")?,
+        updated_at: get(r, "updated_at")?,
+    })
+}
+
+async fn row_in_tx(tx: &mut Tx, id: Id) -> StoreResult<ReportRow> {
+    let sql = format!("SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE r.id = $1");
+    let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    report_row(&r)
+}
+
+impl SqlStore {
+    /// ` FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already holds the write lock.
+    pub(crate) fn for_update(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE",
+        }
+    }
+}
+
+/// The version an idempotency key already wrote, if any.
+async fn replay(tx: &mut Tx, key: &str) -> StoreResult<Option<Submitted>> {
+    let found =
+        sqlx::query("SELECT report_id, version_no FROM report_versions WHERE idem_key = $1")
+            .bind(key.to_string())
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    let report = row_in_tx(tx, get(&found, "report_id")?).await?;
+    Ok(Some(Submitted {
+        report,
+        version_no: get(&found, "version_no")?,
+        replayed: true,
+    }))
+}
+
+async fn write_report(
+    s: &SqlStore,
+    actor: &Actor,
+    sub: &SubmitReport,
+    key: Option<&str>,
+) -> StoreResult<Submitted> {
+    let mut tx = s.write().await?;
+    if let Some(key) = key
+        && let Some(done) = replay(&mut tx, key).await?
+    {
+        // A retry writes nothing; release the write lock at once.
+        tx.rollback().await.map_err(db_err)?;
+        return Ok(done);
+    }
+    let role: Option<String> = sqlx::query_scalar(
+        "SELECT role FROM task_units WHERE task_id = $1 AND unit_id = $2 AND live = 1",
+    )
+    .bind(sub.task_id)
+    .bind(sub.unit_id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    let want = match sub.kind {
+        ReportKind::Task => "lead",
+        ReportKind::Contribution => "support",
+    };
+    if role.as_deref() != Some(want) {
+        return Err(StoreError::Invalid(format!(
+            "该单位不是此任务的{}，不能报送{}",
+            if want == "lead" {
+                "牵头单位"
+            } else {
+                "配合单位"
+            },
+            sub.kind.label()
+        )));
+    }
+    let at = now();
+    sqlx::query(
+        "INSERT INTO reports (task_id, unit_id, kind, period, due, state, status, progress, versions, \
+         late, first_filed_on, updated_at) VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, 0, $8, $9, $10) \
+         ON CONFLICT (task_id, unit_id, kind, period) DO NOTHING",
+    )
+    .bind(sub.task_id)
+    .bind(sub.unit_id)
+    .bind(sub.kind.code())
+    .bind(sub.period.clone())
+    .bind(sub.due.clone())
+    .bind(sub.status.code())
+    .bind(sub.progress)
+    .bind(i64::from(sub.filed_on > sub.due))
+    .bind(sub.filed_on.clone())
+    .bind(at)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    let sql = format!(
+        "SELECT id, state, versions FROM reports WHERE task_id = $1 AND unit_id = $2 AND kind = $3 \
+         AND period = $4{}",
+        s.for_update()
+    );
+    let head = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(sub.task_id)
+        .bind(sub.unit_id)
+        .bind(sub.kind.code())
+        .bind(sub.period.clone())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    let report_id: Id = get(&head, "id")?;
+    let versions: i64 = get(&head, "versions")?;
+    let state: String = get(&head, "state")?;
+    let current = (versions > 0)
+        .then(|| ReviewState::from_code(&state))
+        .flatten();
+    next(current, ReviewAction::Submit).map_err(StoreError::Invalid)?;
+    let version_no = versions + 1;
+    let version_id: Id = sqlx::query_scalar(
+        "INSERT INTO report_versions (report_id, version_no, status, progress, narrative, figures, \
+         submitted_by, submitted_by_name, submitted_at, filed_on, idem_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(report_id)
+    .bind(version_no)
+    .bind(sub.status.code())
+    .bind(sub.progress)
+    .bind(sub.narrative.clone())
+    .bind(serde_json::to_string(&sub.figures).map_err(|e| StoreError::Database(e.to_string()))?)
+    .bind(actor.user_id)
+    .bind(actor.name.clone())
+    .bind(at)
+    .bind(sub.filed_on.clone())
+    .bind(key.map(str::to_string))
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    for a in &sub.attachments {
+        let sha = sha256_hex(&a.bytes);
+        sqlx::query(
+            "INSERT INTO blobs (sha256, size, bytes) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(sha.clone())
+        .bind(a.bytes.len() as i64)
+        .bind(a.bytes.clone())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO attachments (version_id, report_id, file_name, mime, size, sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(version_id)
+        .bind(report_id)
+        .bind(a.file_name.clone())
+        .bind(a.mime.clone())
+        .bind(a.bytes.len() as i64)
+        .bind(sha)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    }
+    sqlx::query(
+        "UPDATE reports SET state = 'submitted', status = $1, progress = $2, versions = $3, \
+         updated_at = $4 WHERE id = $5",
+    )
+    .bind(sub.status.code())
+    .bind(sub.progress)
+    .bind(version_no)
+    .bind(at)
+    .bind(report_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    let report = row_in_tx(&mut tx, report_id).await?;
+    audit(
+        &mut tx,
+        actor,
+        "report.submit",
+        "report",
+        Some(report_id),
+        None,
+        Some(json!({
+            "task_id": sub.task_id, "unit_id": sub.unit_id, "kind": sub.kind.code(),
+            "period": sub.period, "version": version_no, "status": sub.status.code(),
+            "progress": sub.progress, "late": report.late, "attachments": sub.attachments.len(),
+        })),
+    )
+    .await?;
+    if sub.kind == ReportKind::Contribution {
+        let leads: Vec<i64> = sqlx::query_scalar(
+            "SELECT unit_id FROM task_units WHERE task_id = $1 AND role = 'lead' AND live = 1",
+        )
+        .bind(sub.task_id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        for lead in leads {
+            notify_unit(
+                &mut tx,
+                lead,
+                &format!("{}报送了配合材料", report.unit_name),
+                &format!(
+                    "任务“{} {}”（{}）收到配合单位报送，请在任务报告中汇总。",
+                    report.task_number, report.task_title, report.period
+                ),
+                &format!("/reporting/tasks/{}/{}", report.task_id, report.period),
+            )
+            .await?;
+        }
+    }
+    tx.commit().await.map_err(db_err)?;
+    Ok(Submitted {
+        report,
+        version_no,
+        replayed: false,
+    })
+}
+
+#[async_trait]
+impl ReportingStore for SqlStore {
+    async fn obligations(&self, f: &ObligationFilter) -> StoreResult<Vec<Obligation>> {
+        let s = self;
+        let mut q = Q::new(
+            "SELECT t.id AS task_id, t.number, t.title, t.document_id, d.title AS document_title, \
+             tu.unit_id, u.name AS unit_name, tu.role, d.due_rule \
+             FROM task_units tu JOIN tasks t ON t.id = tu.task_id \
+             JOIN documents d ON d.id = t.document_id JOIN units u ON u.id = tu.unit_id \
+             WHERE tu.live = 1",
+        );
+        if !q.and_in("tu.unit_id", f.units.as_ref()) {
+            return Ok(Vec::new());
+        }
+        if let Some(task) = f.task {
+            let p = q.bind(Arg::I(task));
+            q.push(&format!(" AND tu.task_id = {p}"));
+        }
+        if let Some(doc) = f.document {
+            let p = q.bind(Arg::I(doc));
+            q.push(&format!(" AND t.document_id = {p}"));
+        }
+        if let Some(area) = &f.area {
+            // A task belongs to the areas whose committees it names; all its links come with it.
+            let p = q.bind(Arg::S(area.clone()));
+            q.push(&format!(
+                " AND tu.task_id IN (SELECT a.task_id FROM task_units a JOIN units au ON au.id = a.unit_id \
+                 WHERE au.area = {p} AND a.live = 1)"
+            ));
+        }
+        q.push(" ORDER BY tu.sort_key, tu.ord");
+        let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                let rule: Option<String> = get(r, "due_rule")?;
+                Ok(Obligation {
+                    task_id: get(r, "task_id")?,
+                    task_number: get(r, "number")?,
+                    task_title: get(r, "title")?,
+                    document_id: get(r, "document_id")?,
+                    document_title: get(r, "document_title")?,
+                    unit_id: get(r, "unit_id")?,
+                    unit_name: get(r, "unit_name")?,
+                    role: get(r, "role")?,
+                    due_rule: rule.and_then(|r| serde_json::from_str(&r).ok()),
+                })
+            })
+            .collect()
+    }
+
+    async fn submit_report(&self, actor: &Actor, sub: SubmitReport) -> StoreResult<Submitted> {
+        let s = self;
+        validate(sub.status, sub.progress, &sub.narrative, &sub.figures)
+            .map_err(StoreError::Invalid)?;
+        let key = sub
+            .idempotency_key
+            .as_deref()
+            .map(|k| format!("{}:{k}", actor.user_id.unwrap_or(0)));
+        if key.as_ref().is_some_and(|k| k.len() > 200) {
+            return Err(StoreError::Invalid("幂等键过长".into()));
+        }
+        match write_report(s, actor, &sub, key.as_deref()).await {
+            // Two retries raced and the other one wrote the key first: answer with its version.
+            Err(StoreError::Conflict(msg)) => {
+                if let Some(key) = &key {
+                    let mut tx = s.pool.begin().await.map_err(db_err)?;
+                    let done = replay(&mut tx, key).await?;
+                    tx.rollback().await.map_err(db_err)?;
+                    if let Some(done) = done {
+                        return Ok(done);
+                    }
+                }
+                Err(StoreError::Conflict(msg))
+            }
+            other => other,
+        }
+    }
+
+    async fn review_report(&self, actor: &Actor, review: Review) -> StoreResult<ReportRow> {
+        let s = self;
+        let reason = review.reason.trim().to_string();
+        if !review.accept && reason.is_empty() {
+            return Err(StoreError::Invalid("退回时请填写退回理由".into()));
+        }
+        if reason.chars().count() > 2000 {
+            return Err(StoreError::Invalid("审核意见不能超过 2000 字".into()));
+        }
+        let mut tx = s.write().await?;
+        let sql = format!(
+            "SELECT state, versions FROM reports WHERE id = $1{}",
+            s.for_update()
+        );
+        let head = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(review.report_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(StoreError::NotFound)?;
+        let versions: i64 = get(&head, "versions")?;
+        if versions != review.version_no {
+            return Err(StoreError::Conflict(
+                "报告已有更新的版本，请刷新页面后再审核".into(),
+            ));
+        }
+        let state: String = get(&head, "state")?;
+        let action = if review.accept {
+            ReviewAction::Accept
+        } else {
+            ReviewAction::Return
+        };
+        let to = next(ReviewState::from_code(&state), action).map_err(StoreError::Invalid)?;
+        let at = now();
+        sqlx::query(
+            "UPDATE report_versions SET review = $1, review_reason = $2, reviewed_by_name = $3, \
+             reviewed_at = $4 WHERE report_id = $5 AND version_no = $6",
+        )
+        .bind(to.code())
+        .bind((!reason.is_empty()).then_some(reason.clone()))
+        .bind(actor.name.clone())
+        .bind(at)
+        .bind(review.report_id)
+        .bind(versions)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        sqlx::query(
+            "UPDATE reports SET state = $1, updated_at = $2, returns = returns + $3 WHERE id = $4",
+        )
+        .bind(to.code())
+        .bind(at)
+        .bind(i64::from(!review.accept))
+        .bind(review.report_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let report = row_in_tx(&mut tx, review.report_id).await?;
+        audit(
+            &mut tx,
+            actor,
+            if review.accept {
+                "report.accept"
+            } else {
+                "report.return"
+            },
+            "report",
+            Some(review.report_id),
+            Some(json!({ "state": state })),
+            Some(json!({ "state": to.code(), "version": versions, "reason": reason })),
+        )
+        .await?;
+        let (title, body) = if review.accept {
+            (
+                "报告已采纳".to_string(),
+                format!(
+                    "{}“{} {}”（{}）已被采纳。",
+                    report.kind.label(),
+                    report.task_number,
+                    report.task_title,
+                    report.period
+                ),
+            )
+        } else {
+            (
+                "报告被退回，请修改后重新报送".to_string(),
+                format!(
+                    "{}“{} {}”（{}）被退回。退回理由：{reason}",
+                    report.kind.label(),
+                    report.task_number,
+                    report.task_title,
+                    report.period
+                ),
+            )
+        };
+        notify_unit(
+            &mut tx,
+            report.unit_id,
+            &title,
+            &body,
+            &format!("/reporting/reports/{}", report.id),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(report)
+    }
+
+    async fn reports(&self, f: &ReportFilter) -> StoreResult<Vec<ReportRow>> {
+        let s = self;
+        let mut q = Q::new(&format!(
+            "SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE 1 = 1"
+        ));
+        if !q.and_in("r.unit_id", f.units.as_ref()) || !q.and_in("r.task_id", f.tasks.as_ref()) {
+            return Ok(Vec::new());
+        }
+        if let Some(periods) = &f.periods {
+            if periods.is_empty() {
+                return Ok(Vec::new());
+            }
+            let ps = periods
+                .iter()
+                .map(|p| q.bind(Arg::S(p.clone())))
+                .collect::<Vec<_>>()
+                .join(", ");
+            q.push(&format!(" AND r.period IN ({ps})"));
+        }
+        if let Some(kind) = f.kind {
+            let p = q.bind(Arg::S(kind.code().into()));
+            q.push(&format!(" AND r.kind = {p}"));
+        }
+        if let Some(state) = f.state {
+            let p = q.bind(Arg::S(state.code().into()));
+            q.push(&format!(" AND r.state = {p}"));
+        }
+        q.push(" ORDER BY r.period DESC, t.document_id, t.seq, r.kind DESC, r.unit_id");
+        let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+        rows.iter().map(report_row).collect()
+    }
+
+    async fn report(&self, id: Id) -> StoreResult<Option<ReportDetail>> {
+        let s = self;
+        let sql = format!("SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE r.id = $1");
+        let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&s.pool)
+            .await
+            .map_err(db_err)?
+        else {
+            return Ok(None);
+        };
+        let row = report_row(&r)?;
+        let attachments = sqlx::query(
+            "SELECT a.id, a.version_id, a.file_name, a.mime, a.size FROM attachments a \
+             WHERE a.report_id = $1 ORDER BY a.id",
+        )
+        .bind(id)
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db_err)?;
+        let versions = sqlx::query(
+            "SELECT id, version_no, status, progress, narrative, figures, submitted_by_name, submitted_at, \
+             filed_on, review, review_reason, reviewed_by_name, reviewed_at FROM report_versions \
+             WHERE report_id = $1 ORDER BY version_no",
+        )
+        .bind(id)
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db_err)?;
+        let mut history = Vec::new();
+        for v in versions {
+            let vid: Id = get(&v, "id")?;
+            let status: String = get(&v, "status")?;
+            let review: Option<String> = get(&v, "review")?;
+            let figures: String = get(&v, "figures")?;
+            let mut files = Vec::new();
+            for a in &attachments {
+                if get::<i64>(a, "version_id")? == vid {
+                    files.push(AttachmentMeta {
+                        id: get(a, "id")?,
+                        report_id: id,
+                        file_name: get(a, "file_name")?,
+                        mime: get(a, "mime")?,
+                        size: get(a, "size")?,
+                    });
+                }
+            }
+            history.push(ReportVersion {
+                version_no: get(&v, "version_no")?,
+                status: WorkStatus::from_code(&status)
+                    .ok_or_else(|| StoreError::Database(format!("unknown status {status}")))?,
+                progress: get(&v, "progress")?,
+                narrative: get(&v, "narrative")?,
+                figures: serde_json::from_str(&figures).unwrap_or_default(),
+                submitted_by: get(&v, "submitted_by_name")?,
+                submitted_at: get(&v, "submitted_at")?,
+                filed_on: get(&v, "filed_on")?,
+                review: review.as_deref().and_then(ReviewState::from_code),
+                review_reason: get(&v, "review_reason")?,
+                reviewed_by: get(&v, "reviewed_by_name")?,
+                reviewed_at: get(&v, "reviewed_at")?,
+                attachments: files,
+            });
+        }
+        Ok(Some(ReportDetail { row, history }))
+    }
+
+    async fn attachment(&self, id: Id) -> StoreResult<Option<(AttachmentMeta, Vec<u8>)>> {
+        let s = self;
+        let Some(r) = sqlx::query(
+            "SELECT a.id, a.report_id, a.file_name, a.mime, a.size, b.bytes FROM attachments a \
+             JOIN blobs b ON b.sha256 = a.sha256 WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&s.pool)
+        .await
+        .map_err(db_err)?
+        else {
+            return Ok(None);
+        };
+        Ok(Some((
+            AttachmentMeta {
+                id: get(&r, "id")?,
+                report_id: get(&r, "report_id")?,
+                file_name: get(&r, "file_name")?,
+                mime: get(&r, "mime")?,
+                size: get(&r, "size")?,
+            },
+            get(&r, "bytes")?,
+        )))
+    }
+}

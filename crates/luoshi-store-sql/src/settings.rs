@@ -1,0 +1,89 @@
+//! The office's settings, one JSON row, validated before it is saved.
+
+use async_trait::async_trait;
+
+use crate::{SqlStore, audit, db_err, now};
+use luoshi_store::settings::{Settings, SettingsStore};
+use luoshi_store::{Actor, StoreError, StoreResult};
+
+const SETTINGS_KEY: &str = "office";
+
+pub(crate) async fn settings_in(
+    exec: impl sqlx::Executor<'_, Database = sqlx::Any>,
+) -> StoreResult<Settings> {
+    let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+        .bind(SETTINGS_KEY)
+        .fetch_optional(exec)
+        .await
+        .map_err(db_err)?;
+    Ok(v.and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
+}
+
+#[async_trait]
+impl SettingsStore for SqlStore {
+    async fn settings(&self) -> StoreResult<Settings> {
+        settings_in(&self.pool).await
+    }
+
+    async fn save_settings(&self, actor: &Actor, settings: &Settings) -> StoreResult<()> {
+        let s = self;
+        let t = &settings.thresholds;
+        if t.yellow_days_left < 0
+            || !(0.0..=100.0).contains(&t.yellow_lag)
+            || !(0.0..=100.0).contains(&t.red_lag)
+            || t.yellow_lag > t.red_lag
+        {
+            return Err(StoreError::Invalid(
+                "预警阈值无效：滞后百分点须在 0–100 之间，且黄灯不大于红灯".into(),
+            ));
+        }
+        if settings.reminder_days.is_empty()
+            || settings.reminder_days.len() > 5
+            || settings.reminder_days.iter().any(|d| !(0..=90).contains(d))
+        {
+            return Err(StoreError::Invalid(
+                "提醒天数须为 1 至 5 个 0–90 之间的整数".into(),
+            ));
+        }
+        if let Some(url) = &settings.webhook
+            && !url.starts_with("http://")
+        {
+            return Err(StoreError::Invalid(
+                "Webhook 地址须以 http:// 开头（内网消息平台）".into(),
+            ));
+        }
+        if let Some(smtp) = &settings.smtp
+            && (smtp.host.trim().is_empty() || !smtp.from.contains('@'))
+        {
+            return Err(StoreError::Invalid(
+                "邮件服务器地址和发件人邮箱不能为空".into(),
+            ));
+        }
+        let mut tx = s.write().await?;
+        let before = settings_in(&mut *tx).await?;
+        let value =
+            serde_json::to_string(settings).map_err(|e| StoreError::Database(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(SETTINGS_KEY)
+        .bind(value)
+        .bind(now())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        audit(
+            &mut tx,
+            actor,
+            "settings.save",
+            "settings",
+            None,
+            serde_json::to_value(before).ok(),
+            serde_json::to_value(settings).ok(),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)
+    }
+}

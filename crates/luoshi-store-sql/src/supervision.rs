@@ -1,0 +1,511 @@
+//! Supervision items (督办事项): opening, every step through the state machine of
+//! `luoshi_domain::supervision`, the automatic reminders, and the claim on periodic jobs.
+//!
+//! Each step reads the item under the write lock (`FOR UPDATE` on PostgreSQL, `BEGIN IMMEDIATE` on
+//! SQLite), asks the domain whether the move is legal, and writes the new stage, an event and an
+//! audit record together. A reminder is recorded under a key per item (`before:7`, `overdue:0`),
+//! unique in the schema, so it goes out once however many processes run the job.
+
+use async_trait::async_trait;
+use luoshi_domain::calendar::Date;
+use luoshi_domain::supervision::{Action, Grade, Stage};
+use luoshi_domain::supervision::{next, reminder_keys};
+use luoshi_store::supervision::{
+    ItemDetail, ItemEvent, ItemFilter, ItemRow, ItemSource, ItemStep, ItemUnit, NewItem,
+    ReminderRun, SupervisionStore,
+};
+use luoshi_store::{Actor, Id, StoreError, StoreResult};
+use serde_json::json;
+use sqlx::any::AnyRow;
+
+use crate::notify::{notify_office, notify_unit};
+use crate::{Arg, Q, SqlStore, Tx, audit, db_err, get, now};
+
+const ITEM_COLUMNS: &str = "i.id, i.title, i.source, i.source_ref, i.task_id, i.decision_id, \
+    i.lead_unit_id, u.name AS lead_unit_name, i.stage, i.opened_on, i.due, i.original_due, \
+    i.requested_due, i.closed_on, i.progress, i.grade, i.reminders, i.updated_at";
+const ITEM_FROM: &str = "FROM items i JOIN units u ON u.id = i.lead_unit_id";
+
+fn item_row(r: &AnyRow) -> StoreResult<ItemRow> {
+    let source: String = get(r, "source")?;
+    let stage: String = get(r, "stage")?;
+    let grade: Option<String> = get(r, "grade")?;
+    Ok(ItemRow {
+        id: get(r, "id")?,
+        title: get(r, "title")?,
+        source: ItemSource::from_code(&source)
+            .ok_or_else(|| StoreError::Database(format!("unknown item source {source}")))?,
+        source_ref: get(r, "source_ref")?,
+        task_id: get(r, "task_id")?,
+        decision_id: get(r, "decision_id")?,
+        lead_unit_id: get(r, "lead_unit_id")?,
+        lead_unit_name: get(r, "lead_unit_name")?,
+        stage: Stage::from_code(&stage)
+            .ok_or_else(|| StoreError::Database(format!("unknown item stage {stage}")))?,
+        opened_on: get(r, "opened_on")?,
+        due: get(r, "due")?,
+        original_due: get(r, "original_due")?,
+        requested_due: get(r, "requested_due")?,
+        closed_on: get(r, "closed_on")?,
+        progress: get(r, "progress")?,
+        grade: grade.as_deref().and_then(Grade::from_code),
+        reminders: get(r, "reminders")?,
+        updated_at: get(r, "updated_at")?,
+    })
+}
+
+async fn row_in_tx(tx: &mut Tx, id: Id) -> StoreResult<ItemRow> {
+    let sql = format!("SELECT {ITEM_COLUMNS} {ITEM_FROM} WHERE i.id = $1");
+    let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_err)?
+        .ok_or(StoreError::NotFound)?;
+    item_row(&r)
+}
+
+fn date(s: &str, what: &str) -> StoreResult<Date> {
+    Date::parse(s).ok_or_else(|| StoreError::Invalid(format!("{what}格式应为 2026-09-30")))
+}
+
+// An event row has that many columns; a struct for one private call would only rename them.
+#[allow(clippy::too_many_arguments)]
+async fn event(
+    tx: &mut Tx,
+    item_id: Id,
+    actor: &Actor,
+    action: &str,
+    from: Stage,
+    to: Stage,
+    note: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO item_events (item_id, at, actor, action, from_stage, to_stage, note) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(item_id)
+    .bind(now())
+    .bind(actor.name.clone())
+    .bind(action.to_string())
+    .bind(from.code())
+    .bind(to.code())
+    .bind(note.to_string())
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+#[async_trait]
+impl SupervisionStore for SqlStore {
+    async fn create_item(&self, actor: &Actor, new: NewItem) -> StoreResult<ItemRow> {
+        let s = self;
+        let title = new.title.trim().to_string();
+        if title.is_empty() || title.chars().count() > 500 {
+            return Err(StoreError::Invalid(
+                "事项名称不能为空，且不超过 500 字".into(),
+            ));
+        }
+        let opened = date(&new.opened_on, "立项日期")?;
+        let due = date(&new.due, "办理时限")?;
+        if due < opened {
+            return Err(StoreError::Invalid("办理时限不能早于立项日期".into()));
+        }
+        let mut tx = s.write().await?;
+        let at = now();
+        let stage = if new.assign {
+            Stage::Assigned
+        } else {
+            Stage::Opened
+        };
+        let id: Id = sqlx::query_scalar(
+            "INSERT INTO items (title, source, source_ref, task_id, decision_id, lead_unit_id, stage, \
+             opened_on, due, original_due, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $10) RETURNING id",
+        )
+        .bind(title.clone())
+        .bind(new.source.code())
+        .bind(new.source_ref.trim().to_string())
+        .bind(new.task_id)
+        .bind(new.decision_id)
+        .bind(new.lead_unit_id)
+        .bind(stage.code())
+        .bind(opened.to_string())
+        .bind(due.to_string())
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match db_err(e) {
+            StoreError::Database(m) if m.contains("FOREIGN KEY") || m.contains("foreign key") => {
+                StoreError::Invalid("承办单位、任务或议定事项不存在".into())
+            }
+            other => other,
+        })?;
+        let mut units = vec![(new.lead_unit_id, "lead")];
+        for u in &new.support_unit_ids {
+            if !units.iter().any(|(x, _)| x == u) {
+                units.push((*u, "support"));
+            }
+        }
+        for (unit, role) in &units {
+            sqlx::query("INSERT INTO item_units (item_id, unit_id, role) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(*unit)
+                .bind(*role)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        event(
+            &mut tx,
+            id,
+            actor,
+            "open",
+            Stage::Opened,
+            Stage::Opened,
+            &new.source_ref,
+        )
+        .await?;
+        if new.assign {
+            event(
+                &mut tx,
+                id,
+                actor,
+                Action::Assign.code(),
+                Stage::Opened,
+                Stage::Assigned,
+                "",
+            )
+            .await?;
+            for (unit, _) in &units {
+                notify_unit(
+                    &mut tx,
+                    *unit,
+                    "新的督办事项",
+                    &format!("督办事项“{title}”已交办，办理时限 {due}，请及时签收。"),
+                    &format!("/items/{id}"),
+                )
+                .await?;
+            }
+        }
+        let row = row_in_tx(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            actor,
+            "item.open",
+            "item",
+            Some(id),
+            None,
+            serde_json::to_value(&row).ok(),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(row)
+    }
+
+    async fn items(&self, f: &ItemFilter) -> StoreResult<Vec<ItemRow>> {
+        let s = self;
+        let mut q = Q::new(&format!("SELECT {ITEM_COLUMNS} {ITEM_FROM} WHERE 1 = 1"));
+        if let Some(units) = &f.units {
+            if units.is_empty() {
+                return Ok(Vec::new());
+            }
+            let ids = q.bind_ids(units);
+            q.push(&format!(
+                " AND i.id IN (SELECT item_id FROM item_units WHERE unit_id IN ({ids}))"
+            ));
+        }
+        if f.open_only {
+            q.push(" AND i.stage NOT IN ('accepted', 'graded', 'struck_off')");
+        }
+        if let Some(task) = f.task {
+            let p = q.bind(Arg::I(task));
+            q.push(&format!(" AND i.task_id = {p}"));
+        }
+        if let Some(decision) = f.decision {
+            let p = q.bind(Arg::I(decision));
+            q.push(&format!(" AND i.decision_id = {p}"));
+        }
+        q.push(" ORDER BY i.due, i.id");
+        let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+        rows.iter().map(item_row).collect()
+    }
+
+    async fn item(&self, id: Id) -> StoreResult<Option<ItemDetail>> {
+        let s = self;
+        let sql = format!("SELECT {ITEM_COLUMNS} {ITEM_FROM} WHERE i.id = $1");
+        let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&s.pool)
+            .await
+            .map_err(db_err)?
+        else {
+            return Ok(None);
+        };
+        let row = item_row(&r)?;
+        let units = sqlx::query(
+            "SELECT iu.unit_id, u.name, iu.role FROM item_units iu JOIN units u ON u.id = iu.unit_id \
+             WHERE iu.item_id = $1 ORDER BY CASE iu.role WHEN 'lead' THEN 0 ELSE 1 END, u.name",
+        )
+        .bind(id)
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok(ItemUnit {
+                unit_id: get(r, "unit_id")?,
+                unit_name: get(r, "name")?,
+                role: get(r, "role")?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+        let events = sqlx::query(
+            "SELECT at, actor, action, from_stage, to_stage, note FROM item_events WHERE item_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            let action: String = get(r, "action")?;
+            let from: String = get(r, "from_stage")?;
+            let to: String = get(r, "to_stage")?;
+            let stage = |c: &str| {
+                Stage::from_code(c).ok_or_else(|| StoreError::Database(format!("unknown stage {c}")))
+            };
+            Ok(ItemEvent {
+                at: get(r, "at")?,
+                actor: get(r, "actor")?,
+                label: Action::from_code(&action)
+                    .map(|a| a.label())
+                    .unwrap_or("立项")
+                    .to_string(),
+                action,
+                from_stage: stage(&from)?,
+                to_stage: stage(&to)?,
+                note: get(r, "note")?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Some(ItemDetail { row, units, events }))
+    }
+
+    async fn item_step(&self, actor: &Actor, id: Id, step: ItemStep) -> StoreResult<ItemRow> {
+        let s = self;
+        let today = date(&step.today, "日期")?;
+        let note = step.note.trim().to_string();
+        if note.chars().count() > 5000 {
+            return Err(StoreError::Invalid("说明不能超过 5000 字".into()));
+        }
+        let mut tx = s.write().await?;
+        let sql = format!("SELECT stage FROM items WHERE id = $1{}", s.for_update());
+        let stage: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(StoreError::NotFound)?;
+        let before = row_in_tx(&mut tx, id).await?;
+        let from = Stage::from_code(&stage)
+            .ok_or_else(|| StoreError::Database(format!("unknown stage {stage}")))?;
+        if let Some(seen) = step.expected_stage
+            && seen != from
+        {
+            return Err(StoreError::Conflict(format!(
+                "事项已由他人处理，当前状态为“{}”，请刷新后再操作",
+                from.label()
+            )));
+        }
+        let to = next(from, step.action).map_err(StoreError::Invalid)?;
+        if step.action.needs_note() && note.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "请填写{}的说明",
+                step.action.label()
+            )));
+        }
+        if let Some(p) = step.progress
+            && !(0..=100).contains(&p)
+        {
+            return Err(StoreError::Invalid("进度须在 0 到 100 之间".into()));
+        }
+        let mut sets = vec!["stage = $1".to_string(), "updated_at = $2".to_string()];
+        let mut q = Q::new("");
+        q.bind(Arg::S(to.code().into()));
+        q.bind(Arg::I(now()));
+        let mut note_out = note.clone();
+        match step.action {
+            Action::RequestExtension => {
+                let want = step
+                    .new_due
+                    .as_deref()
+                    .ok_or_else(|| StoreError::Invalid("请填写申请延期至的日期".into()))?;
+                let want = date(want, "延期日期")?;
+                if want.to_string() <= before.due {
+                    return Err(StoreError::Invalid("延期日期应晚于当前办理时限".into()));
+                }
+                let p = q.bind(Arg::S(want.to_string()));
+                sets.push(format!("requested_due = {p}"));
+                note_out = format!("申请延期至 {want}：{note}");
+            }
+            Action::ApproveExtension => {
+                let to_due = before
+                    .requested_due
+                    .clone()
+                    .ok_or_else(|| StoreError::Invalid("没有待批准的延期申请".into()))?;
+                let p = q.bind(Arg::S(to_due.clone()));
+                sets.push(format!("due = {p}"));
+                sets.push("requested_due = NULL".into());
+                note_out = format!("办理时限由 {} 延至 {to_due}。{note}", before.due);
+            }
+            Action::RejectExtension => sets.push("requested_due = NULL".into()),
+            Action::SubmitClosing => {
+                let p = q.bind(Arg::S(today.to_string()));
+                sets.push(format!("closed_on = {p}"));
+                let p = q.bind(Arg::I(step.progress.unwrap_or(100)));
+                sets.push(format!("progress = {p}"));
+            }
+            Action::Return => sets.push("closed_on = NULL".into()),
+            Action::Grade => {
+                let g = step
+                    .grade
+                    .ok_or_else(|| StoreError::Invalid("请选择评价等次".into()))?;
+                let p = q.bind(Arg::S(g.code().into()));
+                sets.push(format!("grade = {p}"));
+                note_out = format!("评价：{}。{note}", g.label());
+            }
+            Action::Remind => sets.push("reminders = reminders + 1".into()),
+            Action::Feedback => {
+                if let Some(p) = step.progress {
+                    let p = q.bind(Arg::I(p));
+                    sets.push(format!("progress = {p}"));
+                }
+            }
+            _ => {}
+        }
+        let idp = q.bind(Arg::I(id));
+        q.sql = format!("UPDATE items SET {} WHERE id = {idp}", sets.join(", "));
+        q.query().execute(&mut *tx).await.map_err(db_err)?;
+        event(&mut tx, id, actor, step.action.code(), from, to, &note_out).await?;
+        let row = row_in_tx(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            actor,
+            &format!("item.{}", step.action.code()),
+            "item",
+            Some(id),
+            Some(json!({ "stage": from.code(), "due": before.due })),
+            Some(json!({ "stage": to.code(), "due": row.due, "note": note_out })),
+        )
+        .await?;
+        let title = format!("督办事项{}：{}", step.action.label(), row.title);
+        let body = if note_out.is_empty() {
+            format!("当前状态：{}，办理时限 {}。", to.label(), row.due)
+        } else {
+            format!(
+                "{note_out}（当前状态：{}，办理时限 {}）",
+                to.label(),
+                row.due
+            )
+        };
+        let link = format!("/items/{id}");
+        if step.action.by_office() {
+            notify_unit(&mut tx, row.lead_unit_id, &title, &body, &link).await?;
+        } else {
+            notify_office(&mut tx, &title, &body, &link).await?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(row)
+    }
+
+    async fn run_reminders(&self, today: &str, lead_days: &[i64]) -> StoreResult<ReminderRun> {
+        let s = self;
+        let today = date(today, "日期")?;
+        let actor = Actor::system("自动催办");
+        let mut tx = s.write().await?;
+        let open = sqlx::query(
+            "SELECT id, title, due, stage, lead_unit_id FROM items \
+             WHERE stage IN ('assigned', 'acknowledged', 'in_progress', 'extension_requested') ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let mut run = ReminderRun::default();
+        for r in &open {
+            run.items_checked += 1;
+            let id: Id = get(r, "id")?;
+            let due_s: String = get(r, "due")?;
+            let Some(due) = Date::parse(&due_s) else {
+                continue;
+            };
+            let mut fresh = 0;
+            for key in reminder_keys(today, due, lead_days) {
+                let done = sqlx::query(
+                    "INSERT INTO item_reminders (item_id, reminder_key, sent_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (item_id, reminder_key) DO NOTHING",
+                )
+                .bind(id)
+                .bind(key)
+                .bind(now())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                fresh += done.rows_affected();
+            }
+            if fresh == 0 {
+                continue;
+            }
+            let stage_s: String = get(r, "stage")?;
+            let stage = Stage::from_code(&stage_s).unwrap_or(Stage::Assigned);
+            let left = due.days() - today.days();
+            let note = if left < 0 {
+                format!("已逾期 {} 天，请抓紧办理并报送办结情况", -left)
+            } else if left == 0 {
+                "今天为办理时限，请按时办结".to_string()
+            } else {
+                format!("距办理时限还有 {left} 天")
+            };
+            sqlx::query("UPDATE items SET reminders = reminders + 1 WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            event(
+                &mut tx,
+                id,
+                &actor,
+                Action::Remind.code(),
+                stage,
+                stage,
+                &note,
+            )
+            .await?;
+            let title: String = get(r, "title")?;
+            notify_unit(
+                &mut tx,
+                get(r, "lead_unit_id")?,
+                &format!("催办：{title}"),
+                &format!("督办事项“{title}”{note}（办理时限 {due_s}）。"),
+                &format!("/items/{id}"),
+            )
+            .await?;
+            run.reminders_sent += 1;
+        }
+        if run.reminders_sent > 0 {
+            audit(
+                &mut tx,
+                &actor,
+                "item.remind",
+                "item",
+                None,
+                None,
+                Some(json!({ "today": today.to_string(), "sent": run.reminders_sent })),
+            )
+            .await?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(run)
+    }
+}

@@ -1,0 +1,90 @@
+//! Accounts, sessions and login throttling.
+
+use async_trait::async_trait;
+use luoshi_domain::access::Role;
+use serde::{Deserialize, Serialize};
+
+use crate::{Actor, Id, StoreResult};
+
+/// An account. Every account belongs to a unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: Id,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: Id,
+    pub unit_name: String,
+    pub active: bool,
+    /// For e-mail notifications, when the office configures SMTP.
+    pub email: Option<String>,
+}
+
+/// What login needs to know about an account.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+    pub failed_logins: i64,
+    /// Unix seconds until which the account is locked.
+    pub locked_until: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: Id,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// SHA-256 of the cookie's token: a stolen database does not yield live sessions.
+    pub token_hash: String,
+    pub user_id: Id,
+    pub csrf: String,
+    pub now: i64,
+}
+
+/// A live session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+    /// Unread notifications, for the header.
+    pub unread: i64,
+}
+
+/// Accounts, sessions and login throttling.
+#[async_trait]
+pub trait AccountsStore: Send + Sync {
+    async fn user_count(&self) -> StoreResult<i64>;
+    async fn create_user(&self, actor: &Actor, new: NewUser) -> StoreResult<User>;
+    async fn users(&self) -> StoreResult<Vec<User>>;
+    async fn user(&self, id: Id) -> StoreResult<Option<User>>;
+    async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>>;
+    /// Counts a failed login; at `max_failures` the account locks until `now + lock_secs`.
+    async fn record_login_failure(
+        &self,
+        user_id: Id,
+        now: i64,
+        max_failures: i64,
+        lock_secs: i64,
+    ) -> StoreResult<()>;
+    async fn record_login_success(&self, user_id: Id) -> StoreResult<()>;
+    async fn set_password(&self, actor: &Actor, user_id: Id, hash: &str) -> StoreResult<()>;
+    async fn set_user_active(&self, actor: &Actor, user_id: Id, active: bool) -> StoreResult<()>;
+    async fn create_session(&self, new: NewSession) -> StoreResult<()>;
+    /// The session behind a token hash, if it is live; touches its idle clock.
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: i64,
+        idle_secs: i64,
+    ) -> StoreResult<Option<Session>>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+
+    async fn set_email(&self, actor: &Actor, user_id: Id, email: Option<&str>) -> StoreResult<()>;
+}

@@ -1,0 +1,156 @@
+//! Import planning: decides, before anything is written, whether an incoming file is already
+//! stored, a new version of a stored document (and which of its tasks continue which stored task),
+//! or a new document. The plan is then written by [`super::LedgerStore::apply_import`] in one transaction.
+
+use luoshi_doc::{DiffReport, Document, Extracted, diff};
+use luoshi_domain::matching::{TaskWording, match_tasks};
+use sha2::{Digest, Sha256};
+
+use crate::{Id, Store, StoreResult};
+
+/// Hex SHA-256 of a file's bytes: the address its original is kept under.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A parsed file, ready to plan.
+#[derive(Debug, Clone)]
+pub struct ImportInput {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub extracted: Extracted,
+    pub document: Document,
+}
+
+impl ImportInput {
+    /// Reads and parses a file in this thread (the CLI and the demo; the server parses uploads
+    /// in a child process and builds the input from its answer).
+    pub fn parse(file_name: &str, bytes: &[u8]) -> Result<ImportInput, luoshi_doc::InputError> {
+        let extracted = luoshi_doc::extract(bytes, &luoshi_doc::Limits::default())?;
+        let document = luoshi_doc::parse_extracted(&extracted);
+        Ok(ImportInput {
+            file_name: file_name.to_string(),
+            bytes: bytes.to_vec(),
+            extracted,
+            document,
+        })
+    }
+}
+
+/// What the new version's task at the same index continues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskMatch {
+    Continues(Id),
+    New,
+}
+
+#[derive(Debug, Clone)]
+pub enum PlanTarget {
+    /// The same bytes are stored already.
+    AlreadyStored {
+        document_id: Id,
+        version_id: Id,
+    },
+    NewDocument,
+    NewVersion {
+        document_id: Id,
+        /// The version this one follows; the write fails if it is no longer the latest.
+        base_version_id: Id,
+        version_no: i64,
+        diff: DiffReport,
+        /// One per task of the new file.
+        matches: Vec<TaskMatch>,
+        /// Stored tasks no longer present.
+        retired: Vec<Id>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportPlan {
+    pub input: ImportInput,
+    pub sha256: String,
+    pub target: PlanTarget,
+}
+
+/// Plans an import: reads only.
+pub async fn plan_import(store: &dyn Store, input: ImportInput) -> StoreResult<ImportPlan> {
+    let sha256 = sha256_hex(&input.bytes);
+    if let Some((document_id, version_id)) = store.version_by_sha(&sha256).await? {
+        return Ok(ImportPlan {
+            input,
+            sha256,
+            target: PlanTarget::AlreadyStored {
+                document_id,
+                version_id,
+            },
+        });
+    }
+    let meta = &input.document.meta;
+    let task_titles: Vec<String> = input
+        .document
+        .tasks
+        .iter()
+        .take(8)
+        .map(|t| t.title.clone())
+        .filter(|t| t.chars().count() >= 4)
+        .collect();
+    let candidates = store
+        .version_candidates(
+            meta.doc_number.as_deref(),
+            meta.title.as_deref(),
+            &task_titles,
+        )
+        .await?;
+    let mut best: Option<(f64, usize, DiffReport)> = None;
+    for (i, c) in candidates.iter().enumerate() {
+        let report = diff(&c.extracted, &input.extracted);
+        if report.same_document && best.as_ref().is_none_or(|b| report.similarity > b.0) {
+            best = Some((report.similarity, i, report));
+        }
+    }
+    let target = match best {
+        None => PlanTarget::NewDocument,
+        Some((_, i, report)) => {
+            let c = &candidates[i];
+            let stored: Vec<TaskWording> = c.tasks.iter().map(|(_, w)| w.clone()).collect();
+            let new: Vec<TaskWording> = input
+                .document
+                .tasks
+                .iter()
+                .map(|t| TaskWording {
+                    number: t.number.clone(),
+                    title: t.title.clone(),
+                    text: t.text.clone(),
+                })
+                .collect();
+            let pairing = match_tasks(&stored, &new);
+            let matches = pairing
+                .iter()
+                .map(|m| match m {
+                    Some(i) => TaskMatch::Continues(c.tasks[*i].0),
+                    None => TaskMatch::New,
+                })
+                .collect();
+            let retired = c
+                .tasks
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !pairing.contains(&Some(*i)))
+                .map(|(_, (id, _))| *id)
+                .collect();
+            PlanTarget::NewVersion {
+                document_id: c.document_id,
+                base_version_id: c.version_id,
+                version_no: c.version_no + 1,
+                diff: report,
+                matches,
+                retired,
+            }
+        }
+    };
+    Ok(ImportPlan {
+        input,
+        sha256,
+        target,
+    })
+}

@@ -1,0 +1,170 @@
+//! Reporting (信息报送): obligations, reports, their versions, review and attachments.
+
+use async_trait::async_trait;
+use luoshi_domain::periods::DueRule;
+use luoshi_domain::reports::{Figure, ReportKind, ReviewState, WorkStatus};
+use serde::{Deserialize, Serialize};
+
+use crate::{Actor, Id, StoreResult};
+
+/// A report as listed: one obligation of one unit for one task and period, filed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportRow {
+    pub id: Id,
+    pub task_id: Id,
+    pub task_number: String,
+    pub task_title: String,
+    pub document_id: Id,
+    pub unit_id: Id,
+    pub unit_name: String,
+    pub kind: ReportKind,
+    /// The period key (`2026-Q3`).
+    pub period: String,
+    /// The last on-time day, ISO.
+    pub due: String,
+    pub state: ReviewState,
+    pub status: WorkStatus,
+    pub progress: i64,
+    pub versions: i64,
+    /// How often the office returned it.
+    pub returns: i64,
+    /// First filed after the deadline.
+    pub late: bool,
+    /// Day of the first filing, ISO.
+    pub first_filed_on: String,
+    pub updated_at: i64,
+}
+
+/// A stored attachment's description (its bytes are fetched separately, permission-checked).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentMeta {
+    pub id: Id,
+    pub report_id: Id,
+    /// The name the user gave, for display and download.
+    pub file_name: String,
+    pub mime: String,
+    pub size: i64,
+}
+
+/// One filed version of a report, with its review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportVersion {
+    pub version_no: i64,
+    pub status: WorkStatus,
+    pub progress: i64,
+    pub narrative: String,
+    pub figures: Vec<Figure>,
+    pub submitted_by: String,
+    pub submitted_at: i64,
+    pub filed_on: String,
+    pub review: Option<ReviewState>,
+    pub review_reason: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<i64>,
+    pub attachments: Vec<AttachmentMeta>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportDetail {
+    #[serde(flatten)]
+    pub row: ReportRow,
+    /// Oldest first.
+    pub history: Vec<ReportVersion>,
+}
+
+/// An uploaded file, already checked by content.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub file_name: String,
+    pub mime: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A filing (first or revised) of one obligation.
+#[derive(Debug, Clone)]
+pub struct SubmitReport {
+    pub task_id: Id,
+    pub unit_id: Id,
+    pub kind: ReportKind,
+    pub period: String,
+    /// The period's last on-time day, ISO; a first filing after it is marked late.
+    pub due: String,
+    /// Today, ISO.
+    pub filed_on: String,
+    pub status: WorkStatus,
+    pub progress: i64,
+    pub narrative: String,
+    pub figures: Vec<Figure>,
+    pub attachments: Vec<NewAttachment>,
+    /// The client's idempotency key: a repeated submission with the same key returns the first.
+    pub idempotency_key: Option<String>,
+}
+
+/// What a submission did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Submitted {
+    pub report: ReportRow,
+    pub version_no: i64,
+    /// True when the idempotency key had been seen: nothing new was written.
+    pub replayed: bool,
+}
+
+/// Which reports to list.
+#[derive(Debug, Clone, Default)]
+pub struct ReportFilter {
+    pub units: Option<Vec<Id>>,
+    pub tasks: Option<Vec<Id>>,
+    pub periods: Option<Vec<String>>,
+    pub kind: Option<ReportKind>,
+    pub state: Option<ReviewState>,
+}
+
+/// The office's decision on a report's latest version.
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub report_id: Id,
+    /// The version the reviewer saw; a newer one makes the review stale (Conflict).
+    pub version_no: i64,
+    pub accept: bool,
+    pub reason: String,
+}
+
+/// One unit's link to a live task, for working out what it owes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Obligation {
+    pub task_id: Id,
+    pub task_number: String,
+    pub task_title: String,
+    pub document_id: Id,
+    pub document_title: String,
+    pub unit_id: Id,
+    pub unit_name: String,
+    /// "lead" or "support".
+    pub role: String,
+    /// The document's own reporting rule, if it states one.
+    pub due_rule: Option<DueRule>,
+}
+
+/// Which links to list.
+#[derive(Debug, Clone, Default)]
+pub struct ObligationFilter {
+    pub units: Option<Vec<Id>>,
+    pub task: Option<Id>,
+    /// Every link of the tasks that name this area's committee.
+    pub area: Option<String>,
+    pub document: Option<Id>,
+}
+
+/// Reporting (信息报送).
+#[async_trait]
+pub trait ReportingStore: Send + Sync {
+    /// Live task links of units, with each document's own reporting rule: what is owed.
+    async fn obligations(&self, filter: &ObligationFilter) -> StoreResult<Vec<Obligation>>;
+    /// Files a report (or a revision) in one transaction; replays an idempotency key seen before.
+    async fn submit_report(&self, actor: &Actor, submit: SubmitReport) -> StoreResult<Submitted>;
+    async fn review_report(&self, actor: &Actor, review: Review) -> StoreResult<ReportRow>;
+    async fn reports(&self, filter: &ReportFilter) -> StoreResult<Vec<ReportRow>>;
+    async fn report(&self, id: Id) -> StoreResult<Option<ReportDetail>>;
+    /// An attachment's description and bytes.
+    async fn attachment(&self, id: Id) -> StoreResult<Option<(AttachmentMeta, Vec<u8>)>>;
+}

@@ -1,0 +1,44 @@
+//! The office's settings: thresholds, reminder days, delivery channels.
+
+use async_trait::async_trait;
+use luoshi_domain::lights::Thresholds;
+use serde::{Deserialize, Serialize};
+
+use crate::{Actor, StoreResult};
+
+/// SMTP relay (an intranet mail server; plain SMTP, no authentication).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub from: String,
+}
+
+/// What the office configures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub thresholds: Thresholds,
+    /// Days before a deadline when reminders go out.
+    pub reminder_days: Vec<i64>,
+    pub smtp: Option<SmtpSettings>,
+    /// Where a JSON POST goes for every notification (intranet messaging).
+    pub webhook: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            thresholds: Thresholds::default(),
+            reminder_days: vec![7, 3],
+            smtp: None,
+            webhook: None,
+        }
+    }
+}
+
+/// The office's settings.
+#[async_trait]
+pub trait SettingsStore: Send + Sync {
+    async fn settings(&self) -> StoreResult<Settings>;
+    async fn save_settings(&self, actor: &Actor, settings: &Settings) -> StoreResult<()>;
+}

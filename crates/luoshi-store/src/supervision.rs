@@ -1,0 +1,157 @@
+//! Supervision items (督查督办): items, their steps and automatic reminders.
+
+use async_trait::async_trait;
+use luoshi_domain::supervision::{Action, Grade, Stage};
+use serde::{Deserialize, Serialize};
+
+use crate::{Actor, Id, StoreResult};
+
+/// Where a supervision item came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemSource {
+    /// 领导批示
+    Instruction,
+    /// 会议议定事项
+    Meeting,
+    /// 专项督查
+    Inspection,
+}
+
+impl ItemSource {
+    pub const ALL: [ItemSource; 3] = [
+        ItemSource::Instruction,
+        ItemSource::Meeting,
+        ItemSource::Inspection,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            ItemSource::Instruction => "instruction",
+            ItemSource::Meeting => "meeting",
+            ItemSource::Inspection => "inspection",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<ItemSource> {
+        ItemSource::ALL.into_iter().find(|s| s.code() == code)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemSource::Instruction => "领导批示",
+            ItemSource::Meeting => "会议议定",
+            ItemSource::Inspection => "专项督查",
+        }
+    }
+}
+
+/// A supervision item to open (立项).
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    pub title: String,
+    pub source: ItemSource,
+    /// The instruction's or inspection's reference (e.g. who instructed, when).
+    pub source_ref: String,
+    pub task_id: Option<Id>,
+    pub decision_id: Option<Id>,
+    pub lead_unit_id: Id,
+    pub support_unit_ids: Vec<Id>,
+    pub due: String,
+    pub opened_on: String,
+    /// Also 交办 at once.
+    pub assign: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemRow {
+    pub id: Id,
+    pub title: String,
+    pub source: ItemSource,
+    pub source_ref: String,
+    pub task_id: Option<Id>,
+    pub decision_id: Option<Id>,
+    pub lead_unit_id: Id,
+    pub lead_unit_name: String,
+    pub stage: Stage,
+    pub opened_on: String,
+    pub due: String,
+    pub original_due: String,
+    pub requested_due: Option<String>,
+    pub closed_on: Option<String>,
+    pub progress: i64,
+    pub grade: Option<Grade>,
+    pub reminders: i64,
+    pub updated_at: i64,
+}
+
+/// One step in an item's history, reminders included.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemEvent {
+    pub at: i64,
+    pub actor: String,
+    /// An action's code, or "open" for 立项.
+    pub action: String,
+    /// The action in Chinese.
+    pub label: String,
+    pub from_stage: Stage,
+    pub to_stage: Stage,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemUnit {
+    pub unit_id: Id,
+    pub unit_name: String,
+    /// "lead" or "support".
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemDetail {
+    #[serde(flatten)]
+    pub row: ItemRow,
+    pub units: Vec<ItemUnit>,
+    pub events: Vec<ItemEvent>,
+}
+
+/// One action on an item.
+#[derive(Debug, Clone)]
+pub struct ItemStep {
+    pub action: Action,
+    pub note: String,
+    /// With feedback and closing: progress in percent.
+    pub progress: Option<i64>,
+    /// With an extension request: the date asked for.
+    pub new_due: Option<String>,
+    pub grade: Option<Grade>,
+    /// Today, ISO.
+    pub today: String,
+    /// The stage the actor saw; another stage means someone acted first (Conflict).
+    pub expected_stage: Option<Stage>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    /// Items these units lead or support.
+    pub units: Option<Vec<Id>>,
+    pub open_only: bool,
+    pub task: Option<Id>,
+    pub decision: Option<Id>,
+}
+
+/// What the reminder job did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReminderRun {
+    pub items_checked: i64,
+    pub reminders_sent: i64,
+}
+
+/// Supervision items (督查督办).
+#[async_trait]
+pub trait SupervisionStore: Send + Sync {
+    async fn create_item(&self, actor: &Actor, new: NewItem) -> StoreResult<ItemRow>;
+    async fn items(&self, filter: &ItemFilter) -> StoreResult<Vec<ItemRow>>;
+    async fn item(&self, id: Id) -> StoreResult<Option<ItemDetail>>;
+    /// Moves an item through its state machine; refused moves write nothing.
+    async fn item_step(&self, actor: &Actor, id: Id, step: ItemStep) -> StoreResult<ItemRow>;
+    /// Sends the reminders due on `today` (each once, whichever process runs it).
+    async fn run_reminders(&self, today: &str, lead_days: &[i64]) -> StoreResult<ReminderRun>;
+}

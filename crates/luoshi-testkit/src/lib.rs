@@ -1,0 +1,14 @@
+//! Fixtures for tests and benchmarks, kept out of the production crates: the storage stories
+//! (one sequence of operations every backend runs; both backends must end with identical dumps),
+//! and the deadline-rush fixture shared by `luoshi bench rush` and the crash test.
+
+pub mod rush;
+pub mod story;
+pub mod story_work;
+
+use luoshi_store::ledger::ImportInput;
+
+/// Parses one of our own sample files into an import input (it must parse).
+pub fn input(file_name: &str, bytes: &[u8]) -> ImportInput {
+    ImportInput::parse(file_name, bytes).expect("sample parses")
+}

@@ -1,0 +1,276 @@
+//! Signing in and out, the office's user administration (create, reset a password, disable), and a
+//! user's own account page.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::accounts::users::NewUserBody;
+use crate::kit::auth::{Auth, Login};
+use crate::kit::error::{AppError, AppResult};
+use crate::kit::extract::{Form, Path, Query};
+use crate::kit::page::{Msg, Nav, back, nav, page};
+use luoshi_domain::access::Role;
+use luoshi_store::Id;
+use luoshi_store::accounts::User;
+
+#[derive(Template)]
+#[template(path = "accounts/login.html")]
+struct LoginPage {
+    error: Option<String>,
+    next: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+pub async fn login_page(Query(q): Query<NextQuery>) -> Html<String> {
+    page(LoginPage {
+        error: None,
+        next: safe_next(q.next.as_deref()),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// The login form has no session yet, so no CSRF token: a cross-site post is refused by its
+/// Origin (SameSite=Strict cookies do the rest).
+fn same_origin(headers: &HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    match (
+        headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()),
+        host,
+    ) {
+        (None, _) | (Some("null"), _) => true,
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .map(|(_, rest)| rest == host)
+            .unwrap_or(false),
+        (Some(_), None) => false,
+    }
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let next = safe_next(f.next.as_deref());
+    if !same_origin(&headers) {
+        return AppError::new(StatusCode::FORBIDDEN, "csrf", "请求来源无效").into_response();
+    }
+    match crate::kit::auth::login(&state, &f.username, &f.password).await {
+        Ok(Login::Ok { token, .. }) => (
+            [(
+                header::SET_COOKIE,
+                crate::kit::auth::session_cookie(Some(&token), state.config.secure_cookies),
+            )],
+            Redirect::to(&next),
+        )
+            .into_response(),
+        Ok(Login::Refused(error)) => (
+            StatusCode::UNAUTHORIZED,
+            page(LoginPage {
+                error: Some(error),
+                next,
+            }),
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = crate::kit::auth::cookie_token(&headers) {
+        let _ = state
+            .store
+            .delete_session(&crate::kit::auth::token_hash(&token))
+            .await;
+    }
+    (
+        [(
+            header::SET_COOKIE,
+            crate::kit::auth::session_cookie(None, state.config.secure_cookies),
+        )],
+        Redirect::to("/login"),
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "accounts/users.html")]
+struct UsersPage {
+    nav: Nav,
+    users: Vec<User>,
+    roles: [Role; 5],
+    error: Option<String>,
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    a: Auth,
+    Query(m): Query<Msg>,
+) -> AppResult<Html<String>> {
+    Ok(page(UsersPage {
+        nav: nav(&a, "users", m.msg),
+        users: state.store.users().await?,
+        roles: Role::ALL,
+        error: None,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct UserForm {
+    username: String,
+    display_name: String,
+    role: String,
+    unit: String,
+    password: String,
+}
+
+pub async fn user_create(
+    State(state): State<AppState>,
+    a: Auth,
+    Form(f): Form<UserForm>,
+) -> AppResult<Response> {
+    let role = Role::from_code(&f.role).ok_or_else(|| AppError::bad_request("角色无效"))?;
+    let body = NewUserBody {
+        username: f.username,
+        display_name: f.display_name,
+        role,
+        unit: f.unit,
+        password: f.password,
+    };
+    match crate::accounts::users::create_account(&state, &a, body).await {
+        Ok(u) => Ok(back("/users", &format!("已新增用户 {}", u.username))),
+        Err(e) => Ok((
+            e.status,
+            page(UsersPage {
+                nav: nav(&a, "users", None),
+                users: state.store.users().await?,
+                roles: Role::ALL,
+                error: Some(e.message),
+            }),
+        )
+            .into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    password: String,
+    current: Option<String>,
+}
+
+async fn store_password(state: &AppState, a: &Auth, user_id: Id, pw: &str) -> AppResult<()> {
+    luoshi_domain::password::check(pw).map_err(AppError::bad_request)?;
+    let pw = pw.to_string();
+    let hash = tokio::task::spawn_blocking(move || crate::kit::auth::hash_password(&pw))
+        .await
+        .map_err(|_| AppError::bad_request("密码处理失败"))?;
+    state.store.set_password(&a.actor(), user_id, &hash).await?;
+    Ok(())
+}
+
+pub async fn user_password(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<PasswordForm>,
+) -> AppResult<Response> {
+    store_password(&state, &a, id, &f.password).await?;
+    Ok(back("/users", "已重置密码，该用户需重新登录"))
+}
+
+#[derive(Deserialize)]
+pub struct ActiveForm {
+    active: String,
+}
+
+pub async fn user_active(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<ActiveForm>,
+) -> AppResult<Response> {
+    if id == a.0.user.id {
+        return Err(AppError::bad_request("不能停用自己的账户"));
+    }
+    let active = f.active == "1";
+    state.store.set_user_active(&a.actor(), id, active).await?;
+    Ok(back("/users", if active { "已启用" } else { "已停用" }))
+}
+
+#[derive(Template)]
+#[template(path = "accounts/account.html")]
+struct AccountPage {
+    nav: Nav,
+    error: Option<String>,
+}
+
+pub async fn account(a: Auth, Query(m): Query<Msg>) -> Html<String> {
+    page(AccountPage {
+        nav: nav(&a, "", m.msg),
+        error: None,
+    })
+}
+
+pub async fn account_password(
+    State(state): State<AppState>,
+    a: Auth,
+    Form(f): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let creds = state
+        .store
+        .credentials(&a.0.user.username)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let current = f.current.unwrap_or_default();
+    let hash = creds.password_hash.clone();
+    let ok =
+        tokio::task::spawn_blocking(move || crate::kit::auth::verify_password(&current, &hash))
+            .await
+            .unwrap_or(false);
+    if !ok {
+        return Ok((
+            StatusCode::BAD_REQUEST,
+            page(AccountPage {
+                nav: nav(&a, "", None),
+                error: Some("当前密码不正确".into()),
+            }),
+        )
+            .into_response());
+    }
+    store_password(&state, &a, a.0.user.id, &f.password).await?;
+    Ok(Redirect::to("/login").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_site() {
+        assert_eq!(safe_next(Some("/tasks?q=1")), "/tasks?q=1");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,49 @@
+//! Creating an account: the use case the users page and the API share (password policy, unit).
+
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::kit::auth::Auth;
+use crate::kit::error::{AppError, AppResult};
+use luoshi_domain::access::Role;
+use luoshi_store::accounts::{NewUser, User};
+
+#[derive(Deserialize)]
+pub struct NewUserBody {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit: String,
+    pub password: String,
+}
+
+/// Creates an account after checking the policy; the unit may be named by any alias.
+pub async fn create_account(state: &AppState, auth: &Auth, b: NewUserBody) -> AppResult<User> {
+    luoshi_domain::password::check(&b.password).map_err(AppError::bad_request)?;
+    let username = b.username.trim();
+    if username.is_empty() || username.chars().count() > 64 {
+        return Err(AppError::bad_request("用户名须为 1–64 个字符"));
+    }
+    let unit = state
+        .store
+        .unit_by_name(&b.unit)
+        .await?
+        .ok_or_else(|| AppError::bad_request(format!("单位“{}”不在单位名录中", b.unit)))?;
+    let pw = b.password.clone();
+    let hash = tokio::task::spawn_blocking(move || crate::kit::auth::hash_password(&pw))
+        .await
+        .map_err(|_| AppError::bad_request("密码处理失败"))?;
+    Ok(state
+        .store
+        .create_user(
+            &auth.actor(),
+            NewUser {
+                username: username.to_string(),
+                display_name: b.display_name.trim().to_string(),
+                role: b.role,
+                unit_id: unit.id,
+                password_hash: hash,
+            },
+        )
+        .await?)
+}

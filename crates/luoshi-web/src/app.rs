@@ -1,0 +1,184 @@
+//! The application assembled: every feature's route rows in one list, the permission table and
+//! the router built from them, and the request guard. Only this module (and `lib.rs`) knows every
+//! feature; the kit knows none.
+
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Redirect, Response};
+use luoshi_domain::access::Access;
+use luoshi_domain::access::Access::Public;
+
+use crate::kit::error::AppError;
+use crate::kit::format::url_encode;
+use crate::kit::route::{Permission, Route, csrf_ok};
+use crate::{
+    AppState, accounts, audit, dashboard, group, kit, ledger, notify, registry, reporting,
+    settings, supervision,
+};
+
+/// Every route of every feature, in one list.
+pub(crate) fn all_routes() -> Vec<Route> {
+    let mut all = vec![
+        Route::get("/healthz", Public, || async { "ok" }),
+        Route::get("/assets/style.css", Public, kit::route::stylesheet),
+        Route::get("/api/v1/openapi.json", Public, openapi).doc(
+            "本文档（OpenAPI 3.1）",
+            None,
+            "Object",
+            &[],
+        ),
+    ];
+    for feature in [
+        accounts::routes,
+        dashboard::routes,
+        ledger::routes,
+        registry::routes,
+        audit::routes,
+        reporting::routes,
+        supervision::routes,
+        group::routes,
+        notify::routes,
+        settings::routes,
+    ] {
+        all.extend(feature());
+    }
+    all
+}
+
+/// The application: every route behind the guard, errors rendered by path, security headers on
+/// every response, a request id on every log line.
+pub fn app(state: AppState) -> Router {
+    let routes = routes(state.config.max_upload);
+    routes
+        .router
+        .route_layer(from_fn_with_state(state.clone(), guard))
+        .fallback(|| async { kit::error::AppError::not_found() })
+        .layer(from_fn(kit::error::render_errors))
+        .layer(from_fn(kit::route::security_headers))
+        .layer(from_fn(kit::route::request_id))
+        .with_state(state)
+}
+
+/// The permission table, built from the route rows.
+pub static PERMISSIONS: LazyLock<Vec<Permission>> = LazyLock::new(|| {
+    all_routes()
+        .iter()
+        .map(|r| Permission {
+            method: method_str(&r.method),
+            path: r.path,
+            access: r.access,
+            doc: r.doc,
+        })
+        .collect()
+});
+
+fn method_str(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        _ => "OTHER",
+    }
+}
+
+pub fn permission(method: &Method, path: &str) -> Option<&'static Permission> {
+    PERMISSIONS
+        .iter()
+        .find(|p| p.method == method.as_str() && p.path == path)
+}
+
+/// A router that remembers what was registered.
+pub struct Routes {
+    pub(crate) router: Router<AppState>,
+    pub registered: Vec<(Method, &'static str)>,
+}
+
+/// Every route of the application, recorded; uploads get `max_upload` (plus room for the form).
+pub fn routes(max_upload: usize) -> Routes {
+    let upload_limit = DefaultBodyLimit::max(max_upload + 64 * 1024);
+    let mut out = Routes {
+        router: Router::new(),
+        registered: Vec::new(),
+    };
+    for r in all_routes() {
+        let handler = if r.upload {
+            r.handler.layer(upload_limit)
+        } else {
+            r.handler
+        };
+        out.registered.push((r.method, r.path));
+        out.router = out.router.route(r.path, handler);
+    }
+    out
+}
+
+/// Authentication, permission and CSRF, before any handler runs.
+pub(crate) async fn guard(
+    State(state): State<AppState>,
+    matched: Option<MatchedPath>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let Some(perm) = matched
+        .as_ref()
+        .and_then(|m| permission(req.method(), m.as_str()))
+    else {
+        tracing::error!(
+            method = %req.method(),
+            path = ?matched.as_ref().map(|m| m.as_str()),
+            "route is missing from the permission table"
+        );
+        return AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "unlisted_route",
+            "该功能未配置权限",
+        )
+        .into_response();
+    };
+    if perm.access == Access::Public {
+        return next.run(req).await;
+    }
+    let Some((_, session)) = crate::kit::auth::load_session(&state, req.headers()).await else {
+        if api {
+            return AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录")
+                .into_response();
+        }
+        let next_path = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let target = if req.method() == Method::GET {
+            format!("/login?next={}", url_encode(next_path))
+        } else {
+            "/login".to_string()
+        };
+        return Redirect::to(&target).into_response();
+    };
+    if !perm.access.allows(session.user.role) {
+        return AppError::forbidden().into_response();
+    }
+    if !req.method().is_safe() && !csrf_ok(&req, &session.csrf) {
+        return AppError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "页面已过期或请求来源无效，请刷新页面后重试",
+        )
+        .into_response();
+    }
+    req.extensions_mut().insert(session);
+    next.run(req).await
+}
+
+/// `GET /api/v1/openapi.json`: the document built from the route rows.
+async fn openapi() -> kit::extract::Json<serde_json::Value> {
+    static DOC: LazyLock<serde_json::Value> =
+        LazyLock::new(|| kit::openapi::document(&PERMISSIONS));
+    kit::extract::Json(DOC.clone())
+}

@@ -1,0 +1,22 @@
+//! The audit log (审计): the office reads every recorded change, as a page and through the API.
+
+mod api;
+mod pages;
+
+use luoshi_domain::access::Access::Admin;
+
+use crate::kit::route::PAGE;
+use crate::kit::route::Route;
+
+/// This feature's routes, one row each.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/audit", Admin, pages::audit),
+        Route::get("/api/v1/audit", Admin, api::audit).doc(
+            "审计日志（分页）",
+            None,
+            "AuditPage",
+            PAGE,
+        ),
+    ]
+}

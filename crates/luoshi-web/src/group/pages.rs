@@ -1,0 +1,338 @@
+//! The leading group's pages: roster (edited, or imported from a document's 组成人员名单), meetings
+//! with their decisions, and a decision turned into a supervision item.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::kit::auth::Auth;
+use crate::kit::clock::today;
+use crate::kit::error::{AppError, AppResult};
+use crate::kit::extract::{Form, Path, Query};
+use crate::kit::page::{Msg, Nav, back, nav, page};
+use crate::registry::names::unit_named;
+use luoshi_domain::access::Role;
+use luoshi_store::accounts::User;
+use luoshi_store::group::{Meeting, Member, MemberEdit, NewDecision, NewMeeting};
+use luoshi_store::ledger::DocumentRow;
+use luoshi_store::registry::UnitSummary;
+use luoshi_store::supervision::{ItemSource, NewItem};
+use luoshi_store::{Id, Page, Scope};
+
+#[derive(Template)]
+#[template(path = "group/group.html")]
+struct GroupPage {
+    nav: Nav,
+    members: Vec<Member>,
+    meetings: Vec<Meeting>,
+    units: Vec<UnitSummary>,
+    users: Vec<User>,
+    documents: Vec<DocumentRow>,
+    office: bool,
+}
+
+pub async fn group(
+    State(state): State<AppState>,
+    a: Auth,
+    Query(q): Query<Msg>,
+) -> AppResult<Html<String>> {
+    let office = a.0.user.role == Role::Admin;
+    Ok(page(GroupPage {
+        nav: nav(&a, "group", q.msg),
+        members: state.store.members().await?,
+        meetings: state.store.meetings().await?,
+        units: if office {
+            state.store.units().await?
+        } else {
+            Vec::new()
+        },
+        users: if office {
+            state.store.users().await?
+        } else {
+            Vec::new()
+        },
+        documents: if office {
+            state
+                .store
+                .documents(&Scope::All, Page::new(0, 200))
+                .await?
+                .items
+        } else {
+            Vec::new()
+        },
+        office,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    pub role: String,
+    #[serde(default)]
+    pub person: String,
+    #[serde(default)]
+    pub position: String,
+    #[serde(default)]
+    pub unit_id: String,
+    #[serde(default)]
+    pub liaison_user_id: String,
+}
+
+impl MemberForm {
+    fn edit(self) -> AppResult<MemberEdit> {
+        let id = |s: &str| -> AppResult<Option<Id>> {
+            match s.trim() {
+                "" => Ok(None),
+                v => v
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| AppError::bad_request("编号应为数字")),
+            }
+        };
+        Ok(MemberEdit {
+            unit_id: id(&self.unit_id)?,
+            liaison_user_id: id(&self.liaison_user_id)?,
+            role: self.role,
+            person: self.person,
+            position: self.position,
+        })
+    }
+}
+
+pub async fn member_add(
+    State(state): State<AppState>,
+    a: Auth,
+    Form(f): Form<MemberForm>,
+) -> Response {
+    let result = match f.edit() {
+        Ok(e) => state
+            .store
+            .add_members(&a.actor(), vec![e])
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => back("/group", "已添加成员"),
+        Err(e) => back("/group", &e.message),
+    }
+}
+
+pub async fn member_update(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<MemberForm>,
+) -> Response {
+    let result = match f.edit() {
+        Ok(e) => state
+            .store
+            .update_member(&a.actor(), id, e)
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => back("/group", "已保存"),
+        Err(e) => back("/group", &e.message),
+    }
+}
+
+pub async fn member_delete(State(state): State<AppState>, a: Auth, Path(id): Path<Id>) -> Response {
+    match state.store.delete_member(&a.actor(), id).await {
+        Ok(()) => back("/group", "已删除"),
+        Err(e) => back("/group", &AppError::from(e).message),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RosterForm {
+    pub document_id: Id,
+}
+
+/// Appends the roster read from a document's latest version (e.g. a 领导小组 annex).
+pub async fn roster_import(
+    State(state): State<AppState>,
+    a: Auth,
+    Form(f): Form<RosterForm>,
+) -> Response {
+    let result = async {
+        let doc = state
+            .store
+            .document(f.document_id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        let version = state
+            .store
+            .version(doc.doc.latest_version_id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        let roster = &version.document.roster;
+        if roster.is_empty() {
+            return Err(AppError::bad_request("该文件中没有识别到领导小组名单"));
+        }
+        let units = state.store.units().await?;
+        let mut edits = Vec::new();
+        for e in roster {
+            // "自治区商务厅厅长" names its unit; link it when the registry knows it.
+            let unit_id = units
+                .iter()
+                .filter(|u| e.position.starts_with(&u.unit.name))
+                .max_by_key(|u| u.unit.name.chars().count())
+                .map(|u| u.unit.id);
+            edits.push(MemberEdit {
+                role: e.role.clone(),
+                person: e.name.clone(),
+                position: e.position.clone(),
+                unit_id,
+                liaison_user_id: None,
+            });
+        }
+        Ok(state.store.add_members(&a.actor(), edits).await?.len())
+    }
+    .await;
+    match result {
+        Ok(n) => back("/group", &format!("已导入 {n} 名成员")),
+        Err(e) => back("/group", &e.message),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MeetingForm {
+    pub kind: String,
+    pub title: String,
+    pub held_on: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub summary: String,
+    /// One decision a line: `text | lead unit | due` (the last two optional).
+    #[serde(default)]
+    pub decisions: String,
+}
+
+pub async fn meeting_create(
+    State(state): State<AppState>,
+    a: Auth,
+    Form(f): Form<MeetingForm>,
+) -> Response {
+    let result = async {
+        let mut decisions = Vec::new();
+        for line in f.decisions.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let mut parts = line.split(['|', '｜']).map(str::trim);
+            let text = parts.next().unwrap_or("").to_string();
+            let lead = match parts.next().filter(|s| !s.is_empty()) {
+                None => None,
+                Some(n) => Some(unit_named(&state, n).await?),
+            };
+            let due = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
+            decisions.push(NewDecision {
+                text,
+                lead_unit_id: lead,
+                due,
+            });
+        }
+        Ok::<_, AppError>(
+            state
+                .store
+                .create_meeting(
+                    &a.actor(),
+                    NewMeeting {
+                        kind: f.kind,
+                        title: f.title,
+                        held_on: f.held_on,
+                        place: f.place,
+                        summary: f.summary,
+                        decisions,
+                    },
+                )
+                .await?,
+        )
+    }
+    .await;
+    match result {
+        Ok(m) => back(&format!("/meetings/{}", m.id), "已记录会议"),
+        Err(e) => back("/group", &e.message),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "group/meeting.html")]
+struct MeetingPage {
+    nav: Nav,
+    meeting: Meeting,
+    office: bool,
+}
+
+pub async fn meeting(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(q): Query<Msg>,
+) -> AppResult<Html<String>> {
+    let meeting = state
+        .store
+        .meeting(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(page(MeetingPage {
+        nav: nav(&a, "group", q.msg),
+        meeting,
+        office: a.0.user.role == Role::Admin,
+    }))
+}
+
+/// Opens and assigns a supervision item from a decision, in one step.
+pub async fn decision_to_item(
+    State(state): State<AppState>,
+    a: Auth,
+    Path((meeting_id, decision_id)): Path<(Id, Id)>,
+) -> Response {
+    let here = format!("/meetings/{meeting_id}");
+    let result = async {
+        let m = state
+            .store
+            .meeting(meeting_id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        let d = m
+            .decisions
+            .iter()
+            .find(|d| d.id == decision_id)
+            .ok_or_else(AppError::not_found)?;
+        let lead = d
+            .lead_unit_id
+            .ok_or_else(|| AppError::bad_request("该议定事项未明确牵头单位，请先补充后再转督办"))?;
+        let day = today(&state);
+        let due = d
+            .due
+            .clone()
+            .unwrap_or_else(|| day.add_days(30).to_string());
+        Ok::<_, AppError>(
+            state
+                .store
+                .create_item(
+                    &a.actor(),
+                    NewItem {
+                        title: d.text.clone(),
+                        source: ItemSource::Meeting,
+                        source_ref: format!("{}（{}）", m.title, m.held_on),
+                        task_id: None,
+                        decision_id: Some(d.id),
+                        lead_unit_id: lead,
+                        support_unit_ids: Vec::new(),
+                        due,
+                        opened_on: day.to_string(),
+                        assign: true,
+                    },
+                )
+                .await?,
+        )
+    }
+    .await;
+    match result {
+        Ok(item) => back(&format!("/items/{}", item.id), "已转为督办事项并交办"),
+        Err(e) => back(&here, &e.message),
+    }
+}

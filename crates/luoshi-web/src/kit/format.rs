@@ -1,0 +1,86 @@
+//! Formatting for pages and templates: escaping, percent-encoding, Beijing time, percentages,
+//! area names, sizes.
+
+use luoshi_domain::registry::AREAS;
+use luoshi_store::Id;
+
+/// Percent-encodes a query value.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// HTML-escapes text for the few fragments built outside templates.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Beijing time (UTC+8) of a Unix timestamp.
+pub fn fmt_time(t: &i64) -> String {
+    let secs = t + 8 * 3600;
+    let date = luoshi_domain::calendar::Date::from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!("{date} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
+}
+
+pub fn percent(x: &f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+pub fn area_name(code: Option<&str>) -> &'static str {
+    code.and_then(|c| AREAS.iter().find(|a| a.code == c))
+        .map(|a| a.name)
+        .unwrap_or("")
+}
+
+pub fn area_names(codes: &[String]) -> String {
+    codes
+        .iter()
+        .map(|c| area_name(Some(c)))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+pub fn json_short(v: &Option<serde_json::Value>) -> String {
+    let s = v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+    if s.chars().count() > 120 {
+        format!("{}…", s.chars().take(120).collect::<String>())
+    } else {
+        s
+    }
+}
+
+/// Template helpers.
+pub fn size_kb(n: &i64) -> String {
+    format!("{:.1} KB", *n as f64 / 1024.0)
+}
+
+/// Whether an optional id is the given one (for `selected` in templates).
+pub fn is(a: &Option<Id>, b: &Id) -> bool {
+    *a == Some(*b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn beijing_time() {
+        assert_eq!(fmt_time(&0), "1970-01-01 08:00");
+        assert_eq!(fmt_time(&1_709_164_800), "2024-02-29 08:00");
+        assert_eq!(fmt_time(&1_767_196_799), "2025-12-31 23:59");
+        assert_eq!(fmt_time(&1_767_196_800), "2026-01-01 00:00");
+    }
+}

@@ -1,0 +1,109 @@
+//! Page chrome: rendering a template, the header bar (`Nav`), redirect-with-message, the pager,
+//! the error page, and the paging query every list takes.
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::kit::auth::Auth;
+use crate::kit::format::{esc, url_encode};
+use luoshi_domain::access::Role;
+use luoshi_store::Page;
+
+/// Renders a template; a template error is a bug, logged and shown as a plain message.
+pub fn render<T: Template>(t: &T) -> String {
+    t.render().unwrap_or_else(|e| {
+        tracing::warn!("template error: {e}");
+        "页面渲染失败".into()
+    })
+}
+
+pub(crate) fn page<T: Template>(t: T) -> Html<String> {
+    Html(render(&t))
+}
+
+/// What the header bar needs.
+pub struct Nav {
+    pub username: String,
+    pub display_name: String,
+    pub role_label: &'static str,
+    pub unit_name: String,
+    pub csrf: String,
+    pub admin: bool,
+    pub section: &'static str,
+    pub msg: Option<String>,
+    /// Unread notifications.
+    pub unread: i64,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Msg {
+    pub msg: Option<String>,
+}
+
+pub(crate) fn nav(a: &Auth, section: &'static str, msg: Option<String>) -> Nav {
+    let u = &a.0.user;
+    Nav {
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        role_label: u.role.label(),
+        unit_name: u.unit_name.clone(),
+        csrf: a.0.csrf.clone(),
+        admin: u.role == Role::Admin,
+        section,
+        msg: msg.filter(|m| !m.is_empty()),
+        unread: a.0.unread,
+    }
+}
+
+pub(crate) fn back(to: &str, msg: &str) -> Response {
+    let sep = if to.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{to}{sep}msg={}", url_encode(msg))).into_response()
+}
+
+/// Links to the previous and next page.
+pub(crate) fn pager(base: &str, offset: i64, limit: i64, total: i64) -> String {
+    let sep = if base.contains('?') { "&amp;" } else { "?" };
+    let mut out = String::new();
+    if offset > 0 {
+        out.push_str(&format!(
+            "<a href=\"{}{sep}offset={}\">上一页</a>",
+            esc(base),
+            (offset - limit).max(0)
+        ));
+    }
+    if offset + limit < total {
+        out.push_str(&format!(
+            "<a href=\"{}{sep}offset={}\">下一页</a>",
+            esc(base),
+            offset + limit
+        ));
+    }
+    if total > limit {
+        out.push_str(&format!(
+            "<span class=\"muted\">第 {}–{} 条，共 {total} 条</span>",
+            offset + 1,
+            (offset + limit).min(total)
+        ));
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "kit/error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub message: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    pub offset: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+impl PageQuery {
+    pub fn page(&self) -> Page {
+        Page::new(self.offset.unwrap_or(0), self.limit.unwrap_or(50))
+    }
+}

@@ -1,0 +1,282 @@
+//! The ledger pages: documents (versions, wording changes, the outline with its tasks, the
+//! original), the task list and a task's page, and the 任务分工表 export.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::AppState;
+use crate::kit::auth::Auth;
+use crate::kit::error::{AppError, AppResult};
+use crate::kit::extract::{Path, Query};
+use crate::kit::format::{esc, url_encode};
+use crate::kit::page::PageQuery;
+use crate::kit::page::{Msg, Nav, nav, page, pager};
+use crate::kit::scope::{document_visible, scope_of, visible_document, visible_task};
+use crate::ledger::filter::{TaskQuery, task_filter};
+use luoshi_domain::registry::AREAS;
+use luoshi_store::ledger::{DocumentDetail, DocumentRow, TaskDetail, TaskFilter, TaskRow};
+use luoshi_store::reporting::ObligationFilter;
+use luoshi_store::supervision::{ItemFilter, ItemRow};
+use luoshi_store::{Id, Page, Paged};
+
+#[derive(Template)]
+#[template(path = "ledger/documents.html")]
+struct DocumentsPage {
+    nav: Nav,
+    docs: Paged<DocumentRow>,
+    pager: String,
+}
+
+pub async fn documents(
+    State(state): State<AppState>,
+    a: Auth,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Html<String>> {
+    let scope = scope_of(&state, &a.0).await?;
+    let docs = state.store.documents(&scope, q.page()).await?;
+    let pager = pager("/documents", docs.offset, docs.limit, docs.total);
+    Ok(page(DocumentsPage {
+        nav: nav(&a, "documents", None),
+        docs,
+        pager,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "ledger/document.html")]
+struct DocumentPage {
+    nav: Nav,
+    doc: DocumentDetail,
+    outline: String,
+}
+
+/// The outline tree with the document's tasks under their headings.
+fn outline_html(nodes: &[luoshi_doc::OutlineNode], tasks: &[TaskRow]) -> String {
+    let mut out = String::from("<ul class=\"outline\">");
+    for n in nodes {
+        out.push_str(&format!("<li>{}{}", esc(&n.marker), esc(&n.title)));
+        let own: Vec<&TaskRow> = tasks
+            .iter()
+            .filter(|t| {
+                n.children.is_empty()
+                    && t.title == n.title
+                    && (n.marker.contains(&t.number) || t.number.is_empty())
+            })
+            .collect();
+        for t in own {
+            out.push_str(&format!(
+                " <a href=\"/tasks/{}\">［任务］</a> <span class=\"lead\">{}</span>",
+                t.id,
+                esc(&t.lead.join("、"))
+            ));
+        }
+        if !n.children.is_empty() {
+            out.push_str(&outline_html(&n.children, tasks));
+        }
+        out.push_str("</li>");
+    }
+    out.push_str("</ul>");
+    out
+}
+
+pub async fn document(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(m): Query<Msg>,
+) -> AppResult<Html<String>> {
+    let (scope, doc) = visible_document(&state, &a.0, id).await?;
+    let filter = TaskFilter {
+        scope,
+        document: Some(id),
+        ..TaskFilter::all()
+    };
+    let tasks = state.store.tasks(&filter, Page::all()).await?;
+    let outline = outline_html(&doc.outline, &tasks.items);
+    Ok(page(DocumentPage {
+        nav: nav(&a, "documents", m.msg),
+        doc,
+        outline,
+    }))
+}
+
+pub async fn original(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> AppResult<Response> {
+    let v = state
+        .store
+        .version(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let scope = scope_of(&state, &a.0).await?;
+    if !document_visible(&state, &scope, v.version.document_id).await? {
+        return Err(AppError::not_found());
+    }
+    let bytes = state
+        .store
+        .blob(&v.version.sha256)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let ext = match v.version.format.as_str() {
+        "docx" => "docx",
+        "pdf" => "pdf",
+        "html" => "html",
+        "xlsx" => "xlsx",
+        _ => "txt",
+    };
+    let name = format!(
+        "document-{}-v{}.{ext}",
+        v.version.document_id, v.version.version_no
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "ledger/tasks.html")]
+struct TasksPage {
+    nav: Nav,
+    rows: Paged<TaskRow>,
+    q_unit: String,
+    q_area: String,
+    q_text: String,
+    lead: bool,
+    document: Option<Id>,
+    areas: Vec<(&'static str, &'static str)>,
+    query: String,
+    pager: String,
+}
+
+fn query_string(q: &TaskQuery) -> String {
+    let mut parts = Vec::new();
+    if let Some(u) = q.unit.as_deref().filter(|s| !s.is_empty()) {
+        parts.push(format!("unit={}", url_encode(u)));
+    }
+    if q.lead_only() {
+        parts.push("lead=1".into());
+    }
+    if let Some(a) = q.area.as_deref().filter(|s| !s.is_empty()) {
+        parts.push(format!("area={}", url_encode(a)));
+    }
+    if let Some(d) = q.document {
+        parts.push(format!("document={d}"));
+    }
+    if let Some(t) = q.q.as_deref().filter(|s| !s.is_empty()) {
+        parts.push(format!("q={}", url_encode(t)));
+    }
+    parts.join("&")
+}
+
+pub async fn tasks(
+    State(state): State<AppState>,
+    a: Auth,
+    Query(q): Query<TaskQuery>,
+) -> AppResult<Html<String>> {
+    let filter = task_filter(&state, &a.0, &q).await?;
+    let page_req = Page::new(q.offset.unwrap_or(0), q.limit.unwrap_or(50));
+    let rows = state.store.tasks(&filter, page_req).await?;
+    let query = query_string(&q);
+    let pager = pager(
+        &format!("/tasks?{query}"),
+        rows.offset,
+        rows.limit,
+        rows.total,
+    );
+    Ok(page(TasksPage {
+        nav: nav(&a, "tasks", None),
+        rows,
+        q_unit: q.unit.clone().unwrap_or_default(),
+        q_area: q.area.clone().unwrap_or_default(),
+        q_text: q.q.clone().unwrap_or_default(),
+        lead: q.lead_only(),
+        document: q.document,
+        areas: AREAS.iter().map(|a| (a.code, a.name)).collect(),
+        query,
+        pager,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "ledger/task.html")]
+struct TaskPage {
+    nav: Nav,
+    task: TaskDetail,
+    /// The reporting period running today under the task's document rule.
+    period: Option<String>,
+    /// Supervision items about this task that the user may see.
+    items: Vec<ItemRow>,
+}
+
+pub async fn task(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> AppResult<Html<String>> {
+    let task = visible_task(&state, &a.0, id).await?;
+    let links = state
+        .store
+        .obligations(&ObligationFilter {
+            task: Some(id),
+            ..Default::default()
+        })
+        .await?;
+    let today = crate::kit::clock::today(&state);
+    let period = links
+        .first()
+        .map(|l| crate::reporting::round::rule_of(l).period_of(today).key());
+    let units = crate::kit::scope::item_units(&state, &a.0).await?;
+    let items = state
+        .store
+        .items(&ItemFilter {
+            task: Some(id),
+            units,
+            ..Default::default()
+        })
+        .await?;
+    Ok(page(TaskPage {
+        nav: nav(&a, "tasks", None),
+        task,
+        period,
+        items,
+    }))
+}
+
+pub async fn export_tasks(
+    State(state): State<AppState>,
+    a: Auth,
+    Query(q): Query<TaskQuery>,
+) -> AppResult<Response> {
+    let filter = task_filter(&state, &a.0, &q).await?;
+    let rows = state.store.tasks(&filter, Page::all()).await?;
+    let bytes = luoshi_output::ledger::tasks_xlsx(&rows.items).map_err(|e| {
+        tracing::warn!("xlsx export failed: {e}");
+        AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "export", "导出失败")
+    })?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"tasks.xlsx\"; filename*=UTF-8''%E4%BB%BB%E5%8A%A1%E5%88%86%E5%B7%A5%E8%A1%A8.xlsx",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

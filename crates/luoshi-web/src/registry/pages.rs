@@ -1,0 +1,244 @@
+//! The registry pages (单位): the unit list, a unit's page with its tasks, aliases, predecessors and
+//! successor, and the office's forms to edit, merge, split and undo.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::kit::auth::Auth;
+use crate::kit::error::{AppError, AppResult};
+use crate::kit::extract::{Form, Path, Query};
+use crate::kit::page::{Msg, Nav, back, nav, page};
+use crate::kit::scope::{scope_of, visible_unit, visible_units};
+use luoshi_domain::access::Role;
+use luoshi_domain::registry::UnitKind;
+use luoshi_store::ledger::{TaskFilter, TaskRow};
+use luoshi_store::registry::{UnitDetail, UnitEdit, UnitOp, UnitSplit, UnitSummary};
+use luoshi_store::{Id, Page, Paged};
+
+#[derive(Template)]
+#[template(path = "registry/units.html")]
+struct UnitsPage {
+    nav: Nav,
+    units: Vec<UnitSummary>,
+    kinds: [UnitKind; 6],
+}
+
+pub async fn units(
+    State(state): State<AppState>,
+    a: Auth,
+    Query(m): Query<Msg>,
+) -> AppResult<Html<String>> {
+    let units = visible_units(&state, &a.0).await?;
+    Ok(page(UnitsPage {
+        nav: nav(&a, "units", m.msg),
+        units,
+        kinds: UnitKind::ALL,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "registry/unit.html")]
+struct UnitPage {
+    nav: Nav,
+    unit: UnitDetail,
+    lead: Paged<TaskRow>,
+    support: Paged<TaskRow>,
+    ops: Vec<UnitOp>,
+    kinds: [UnitKind; 6],
+}
+
+pub async fn unit(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(m): Query<Msg>,
+) -> AppResult<Html<String>> {
+    let unit = visible_unit(&state, &a.0, id).await?;
+    let family = state.store.unit_family(id).await?;
+    let scope = scope_of(&state, &a.0).await?;
+    let mut f = TaskFilter {
+        scope,
+        units: Some(family),
+        lead_only: true,
+        ..TaskFilter::all()
+    };
+    let lead = state.store.tasks(&f, Page::new(0, 500)).await?;
+    f.lead_only = false;
+    let all = state.store.tasks(&f, Page::new(0, 500)).await?;
+    let lead_ids: Vec<Id> = lead.items.iter().map(|t| t.id).collect();
+    let support_items: Vec<TaskRow> = all
+        .items
+        .into_iter()
+        .filter(|t| !lead_ids.contains(&t.id))
+        .collect();
+    let support = Paged {
+        total: all.total - lead.total,
+        offset: 0,
+        limit: 500,
+        items: support_items,
+    };
+    let ops = if a.0.user.role == Role::Admin {
+        state.store.unit_ops(Some(id)).await?
+    } else {
+        Vec::new()
+    };
+    Ok(page(UnitPage {
+        nav: nav(&a, "units", m.msg),
+        unit,
+        lead,
+        support,
+        ops,
+        kinds: UnitKind::ALL,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct UnitForm {
+    name: String,
+    kind: String,
+    successor: Option<String>,
+    succeeded_on: Option<String>,
+}
+
+fn kind_of(code: &str) -> AppResult<UnitKind> {
+    UnitKind::from_code(code).ok_or_else(|| AppError::bad_request("单位类别无效"))
+}
+
+pub async fn unit_create(
+    State(state): State<AppState>,
+    a: Auth,
+    Form(f): Form<UnitForm>,
+) -> AppResult<Response> {
+    let u = state
+        .store
+        .create_unit(&a.actor(), &f.name, kind_of(&f.kind)?)
+        .await?;
+    Ok(back(&format!("/units/{}", u.id), "已新增单位"))
+}
+
+pub async fn unit_update(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<UnitForm>,
+) -> AppResult<Response> {
+    let successor = match f
+        .successor
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(name) => Some(
+            state
+                .store
+                .unit_by_name(name)
+                .await?
+                .ok_or_else(|| AppError::bad_request(format!("单位“{name}”不在名录中")))?
+                .id,
+        ),
+    };
+    let edit = UnitEdit {
+        name: Some(f.name),
+        kind: Some(kind_of(&f.kind)?),
+        successor_id: Some(successor),
+        succeeded_on: Some(f.succeeded_on),
+    };
+    state.store.update_unit(&a.actor(), id, edit).await?;
+    Ok(back(&format!("/units/{id}"), "已保存"))
+}
+
+#[derive(Deserialize)]
+pub struct AliasForm {
+    alias: String,
+}
+
+pub async fn alias_add(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<AliasForm>,
+) -> AppResult<Response> {
+    state.store.add_alias(&a.actor(), id, &f.alias).await?;
+    Ok(back(&format!("/units/{id}"), "已增加别名"))
+}
+
+pub async fn alias_remove(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<AliasForm>,
+) -> AppResult<Response> {
+    state.store.remove_alias(&a.actor(), id, &f.alias).await?;
+    Ok(back(&format!("/units/{id}"), "已删除别名"))
+}
+
+#[derive(Deserialize)]
+pub struct MergeForm {
+    into: String,
+}
+
+pub async fn unit_merge(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<MergeForm>,
+) -> AppResult<Response> {
+    let into = state
+        .store
+        .unit_by_name(&f.into)
+        .await?
+        .ok_or_else(|| AppError::bad_request(format!("单位“{}”不在名录中", f.into)))?;
+    state.store.merge_units(&a.actor(), id, into.id).await?;
+    Ok(back(
+        &format!("/units/{}", into.id),
+        "已合并，可在合并记录中撤销",
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct SplitForm {
+    new_name: String,
+    aliases: String,
+    kind: String,
+}
+
+pub async fn unit_split(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<SplitForm>,
+) -> AppResult<Response> {
+    let aliases = f
+        .aliases
+        .split(['、', ',', '，', ';', '；'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    state
+        .store
+        .split_unit(
+            &a.actor(),
+            UnitSplit {
+                unit_id: id,
+                new_name: f.new_name,
+                kind: kind_of(&f.kind)?,
+                aliases,
+            },
+        )
+        .await?;
+    Ok(back(&format!("/units/{id}"), "已拆分，可在记录中撤销"))
+}
+
+pub async fn unit_undo(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> AppResult<Response> {
+    state.store.undo_unit_op(&a.actor(), id).await?;
+    Ok(back("/units", "已撤销"))
+}

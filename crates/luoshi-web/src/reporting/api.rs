@@ -1,0 +1,187 @@
+//! The reporting API: a round's obligations, filing (with an `Idempotency-Key` header), a report
+//! with its versions, review.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::kit::auth::Auth;
+use crate::kit::error::AppError;
+use crate::kit::extract::{Json, Path, Query};
+use crate::kit::scope::visible_task;
+use crate::reporting::filing::{Filing, file_report};
+use crate::reporting::pages::RoundQuery;
+use crate::reporting::round::{owed_in_round, round_param, visible_links};
+use luoshi_domain::reports::{Figure, ReportKind};
+use luoshi_store::Id;
+use luoshi_store::reporting::{ObligationFilter, ReportDetail, ReportRow, Review};
+
+/// One obligation as the API lists it.
+#[derive(Serialize)]
+pub struct OwedJson {
+    pub task_id: Id,
+    pub task_number: String,
+    pub task_title: String,
+    pub document_id: Id,
+    pub unit_id: Id,
+    pub unit_name: String,
+    pub kind: ReportKind,
+    pub period: String,
+    pub due: String,
+    pub standing: crate::reporting::round::Standing,
+    pub report_id: Option<Id>,
+    pub late: bool,
+}
+
+pub async fn obligations(
+    State(state): State<AppState>,
+    a: Auth,
+    Query(q): Query<RoundQuery>,
+) -> Result<Json<Vec<OwedJson>>, AppError> {
+    async {
+        let round = round_param(&state, q.round.as_deref())?;
+        let links = visible_links(&state, &a.0, ObligationFilter::default()).await?;
+        let owed = owed_in_round(&state, links, round).await?;
+        Ok(Json(
+            owed.into_iter()
+                .map(|o| OwedJson {
+                    late: o.late_filed(),
+                    task_id: o.ob.task_id,
+                    task_number: o.ob.task_number,
+                    task_title: o.ob.task_title,
+                    document_id: o.ob.document_id,
+                    unit_id: o.ob.unit_id,
+                    unit_name: o.ob.unit_name,
+                    kind: o.kind,
+                    period: o.period_key,
+                    due: o.due,
+                    standing: o.standing,
+                    report_id: o.report.map(|r| r.id),
+                })
+                .collect(),
+        ))
+    }
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct AttachmentBody {
+    pub file_name: String,
+    /// The file's bytes, base64.
+    pub content: String,
+}
+
+#[derive(Deserialize)]
+pub struct ReportBody {
+    pub task_id: Id,
+    /// The period key, e.g. `2026-Q3`.
+    pub period: String,
+    pub status: String,
+    pub progress: i64,
+    pub narrative: String,
+    #[serde(default)]
+    pub figures: Vec<Figure>,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentBody>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    a: Auth,
+    headers: HeaderMap,
+    Json(body): Json<ReportBody>,
+) -> Response {
+    let result = async {
+        let idem = headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let mut files = Vec::new();
+        for f in body.attachments {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(f.content.as_bytes())
+                .map_err(|_| AppError::bad_request("附件内容不是有效的 base64"))?;
+            files.push((f.file_name, bytes));
+        }
+        file_report(
+            &state,
+            &a,
+            body.task_id,
+            &body.period,
+            Filing {
+                status: body.status,
+                progress: body.progress,
+                narrative: body.narrative,
+                figures: body.figures,
+                files,
+                idem,
+            },
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(s) => {
+            let status = if s.replayed {
+                StatusCode::OK
+            } else {
+                StatusCode::CREATED
+            };
+            (status, Json(s)).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> Result<Json<ReportDetail>, AppError> {
+    async {
+        let r = state
+            .store
+            .report(id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        visible_task(&state, &a.0, r.row.task_id).await?;
+        Ok(Json(r))
+    }
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ReviewBody {
+    pub version_no: i64,
+    pub accept: bool,
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Json(b): Json<ReviewBody>,
+) -> Result<Json<ReportRow>, AppError> {
+    async {
+        Ok(Json(
+            state
+                .store
+                .review_report(
+                    &a.actor(),
+                    Review {
+                        report_id: id,
+                        version_no: b.version_no,
+                        accept: b.accept,
+                        reason: b.reason,
+                    },
+                )
+                .await?,
+        ))
+    }
+    .await
+}

@@ -1,0 +1,113 @@
+//! Filing a report or a contribution: the use case the form and the API both call. The unit that
+//! files is the user's own unit, or the predecessor it succeeded, whichever the task names; a
+//! one-time key makes a double click or a retry file once.
+
+use crate::AppState;
+use crate::kit::auth::Auth;
+use crate::kit::clock::today;
+use crate::kit::error::{AppError, AppResult};
+use crate::kit::scope::visible_task;
+use crate::reporting::round::{Owed, Round, owed_in_round, period_of};
+use luoshi_domain::access::Role;
+use luoshi_domain::reports::ReportKind;
+use luoshi_domain::reports::{Figure, WorkStatus};
+use luoshi_store::Id;
+use luoshi_store::reporting::ObligationFilter;
+use luoshi_store::reporting::{NewAttachment, SubmitReport, Submitted};
+
+/// A filing as the form or the API sends it.
+pub struct Filing {
+    pub status: String,
+    pub progress: i64,
+    pub narrative: String,
+    pub figures: Vec<Figure>,
+    pub files: Vec<(String, Vec<u8>)>,
+    pub idem: Option<String>,
+}
+
+/// Files the signed-in user's obligation on a task for a period.
+pub async fn file_report(
+    state: &AppState,
+    a: &Auth,
+    task_id: Id,
+    period_key: &str,
+    f: Filing,
+) -> AppResult<Submitted> {
+    if a.0.user.role == Role::Leader {
+        return Err(AppError::forbidden());
+    }
+    visible_task(state, &a.0, task_id).await?;
+    // Filing needs the obligations only, not every version already filed.
+    let (owed, period) = owed_for_period(state, task_id, period_key).await?;
+    let family = state.store.unit_family(a.0.user.unit_id).await?;
+    let owes = owed
+        .iter()
+        .find(|o| family.contains(&o.ob.unit_id))
+        .ok_or_else(|| AppError::bad_request("本单位在此任务中没有报送义务"))?;
+    if period.start > today(state) {
+        return Err(AppError::bad_request("该报送期尚未开始"));
+    }
+    let status =
+        WorkStatus::from_code(&f.status).ok_or_else(|| AppError::bad_request("请选择推进状态"))?;
+    if f.files.len() > crate::kit::attach::MAX_FILES {
+        return Err(AppError::bad_request(format!(
+            "附件最多 {} 个",
+            crate::kit::attach::MAX_FILES
+        )));
+    }
+    let mut attachments = Vec::new();
+    for (name, bytes) in f.files {
+        let kind = crate::kit::attach::sniff(&bytes)
+            .map_err(|e| AppError::bad_request(format!("{name}：{e}")))?;
+        attachments.push(NewAttachment {
+            file_name: crate::kit::attach::clean_name(&name, kind),
+            mime: kind.mime.to_string(),
+            bytes,
+        });
+    }
+    let submitted = state
+        .store
+        .submit_report(
+            &a.actor(),
+            SubmitReport {
+                task_id,
+                unit_id: owes.ob.unit_id,
+                kind: owes.kind,
+                period: period_key.to_string(),
+                due: period.due.to_string(),
+                filed_on: today(state).to_string(),
+                status,
+                progress: f.progress,
+                narrative: f.narrative,
+                figures: f.figures,
+                attachments,
+                idempotency_key: f.idem.filter(|k| !k.is_empty()),
+            },
+        )
+        .await?;
+    Ok(submitted)
+}
+
+/// A task's obligations for one period (lead first, then contributions), and the period.
+pub(crate) async fn owed_for_period(
+    state: &AppState,
+    task_id: Id,
+    period_key: &str,
+) -> AppResult<(Vec<Owed>, luoshi_domain::periods::ReportPeriod)> {
+    let links = state
+        .store
+        .obligations(&ObligationFilter {
+            task: Some(task_id),
+            ..Default::default()
+        })
+        .await?;
+    let first = links.first().ok_or_else(AppError::not_found)?;
+    let period = period_of(first, period_key).ok_or_else(AppError::not_found)?;
+    let mut owed: Vec<Owed> = owed_in_round(state, links, Round::of(period.end))
+        .await?
+        .into_iter()
+        .filter(|o| o.period_key == period_key)
+        .collect();
+    owed.sort_by_key(|o| (o.kind != ReportKind::Task, o.ob.unit_name.clone()));
+    Ok((owed, period))
+}

@@ -1,0 +1,365 @@
+//! The reporting pages (信息报送): a round's obligations, one task's reports for a period with
+//! the filing and review forms, and attachment downloads.
+
+use askama::Template;
+use axum::extract::{Multipart, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::kit::auth::{Auth, random_token};
+use crate::kit::clock::today;
+use crate::kit::error::{AppError, AppResult};
+use crate::kit::extract::{Form, Path, Query};
+use crate::kit::page::{Nav, back, nav, page};
+use crate::kit::scope::visible_task;
+use crate::reporting::filing::owed_for_period;
+use crate::reporting::filing::{Filing, file_report};
+use crate::reporting::round::{
+    Owed, Round, Score, Standing, owed_in_round, round_param, scorecards, task_light, visible_links,
+};
+use luoshi_domain::access::Role;
+use luoshi_domain::lights::Assessment;
+use luoshi_domain::reports::{ReportKind, WorkStatus};
+use luoshi_domain::reports::{ReviewState, parse_figures};
+use luoshi_store::Id;
+use luoshi_store::ledger::TaskDetail;
+use luoshi_store::reporting::{ObligationFilter, ReportDetail, Review};
+use luoshi_store::supervision::ItemFilter;
+
+#[derive(Deserialize, Default)]
+pub struct RoundQuery {
+    pub round: Option<String>,
+    pub msg: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "reporting/reporting.html")]
+struct ReportingPage {
+    nav: Nav,
+    round: Round,
+    prev: String,
+    next: String,
+    today: String,
+    /// The user's own obligations (unit roles).
+    mine: Vec<Owed>,
+    /// Filed and awaiting review (office).
+    pending: Vec<Owed>,
+    /// Past due, not filed.
+    missing: Vec<Owed>,
+    scores: Vec<Score>,
+    office: bool,
+}
+
+pub async fn reporting(
+    State(state): State<AppState>,
+    a: Auth,
+    Query(q): Query<RoundQuery>,
+) -> AppResult<Html<String>> {
+    let round = round_param(&state, q.round.as_deref())?;
+    let links = visible_links(&state, &a.0, ObligationFilter::default()).await?;
+    let owed = owed_in_round(&state, links, round).await?;
+    let user = &a.0.user;
+    let everything = user.role.sees_everything();
+    let family = state.store.unit_family(user.unit_id).await?;
+    let mine: Vec<Owed> = owed
+        .iter()
+        .filter(|o| family.contains(&o.ob.unit_id))
+        .cloned()
+        .collect();
+    let pending: Vec<Owed> = owed
+        .iter()
+        .filter(|o| o.standing == Standing::Submitted)
+        .take(300)
+        .cloned()
+        .collect();
+    let missing: Vec<Owed> = owed
+        .iter()
+        .filter(|o| o.standing == Standing::Missing)
+        .take(300)
+        .cloned()
+        .collect();
+    let items = if everything {
+        state.store.items(&ItemFilter::default()).await?
+    } else {
+        Vec::new()
+    };
+    let scores = scorecards(&owed, &items, today(&state));
+    Ok(page(ReportingPage {
+        nav: nav(&a, "reporting", q.msg),
+        prev: round.prev().key(),
+        next: round.next().key(),
+        round,
+        today: today(&state).to_string(),
+        mine,
+        pending,
+        missing,
+        scores,
+        office: everything,
+    }))
+}
+
+/// One obligation on the task page, with its history when filed.
+pub struct Slot {
+    pub owed: Owed,
+    pub detail: Option<ReportDetail>,
+    /// The signed-in user may file it now.
+    pub can_file: bool,
+}
+
+#[derive(Template)]
+#[template(path = "reporting/report_task.html")]
+struct ReportTaskPage {
+    nav: Nav,
+    task: TaskDetail,
+    period_key: String,
+    period_label: String,
+    due: String,
+    slots: Vec<Slot>,
+    light: Assessment,
+    statuses: Vec<(&'static str, &'static str)>,
+    idem: String,
+    office: bool,
+}
+
+/// The task page's slots: each obligation with its history and whether this user may file it.
+async fn slots(
+    state: &AppState,
+    a: &Auth,
+    task_id: Id,
+    period_key: &str,
+) -> AppResult<(Vec<Slot>, luoshi_domain::periods::ReportPeriod)> {
+    let (owed, period) = owed_for_period(state, task_id, period_key).await?;
+    let family = state.store.unit_family(a.0.user.unit_id).await?;
+    let may_write = a.0.user.role != Role::Leader && period.start <= today(state);
+    let mut out = Vec::new();
+    for o in owed {
+        let detail = match &o.report {
+            Some(r) => state.store.report(r.id).await?,
+            None => None,
+        };
+        let can_file =
+            may_write && family.contains(&o.ob.unit_id) && o.standing != Standing::Accepted;
+        out.push(Slot {
+            owed: o,
+            detail,
+            can_file,
+        });
+    }
+    Ok((out, period))
+}
+
+pub async fn task_reports(
+    State(state): State<AppState>,
+    a: Auth,
+    Path((task_id, period_key)): Path<(Id, String)>,
+    Query(q): Query<RoundQuery>,
+) -> AppResult<Html<String>> {
+    let task = visible_task(&state, &a.0, task_id).await?;
+    let (slots, period) = slots(&state, &a, task_id, &period_key).await?;
+    let settings = state.store.settings().await?;
+    let lead = slots.iter().find(|s| s.owed.kind == ReportKind::Task);
+    let light = task_light(
+        lead.and_then(|s| s.owed.report.as_ref()),
+        lead.map(|s| s.owed.standing).unwrap_or(Standing::Open),
+        None,
+        today(&state),
+        &settings.thresholds,
+    );
+    Ok(page(ReportTaskPage {
+        nav: nav(&a, "reporting", q.msg),
+        task,
+        period_label: period.label(),
+        due: period.due.to_string(),
+        period_key,
+        slots,
+        light,
+        statuses: WorkStatus::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
+        idem: random_token(16),
+        office: a.0.user.role == Role::Admin,
+    }))
+}
+
+/// Reads the filing form (multipart, for the attachments), bounded.
+async fn read_form(state: &AppState, mut mp: Multipart) -> AppResult<Filing> {
+    let mut f = Filing {
+        status: String::new(),
+        progress: -1,
+        narrative: String::new(),
+        figures: Vec::new(),
+        files: Vec::new(),
+        idem: None,
+    };
+    let too_big = || {
+        AppError::bad_request(format!(
+            "上传内容过大：单个附件不超过 {} MB，合计不超过 {} MB",
+            crate::kit::attach::MAX_FILE / 1024 / 1024,
+            state.config.max_upload / 1024 / 1024
+        ))
+    };
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                tracing::warn!("report form: {e}");
+                return Err(too_big());
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|e| {
+            tracing::warn!("report form field: {e}");
+            too_big()
+        })?;
+        let text = || String::from_utf8_lossy(&bytes).trim().to_string();
+        match name.as_str() {
+            "status" => f.status = text(),
+            "progress" => {
+                f.progress = text()
+                    .parse()
+                    .map_err(|_| AppError::bad_request("进度须为 0 到 100 的整数"))?
+            }
+            "narrative" => f.narrative = text(),
+            "figures" => f.figures = parse_figures(&text()).map_err(AppError::bad_request)?,
+            "idem" => f.idem = Some(text()),
+            "file" => {
+                if let Some(n) = file_name.filter(|_| !bytes.is_empty()) {
+                    f.files.push((n, bytes.to_vec()));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
+pub async fn task_reports_submit(
+    State(state): State<AppState>,
+    a: Auth,
+    Path((task_id, period_key)): Path<(Id, String)>,
+    mp: Multipart,
+) -> Response {
+    let here = format!("/reporting/tasks/{task_id}/{period_key}");
+    let result = match read_form(&state, mp).await {
+        Ok(f) => file_report(&state, &a, task_id, &period_key, f).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(s) if s.replayed => back(&here, "该报告已提交过，未重复报送"),
+        Ok(s) => back(
+            &here,
+            &format!(
+                "已报送（第 {} 版）{}",
+                s.version_no,
+                if s.report.late {
+                    "，本期报告为逾期报送"
+                } else {
+                    ""
+                }
+            ),
+        ),
+        Err(e)
+            if matches!(
+                e.status,
+                axum::http::StatusCode::NOT_FOUND | axum::http::StatusCode::FORBIDDEN
+            ) =>
+        {
+            e.into_response()
+        }
+        Err(e) => back(&here, &e.message),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    pub version_no: i64,
+    pub decision: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<ReviewForm>,
+) -> Response {
+    let report = match state.store.report(id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return AppError::not_found().into_response(),
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let here = format!(
+        "/reporting/tasks/{}/{}",
+        report.row.task_id, report.row.period
+    );
+    let result = state
+        .store
+        .review_report(
+            &a.actor(),
+            Review {
+                report_id: id,
+                version_no: f.version_no,
+                accept: f.decision == "accept",
+                reason: f.reason,
+            },
+        )
+        .await;
+    match result {
+        Ok(r) => back(&here, r.state.label()),
+        Err(e) => back(&here, &AppError::from(e).message),
+    }
+}
+
+/// A report's page is its task's page for the period.
+pub async fn report_redirect(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> AppResult<Redirect> {
+    let r = state
+        .store
+        .report(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    visible_task(&state, &a.0, r.row.task_id).await?;
+    Ok(Redirect::to(&format!(
+        "/reporting/tasks/{}/{}#r{}",
+        r.row.task_id, r.row.period, id
+    )))
+}
+
+pub async fn attachment(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> AppResult<Response> {
+    let (meta, bytes) = state
+        .store
+        .attachment(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let report = state
+        .store
+        .report(meta.report_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    // Whoever may see the task may see what was filed on it.
+    visible_task(&state, &a.0, report.row.task_id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, meta.mime.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::kit::attach::disposition(&meta.file_name),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,16 @@
+//! The office's settings (设置): thresholds, reminder days, SMTP and webhook, and the delivery
+//! log with failures.
+
+mod pages;
+
+use luoshi_domain::access::Access::Admin;
+
+use crate::kit::route::Route;
+
+/// This feature's routes, one row each.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/settings", Admin, pages::settings),
+        Route::post("/settings", Admin, pages::settings_save),
+    ]
+}

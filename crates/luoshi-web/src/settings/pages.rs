@@ -1,0 +1,111 @@
+//! The settings page (设置): thresholds, reminder days, SMTP and webhook, the delivery log.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::kit::auth::Auth;
+use crate::kit::error::{AppError, AppResult};
+use crate::kit::extract::{Form, Query};
+use crate::kit::page::{Msg, Nav, back, nav, page};
+use luoshi_domain::lights::Thresholds;
+use luoshi_store::notify::Delivery;
+use luoshi_store::settings::{Settings, SmtpSettings};
+use luoshi_store::{Page, Paged};
+
+#[derive(Template)]
+#[template(path = "settings/settings.html")]
+struct SettingsPage {
+    nav: Nav,
+    s: Settings,
+    days: String,
+    deliveries: Paged<Delivery>,
+}
+
+pub async fn settings(
+    State(state): State<AppState>,
+    a: Auth,
+    Query(q): Query<Msg>,
+) -> AppResult<Html<String>> {
+    let s = state.store.settings().await?;
+    Ok(page(SettingsPage {
+        nav: nav(&a, "settings", q.msg),
+        days: s
+            .reminder_days
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+        s,
+        deliveries: state.store.deliveries(Page::new(0, 100)).await?,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    pub yellow_days_left: i64,
+    pub yellow_lag: f64,
+    pub red_lag: f64,
+    pub reminder_days: String,
+    #[serde(default)]
+    pub smtp_host: String,
+    #[serde(default)]
+    pub smtp_port: String,
+    #[serde(default)]
+    pub smtp_from: String,
+    #[serde(default)]
+    pub webhook: String,
+}
+
+pub async fn settings_save(
+    State(state): State<AppState>,
+    a: Auth,
+    Form(f): Form<SettingsForm>,
+) -> Response {
+    let parsed = (|| {
+        let days = f
+            .reminder_days
+            .split(['、', ',', '，', ' '])
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.trim().parse::<i64>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| AppError::bad_request("提醒天数应为逗号分隔的整数，如 7,3"))?;
+        let smtp = if f.smtp_host.trim().is_empty() {
+            None
+        } else {
+            Some(SmtpSettings {
+                host: f.smtp_host.trim().to_string(),
+                port: f
+                    .smtp_port
+                    .trim()
+                    .parse()
+                    .map_err(|_| AppError::bad_request("邮件服务器端口应为数字"))?,
+                from: f.smtp_from.trim().to_string(),
+            })
+        };
+        Ok::<_, AppError>(Settings {
+            thresholds: Thresholds {
+                yellow_days_left: f.yellow_days_left,
+                yellow_lag: f.yellow_lag,
+                red_lag: f.red_lag,
+            },
+            reminder_days: days,
+            smtp,
+            webhook: Some(f.webhook.trim().to_string()).filter(|w| !w.is_empty()),
+        })
+    })();
+    let result = match parsed {
+        Ok(s) => state
+            .store
+            .save_settings(&a.actor(), &s)
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => back("/settings", "已保存设置"),
+        Err(e) => back("/settings", &e.message),
+    }
+}

@@ -1,0 +1,89 @@
+//! The supervision API: items, opening one, an item with its log, steps.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::kit::auth::Auth;
+use crate::kit::error::AppError;
+use crate::kit::extract::{Json, Path};
+use crate::supervision::steps::{StepForm, take_step, visible_item};
+use luoshi_store::Id;
+use luoshi_store::supervision::{ItemDetail, ItemFilter, ItemRow, ItemSource, NewItem};
+
+pub async fn items(State(state): State<AppState>, a: Auth) -> Result<Json<Vec<ItemRow>>, AppError> {
+    async {
+        let units = crate::kit::scope::item_units(&state, &a.0).await?;
+        Ok(Json(
+            state
+                .store
+                .items(&ItemFilter {
+                    units,
+                    ..Default::default()
+                })
+                .await?,
+        ))
+    }
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ItemBody {
+    pub title: String,
+    pub source: ItemSource,
+    #[serde(default)]
+    pub source_ref: String,
+    pub lead_unit_id: Id,
+    #[serde(default)]
+    pub support_unit_ids: Vec<Id>,
+    pub due: String,
+    pub task_id: Option<Id>,
+}
+
+pub async fn item_create(
+    State(state): State<AppState>,
+    a: Auth,
+    Json(b): Json<ItemBody>,
+) -> Response {
+    let made = state
+        .store
+        .create_item(
+            &a.actor(),
+            NewItem {
+                title: b.title,
+                source: b.source,
+                source_ref: b.source_ref,
+                task_id: b.task_id,
+                decision_id: None,
+                lead_unit_id: b.lead_unit_id,
+                support_unit_ids: b.support_unit_ids,
+                due: b.due,
+                opened_on: crate::kit::clock::today(&state).to_string(),
+                assign: true,
+            },
+        )
+        .await;
+    match made {
+        Ok(item) => (StatusCode::CREATED, Json(item)).into_response(),
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+pub async fn item(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> Result<Json<ItemDetail>, AppError> {
+    visible_item(&state, &a.0, id).await.map(Json)
+}
+
+pub async fn item_step(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Json(f): Json<StepForm>,
+) -> Result<Json<ItemRow>, AppError> {
+    take_step(&state, &a, id, f).await.map(Json)
+}

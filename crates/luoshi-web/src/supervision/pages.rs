@@ -1,0 +1,239 @@
+//! The supervision pages (督办): the item list with lights and the overdue filter, opening an item
+//! by hand, an item's page with the steps its viewer may take, and the reminder run on demand.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::kit::auth::Auth;
+use crate::kit::clock::today;
+use crate::kit::error::{AppError, AppResult};
+use crate::kit::extract::{Form, Path, Query};
+use crate::kit::page::{Msg, Nav, back, nav, page};
+use crate::registry::names::unit_ids;
+use crate::supervision::light::item_light;
+use crate::supervision::steps::{StepForm, take_step, visible_item};
+use luoshi_domain::access::Role;
+use luoshi_domain::lights::Assessment;
+use luoshi_domain::supervision::Grade;
+use luoshi_domain::supervision::actions;
+use luoshi_store::Id;
+use luoshi_store::registry::UnitSummary;
+use luoshi_store::supervision::{ItemDetail, ItemFilter, ItemRow, ItemSource, NewItem};
+
+pub struct ItemLine {
+    pub row: ItemRow,
+    pub light: Assessment,
+}
+
+#[derive(Template)]
+#[template(path = "supervision/items.html")]
+struct ItemsPage {
+    nav: Nav,
+    items: Vec<ItemLine>,
+    units: Vec<UnitSummary>,
+    sources: Vec<(&'static str, &'static str)>,
+    office: bool,
+    today: String,
+    open_only: bool,
+    overdue: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ItemsQuery {
+    pub all: Option<String>,
+    /// Only open items past their deadline (the overdue list).
+    pub overdue: Option<String>,
+    pub msg: Option<String>,
+}
+
+pub async fn items(
+    State(state): State<AppState>,
+    a: Auth,
+    Query(q): Query<ItemsQuery>,
+) -> AppResult<Html<String>> {
+    let user = &a.0.user;
+    let units = crate::kit::scope::item_units(&state, &a.0).await?;
+    let open_only = q.all.is_none();
+    let rows = state
+        .store
+        .items(&ItemFilter {
+            units,
+            open_only,
+            ..Default::default()
+        })
+        .await?;
+    let settings = state.store.settings().await?;
+    let day = today(&state);
+    let office = user.role == Role::Admin;
+    let overdue = q.overdue.is_some();
+    let day_s = day.to_string();
+    Ok(page(ItemsPage {
+        nav: nav(&a, "items", q.msg),
+        items: rows
+            .into_iter()
+            .filter(|row| !overdue || (!row.stage.is_closed() && row.due < day_s))
+            .map(|row| ItemLine {
+                light: item_light(&row, day, &settings.thresholds),
+                row,
+            })
+            .collect(),
+        units: if office {
+            state.store.units().await?
+        } else {
+            Vec::new()
+        },
+        sources: ItemSource::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
+        office,
+        today: day_s,
+        open_only,
+        overdue,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct NewItemForm {
+    pub title: String,
+    pub source: String,
+    #[serde(default)]
+    pub source_ref: String,
+    pub lead_unit_id: Id,
+    #[serde(default)]
+    pub support: String,
+    pub due: String,
+    #[serde(default)]
+    pub task_id: String,
+}
+
+pub async fn item_create(
+    State(state): State<AppState>,
+    a: Auth,
+    Form(f): Form<NewItemForm>,
+) -> Response {
+    let made = async {
+        let source =
+            ItemSource::from_code(&f.source).ok_or_else(|| AppError::bad_request("请选择来源"))?;
+        let task_id = match f.task_id.trim() {
+            "" => None,
+            t => Some(
+                t.parse::<Id>()
+                    .map_err(|_| AppError::bad_request("关联任务编号应为数字"))?,
+            ),
+        };
+        let support = unit_ids(&state, &f.support).await?;
+        Ok::<_, AppError>(
+            state
+                .store
+                .create_item(
+                    &a.actor(),
+                    NewItem {
+                        title: f.title,
+                        source,
+                        source_ref: f.source_ref,
+                        task_id,
+                        decision_id: None,
+                        lead_unit_id: f.lead_unit_id,
+                        support_unit_ids: support,
+                        due: f.due,
+                        opened_on: today(&state).to_string(),
+                        assign: true,
+                    },
+                )
+                .await?,
+        )
+    }
+    .await;
+    match made {
+        Ok(item) => back(&format!("/items/{}", item.id), "已立项并交办"),
+        Err(e) => back("/items", &e.message),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "supervision/item.html")]
+struct ItemPage {
+    nav: Nav,
+    item: ItemDetail,
+    light: Assessment,
+    /// The actions this user may take now: (code, label, needs a note).
+    actions: Vec<(&'static str, &'static str, bool)>,
+    grades: Vec<(&'static str, &'static str)>,
+}
+
+pub async fn item(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(q): Query<Msg>,
+) -> AppResult<Html<String>> {
+    let item = visible_item(&state, &a.0, id).await?;
+    let settings = state.store.settings().await?;
+    let office = a.0.user.role == Role::Admin;
+    let family = state.store.unit_family(a.0.user.unit_id).await?;
+    let is_lead = family.contains(&item.row.lead_unit_id) && a.0.user.role != Role::Leader;
+    let mut open = Vec::new();
+    if office {
+        open.extend(actions(item.row.stage, true));
+    }
+    if is_lead {
+        open.extend(actions(item.row.stage, false));
+    }
+    Ok(page(ItemPage {
+        nav: nav(&a, "items", q.msg),
+        light: item_light(&item.row, today(&state), &settings.thresholds),
+        item,
+        actions: open
+            .into_iter()
+            .map(|a| (a.code(), a.label(), a.needs_note()))
+            .collect(),
+        grades: Grade::ALL.iter().map(|g| (g.code(), g.label())).collect(),
+    }))
+}
+
+pub async fn item_step(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<StepForm>,
+) -> Response {
+    let here = format!("/items/{id}");
+    match take_step(&state, &a, id, f).await {
+        Ok(row) => back(&here, &format!("操作成功，当前状态：{}", row.stage.label())),
+        Err(e)
+            if matches!(
+                e.status,
+                axum::http::StatusCode::NOT_FOUND | axum::http::StatusCode::FORBIDDEN
+            ) =>
+        {
+            e.into_response()
+        }
+        Err(e) => back(&here, &e.message),
+    }
+}
+
+/// Runs the reminder job now (the office's button; the server also runs it hourly).
+pub async fn reminders_now(State(state): State<AppState>, _a: Auth) -> Response {
+    let settings = match state.store.settings().await {
+        Ok(s) => s,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    match state
+        .store
+        .run_reminders(&today(&state).to_string(), &settings.reminder_days)
+        .await
+    {
+        Ok(run) => back(
+            "/items",
+            &format!(
+                "已检查 {} 个在办事项，发出催办 {} 条",
+                run.items_checked, run.reminders_sent
+            ),
+        ),
+        Err(e) => back("/items", &AppError::from(e).message),
+    }
+}
