@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::Date;
+
 /// Which obligation a report answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -207,6 +209,28 @@ pub fn validate(
     Ok(())
 }
 
+/// Who may file what: a task report is the lead unit's, a contribution a support unit's. `role` is
+/// the filing unit's live link to the task, if it has one.
+pub fn may_file(kind: ReportKind, role: Option<luoshi_doc::Role>) -> Result<(), String> {
+    let want = match kind {
+        ReportKind::Task => luoshi_doc::Role::Lead,
+        ReportKind::Contribution => luoshi_doc::Role::Support,
+    };
+    if role == Some(want) {
+        return Ok(());
+    }
+    let who = match want {
+        luoshi_doc::Role::Lead => "牵头单位",
+        luoshi_doc::Role::Support => "配合单位",
+    };
+    Err(format!("该单位不是此任务的{who}，不能报送{}", kind.label()))
+}
+
+/// A filing is late when it comes after the last day on time (`due`).
+pub fn is_late(filed_on: Date, due: Date) -> bool {
+    filed_on > due
+}
+
 /// Parses figures written one per line as `名称 数值 单位` (e.g. `进出口额 12.5 亿元`).
 pub fn parse_figures(text: &str) -> Result<Vec<Figure>, String> {
     let mut out = Vec::new();
@@ -311,5 +335,35 @@ mod tests {
         );
         assert!(parse_figures("只有名称").is_err());
         assert!(parse_figures("12 亿元").is_err());
+    }
+
+    #[test]
+    fn only_the_lead_files_the_report_and_only_a_support_unit_contributes() {
+        use luoshi_doc::Role::{Lead, Support};
+        let table = [
+            (ReportKind::Task, Some(Lead), true),
+            (ReportKind::Task, Some(Support), false),
+            (ReportKind::Task, None, false),
+            (ReportKind::Contribution, Some(Support), true),
+            (ReportKind::Contribution, Some(Lead), false),
+            (ReportKind::Contribution, None, false),
+        ];
+        for (kind, role, ok) in table {
+            assert_eq!(may_file(kind, role).is_ok(), ok, "{kind:?} {role:?}");
+        }
+        assert!(
+            may_file(ReportKind::Task, None)
+                .unwrap_err()
+                .contains("牵头单位")
+        );
+    }
+
+    #[test]
+    fn late_means_after_the_last_day_on_time() {
+        let d = |s| Date::parse(s).unwrap();
+        assert!(!is_late(d("2026-09-19"), d("2026-09-19")));
+        assert!(is_late(d("2026-09-20"), d("2026-09-19")));
+        assert!(!is_late(d("2025-12-31"), d("2026-01-01")));
+        assert!(is_late(d("2027-01-01"), d("2026-12-31")));
     }
 }

@@ -11,6 +11,7 @@ use luoshi_store::{Id, Page, Paged, StoreError, StoreResult};
 
 use crate::settings::settings_in;
 use crate::{Dialect, SqlStore, Tx, db_err, get, now};
+use luoshi_domain::notify::{Notice, Target};
 
 /// Attempts before a delivery is given up and shown as failed.
 pub const MAX_ATTEMPTS: i64 = 6;
@@ -24,10 +25,9 @@ pub fn backoff(attempts: i64) -> i64 {
 async fn notify_users(
     tx: &mut Tx,
     users: &[(Id, Option<String>)],
-    title: &str,
-    body: &str,
-    link: &str,
+    notice: &Notice,
 ) -> StoreResult<()> {
+    let (title, body, link) = (&notice.title, &notice.body, notice.target.code());
     if users.is_empty() {
         return Ok(());
     }
@@ -89,26 +89,15 @@ async fn users_where(
 }
 
 /// Notifies the working accounts of a unit (not its read-only leaders).
-pub(crate) async fn notify_unit(
-    tx: &mut Tx,
-    unit_id: Id,
-    title: &str,
-    body: &str,
-    link: &str,
-) -> StoreResult<()> {
+pub(crate) async fn notify_unit(tx: &mut Tx, unit_id: Id, notice: &Notice) -> StoreResult<()> {
     let users = users_where(tx, "unit_id = $1 AND role <> 'leader'", Some(unit_id)).await?;
-    notify_users(tx, &users, title, body, link).await
+    notify_users(tx, &users, notice).await
 }
 
 /// Notifies the office's accounts.
-pub(crate) async fn notify_office(
-    tx: &mut Tx,
-    title: &str,
-    body: &str,
-    link: &str,
-) -> StoreResult<()> {
+pub(crate) async fn notify_office(tx: &mut Tx, notice: &Notice) -> StoreResult<()> {
     let users = users_where(tx, "role = 'admin'", None).await?;
-    notify_users(tx, &users, title, body, link).await
+    notify_users(tx, &users, notice).await
 }
 
 const DELIVERY_COLUMNS: &str = "d.id, d.channel, d.target, u.username, n.title, n.body, n.link, \
@@ -124,7 +113,7 @@ fn delivery_row(r: &sqlx::any::AnyRow) -> StoreResult<Delivery> {
         username: get(r, "username")?,
         title: get(r, "title")?,
         body: get(r, "body")?,
-        link: get(r, "link")?,
+        about: Target::parse(&get::<String>(r, "link")?),
         state: get(r, "state")?,
         attempts: get(r, "attempts")?,
         next_at: get(r, "next_at")?,
@@ -159,7 +148,7 @@ impl NotifyStore for SqlStore {
                     id: get(r, "id")?,
                     title: get(r, "title")?,
                     body: get(r, "body")?,
-                    link: get(r, "link")?,
+                    target: Target::parse(&get::<String>(r, "link")?),
                     created_at: get(r, "created_at")?,
                     read: get::<Option<i64>>(r, "read_at")?.is_some(),
                 })

@@ -6,8 +6,9 @@
 //! in the schema, so two racing retries cannot both write.
 
 use async_trait::async_trait;
+use luoshi_domain::calendar::Date;
 use luoshi_domain::reports::{ReportKind, ReviewState, WorkStatus};
-use luoshi_domain::reports::{ReviewAction, next, validate};
+use luoshi_domain::reports::{ReviewAction, is_late, may_file, next, validate};
 use luoshi_store::ledger::sha256_hex;
 use luoshi_store::reporting::{
     AttachmentMeta, Obligation, ObligationFilter, ReportDetail, ReportFilter, ReportRow,
@@ -19,6 +20,7 @@ use sqlx::any::AnyRow;
 
 use crate::notify::notify_unit;
 use crate::{Arg, Dialect, Q, SqlStore, Tx, audit, db_err, get, now};
+use luoshi_domain::notify::{self, TaskRef};
 
 const REPORT_COLUMNS: &str = "r.id, r.task_id, t.number AS task_number, t.title AS task_title, \
     t.document_id, r.unit_id, u.name AS unit_name, r.kind, r.period, r.due, r.state, r.status, \
@@ -115,21 +117,17 @@ async fn write_report(
     .fetch_optional(&mut *tx)
     .await
     .map_err(db_err)?;
-    let want = match sub.kind {
-        ReportKind::Task => "lead",
-        ReportKind::Contribution => "support",
+    let role = match role.as_deref() {
+        Some("lead") => Some(luoshi_doc::Role::Lead),
+        Some("support") => Some(luoshi_doc::Role::Support),
+        _ => None,
     };
-    if role.as_deref() != Some(want) {
-        return Err(StoreError::Invalid(format!(
-            "该单位不是此任务的{}，不能报送{}",
-            if want == "lead" {
-                "牵头单位"
-            } else {
-                "配合单位"
-            },
-            sub.kind.label()
-        )));
-    }
+    may_file(sub.kind, role).map_err(StoreError::Invalid)?;
+    let (Some(filed_on), Some(due)) = (Date::parse(&sub.filed_on), Date::parse(&sub.due)) else {
+        return Err(StoreError::Invalid(
+            "报送日期或截止日期格式应为 2026-09-30".into(),
+        ));
+    };
     let at = now();
     sqlx::query(
         "INSERT INTO reports (task_id, unit_id, kind, period, due, state, status, progress, versions, \
@@ -143,7 +141,7 @@ async fn write_report(
     .bind(sub.due.clone())
     .bind(sub.status.code())
     .bind(sub.progress)
-    .bind(i64::from(sub.filed_on > sub.due))
+    .bind(i64::from(is_late(filed_on, due)))
     .bind(sub.filed_on.clone())
     .bind(at)
     .execute(&mut *tx)
@@ -250,17 +248,9 @@ async fn write_report(
         .await
         .map_err(db_err)?;
         for lead in leads {
-            notify_unit(
-                &mut tx,
-                lead,
-                &format!("{}报送了配合材料", report.unit_name),
-                &format!(
-                    "任务“{} {}”（{}）收到配合单位报送，请在任务报告中汇总。",
-                    report.task_number, report.task_title, report.period
-                ),
-                &format!("/reporting/tasks/{}/{}", report.task_id, report.period),
-            )
-            .await?;
+            let notice =
+                notify::contribution_filed(&report.unit_name, task_ref(&report), &report.period);
+            notify_unit(&mut tx, lead, &notice).await?;
         }
     }
     tx.commit().await.map_err(db_err)?;
@@ -421,37 +411,14 @@ impl ReportingStore for SqlStore {
             Some(json!({ "state": to.code(), "version": versions, "reason": reason })),
         )
         .await?;
-        let (title, body) = if review.accept {
-            (
-                "报告已采纳".to_string(),
-                format!(
-                    "{}“{} {}”（{}）已被采纳。",
-                    report.kind.label(),
-                    report.task_number,
-                    report.task_title,
-                    report.period
-                ),
-            )
-        } else {
-            (
-                "报告被退回，请修改后重新报送".to_string(),
-                format!(
-                    "{}“{} {}”（{}）被退回。退回理由：{reason}",
-                    report.kind.label(),
-                    report.task_number,
-                    report.task_title,
-                    report.period
-                ),
-            )
-        };
-        notify_unit(
-            &mut tx,
-            report.unit_id,
-            &title,
-            &body,
-            &format!("/reporting/reports/{}", report.id),
-        )
-        .await?;
+        let notice = notify::report_reviewed(
+            report.id,
+            report.kind,
+            task_ref(&report),
+            &report.period,
+            (!review.accept).then_some(reason.as_str()),
+        );
+        notify_unit(&mut tx, report.unit_id, &notice).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(report)
     }
@@ -578,5 +545,14 @@ impl ReportingStore for SqlStore {
             },
             get(&r, "bytes")?,
         )))
+    }
+}
+
+/// A report's task as notifications name it.
+fn task_ref(r: &ReportRow) -> TaskRef<'_> {
+    TaskRef {
+        id: r.task_id,
+        number: &r.task_number,
+        title: &r.task_title,
     }
 }

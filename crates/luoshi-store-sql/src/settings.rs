@@ -28,38 +28,13 @@ impl SettingsStore for SqlStore {
 
     async fn save_settings(&self, actor: &Actor, settings: &Settings) -> StoreResult<()> {
         let s = self;
-        let t = &settings.thresholds;
-        if t.yellow_days_left < 0
-            || !(0.0..=100.0).contains(&t.yellow_lag)
-            || !(0.0..=100.0).contains(&t.red_lag)
-            || t.yellow_lag > t.red_lag
-        {
-            return Err(StoreError::Invalid(
-                "预警阈值无效：滞后百分点须在 0–100 之间，且黄灯不大于红灯".into(),
-            ));
-        }
-        if settings.reminder_days.is_empty()
-            || settings.reminder_days.len() > 5
-            || settings.reminder_days.iter().any(|d| !(0..=90).contains(d))
-        {
-            return Err(StoreError::Invalid(
-                "提醒天数须为 1 至 5 个 0–90 之间的整数".into(),
-            ));
-        }
-        if let Some(url) = &settings.webhook
-            && !url.starts_with("http://")
-        {
-            return Err(StoreError::Invalid(
-                "Webhook 地址须以 http:// 开头（内网消息平台）".into(),
-            ));
-        }
-        if let Some(smtp) = &settings.smtp
-            && (smtp.host.trim().is_empty() || !smtp.from.contains('@'))
-        {
-            return Err(StoreError::Invalid(
-                "邮件服务器地址和发件人邮箱不能为空".into(),
-            ));
-        }
+        luoshi_domain::settings::check(
+            &settings.thresholds,
+            &settings.reminder_days,
+            settings.webhook.as_deref(),
+            settings.smtp.as_ref(),
+        )
+        .map_err(|r| StoreError::Invalid(r.message.into()))?;
         let mut tx = s.write().await?;
         let before = settings_in(&mut *tx).await?;
         let value =

@@ -20,6 +20,7 @@ use sqlx::any::AnyRow;
 
 use crate::notify::{notify_office, notify_unit};
 use crate::{Arg, Q, SqlStore, Tx, audit, db_err, get, now};
+use luoshi_domain::notify;
 
 const ITEM_COLUMNS: &str = "i.id, i.title, i.source, i.source_ref, i.task_id, i.decision_id, \
     i.lead_unit_id, u.name AS lead_unit_name, i.stage, i.opened_on, i.due, i.original_due, \
@@ -182,9 +183,7 @@ impl SupervisionStore for SqlStore {
                 notify_unit(
                     &mut tx,
                     *unit,
-                    "新的督办事项",
-                    &format!("督办事项“{title}”已交办，办理时限 {due}，请及时签收。"),
-                    &format!("/items/{id}"),
+                    &notify::item_assigned(id, &title, &due.to_string()),
                 )
                 .await?;
             }
@@ -400,21 +399,11 @@ impl SupervisionStore for SqlStore {
             Some(json!({ "stage": to.code(), "due": row.due, "note": note_out })),
         )
         .await?;
-        let title = format!("督办事项{}：{}", step.action.label(), row.title);
-        let body = if note_out.is_empty() {
-            format!("当前状态：{}，办理时限 {}。", to.label(), row.due)
-        } else {
-            format!(
-                "{note_out}（当前状态：{}，办理时限 {}）",
-                to.label(),
-                row.due
-            )
-        };
-        let link = format!("/items/{id}");
+        let notice = notify::item_stepped(id, step.action, &row.title, to, &row.due, &note_out);
         if step.action.by_office() {
-            notify_unit(&mut tx, row.lead_unit_id, &title, &body, &link).await?;
+            notify_unit(&mut tx, row.lead_unit_id, &notice).await?;
         } else {
-            notify_office(&mut tx, &title, &body, &link).await?;
+            notify_office(&mut tx, &notice).await?;
         }
         tx.commit().await.map_err(db_err)?;
         Ok(row)
@@ -483,14 +472,8 @@ impl SupervisionStore for SqlStore {
             )
             .await?;
             let title: String = get(r, "title")?;
-            notify_unit(
-                &mut tx,
-                get(r, "lead_unit_id")?,
-                &format!("催办：{title}"),
-                &format!("督办事项“{title}”{note}（办理时限 {due_s}）。"),
-                &format!("/items/{id}"),
-            )
-            .await?;
+            let notice = notify::item_reminder(id, &title, &note, &due_s);
+            notify_unit(&mut tx, get(r, "lead_unit_id")?, &notice).await?;
             run.reminders_sent += 1;
         }
         if run.reminders_sent > 0 {

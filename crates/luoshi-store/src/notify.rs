@@ -1,6 +1,7 @@
 //! Notifications: the in-app inbox and the e-mail and webhook outbox.
 
 use async_trait::async_trait;
+use luoshi_domain::notify::Target;
 use serde::{Deserialize, Serialize};
 
 use crate::{Id, Page, Paged, StoreResult};
@@ -11,7 +12,8 @@ pub struct Notification {
     pub id: Id,
     pub title: String,
     pub body: String,
-    pub link: String,
+    /// What it is about (the web maps it to a page).
+    pub target: Target,
     pub created_at: i64,
     pub read: bool,
 }
@@ -27,7 +29,8 @@ pub struct Delivery {
     pub username: String,
     pub title: String,
     pub body: String,
-    pub link: String,
+    /// What the notification is about.
+    pub about: Target,
     /// "pending", "sent" or "failed" (gave up).
     pub state: String,
     pub attempts: i64,

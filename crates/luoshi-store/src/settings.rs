@@ -2,17 +2,10 @@
 
 use async_trait::async_trait;
 use luoshi_domain::lights::Thresholds;
+use luoshi_domain::settings::SmtpSettings;
 use serde::{Deserialize, Serialize};
 
 use crate::{Actor, StoreResult};
-
-/// SMTP relay (an intranet mail server; plain SMTP, no authentication).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SmtpSettings {
-    pub host: String,
-    pub port: u16,
-    pub from: String,
-}
 
 /// What the office configures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

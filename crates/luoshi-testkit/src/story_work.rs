@@ -636,7 +636,12 @@ pub async fn dump(store: &dyn Store, users: &[Id]) -> Vec<String> {
     }
     for u in users {
         for n in store.inbox(*u, Page::all()).await.unwrap().items {
-            out.push(format!("inbox {u} {} | {} | {}", n.title, n.body, n.link));
+            out.push(format!(
+                "inbox {u} {} | {} | {}",
+                n.title,
+                n.body,
+                n.target.code()
+            ));
         }
     }
     out

@@ -114,7 +114,7 @@ async fn send(d: &Delivery, settings: &Settings) -> Result<(), String> {
         }
         "webhook" => {
             let body = serde_json::json!({
-                "user": d.username, "title": d.title, "body": d.body, "link": d.link,
+                "user": d.username, "title": d.title, "body": d.body, "link": crate::notify::url(&d.about),
             });
             post_json(&d.target, &body.to_string()).await
         }
@@ -123,7 +123,11 @@ async fn send(d: &Delivery, settings: &Settings) -> Result<(), String> {
 }
 
 fn mail_body(d: &Delivery) -> String {
-    format!("{}\r\n\r\n请登录落实平台查看：{}\r\n", d.body, d.link)
+    format!(
+        "{}\r\n\r\n请登录落实平台查看：{}\r\n",
+        d.body,
+        crate::notify::url(&d.about)
+    )
 }
 
 async fn expect(r: &mut BufReader<TcpStream>, ok: &[&str]) -> Result<(), String> {

@@ -1,12 +1,27 @@
-//! Notifications: the inbox page and API, the unread count in the header.
+//! Notifications: the inbox page and API, the unread count in the header, and the page each
+//! notification's typed target opens (`url`).
 
 mod api;
 mod pages;
 
 use luoshi_domain::access::Access::Reader;
 
+use crate::kit::format::url_encode;
 use crate::kit::route::PAGE;
 use crate::kit::route::Route;
+use luoshi_domain::notify::Target;
+
+/// The page a notification's target opens.
+pub fn url(target: &Target) -> String {
+    match target {
+        Target::TaskPeriod { task, period } => {
+            format!("/reporting/tasks/{task}/{}", url_encode(period))
+        }
+        Target::Report(id) => format!("/reporting/reports/{id}"),
+        Target::Item(id) => format!("/items/{id}"),
+        Target::None => "/inbox".into(),
+    }
+}
 
 /// This feature's routes, one row each.
 pub fn routes() -> Vec<Route> {

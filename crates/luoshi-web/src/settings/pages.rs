@@ -11,8 +11,9 @@ use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Form, Query};
 use crate::kit::page::{Msg, Nav, back, nav, page};
 use luoshi_domain::lights::Thresholds;
+use luoshi_domain::settings::SmtpSettings;
 use luoshi_store::notify::Delivery;
-use luoshi_store::settings::{Settings, SmtpSettings};
+use luoshi_store::settings::Settings;
 use luoshi_store::{Page, Paged};
 
 #[derive(Template)]

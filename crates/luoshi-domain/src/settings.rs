@@ -1,0 +1,105 @@
+//! The office's settings and the rules they must satisfy before they are saved.
+
+use serde::{Deserialize, Serialize};
+
+use crate::lights::Thresholds;
+
+/// An SMTP relay (an intranet relay; no authentication).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub from: String,
+}
+
+/// Why a settings change is refused: which field, and the message shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+/// Checks the office's settings. Each rule names its field.
+pub fn check(
+    thresholds: &Thresholds,
+    reminder_days: &[i64],
+    webhook: Option<&str>,
+    smtp: Option<&SmtpSettings>,
+) -> Result<(), Refusal> {
+    let t = thresholds;
+    if t.yellow_days_left < 0
+        || !(0.0..=100.0).contains(&t.yellow_lag)
+        || !(0.0..=100.0).contains(&t.red_lag)
+        || t.yellow_lag > t.red_lag
+    {
+        return Err(Refusal {
+            field: "thresholds",
+            message: "预警阈值无效：滞后百分点须在 0–100 之间，且黄灯不大于红灯",
+        });
+    }
+    if reminder_days.is_empty()
+        || reminder_days.len() > 5
+        || reminder_days.iter().any(|d| !(0..=90).contains(d))
+    {
+        return Err(Refusal {
+            field: "reminder_days",
+            message: "提醒天数须为 1 至 5 个 0–90 之间的整数",
+        });
+    }
+    if let Some(url) = webhook
+        && !url.starts_with("http://")
+    {
+        return Err(Refusal {
+            field: "webhook",
+            message: "Webhook 地址须以 http:// 开头（内网消息平台）",
+        });
+    }
+    if let Some(smtp) = smtp
+        && (smtp.host.trim().is_empty() || !smtp.from.contains('@'))
+    {
+        return Err(Refusal {
+            field: "smtp",
+            message: "邮件服务器地址和发件人邮箱不能为空",
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_rule_names_its_field() {
+        let ok = Thresholds::default();
+        let smtp = |host: &str, from: &str| SmtpSettings {
+            host: host.into(),
+            port: 25,
+            from: from.into(),
+        };
+        let lagging = Thresholds {
+            yellow_lag: 30.0,
+            red_lag: 10.0,
+            ..Thresholds::default()
+        };
+        let table: [(
+            &Thresholds,
+            &[i64],
+            Option<&str>,
+            Option<SmtpSettings>,
+            Option<&str>,
+        ); 7] = [
+            (&ok, &[7, 3], None, None, None),
+            (&lagging, &[7], None, None, Some("thresholds")),
+            (&ok, &[], None, None, Some("reminder_days")),
+            (&ok, &[1, 2, 3, 4, 5, 6], None, None, Some("reminder_days")),
+            (&ok, &[91], None, None, Some("reminder_days")),
+            (&ok, &[7], Some("https://x"), None, Some("webhook")),
+            (&ok, &[7], None, Some(smtp(" ", "a@b")), Some("smtp")),
+        ];
+        for (t, days, hook, mail, want) in table {
+            let got = check(t, days, hook, mail.as_ref()).err().map(|r| r.field);
+            assert_eq!(got, want, "{days:?} {hook:?}");
+        }
+    }
+}
