@@ -82,13 +82,14 @@ mod tests {
             red_lag: 10.0,
             ..Thresholds::default()
         };
-        let table: [(
-            &Thresholds,
-            &[i64],
-            Option<&str>,
+        type Row<'a> = (
+            &'a Thresholds,
+            &'a [i64],
+            Option<&'a str>,
             Option<SmtpSettings>,
-            Option<&str>,
-        ); 7] = [
+            Option<&'a str>,
+        );
+        let table: [Row; 7] = [
             (&ok, &[7, 3], None, None, None),
             (&lagging, &[7], None, None, Some("thresholds")),
             (&ok, &[], None, None, Some("reminder_days")),
