@@ -305,7 +305,10 @@ impl AccountsStore for SqlStore {
         if let Some(e) = email
             && (e.len() > 200 || !e.contains('@') || e.contains(char::is_whitespace))
         {
-            return Err(StoreError::Invalid("电子邮箱格式不正确".into()));
+            return Err(StoreError::Invalid(
+                "bad_email",
+                "电子邮箱格式不正确".into(),
+            ));
         }
         let mut tx = s.write().await?;
         let done = sqlx::query("UPDATE users SET email = $1 WHERE id = $2")

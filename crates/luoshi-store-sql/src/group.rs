@@ -32,11 +32,15 @@ fn check(e: &MemberEdit) -> StoreResult<()> {
     let bad = |s: &str, max: usize| s.chars().count() > max;
     if e.role.trim().is_empty() || bad(&e.role, 50) || bad(&e.person, 50) || bad(&e.position, 200) {
         return Err(StoreError::Invalid(
+            "member_fields",
             "职务不能为空；姓名不超过 50 字，职务不超过 200 字".into(),
         ));
     }
     if e.person.trim().is_empty() && e.unit_id.is_none() {
-        return Err(StoreError::Invalid("请填写姓名或选择成员单位".into()));
+        return Err(StoreError::Invalid(
+            "member_empty",
+            "请填写姓名或选择成员单位".into(),
+        ));
     }
     Ok(())
 }
@@ -61,7 +65,10 @@ async fn check_liaison(tx: &mut Tx, e: &MemberEdit) -> StoreResult<()> {
             .await
             .map_err(db_err)?;
         if unit.is_none() || e.unit_id.is_none() || unit != e.unit_id {
-            return Err(StoreError::Invalid("信息联络员须为该成员单位的账号".into()));
+            return Err(StoreError::Invalid(
+                "liaison_of_unit",
+                "信息联络员须为该成员单位的账号".into(),
+            ));
         }
     }
     Ok(())
@@ -282,25 +289,34 @@ impl GroupStore for SqlStore {
         let s = self;
         if !matches!(new.kind.as_str(), "plenary" | "office") {
             return Err(StoreError::Invalid(
+                "meeting_kind",
                 "会议类型应为全体会议或办公室会议".into(),
             ));
         }
         if new.title.trim().is_empty() || new.title.chars().count() > 200 {
             return Err(StoreError::Invalid(
+                "meeting_title",
                 "会议名称不能为空，且不超过 200 字".into(),
             ));
         }
         if luoshi_domain::calendar::Date::parse(&new.held_on).is_none() {
-            return Err(StoreError::Invalid("会议日期格式应为 2026-09-30".into()));
+            return Err(StoreError::Invalid(
+                "bad_date",
+                "会议日期格式应为 2026-09-30".into(),
+            ));
         }
         for d in &new.decisions {
             if d.text.trim().is_empty() {
-                return Err(StoreError::Invalid("议定事项内容不能为空".into()));
+                return Err(StoreError::Invalid(
+                    "decision_empty",
+                    "议定事项内容不能为空".into(),
+                ));
             }
             if let Some(due) = &d.due
                 && luoshi_domain::calendar::Date::parse(due).is_none()
             {
                 return Err(StoreError::Invalid(
+                    "bad_date",
                     "议定事项的完成时限格式应为 2026-09-30".into(),
                 ));
             }

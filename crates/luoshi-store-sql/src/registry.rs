@@ -467,7 +467,10 @@ impl RegistryStore for SqlStore {
         let s = self;
         let name = name.trim();
         if name.is_empty() {
-            return Err(StoreError::Invalid("单位名称不能为空".into()));
+            return Err(StoreError::Invalid(
+                "unit_name_empty",
+                "单位名称不能为空".into(),
+            ));
         }
         let mut tx = s.write().await?;
         s.registry_lock(&mut tx).await?;
@@ -498,7 +501,10 @@ impl RegistryStore for SqlStore {
             && name != before.name
         {
             if name.is_empty() {
-                return Err(StoreError::Invalid("单位名称不能为空".into()));
+                return Err(StoreError::Invalid(
+                    "unit_name_empty",
+                    "单位名称不能为空".into(),
+                ));
             }
             insert_alias(&mut tx, id, name).await?;
             after.name = name.to_string();
@@ -513,7 +519,10 @@ impl RegistryStore for SqlStore {
                 let mut steps = 0;
                 while let Some(c) = cur {
                     if c == id {
-                        return Err(StoreError::Invalid("继任关系不能形成循环".into()));
+                        return Err(StoreError::Invalid(
+                            "succession_cycle",
+                            "继任关系不能形成循环".into(),
+                        ));
                     }
                     cur = unit_in(&mut tx, c).await?.successor_id;
                     steps += 1;
@@ -556,7 +565,7 @@ impl RegistryStore for SqlStore {
         let s = self;
         let alias = alias.trim();
         if alias.is_empty() {
-            return Err(StoreError::Invalid("别名不能为空".into()));
+            return Err(StoreError::Invalid("alias_empty", "别名不能为空".into()));
         }
         let mut tx = s.write().await?;
         s.registry_lock(&mut tx).await?;
@@ -582,7 +591,10 @@ impl RegistryStore for SqlStore {
         let unit = unit_in(&mut tx, id).await?;
         let key = unit_key(alias);
         if key == unit_key(&unit.name) {
-            return Err(StoreError::Invalid("不能删除单位的正式名称".into()));
+            return Err(StoreError::Invalid(
+                "official_name_kept",
+                "不能删除单位的正式名称".into(),
+            ));
         }
         let used: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM task_units WHERE written_key = $1")
@@ -591,9 +603,10 @@ impl RegistryStore for SqlStore {
                 .await
                 .map_err(db_err)?;
         if used > 0 {
-            return Err(StoreError::Invalid(format!(
-                "有 {used} 项任务以“{alias}”书写，不能删除该别名；如需分开请使用“拆分”"
-            )));
+            return Err(StoreError::Invalid(
+                "alias_in_use",
+                format!("有 {used} 项任务以“{alias}”书写，不能删除该别名；如需分开请使用“拆分”"),
+            ));
         }
         let n = sqlx::query("DELETE FROM unit_aliases WHERE alias_key = $1 AND unit_id = $2")
             .bind(key)
@@ -621,14 +634,20 @@ impl RegistryStore for SqlStore {
     async fn merge_units(&self, actor: &Actor, from: Id, into: Id) -> StoreResult<Id> {
         let s = self;
         if from == into {
-            return Err(StoreError::Invalid("不能把单位合并到自身".into()));
+            return Err(StoreError::Invalid(
+                "merge_into_self",
+                "不能把单位合并到自身".into(),
+            ));
         }
         let mut tx = s.write().await?;
         s.registry_lock(&mut tx).await?;
         let a = unit_in(&mut tx, from).await?;
         let b = unit_in(&mut tx, into).await?;
         if a.merged_into.is_some() || b.merged_into.is_some() {
-            return Err(StoreError::Invalid("已被合并的单位不能再合并".into()));
+            return Err(StoreError::Invalid(
+                "already_merged",
+                "已被合并的单位不能再合并".into(),
+            ));
         }
         let aliases = strings(
             &mut tx,
@@ -687,13 +706,16 @@ impl RegistryStore for SqlStore {
         .collect();
         let keys: Vec<String> = split.aliases.iter().map(|a| unit_key(a)).collect();
         if let Some(bad) = split.aliases.iter().find(|a| !own.contains(&unit_key(a))) {
-            return Err(StoreError::Invalid(format!(
-                "“{bad}”不是单位“{}”的别名",
-                source.name
-            )));
+            return Err(StoreError::Invalid(
+                "alias_not_of_unit",
+                format!("“{bad}”不是单位“{}”的别名", source.name),
+            ));
         }
         if keys.contains(&unit_key(&source.name)) {
-            return Err(StoreError::Invalid("拆分时不能带走原单位的正式名称".into()));
+            return Err(StoreError::Invalid(
+                "split_takes_official_name",
+                "拆分时不能带走原单位的正式名称".into(),
+            ));
         }
         let new_name = split.new_name.trim();
         let new_key = unit_key(new_name);
@@ -754,7 +776,7 @@ impl RegistryStore for SqlStore {
             serde_json::from_str(&row.try_get::<String, _>("payload").map_err(db_err)?)
                 .map_err(|e| StoreError::Database(e.to_string()))?;
         if undone != 0 {
-            return Err(StoreError::Invalid("该操作已撤销".into()));
+            return Err(StoreError::Invalid("already_undone", "该操作已撤销".into()));
         }
         let later: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM unit_ops WHERE id > $1 AND undone = 0 \
@@ -768,6 +790,7 @@ impl RegistryStore for SqlStore {
         .map_err(db_err)?;
         if later > 0 {
             return Err(StoreError::Invalid(
+                "later_ops_first",
                 "这两个单位之后还有合并或拆分操作，请先撤销较晚的操作".into(),
             ));
         }

@@ -122,9 +122,10 @@ async fn write_report(
         Some("support") => Some(luoshi_doc::Role::Support),
         _ => None,
     };
-    may_file(sub.kind, role).map_err(StoreError::Invalid)?;
+    may_file(sub.kind, role).map_err(|m| StoreError::Invalid("not_your_obligation", m))?;
     let (Some(filed_on), Some(due)) = (Date::parse(&sub.filed_on), Date::parse(&sub.due)) else {
         return Err(StoreError::Invalid(
+            "bad_date",
             "报送日期或截止日期格式应为 2026-09-30".into(),
         ));
     };
@@ -166,7 +167,7 @@ async fn write_report(
     let current = (versions > 0)
         .then(|| ReviewState::from_code(&state))
         .flatten();
-    next(current, ReviewAction::Submit).map_err(StoreError::Invalid)?;
+    next(current, ReviewAction::Submit).map_err(|m| StoreError::Invalid("report_state", m))?;
     let version_no = versions + 1;
     let version_id: Id = sqlx::query_scalar(
         "INSERT INTO report_versions (report_id, version_no, status, progress, narrative, figures, \
@@ -314,13 +315,16 @@ impl ReportingStore for SqlStore {
     async fn submit_report(&self, actor: &Actor, sub: SubmitReport) -> StoreResult<Submitted> {
         let s = self;
         validate(sub.status, sub.progress, &sub.narrative, &sub.figures)
-            .map_err(StoreError::Invalid)?;
+            .map_err(|m| StoreError::Invalid("report_content", m))?;
         let key = sub
             .idempotency_key
             .as_deref()
             .map(|k| format!("{}:{k}", actor.user_id.unwrap_or(0)));
         if key.as_ref().is_some_and(|k| k.len() > 200) {
-            return Err(StoreError::Invalid("幂等键过长".into()));
+            return Err(StoreError::Invalid(
+                "idempotency_key_too_long",
+                "幂等键过长".into(),
+            ));
         }
         match write_report(s, actor, &sub, key.as_deref()).await {
             // Two retries raced and the other one wrote the key first: answer with its version.
@@ -343,10 +347,16 @@ impl ReportingStore for SqlStore {
         let s = self;
         let reason = review.reason.trim().to_string();
         if !review.accept && reason.is_empty() {
-            return Err(StoreError::Invalid("退回时请填写退回理由".into()));
+            return Err(StoreError::Invalid(
+                "review_too_long",
+                "退回时请填写退回理由".into(),
+            ));
         }
         if reason.chars().count() > 2000 {
-            return Err(StoreError::Invalid("审核意见不能超过 2000 字".into()));
+            return Err(StoreError::Invalid(
+                "review_too_long",
+                "审核意见不能超过 2000 字".into(),
+            ));
         }
         let mut tx = s.write().await?;
         let sql = format!(
@@ -371,7 +381,8 @@ impl ReportingStore for SqlStore {
         } else {
             ReviewAction::Return
         };
-        let to = next(ReviewState::from_code(&state), action).map_err(StoreError::Invalid)?;
+        let to = next(ReviewState::from_code(&state), action)
+            .map_err(|m| StoreError::Invalid("review_refused", m))?;
         let at = now();
         sqlx::query(
             "UPDATE report_versions SET review = $1, review_reason = $2, reviewed_by_name = $3, \

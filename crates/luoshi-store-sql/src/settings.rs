@@ -34,7 +34,7 @@ impl SettingsStore for SqlStore {
             settings.webhook.as_deref(),
             settings.smtp.as_ref(),
         )
-        .map_err(|r| StoreError::Invalid(r.message.into()))?;
+        .map_err(|r| StoreError::Invalid(r.field, r.message.into()))?;
         let mut tx = s.write().await?;
         let before = settings_in(&mut *tx).await?;
         let value =

@@ -67,7 +67,8 @@ async fn row_in_tx(tx: &mut Tx, id: Id) -> StoreResult<ItemRow> {
 }
 
 fn date(s: &str, what: &str) -> StoreResult<Date> {
-    Date::parse(s).ok_or_else(|| StoreError::Invalid(format!("{what}格式应为 2026-09-30")))
+    Date::parse(s)
+        .ok_or_else(|| StoreError::Invalid("bad_date", format!("{what}格式应为 2026-09-30")))
 }
 
 // An event row has that many columns; a struct for one private call would only rename them.
@@ -105,13 +106,17 @@ impl SupervisionStore for SqlStore {
         let title = new.title.trim().to_string();
         if title.is_empty() || title.chars().count() > 500 {
             return Err(StoreError::Invalid(
+                "item_title",
                 "事项名称不能为空，且不超过 500 字".into(),
             ));
         }
         let opened = date(&new.opened_on, "立项日期")?;
         let due = date(&new.due, "办理时限")?;
         if due < opened {
-            return Err(StoreError::Invalid("办理时限不能早于立项日期".into()));
+            return Err(StoreError::Invalid(
+                "due_before_opened",
+                "办理时限不能早于立项日期".into(),
+            ));
         }
         let mut tx = s.write().await?;
         let at = now();
@@ -139,7 +144,7 @@ impl SupervisionStore for SqlStore {
         .await
         .map_err(|e| match db_err(e) {
             StoreError::Database(m) if m.contains("FOREIGN KEY") || m.contains("foreign key") => {
-                StoreError::Invalid("承办单位、任务或议定事项不存在".into())
+                StoreError::Invalid("item_refers_to_nothing", "承办单位、任务或议定事项不存在".into())
             }
             other => other,
         })?;
@@ -297,7 +302,10 @@ impl SupervisionStore for SqlStore {
         let today = date(&step.today, "日期")?;
         let note = step.note.trim().to_string();
         if note.chars().count() > 5000 {
-            return Err(StoreError::Invalid("说明不能超过 5000 字".into()));
+            return Err(StoreError::Invalid(
+                "note_too_long",
+                "说明不能超过 5000 字".into(),
+            ));
         }
         let mut tx = s.write().await?;
         let sql = format!("SELECT stage FROM items WHERE id = $1{}", s.for_update());
@@ -318,17 +326,21 @@ impl SupervisionStore for SqlStore {
                 from.label()
             )));
         }
-        let to = next(from, step.action).map_err(StoreError::Invalid)?;
+        let to =
+            next(from, step.action).map_err(|m| StoreError::Invalid("item_step_refused", m))?;
         if step.action.needs_note() && note.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "请填写{}的说明",
-                step.action.label()
-            )));
+            return Err(StoreError::Invalid(
+                "note_required",
+                format!("请填写{}的说明", step.action.label()),
+            ));
         }
         if let Some(p) = step.progress
             && !(0..=100).contains(&p)
         {
-            return Err(StoreError::Invalid("进度须在 0 到 100 之间".into()));
+            return Err(StoreError::Invalid(
+                "progress_range",
+                "进度须在 0 到 100 之间".into(),
+            ));
         }
         let mut sets = vec!["stage = $1".to_string(), "updated_at = $2".to_string()];
         let mut q = Q::new("");
@@ -337,23 +349,24 @@ impl SupervisionStore for SqlStore {
         let mut note_out = note.clone();
         match step.action {
             Action::RequestExtension => {
-                let want = step
-                    .new_due
-                    .as_deref()
-                    .ok_or_else(|| StoreError::Invalid("请填写申请延期至的日期".into()))?;
+                let want = step.new_due.as_deref().ok_or_else(|| {
+                    StoreError::Invalid("extension_not_later", "请填写申请延期至的日期".into())
+                })?;
                 let want = date(want, "延期日期")?;
                 if want.to_string() <= before.due {
-                    return Err(StoreError::Invalid("延期日期应晚于当前办理时限".into()));
+                    return Err(StoreError::Invalid(
+                        "extension_not_later",
+                        "延期日期应晚于当前办理时限".into(),
+                    ));
                 }
                 let p = q.bind(Arg::S(want.to_string()));
                 sets.push(format!("requested_due = {p}"));
                 note_out = format!("申请延期至 {want}：{note}");
             }
             Action::ApproveExtension => {
-                let to_due = before
-                    .requested_due
-                    .clone()
-                    .ok_or_else(|| StoreError::Invalid("没有待批准的延期申请".into()))?;
+                let to_due = before.requested_due.clone().ok_or_else(|| {
+                    StoreError::Invalid("no_extension_pending", "没有待批准的延期申请".into())
+                })?;
                 let p = q.bind(Arg::S(to_due.clone()));
                 sets.push(format!("due = {p}"));
                 sets.push("requested_due = NULL".into());
@@ -370,7 +383,7 @@ impl SupervisionStore for SqlStore {
             Action::Grade => {
                 let g = step
                     .grade
-                    .ok_or_else(|| StoreError::Invalid("请选择评价等次".into()))?;
+                    .ok_or_else(|| StoreError::Invalid("grade_missing", "请选择评价等次".into()))?;
                 let p = q.bind(Arg::S(g.code().into()));
                 sets.push(format!("grade = {p}"));
                 note_out = format!("评价：{}。{note}", g.label());

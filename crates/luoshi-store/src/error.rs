@@ -10,9 +10,10 @@ pub enum StoreError {
     /// A uniqueness rule was broken; the message says which, in Chinese.
     #[error("conflict: {0}")]
     Conflict(String),
-    /// The request contradicts the data (e.g. merging a unit into itself).
-    #[error("invalid: {0}")]
-    Invalid(String),
+    /// The request contradicts the data (e.g. merging a unit into itself): a stable code naming
+    /// the rule (`succession_cycle`, `reason_required`, …) and the Chinese message.
+    #[error("invalid ({0}): {1}")]
+    Invalid(&'static str, String),
     #[error("database error: {0}")]
     Database(String),
 }
@@ -23,7 +24,7 @@ impl StoreError {
         match self {
             StoreError::NotFound => "not_found",
             StoreError::Conflict(_) => "conflict",
-            StoreError::Invalid(_) => "invalid",
+            StoreError::Invalid(code, _) => code,
             StoreError::Database(_) => "database",
         }
     }
@@ -32,7 +33,7 @@ impl StoreError {
     pub fn message_zh(&self) -> String {
         match self {
             StoreError::NotFound => "未找到".into(),
-            StoreError::Conflict(m) | StoreError::Invalid(m) => m.clone(),
+            StoreError::Conflict(m) | StoreError::Invalid(_, m) => m.clone(),
             StoreError::Database(_) => "数据库暂时无法完成操作，请稍后重试".into(),
         }
     }

@@ -41,7 +41,7 @@ pub async fn prepare(store: &dyn Store, n: usize, now: i64) -> StoreResult<Vec<R
         let unit = store
             .unit_by_name(&name(i))
             .await?
-            .ok_or_else(|| StoreError::Invalid(format!("unit {i} was not created")))?;
+            .ok_or_else(|| StoreError::Invalid("fixture", format!("unit {i} was not created")))?;
         let owed = store
             .obligations(&ObligationFilter {
                 units: Some(vec![unit.id]),
@@ -51,7 +51,7 @@ pub async fn prepare(store: &dyn Store, n: usize, now: i64) -> StoreResult<Vec<R
         let task_id = owed
             .iter()
             .find(|o| o.role == "lead")
-            .ok_or_else(|| StoreError::Invalid(format!("unit {i} leads nothing")))?
+            .ok_or_else(|| StoreError::Invalid("fixture", format!("unit {i} leads nothing")))?
             .task_id;
         let username = format!("rush{i}");
         let user = store

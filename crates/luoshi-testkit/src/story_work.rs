@@ -192,12 +192,12 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
             filing(task, ccpit, ReportKind::Task, "2026-09-10", None),
         )
         .await;
-    assert!(matches!(wrong, Err(StoreError::Invalid(_))), "{wrong:?}");
+    assert!(matches!(wrong, Err(StoreError::Invalid(..))), "{wrong:?}");
     let mut done_at_half = filing(task, commerce, ReportKind::Task, "2026-09-12", None);
     done_at_half.status = WorkStatus::Done;
     assert!(matches!(
         store.submit_report(&l, done_at_half).await,
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Invalid(..))
     ));
 
     // The lead's report with an attachment; the office returns it, the unit revises, it is accepted.
@@ -223,7 +223,7 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     };
     assert!(matches!(
         store.review_report(&o, review(1, false, " ")).await,
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Invalid(..))
     ));
     assert!(matches!(
         store.review_report(&o, review(0, false, "数据不全")).await,
@@ -236,7 +236,7 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     assert_eq!(returned.state, ReviewState::Returned);
     assert!(matches!(
         store.review_report(&o, review(1, true, "")).await,
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Invalid(..))
     ));
     let inbox = store.inbox(lead.id, Page::new(0, 10)).await.unwrap();
     assert!(inbox.items[0].body.contains("请补充对接企业名单"));
@@ -266,7 +266,7 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
                 filing(task, commerce, ReportKind::Task, "2026-09-26", None)
             )
             .await,
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Invalid(..))
     ));
     let detail = store.report(id).await.unwrap().unwrap();
     assert_eq!(detail.history.len(), 2);
@@ -358,7 +358,7 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         .item_step(&o, i, step(Action::Accept, "", "2026-09-21"))
         .await;
     assert!(
-        matches!(&refused, Err(StoreError::Invalid(m)) if m.contains("签收")),
+        matches!(&refused, Err(StoreError::Invalid(_, m)) if m.contains("签收")),
         "{refused:?}"
     );
     let mut stale = step(Action::Acknowledge, "", "2026-09-21");
@@ -456,7 +456,7 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     let mut grade = step(Action::Grade, "", "2026-11-05");
     assert!(matches!(
         store.item_step(&o, i, grade.clone()).await,
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Invalid(..))
     ));
     grade.grade = Some(Grade::Good);
     store.item_step(&o, i, grade).await.unwrap();
@@ -472,7 +472,7 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         store
             .item_step(&o, i, step(Action::Remind, "", "2026-11-07"))
             .await,
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Invalid(..))
     ));
     let detail = store.item(i).await.unwrap().unwrap();
     assert_eq!(detail.row.reminders, 3);
@@ -575,7 +575,7 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     };
     assert!(matches!(
         store.update_member(&o, added[1].id, wrong_liaison).await,
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Invalid(..))
     ));
     store.delete_member(&o, added[0].id).await.unwrap();
     let members = store.members().await.unwrap();

@@ -47,7 +47,7 @@ impl From<StoreError> for AppError {
         let status = match e {
             StoreError::NotFound => StatusCode::NOT_FOUND,
             StoreError::Conflict(_) => StatusCode::CONFLICT,
-            StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            StoreError::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
             StoreError::Database(_) => {
                 tracing::error!(error = %e, "database error");
                 StatusCode::INTERNAL_SERVER_ERROR

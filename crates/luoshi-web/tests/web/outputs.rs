@@ -3,11 +3,9 @@
 //! Both tools are Debian packages that scripts/setup.sh installs. Also the delivery job against
 //! real sockets: a small SMTP server and a webhook that fails once, then accepts.
 
-mod common;
-
 use std::process::Command;
 
-use common::{body_bytes, harness};
+use crate::common::{body_bytes, harness};
 use luoshi_domain::access::Role;
 use luoshi_domain::calendar::Date;
 use luoshi_domain::settings::SmtpSettings;
@@ -32,7 +30,7 @@ async fn the_compilation_opens_in_libreoffice_and_its_pdf_has_text_and_fonts() {
         today: Date::parse("2026-09-15"),
         ..Config::default()
     };
-    let h = harness(common::Backend::Sqlite, "outputs", config).await;
+    let h = harness(crate::common::Backend::Sqlite, "outputs", config).await;
     let (_, owed) = h
         .json(
             Some(Role::Liaison),
@@ -198,7 +196,7 @@ async fn smtp_server(listener: tokio::net::TcpListener) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_go_out_by_mail_and_webhook_with_retries() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let h = harness(common::Backend::Sqlite, "deliver", Config::default()).await;
+    let h = harness(crate::common::Backend::Sqlite, "deliver", Config::default()).await;
     let smtp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hook = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let (smtp_port, hook_port) = (

@@ -3,11 +3,9 @@
 //! content, acceptance, downloads scoped to who may see them, a supervision item from a meeting
 //! decision with its steps, reminders and refusals, and the quarterly outputs.
 
-mod common;
-
 use std::io::Read;
 
-use common::{BACKENDS, Harness, body_bytes, body_json, body_text, harness, hex_sha, now};
+use crate::common::{BACKENDS, Harness, body_bytes, body_json, body_text, harness, hex_sha, now};
 use luoshi_domain::access::Role;
 use luoshi_domain::calendar::Date;
 use luoshi_store::Actor;
@@ -579,7 +577,7 @@ async fn late_reports_stay_visible_until_filed() {
         today: Date::parse("2026-09-21"),
         ..Config::default()
     };
-    let h = harness(common::Backend::Sqlite, "late", config).await;
+    let h = harness(crate::common::Backend::Sqlite, "late", config).await;
     let lead = h.session(Role::Liaison);
     let (_, owed) = json_as(
         &h,
@@ -674,7 +672,7 @@ async fn late_reports_stay_visible_until_filed() {
 /// The leading group's roster is read from the 000 seed's annex and kept editable.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_roster_is_imported_from_a_document() {
-    let h = harness(common::Backend::Sqlite, "roster", Config::default()).await;
+    let h = harness(crate::common::Backend::Sqlite, "roster", Config::default()).await;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
     let seed = std::fs::read_dir(&dir)
         .expect("../shared/seeds holds the public documents")

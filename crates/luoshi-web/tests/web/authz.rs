@@ -3,11 +3,9 @@
 //! route that does not exist), when an anonymous request gets through, or when a role is let
 //! into a route the table keeps from it.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{BACKENDS, harness};
+use crate::common::{BACKENDS, harness};
 use luoshi_domain::access::{Access, Role};
 use luoshi_web::Config;
 use luoshi_web::routes::{PERMISSIONS, routes};
@@ -89,7 +87,7 @@ async fn every_route_with_every_role() {
             }
             // Each role; a fresh session per request, so logout routes do not end the walk.
             for role in Role::ALL {
-                let h2 = common::fresh_session(&h, role).await;
+                let h2 = crate::common::fresh_session(&h, role).await;
                 let res = h
                     .send_as(&h2, method.as_str(), &uri, ct, body.clone())
                     .await;
@@ -111,7 +109,7 @@ async fn every_route_with_every_role() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_without_the_csrf_token_are_refused() {
-    let h = harness(common::Backend::Sqlite, "csrf", Config::default()).await;
+    let h = harness(crate::common::Backend::Sqlite, "csrf", Config::default()).await;
     for p in PERMISSIONS
         .iter()
         .filter(|p| p.method != "GET" && p.access != Access::Public)

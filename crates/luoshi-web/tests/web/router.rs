@@ -2,11 +2,9 @@
 //! through the API (preview, confirm, idempotence, versions, bad input), unit scoping (404 for
 //! other units' objects), the xlsx export and the OpenAPI document.
 
-mod common;
-
 use std::io::Read;
 
-use common::{BACKENDS, Backend, Harness, body_json, body_text, harness};
+use crate::common::{BACKENDS, Backend, Harness, body_json, body_text, harness};
 use luoshi_domain::access::Role;
 use luoshi_web::Config;
 use serde_json::{Value, json};
@@ -476,7 +474,7 @@ async fn export(h: &Harness) {
     assert_eq!(st, 200);
     let res = h.get(Some(Role::Liaison), "/export/tasks.xlsx").await;
     assert_eq!(res.status(), 200);
-    let bytes = common::body_bytes(res).await;
+    let bytes = crate::common::body_bytes(res).await;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
     let mut sheet = String::new();
     zip.by_name("xl/worksheets/sheet1.xml")

@@ -1,8 +1,5 @@
 //! A test ledger behind the router, on either backend, with one signed-in session per role.
 
-// Each test binary uses a part of the shared harness; the rest would warn as dead code.
-#![allow(dead_code)]
-
 use std::sync::Arc;
 
 use axum::Router;

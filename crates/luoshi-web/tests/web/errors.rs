@@ -1,0 +1,93 @@
+//! Every failure answers in one shape: `{code, message}` under `/api/` with a code per cause, a
+//! Chinese page elsewhere — malformed JSON, wrong content types, bad path values and broken forms
+//! included (they used to get axum's plain-text rejections) — and every response names its
+//! request id.
+
+use luoshi_domain::access::Role;
+use luoshi_web::Config;
+use serde_json::json;
+
+use crate::common::{Backend, body_json, body_text, harness};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_rejection_has_a_code_and_the_api_answers_json() {
+    let h = harness(Backend::Sqlite, "errors", Config::default()).await;
+    let admin = Some(Role::Admin);
+    let cases: [(&str, &str, Option<&str>, &[u8], u16, &str); 5] = [
+        (
+            "POST",
+            "/api/v1/units",
+            Some("application/json"),
+            b"{not json",
+            400,
+            "json_syntax",
+        ),
+        (
+            "POST",
+            "/api/v1/units",
+            Some("application/json"),
+            b"{\"name\": 7}",
+            422,
+            "json_data",
+        ),
+        (
+            "POST",
+            "/api/v1/units",
+            Some("text/plain"),
+            b"{}",
+            415,
+            "json_content_type",
+        ),
+        ("GET", "/api/v1/tasks/abc", None, b"", 400, "bad_path"),
+        ("GET", "/api/v1/audit?offset=x", None, b"", 400, "bad_query"),
+    ];
+    for (method, uri, ct, body, status, code) in cases {
+        let res = h.send(admin, method, uri, ct, body.to_vec()).await;
+        assert_eq!(res.status().as_u16(), status, "{method} {uri}");
+        assert!(res.headers().contains_key("x-request-id"));
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/json",
+            "{method} {uri}"
+        );
+        let err = body_json(res).await;
+        assert_eq!(err["code"], code, "{method} {uri}: {err}");
+        assert!(!err["message"].as_str().unwrap().is_empty());
+    }
+    // A rule the store enforces names itself.
+    let (st, err) = h
+        .json(
+            admin,
+            "POST",
+            "/api/v1/units",
+            json!({ "name": " ", "kind": "other" }),
+        )
+        .await;
+    assert_eq!(
+        (st, err["code"].as_str()),
+        (422, Some("unit_name_empty")),
+        "{err}"
+    );
+    // The same causes on pages get a Chinese page, not JSON or plain text.
+    let res = h.get(admin, "/tasks/abc").await;
+    assert_eq!(res.status(), 400);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = body_text(res).await;
+    assert!(page.contains("地址中的编号或参数无效"), "{page}");
+    let res = h
+        .send(
+            admin,
+            "POST",
+            "/units",
+            Some("application/x-www-form-urlencoded"),
+            b"%%%".to_vec(),
+        )
+        .await;
+    assert!(res.status().is_client_error());
+    assert!(body_text(res).await.contains("表单内容无效"));
+}
