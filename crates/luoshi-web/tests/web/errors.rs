@@ -13,7 +13,9 @@ use crate::common::{Backend, body_json, body_text, harness};
 async fn every_rejection_has_a_code_and_the_api_answers_json() {
     let h = harness(Backend::Sqlite, "errors", Config::default()).await;
     let admin = Some(Role::Admin);
-    let cases: [(&str, &str, Option<&str>, &[u8], u16, &str); 5] = [
+    // method, path, content type, body, status, code
+    type Case<'a> = (&'a str, &'a str, Option<&'a str>, &'a [u8], u16, &'a str);
+    let cases: [Case; 5] = [
         (
             "POST",
             "/api/v1/units",
