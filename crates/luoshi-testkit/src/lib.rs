@@ -2,6 +2,7 @@
 //! (one sequence of operations every backend runs; both backends must end with identical dumps),
 //! and the deadline-rush fixture shared by `luoshi bench rush` and the crash test.
 
+pub mod chapters;
 pub mod rush;
 pub mod story;
 pub mod story_work;

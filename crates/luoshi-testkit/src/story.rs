@@ -1,7 +1,8 @@
-//! The storage test story: one sequence of imports, registry edits and reads that every backend
-//! runs. It asserts as it goes and returns a dump of the final ledger, which must be identical on
-//! every backend.
+//! The ledger story: imports, registry edits and reads that every backend runs, in named chapters
+//! (see `chapters`). Each chapter asserts as it goes; the story returns a dump of the final ledger,
+//! which must be identical on every backend.
 
+use crate::chapters::{self, Chapter};
 use crate::input;
 
 use luoshi_domain::access::Role;
@@ -9,7 +10,7 @@ use luoshi_domain::registry::UnitKind;
 use luoshi_store::accounts::{NewSession, NewUser};
 use luoshi_store::ledger::plan_import;
 use luoshi_store::ledger::{ImportOutcome, PendingImport, TaskFilter};
-use luoshi_store::registry::{UnitEdit, UnitSplit};
+use luoshi_store::registry::{Unit, UnitEdit, UnitSplit};
 use luoshi_store::samples::sample;
 use luoshi_store::{Actor, Id, Page, Scope, Store, StoreError};
 
@@ -39,14 +40,136 @@ fn by_units(units: Vec<Id>, lead_only: bool) -> TaskFilter {
     }
 }
 
-/// Runs the story on an empty store; returns the final ledger as lines.
-pub async fn run(store: &dyn Store) -> Vec<String> {
-    let cli = Actor::system("story");
+/// What the chapters share: the store, the actors, and what earlier chapters made.
+pub struct Cx<'s> {
+    store: &'s dyn Store,
+    cli: Actor,
+    actor: Actor,
+    admin_id: Id,
+    data: Option<Unit>,
+    big_data: Option<Unit>,
+    document_id: Id,
+    hub_id: Id,
+}
 
-    // The shipped registry, loaded twice, is there once; spellings of a committee are one unit.
-    store.seed_registry(&cli).await.unwrap();
+impl Cx<'_> {
+    fn data(&self) -> &Unit {
+        self.data.as_ref().expect("the registry chapter ran")
+    }
+    fn big_data(&self) -> &Unit {
+        self.big_data.as_ref().expect("the registry chapter ran")
+    }
+}
+
+/// Runs the story on an empty store, chapter by chapter; returns the final ledger as lines.
+pub async fn run(store: &dyn Store) -> Vec<String> {
+    let mut cx = Cx {
+        store,
+        cli: Actor::system("story"),
+        actor: Actor::system("story"),
+        admin_id: 0,
+        data: None,
+        big_data: None,
+        document_id: 0,
+        hub_id: 0,
+    };
+    let chapters: &[Chapter<Cx>] = &[
+        Chapter {
+            name: "registry_seeded",
+            builds: true,
+            run: |cx| Box::pin(registry_seeded(cx)),
+        },
+        Chapter {
+            name: "accounts_and_throttle",
+            builds: true,
+            run: |cx| Box::pin(accounts_and_throttle(cx)),
+        },
+        Chapter {
+            name: "sessions",
+            builds: false,
+            run: |cx| Box::pin(sessions(cx)),
+        },
+        Chapter {
+            name: "import_and_reimport",
+            builds: true,
+            run: |cx| Box::pin(import_and_reimport(cx)),
+        },
+        Chapter {
+            name: "new_version",
+            builds: true,
+            run: |cx| Box::pin(new_version(cx)),
+        },
+        Chapter {
+            name: "stale_plan_refused",
+            builds: true,
+            run: |cx| Box::pin(stale_plan_refused(cx)),
+        },
+        Chapter {
+            name: "family_lists",
+            builds: false,
+            run: |cx| Box::pin(family_lists(cx)),
+        },
+        Chapter {
+            name: "unit_index_equals_scope",
+            builds: false,
+            run: |cx| Box::pin(unit_index_equals_scope(cx)),
+        },
+        Chapter {
+            name: "areas",
+            builds: false,
+            run: |cx| Box::pin(areas(cx)),
+        },
+        Chapter {
+            name: "front_page_counts",
+            builds: false,
+            run: |cx| Box::pin(front_page_counts(cx)),
+        },
+        Chapter {
+            name: "document_scopes",
+            builds: false,
+            run: |cx| Box::pin(document_scopes(cx)),
+        },
+        Chapter {
+            name: "merge_and_undo",
+            builds: false,
+            run: |cx| Box::pin(merge_and_undo(cx)),
+        },
+        Chapter {
+            name: "merge_of_a_shared_task",
+            builds: false,
+            run: |cx| Box::pin(merge_of_a_shared_task(cx)),
+        },
+        Chapter {
+            name: "split_and_undo",
+            builds: false,
+            run: |cx| Box::pin(split_and_undo(cx)),
+        },
+        Chapter {
+            name: "registry_edits_checked",
+            builds: false,
+            run: |cx| Box::pin(registry_edits_checked(cx)),
+        },
+        Chapter {
+            name: "pending_imports",
+            builds: false,
+            run: |cx| Box::pin(pending_imports(cx)),
+        },
+        Chapter {
+            name: "audited",
+            builds: false,
+            run: |cx| Box::pin(audited(cx)),
+        },
+    ];
+    chapters::run("ledger", &mut cx, chapters).await;
+    dump(store).await
+}
+
+/// The shipped registry, loaded twice, is there once; spellings of a committee are one unit.
+async fn registry_seeded(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    store.seed_registry(&cx.cli).await.unwrap();
     let seeded = store.units().await.unwrap().len();
-    store.seed_registry(&cli).await.unwrap();
+    store.seed_registry(&cx.cli).await.unwrap();
     assert_eq!(store.units().await.unwrap().len(), seeded);
     let nanning = unit_id(store, "南宁片区管委会").await;
     assert_eq!(unit_id(store, "南宁片区管理机构").await, nanning);
@@ -58,15 +181,24 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         .unwrap()
         .unwrap();
     assert_eq!(big_data.successor_id, Some(data.id));
+    cx.data = Some(data);
+    cx.big_data = Some(big_data);
+}
 
-    // Users and the login throttle.
+/// Users and the login throttle.
+async fn accounts_and_throttle(cx: &mut Cx<'_>) {
+    let store = cx.store;
     let office = store
-        .create_unit(&cli, "自贸试验区工作领导小组办公室", UnitKind::RegionalDept)
+        .create_unit(
+            &cx.cli,
+            "自贸试验区工作领导小组办公室",
+            UnitKind::RegionalDept,
+        )
         .await
         .unwrap();
     let admin = store
         .create_user(
-            &cli,
+            &cx.cli,
             NewUser {
                 username: "office".into(),
                 display_name: "办公室".into(),
@@ -79,7 +211,7 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         .unwrap();
     let dup = store
         .create_user(
-            &cli,
+            &cx.cli,
             NewUser {
                 username: "office".into(),
                 display_name: "又一个".into(),
@@ -114,19 +246,27 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
             .locked_until,
         None
     );
+    cx.admin_id = admin.id;
+    cx.actor = Actor {
+        user_id: Some(admin.id),
+        name: "office".into(),
+    };
+}
 
-    // Sessions expire when idle and are gone after logout.
+/// Sessions expire when idle and are gone after logout.
+async fn sessions(cx: &mut Cx<'_>) {
+    let store = cx.store;
     store
         .create_session(NewSession {
             token_hash: "t1".into(),
-            user_id: admin.id,
+            user_id: cx.admin_id,
             csrf: "c1".into(),
             now: 10_000,
         })
         .await
         .unwrap();
     let live = store.session("t1", 10_100, 1800).await.unwrap().unwrap();
-    assert_eq!((live.user.id, live.csrf.as_str()), (admin.id, "c1"));
+    assert_eq!((live.user.id, live.csrf.as_str()), (cx.admin_id, "c1"));
     assert!(
         store
             .session("t1", 10_100 + 1801, 1800)
@@ -138,7 +278,7 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     store
         .create_session(NewSession {
             token_hash: "t2".into(),
-            user_id: admin.id,
+            user_id: cx.admin_id,
             csrf: "c2".into(),
             now: 10_000,
         })
@@ -146,14 +286,13 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         .unwrap();
     store.delete_session("t2").await.unwrap();
     assert!(store.session("t2", 10_001, 1800).await.unwrap().is_none());
-    let actor = Actor {
-        user_id: Some(admin.id),
-        name: "office".into(),
-    };
+}
 
-    // A new document, and the same bytes again: nothing changes the second time.
+/// A new document, and the same bytes again: nothing changes the second time.
+async fn import_and_reimport(cx: &mut Cx<'_>) {
+    let store = cx.store;
     let v1 = sample("01_digital_trade_plan_v1.txt");
-    let first = import(store, &actor, "v1.txt", v1).await;
+    let first = import(store, &cx.actor, "v1.txt", v1).await;
     let ImportOutcome::NewDocument {
         document_id, tasks, ..
     } = first
@@ -161,7 +300,7 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         panic!("{first:?}")
     };
     assert_eq!(tasks, 5);
-    let again = import(store, &actor, "v1 copy.txt", v1).await;
+    let again = import(store, &cx.actor, "v1 copy.txt", v1).await;
     assert!(matches!(again, ImportOutcome::Unchanged { document_id: d, .. } if d == document_id));
     assert_eq!(count(store, TaskFilter::all()).await, 5);
     let hub = store
@@ -180,7 +319,7 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
 
     let second = import(
         store,
-        &actor,
+        &cx.actor,
         "port.txt",
         sample("02_port_logistics_plan.txt"),
     )
@@ -189,10 +328,17 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         matches!(second, ImportOutcome::NewDocument { tasks: 6, .. }),
         "{second:?}"
     );
+    cx.document_id = document_id;
+    cx.hub_id = hub_id;
+}
 
-    // A new version: linked to the document, its tasks matched, never duplicated.
+/// A new version: linked to the document, its tasks matched, never duplicated.
+async fn new_version(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    let (document_id, hub_id) = (cx.document_id, cx.hub_id);
+    let v1 = sample("01_digital_trade_plan_v1.txt");
     let v2 = sample("01_digital_trade_plan_v2.txt");
-    let third = import(store, &actor, "v2.txt", v2).await;
+    let third = import(store, &cx.actor, "v2.txt", v2).await;
     let ImportOutcome::NewVersion {
         document_id: d2,
         version_no,
@@ -232,8 +378,12 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         .unwrap()
         .unwrap();
     assert_eq!(original, v1);
+}
 
-    // A plan made against a version that is no longer the latest is refused, and nothing is written.
+/// A plan made against a version that is no longer the latest is refused, and nothing is written.
+async fn stale_plan_refused(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    let v2 = sample("01_digital_trade_plan_v2.txt");
     let text = String::from_utf8(v2.to_vec()).unwrap();
     let v3a = text.replace("年内新增跨境专线3条", "年内新增跨境专线4条");
     let v3b = text.replace("年内新增跨境专线3条", "年内新增跨境专线5条");
@@ -243,8 +393,8 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     let plan_b = plan_import(store, input("v3b.txt", v3b.as_bytes()))
         .await
         .unwrap();
-    store.apply_import(&actor, &plan_a).await.unwrap();
-    let stale = store.apply_import(&actor, &plan_b).await;
+    store.apply_import(&cx.actor, &plan_a).await.unwrap();
+    let stale = store.apply_import(&cx.actor, &plan_b).await;
     assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
     assert!(
         store
@@ -254,15 +404,21 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
             .is_none()
     );
     assert_eq!(count(store, TaskFilter::all()).await, 11);
+}
 
-    // A unit's list includes the tasks of the units it succeeded.
-    let family = store.unit_family(data.id).await.unwrap();
-    assert!(family.contains(&big_data.id));
+/// A unit's list includes the tasks of the units it succeeded.
+async fn family_lists(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    let family = store.unit_family(cx.data().id).await.unwrap();
+    assert!(family.contains(&cx.big_data().id));
     assert_eq!(count(store, by_units(family.clone(), true)).await, 1);
     assert_eq!(count(store, by_units(family, false)).await, 2);
+}
 
-    // A unit's list (read from the unit index) equals the same unit's scope (read from tasks),
-    // in the same order, page by page.
+/// A unit's list (read from the unit index) equals the same unit's scope (read from tasks),
+/// in the same order, page by page.
+async fn unit_index_equals_scope(cx: &mut Cx<'_>) {
+    let store = cx.store;
     for name in [
         "自治区商务厅",
         "钦州港片区管委会",
@@ -298,8 +454,11 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
             "{name}"
         );
     }
+}
 
-    // Areas are those whose committees a task names.
+/// Areas are those whose committees a task names.
+async fn areas(cx: &mut Cx<'_>) {
+    let store = cx.store;
     let area = |a: &str| TaskFilter {
         area: Some(a.into()),
         ..TaskFilter::all()
@@ -307,8 +466,11 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     assert_eq!(count(store, area("nanning")).await, 2);
     assert_eq!(count(store, area("qinzhougang")).await, 5);
     assert_eq!(count(store, area("chongzuo")).await, 4);
+}
 
-    // The front page's figures, for everything and for one unit's scope.
+/// The front page's figures, for everything and for one unit's scope.
+async fn front_page_counts(cx: &mut Cx<'_>) {
+    let store = cx.store;
     let all = store.ledger_counts(&Scope::All).await.unwrap();
     assert_eq!((all.tasks, all.documents), (11, 2));
     let areas: Vec<(&str, i64)> = all.by_area.iter().map(|(a, n)| (a.as_str(), *n)).collect();
@@ -326,8 +488,11 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     let areas: Vec<(&str, i64)> = mine.by_area.iter().map(|(a, n)| (a.as_str(), *n)).collect();
     assert_eq!(areas, [("chongzuo", 2), ("qinzhougang", 2)]);
     assert_eq!(mine.top_leads.len(), 1);
+}
 
-    // Scopes: a unit sees documents that hold its tasks.
+/// Scopes: a unit sees documents that hold its tasks.
+async fn document_scopes(cx: &mut Cx<'_>) {
+    let store = cx.store;
     let commerce = unit_id(store, "自治区商务厅").await;
     let docs = store
         .documents(&Scope::Units(vec![commerce]), Page::new(0, 10))
@@ -342,47 +507,62 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
             .total,
         2
     );
+}
 
-    // Merge and undo.
+/// Merge and undo.
+async fn merge_and_undo(cx: &mut Cx<'_>) {
+    let store = cx.store;
     let finance = unit_id(store, "自治区地方金融监管局").await;
     let bureau = store
-        .create_unit(&actor, "自治区党委金融办", UnitKind::RegionalDept)
+        .create_unit(&cx.actor, "自治区党委金融办", UnitKind::RegionalDept)
         .await
         .unwrap();
-    let op = store.merge_units(&actor, finance, bureau.id).await.unwrap();
+    let op = store
+        .merge_units(&cx.actor, finance, bureau.id)
+        .await
+        .unwrap();
     assert_eq!(unit_id(store, "自治区地方金融监管局").await, bureau.id);
     assert_eq!(count(store, by_units(vec![bureau.id], true)).await, 1);
     assert_eq!(count(store, by_units(vec![finance], false)).await, 0);
-    store.undo_unit_op(&actor, op).await.unwrap();
+    store.undo_unit_op(&cx.actor, op).await.unwrap();
     assert_eq!(unit_id(store, "自治区地方金融监管局").await, finance);
     assert_eq!(count(store, by_units(vec![bureau.id], false)).await, 0);
     assert!(matches!(
-        store.undo_unit_op(&actor, op).await,
+        store.undo_unit_op(&cx.actor, op).await,
         Err(StoreError::Invalid(..))
     ));
+}
 
-    // Merging two units named by one task: the task is listed once under the survivor.
+/// Merging two units named by one task: the task is listed once under the survivor.
+async fn merge_of_a_shared_task(cx: &mut Cx<'_>) {
+    let store = cx.store;
     let transport = unit_id(store, "自治区交通运输厅").await;
     let market = unit_id(store, "自治区市场监管局").await;
     let before_t = count(store, by_units(vec![transport], false)).await;
     let before_m = count(store, by_units(vec![market], false)).await;
     assert_eq!((before_t, before_m), (3, 1));
-    let op = store.merge_units(&actor, transport, market).await.unwrap();
+    let op = store
+        .merge_units(&cx.actor, transport, market)
+        .await
+        .unwrap();
     let merged = store
         .tasks(&by_units(vec![market], false), Page::all())
         .await
         .unwrap();
     assert_eq!(merged.total, 3);
     assert_eq!(merged.items.len(), 3);
-    store.undo_unit_op(&actor, op).await.unwrap();
+    store.undo_unit_op(&cx.actor, op).await.unwrap();
     assert_eq!(count(store, by_units(vec![transport], false)).await, 3);
     assert_eq!(count(store, by_units(vec![market], false)).await, 1);
+}
 
-    // Split and undo: tasks written with the alias move with it.
+/// Split and undo: tasks written with the alias move with it.
+async fn split_and_undo(cx: &mut Cx<'_>) {
+    let store = cx.store;
     let qz = unit_id(store, "钦州港片区管委会").await;
     let split = store
         .split_unit(
-            &actor,
+            &cx.actor,
             UnitSplit {
                 unit_id: qz,
                 new_name: "钦州港片区管理机构".into(),
@@ -396,17 +576,20 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     assert_ne!(split_unit, qz);
     assert_eq!(count(store, by_units(vec![split_unit], false)).await, 3);
     assert_eq!(count(store, by_units(vec![qz], false)).await, 2);
-    store.undo_unit_op(&actor, split).await.unwrap();
+    store.undo_unit_op(&cx.actor, split).await.unwrap();
     assert_eq!(unit_id(store, "钦州港片区管理机构").await, qz);
     assert_eq!(count(store, by_units(vec![qz], false)).await, 5);
+}
 
-    // Registry edits are checked.
+/// Registry edits are checked.
+async fn registry_edits_checked(cx: &mut Cx<'_>) {
+    let store = cx.store;
     let cycle = store
         .update_unit(
-            &actor,
-            data.id,
+            &cx.actor,
+            cx.data().id,
             UnitEdit {
-                successor_id: Some(Some(big_data.id)),
+                successor_id: Some(Some(cx.big_data().id)),
                 ..UnitEdit::default()
             },
         )
@@ -415,15 +598,21 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         matches!(cycle, Err(StoreError::Invalid("succession_cycle", _))),
         "{cycle:?}"
     );
-    let taken = store.add_alias(&actor, data.id, "南宁片区管理机构").await;
+    let taken = store
+        .add_alias(&cx.actor, cx.data().id, "南宁片区管理机构")
+        .await;
     assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+}
 
-    // Pending imports belong to the user who uploaded them.
+/// Pending imports belong to the user who uploaded them.
+async fn pending_imports(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    let v1 = sample("01_digital_trade_plan_v1.txt");
     let p = input("p.txt", v1);
     store
         .save_pending_import(PendingImport {
             token: "tok".into(),
-            user_id: admin.id,
+            user_id: cx.admin_id,
             file_name: "p.txt".into(),
             bytes: p.bytes.clone(),
             extracted: p.extracted.clone(),
@@ -434,13 +623,13 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         .unwrap();
     assert!(
         store
-            .pending_import("tok", admin.id + 1)
+            .pending_import("tok", cx.admin_id + 1)
             .await
             .unwrap()
             .is_none()
     );
     let back = store
-        .pending_import("tok", admin.id)
+        .pending_import("tok", cx.admin_id)
         .await
         .unwrap()
         .unwrap();
@@ -448,13 +637,16 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     store.delete_pending_import("tok").await.unwrap();
     assert!(
         store
-            .pending_import("tok", admin.id)
+            .pending_import("tok", cx.admin_id)
             .await
             .unwrap()
             .is_none()
     );
+}
 
-    // Every change was audited.
+/// Every change was audited.
+async fn audited(cx: &mut Cx<'_>) {
+    let store = cx.store;
     let audit = store.audit(Page::new(0, 500)).await.unwrap();
     for action in [
         "user.create",
@@ -469,8 +661,6 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
             "no audit entry {action}"
         );
     }
-
-    dump(store).await
 }
 
 /// The ledger as comparable lines: every live task with its units and areas, every unit's counts.
