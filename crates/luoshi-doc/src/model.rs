@@ -107,6 +107,28 @@ pub enum Role {
     Support,
 }
 
+impl Role {
+    /// `lead` or `support`, as serialised and stored.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Lead => "lead",
+            Role::Support => "support",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Role> {
+        match s {
+            "lead" => Some(Role::Lead),
+            "support" => Some(Role::Support),
+            _ => None,
+        }
+    }
+
+    pub fn is_lead(self) -> bool {
+        self == Role::Lead
+    }
+}
+
 /// How a target's value compares with what must be reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Comparator {

@@ -19,6 +19,7 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 
 use crate::notify::notify_unit;
+use crate::sql::link_role;
 use crate::{Arg, Dialect, Q, SqlStore, Tx, audit, db_err, get, now};
 use luoshi_domain::notify::{self, TaskRef};
 
@@ -305,7 +306,7 @@ impl ReportingStore for SqlStore {
                     document_title: get(r, "document_title")?,
                     unit_id: get(r, "unit_id")?,
                     unit_name: get(r, "unit_name")?,
-                    role: get(r, "role")?,
+                    role: link_role(r)?,
                     due_rule: rule.and_then(|r| serde_json::from_str(&r).ok()),
                 })
             })

@@ -10,6 +10,13 @@ pub(crate) type Tx = sqlx::Transaction<'static, Any>;
 
 pub(crate) use luoshi_store::now;
 
+/// A link's role column (`lead` / `support`).
+pub(crate) fn link_role(r: &AnyRow) -> StoreResult<luoshi_doc::Role> {
+    let code: String = get(r, "role")?;
+    luoshi_doc::Role::from_code(&code)
+        .ok_or_else(|| StoreError::Database(format!("unknown link role {code}")))
+}
+
 /// Maps a driver error: uniqueness to `Conflict`, anything else to `Database` (English, for logs).
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(d) = &e

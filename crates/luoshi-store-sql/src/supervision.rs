@@ -19,6 +19,7 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 
 use crate::notify::{notify_office, notify_unit};
+use crate::sql::link_role;
 use crate::{Arg, Q, SqlStore, Tx, audit, db_err, get, now};
 use luoshi_domain::notify;
 
@@ -261,7 +262,7 @@ impl SupervisionStore for SqlStore {
             Ok(ItemUnit {
                 unit_id: get(r, "unit_id")?,
                 unit_name: get(r, "name")?,
-                role: get(r, "role")?,
+                role: link_role(r)?,
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;

@@ -119,7 +119,7 @@ async fn racing_retries_write_one_version_on_both() {
             })
             .await
             .unwrap();
-        let task = owed.iter().find(|o| o.role == "lead").unwrap().task_id;
+        let task = owed.iter().find(|o| o.role.is_lead()).unwrap().task_id;
         let mut handles = Vec::new();
         for _ in 0..16 {
             let store = store.clone();

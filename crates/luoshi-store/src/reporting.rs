@@ -139,8 +139,8 @@ pub struct Obligation {
     pub document_title: String,
     pub unit_id: Id,
     pub unit_name: String,
-    /// "lead" or "support".
-    pub role: String,
+    /// 牵头 or 配合 (`lead` / `support` in JSON).
+    pub role: luoshi_doc::Role,
     /// The document's own reporting rule, if it states one.
     pub due_rule: Option<DueRule>,
 }

@@ -100,8 +100,8 @@ pub struct ItemEvent {
 pub struct ItemUnit {
     pub unit_id: Id,
     pub unit_name: String,
-    /// "lead" or "support".
-    pub role: String,
+    /// 牵头 or 配合 (`lead` / `support` in JSON).
+    pub role: luoshi_doc::Role,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

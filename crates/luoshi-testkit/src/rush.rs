@@ -50,7 +50,7 @@ pub async fn prepare(store: &dyn Store, n: usize, now: i64) -> StoreResult<Vec<R
             .await?;
         let task_id = owed
             .iter()
-            .find(|o| o.role == "lead")
+            .find(|o| o.role.is_lead())
             .ok_or_else(|| StoreError::Invalid("fixture", format!("unit {i} leads nothing")))?
             .task_id;
         let username = format!("rush{i}");

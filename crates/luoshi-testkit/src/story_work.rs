@@ -120,7 +120,7 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         .iter()
         .find(|o| o.task_title.contains("东盟市场"))
         .expect("the ASEAN task");
-    assert_eq!(asean.role, "lead");
+    assert_eq!(asean.role, luoshi_doc::Role::Lead);
     let task = asean.task_id;
     let rule = asean.due_rule.expect("sample 01 states its rule");
     assert_eq!((rule.every, rule.before_day), (Period::Quarter, 20));
@@ -146,7 +146,7 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     assert!(
         supports
             .iter()
-            .any(|o| o.unit_id == ccpit && o.role == "support")
+            .any(|o| o.unit_id == ccpit && o.role == luoshi_doc::Role::Support)
     );
 
     // A contribution, retried with the same key: one report, one version.
@@ -286,7 +286,7 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     // A first filing after the deadline is late.
     let other = port
         .iter()
-        .find(|o| o.role == "lead")
+        .find(|o| o.role.is_lead())
         .expect("a transport lead task");
     let late = store
         .submit_report(

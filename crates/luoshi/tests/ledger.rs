@@ -101,7 +101,7 @@ async fn check(db: Vec<String>, store: &dyn Store) {
             let written: Vec<(String, String)> = detail
                 .units
                 .iter()
-                .map(|u| (u.written_as.clone(), u.role.clone()))
+                .map(|u| (u.written_as.clone(), u.role.code().to_string()))
                 .collect();
             let want: Vec<(String, String)> = t
                 .units

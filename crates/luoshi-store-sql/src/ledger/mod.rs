@@ -23,6 +23,7 @@ use documents::{
 };
 pub(crate) use documents::{backfill_due_rules, scope_condition};
 
+use crate::sql::link_role;
 use crate::{Arg, COUNTS_TTL, Dialect, Q, SqlStore, audit, db_err, now};
 
 /// Builds the WHERE clause of a task listing (alias `t`).
@@ -87,7 +88,7 @@ async fn task_units(s: &SqlStore, ids: &[Id]) -> StoreResult<HashMap<Id, Vec<Tas
                     unit_id: r.try_get("unit_id").map_err(db_err)?,
                     unit_name: r.try_get("name").map_err(db_err)?,
                     written_as: r.try_get("written_as").map_err(db_err)?,
-                    role: r.try_get("role").map_err(db_err)?,
+                    role: link_role(&r)?,
                 },
                 area: r.try_get("area").map_err(db_err)?,
             });
@@ -100,7 +101,7 @@ struct TaskUnitArea {
     area: Option<String>,
 }
 
-fn names(units: &[TaskUnitArea], role: &str) -> Vec<String> {
+fn names(units: &[TaskUnitArea], role: luoshi_doc::Role) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for u in units.iter().filter(|u| u.unit.role == role) {
         if !out.contains(&u.unit.unit_name) {
@@ -129,8 +130,8 @@ fn task_row(r: &sqlx::any::AnyRow, units: &[TaskUnitArea]) -> StoreResult<TaskRo
         number: r.try_get("number").map_err(db_err)?,
         title: r.try_get("title").map_err(db_err)?,
         text: r.try_get("body").map_err(db_err)?,
-        lead: names(units, "lead"),
-        support: names(units, "support"),
+        lead: names(units, luoshi_doc::Role::Lead),
+        support: names(units, luoshi_doc::Role::Support),
         areas: areas(units),
     })
 }

@@ -61,8 +61,8 @@ pub struct TaskUnit {
     pub unit_name: String,
     /// The name as the document wrote it.
     pub written_as: String,
-    /// "lead" or "support".
-    pub role: String,
+    /// 牵头 or 配合 (`lead` / `support` in JSON).
+    pub role: luoshi_doc::Role,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -210,7 +210,7 @@ pub async fn owed_in_round(
     Ok(wanted
         .into_iter()
         .map(|(ob, period)| {
-            let kind = if ob.role == "lead" {
+            let kind = if ob.role.is_lead() {
                 ReportKind::Task
             } else {
                 ReportKind::Contribution
@@ -444,7 +444,7 @@ mod tests {
                 document_title: "d".into(),
                 unit_id: 7,
                 unit_name: "u".into(),
-                role: "lead".into(),
+                role: luoshi_doc::Role::Lead,
                 due_rule: None,
             },
             kind: ReportKind::Task,
