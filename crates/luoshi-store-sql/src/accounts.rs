@@ -21,7 +21,7 @@ fn user_row(r: &AnyRow) -> StoreResult<User> {
         username: r.try_get("username").map_err(db_err)?,
         display_name: r.try_get("display_name").map_err(db_err)?,
         role: Role::from_code(&role)
-            .ok_or_else(|| StoreError::Database(format!("unknown role {role}")))?,
+            .ok_or_else(|| StoreError::Database(format!("unknown role {role}"), None))?,
         unit_id: r.try_get("unit_id").map_err(db_err)?,
         unit_name: r.try_get("unit_name").map_err(db_err)?,
         active: r.try_get::<i64, _>("active").map_err(db_err)? != 0,

@@ -774,7 +774,7 @@ impl RegistryStore for SqlStore {
         let undone: i64 = row.try_get("undone").map_err(db_err)?;
         let payload: Value =
             serde_json::from_str(&row.try_get::<String, _>("payload").map_err(db_err)?)
-                .map_err(|e| StoreError::Database(e.to_string()))?;
+                .map_err(|e| StoreError::Database(e.to_string(), None))?;
         if undone != 0 {
             return Err(StoreError::Invalid("already_undone", "该操作已撤销".into()));
         }
@@ -828,7 +828,12 @@ impl RegistryStore for SqlStore {
                     .await
                     .map_err(db_err)?;
             }
-            _ => return Err(StoreError::Database(format!("unknown unit op {kind}"))),
+            _ => {
+                return Err(StoreError::Database(
+                    format!("unknown unit op {kind}"),
+                    None,
+                ));
+            }
         }
         sqlx::query("UPDATE unit_ops SET undone = 1 WHERE id = $1")
             .bind(op_id)

@@ -31,7 +31,8 @@ const REPORT_FROM: &str =
     "FROM reports r JOIN tasks t ON t.id = r.task_id JOIN units u ON u.id = r.unit_id";
 
 fn report_row(r: &AnyRow) -> StoreResult<ReportRow> {
-    let bad = |what: &str, v: &str| StoreError::Database(format!("unknown report {what} {v}"));
+    let bad =
+        |what: &str, v: &str| StoreError::Database(format!("unknown report {what} {v}"), None);
     let kind: String = get(r, "kind")?;
     let state: String = get(r, "state")?;
     let status: String = get(r, "status")?;
@@ -180,7 +181,10 @@ async fn write_report(
     .bind(sub.status.code())
     .bind(sub.progress)
     .bind(sub.narrative.clone())
-    .bind(serde_json::to_string(&sub.figures).map_err(|e| StoreError::Database(e.to_string()))?)
+    .bind(
+        serde_json::to_string(&sub.figures)
+            .map_err(|e| StoreError::Database(e.to_string(), None))?,
+    )
     .bind(actor.user_id)
     .bind(actor.name.clone())
     .bind(at)
@@ -516,8 +520,9 @@ impl ReportingStore for SqlStore {
             }
             history.push(ReportVersion {
                 version_no: get(&v, "version_no")?,
-                status: WorkStatus::from_code(&status)
-                    .ok_or_else(|| StoreError::Database(format!("unknown status {status}")))?,
+                status: WorkStatus::from_code(&status).ok_or_else(|| {
+                    StoreError::Database(format!("unknown status {status}"), None)
+                })?,
                 progress: get(&v, "progress")?,
                 narrative: get(&v, "narrative")?,
                 figures: serde_json::from_str(&figures).unwrap_or_default(),

@@ -37,8 +37,8 @@ impl SettingsStore for SqlStore {
         .map_err(|r| StoreError::Invalid(r.field, r.message.into()))?;
         let mut tx = s.write().await?;
         let before = settings_in(&mut *tx).await?;
-        let value =
-            serde_json::to_string(settings).map_err(|e| StoreError::Database(e.to_string()))?;
+        let value = serde_json::to_string(settings)
+            .map_err(|e| StoreError::Database(e.to_string(), None))?;
         sqlx::query(
             "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",

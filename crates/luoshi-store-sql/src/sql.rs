@@ -14,7 +14,7 @@ pub(crate) use luoshi_store::now;
 pub(crate) fn link_role(r: &AnyRow) -> StoreResult<luoshi_doc::Role> {
     let code: String = get(r, "role")?;
     luoshi_doc::Role::from_code(&code)
-        .ok_or_else(|| StoreError::Database(format!("unknown link role {code}")))
+        .ok_or_else(|| StoreError::Database(format!("unknown link role {code}"), None))
 }
 
 /// Maps a driver error: uniqueness to `Conflict`, anything else to `Database` (English, for logs).
@@ -24,7 +24,7 @@ pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
     {
         return StoreError::Conflict("名称或编号与已有记录重复".into());
     }
-    StoreError::Database(e.to_string())
+    StoreError::Database(e.to_string(), Some(Box::new(e)))
 }
 
 /// One column of a row, with the driver's error mapped.

@@ -36,14 +36,14 @@ fn item_row(r: &AnyRow) -> StoreResult<ItemRow> {
         id: get(r, "id")?,
         title: get(r, "title")?,
         source: ItemSource::from_code(&source)
-            .ok_or_else(|| StoreError::Database(format!("unknown item source {source}")))?,
+            .ok_or_else(|| StoreError::Database(format!("unknown item source {source}"), None))?,
         source_ref: get(r, "source_ref")?,
         task_id: get(r, "task_id")?,
         decision_id: get(r, "decision_id")?,
         lead_unit_id: get(r, "lead_unit_id")?,
         lead_unit_name: get(r, "lead_unit_name")?,
         stage: Stage::from_code(&stage)
-            .ok_or_else(|| StoreError::Database(format!("unknown item stage {stage}")))?,
+            .ok_or_else(|| StoreError::Database(format!("unknown item stage {stage}"), None))?,
         opened_on: get(r, "opened_on")?,
         due: get(r, "due")?,
         original_due: get(r, "original_due")?,
@@ -144,7 +144,7 @@ impl SupervisionStore for SqlStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match db_err(e) {
-            StoreError::Database(m) if m.contains("FOREIGN KEY") || m.contains("foreign key") => {
+            StoreError::Database(m, _) if m.contains("FOREIGN KEY") || m.contains("foreign key") => {
                 StoreError::Invalid("item_refers_to_nothing", "承办单位、任务或议定事项不存在".into())
             }
             other => other,
@@ -279,7 +279,7 @@ impl SupervisionStore for SqlStore {
             let from: String = get(r, "from_stage")?;
             let to: String = get(r, "to_stage")?;
             let stage = |c: &str| {
-                Stage::from_code(c).ok_or_else(|| StoreError::Database(format!("unknown stage {c}")))
+                Stage::from_code(c).ok_or_else(|| StoreError::Database(format!("unknown stage {c}"), None))
             };
             Ok(ItemEvent {
                 at: get(r, "at")?,
@@ -318,7 +318,7 @@ impl SupervisionStore for SqlStore {
             .ok_or(StoreError::NotFound)?;
         let before = row_in_tx(&mut tx, id).await?;
         let from = Stage::from_code(&stage)
-            .ok_or_else(|| StoreError::Database(format!("unknown stage {stage}")))?;
+            .ok_or_else(|| StoreError::Database(format!("unknown stage {stage}"), None))?;
         if let Some(seen) = step.expected_stage
             && seen != from
         {

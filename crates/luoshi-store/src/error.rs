@@ -14,8 +14,13 @@ pub enum StoreError {
     /// the rule (`succession_cycle`, `reason_required`, …) and the Chinese message.
     #[error("invalid ({0}): {1}")]
     Invalid(&'static str, String),
+    /// The database failed: what was being done (English, for logs) and the driver's error, kept
+    /// as the source so a log shows the whole chain.
     #[error("database error: {0}")]
-    Database(String),
+    Database(
+        String,
+        #[source] Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ),
 }
 
 impl StoreError {
@@ -25,7 +30,7 @@ impl StoreError {
             StoreError::NotFound => "not_found",
             StoreError::Conflict(_) => "conflict",
             StoreError::Invalid(code, _) => code,
-            StoreError::Database(_) => "database",
+            StoreError::Database(..) => "database",
         }
     }
 
@@ -34,7 +39,7 @@ impl StoreError {
         match self {
             StoreError::NotFound => "未找到".into(),
             StoreError::Conflict(m) | StoreError::Invalid(_, m) => m.clone(),
-            StoreError::Database(_) => "数据库暂时无法完成操作，请稍后重试".into(),
+            StoreError::Database(..) => "数据库暂时无法完成操作，请稍后重试".into(),
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::registry::resolve_or_create;
 use crate::{Arg, Q, SqlStore, Tx, db_err, now};
 
 pub(super) fn json_err(e: serde_json::Error) -> StoreError {
-    StoreError::Database(format!("stored JSON unreadable: {e}"))
+    StoreError::Database(format!("stored JSON unreadable: {e}"), None)
 }
 
 pub(super) async fn live_tasks(

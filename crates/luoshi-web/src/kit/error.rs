@@ -48,8 +48,17 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => StatusCode::NOT_FOUND,
             StoreError::Conflict(_) => StatusCode::CONFLICT,
             StoreError::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
-            StoreError::Database(_) => {
-                tracing::error!(error = %e, "database error");
+            StoreError::Database(..) => {
+                let mut chain = e.to_string();
+                let mut cause = std::error::Error::source(&e);
+                while let Some(c) = cause {
+                    let text = c.to_string();
+                    if !chain.ends_with(&text) {
+                        chain.push_str(&format!(": {text}"));
+                    }
+                    cause = c.source();
+                }
+                tracing::error!(error = %chain, "database error");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
