@@ -33,7 +33,10 @@ async fn a_quarter_of_work_is_the_same_on_sqlite_and_postgres() {
     let lite = luoshi_testkit::story_work::run(&sqlite).await;
     let pg = fresh_postgres("work").await;
     let post = luoshi_testkit::story_work::run(&pg).await;
-    assert!(lite.len() > 20, "{lite:#?}");
+    // The whole story leaves a long dump; one chapter run alone (LUOSHI_CHAPTER) a shorter one.
+    if std::env::var_os("LUOSHI_CHAPTER").is_none() {
+        assert!(lite.len() > 20, "{lite:#?}");
+    }
     assert_eq!(lite, post);
 }
 

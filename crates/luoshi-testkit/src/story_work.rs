@@ -5,6 +5,7 @@
 
 use luoshi_doc::Period;
 
+use crate::chapters::{self, Chapter};
 use crate::input;
 use luoshi_domain::access::Role;
 use luoshi_domain::registry::UnitKind;
@@ -15,7 +16,7 @@ use luoshi_store::group::{MemberEdit, NewDecision, NewMeeting};
 use luoshi_store::ledger::plan_import;
 use luoshi_store::notify::DeliveryResult;
 use luoshi_store::reporting::{
-    NewAttachment, ObligationFilter, ReportFilter, Review, SubmitReport,
+    NewAttachment, Obligation, ObligationFilter, ReportFilter, Review, SubmitReport,
 };
 use luoshi_store::samples::sample;
 use luoshi_store::settings::Settings;
@@ -77,8 +78,96 @@ async fn unit(store: &dyn Store, name: &str) -> Id {
 }
 
 /// Runs the story on an empty store; returns comparable lines.
+/// What the chapters share: the store, the actors and units set up first, the task and item the
+/// later chapters work on.
+pub struct Cx<'s> {
+    store: &'s dyn Store,
+    cli: Actor,
+    actors: Option<(Actor, Actor, Actor)>,
+    users: Option<(User, User, User)>,
+    units: (Id, Id, Id),
+    task: Id,
+    item: Id,
+    /// What the transport department owes (sample 02).
+    port: Vec<Obligation>,
+}
+
+/// Runs the story on an empty store, chapter by chapter; returns the comparable dump.
 pub async fn run(store: &dyn Store) -> Vec<String> {
-    let cli = Actor::system("story");
+    let mut cx = Cx {
+        store,
+        cli: Actor::system("story"),
+        actors: None,
+        users: None,
+        units: (0, 0, 0),
+        task: 0,
+        item: 0,
+        port: Vec::new(),
+    };
+    let chapters: &[Chapter<Cx>] = &[
+        Chapter {
+            name: "setup_and_obligations",
+            builds: true,
+            run: |cx| Box::pin(setup_and_obligations(cx)),
+        },
+        Chapter {
+            name: "contribution_retried",
+            builds: true,
+            run: |cx| Box::pin(contribution_retried(cx)),
+        },
+        Chapter {
+            name: "lead_report_reviewed",
+            builds: true,
+            run: |cx| Box::pin(lead_report_reviewed(cx)),
+        },
+        Chapter {
+            name: "late_filing",
+            builds: true,
+            run: |cx| Box::pin(late_filing(cx)),
+        },
+        Chapter {
+            name: "meeting_to_item",
+            builds: true,
+            run: |cx| Box::pin(meeting_to_item(cx)),
+        },
+        Chapter {
+            name: "illegal_moves",
+            builds: true,
+            run: |cx| Box::pin(illegal_moves(cx)),
+        },
+        Chapter {
+            name: "reminders",
+            builds: true,
+            run: |cx| Box::pin(reminders(cx)),
+        },
+        Chapter {
+            name: "job_claims",
+            builds: false,
+            run: |cx| Box::pin(job_claims(cx)),
+        },
+        Chapter {
+            name: "deliveries",
+            builds: true,
+            run: |cx| Box::pin(deliveries(cx)),
+        },
+        Chapter {
+            name: "roster",
+            builds: false,
+            run: |cx| Box::pin(roster(cx)),
+        },
+    ];
+    chapters::run("work", &mut cx, chapters).await;
+    let ids = cx
+        .users
+        .as_ref()
+        .map(|(o, l, s)| vec![o.id, l.id, s.id])
+        .unwrap_or_default();
+    dump(store, &ids).await
+}
+
+async fn setup_and_obligations(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    let cli = cx.cli.clone();
     store.seed_registry(&cli).await.unwrap();
     let office_unit = store
         .create_unit(&cli, "自贸试验区工作领导小组办公室", UnitKind::RegionalDept)
@@ -148,7 +237,19 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
             .iter()
             .any(|o| o.unit_id == ccpit && o.role == luoshi_doc::Role::Support)
     );
+    cx.actors = Some((o, l, s));
+    cx.users = Some((office, lead, support));
+    cx.units = (commerce, ccpit, transport);
+    cx.task = task;
+    cx.port = port;
+}
 
+async fn contribution_retried(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    let (_, l, s) = cx.actors.clone().expect("setup ran");
+    let (_, lead, _) = cx.users.clone().expect("setup ran");
+    let (commerce, ccpit, _) = cx.units;
+    let task = cx.task;
     // A contribution, retried with the same key: one report, one version.
     let first = store
         .submit_report(
@@ -199,7 +300,14 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         store.submit_report(&l, done_at_half).await,
         Err(StoreError::Invalid(..))
     ));
+}
 
+async fn lead_report_reviewed(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    let (o, l, _) = cx.actors.clone().expect("setup ran");
+    let (_, lead, _) = cx.users.clone().expect("setup ran");
+    let (commerce, _, _) = cx.units;
+    let task = cx.task;
     // The lead's report with an attachment; the office returns it, the unit revises, it is accepted.
     let mut report = filing(
         task,
@@ -282,7 +390,13 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         (meta.report_id, bytes.as_slice()),
         (id, &b"%PDF-1.4\n% story\n"[..])
     );
+}
 
+async fn late_filing(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    let (_, l, _) = cx.actors.clone().expect("setup ran");
+    let (_, _, transport) = cx.units;
+    let port = cx.port.clone();
     // A first filing after the deadline is late.
     let other = port
         .iter()
@@ -302,7 +416,13 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         .await
         .unwrap();
     assert!(late.report.late);
+}
 
+async fn meeting_to_item(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    let (o, _, _) = cx.actors.clone().expect("setup ran");
+    let (commerce, ccpit, _) = cx.units;
+    let task = cx.task;
     // A meeting decides; the decision becomes a supervision item, assigned at once.
     let meeting = store
         .create_meeting(
@@ -353,6 +473,13 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     let m = store.meeting(meeting.id).await.unwrap().unwrap();
     assert_eq!(m.decisions[0].item_ids, vec![item.id]);
     let i = item.id;
+    cx.item = i;
+}
+
+async fn illegal_moves(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    let (o, l, _) = cx.actors.clone().expect("setup ran");
+    let i = cx.item;
     // Illegal moves are refused with a reason; a stale screen gets a conflict.
     let refused = store
         .item_step(&o, i, step(Action::Accept, "", "2026-09-21"))
@@ -371,7 +498,12 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         .item_step(&l, i, step(Action::Acknowledge, "", "2026-09-21"))
         .await
         .unwrap();
+}
 
+async fn reminders(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    let (o, l, _) = cx.actors.clone().expect("setup ran");
+    let i = cx.item;
     // Reminders: 7 and 3 days ahead, then weekly when overdue; each once.
     let days = [7, 3];
     let sent = |r: ReminderRun| r.reminders_sent;
@@ -477,12 +609,21 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
     let detail = store.item(i).await.unwrap().unwrap();
     assert_eq!(detail.row.reminders, 3);
     assert_eq!(detail.units.len(), 2);
+}
 
+async fn job_claims(cx: &mut Cx<'_>) {
+    let store = cx.store;
     // Periodic jobs: one claim per interval, whoever asks.
     assert!(store.claim_job("reminders", 1000, 600, "a").await.unwrap());
     assert!(!store.claim_job("reminders", 1001, 600, "b").await.unwrap());
     assert!(store.claim_job("reminders", 1600, 600, "b").await.unwrap());
+}
 
+async fn deliveries(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    let (o, _, s) = cx.actors.clone().expect("setup ran");
+    let (_, ccpit, _) = cx.units;
+    let task = cx.task;
     // Deliveries: with a webhook set, a notification is queued, claimed once, retried, sent.
     let mut settings = store.settings().await.unwrap();
     assert_eq!(settings, Settings::default());
@@ -542,7 +683,13 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         ),
         ("sent", None)
     );
+}
 
+async fn roster(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    let (o, _, _) = cx.actors.clone().expect("setup ran");
+    let (_, lead, support) = cx.users.clone().expect("setup ran");
+    let (commerce, _, _) = cx.units;
     // The roster: members, each with one liaison from their own unit.
     let added = store
         .add_members(
@@ -601,7 +748,6 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
             "no audit entry {action}"
         );
     }
-    dump(store, &[office.id, lead.id, support.id]).await
 }
 
 /// Reports, items with their histories, and inboxes, as comparable lines (no clock times).
