@@ -6,6 +6,7 @@ use std::io::Read;
 
 use crate::common::{BACKENDS, Backend, Harness, body_json, body_text, harness};
 use luoshi_domain::access::Role;
+use luoshi_testkit::chapters::{self, Chapter};
 use luoshi_web::Config;
 use serde_json::{Value, json};
 
@@ -586,15 +587,47 @@ async fn openapi(h: &Harness) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_router_on_both_backends() {
+    let chapters: &[Chapter<Harness>] = &[
+        Chapter {
+            name: "login_lockout_and_sessions",
+            builds: false,
+            run: |h| Box::pin(login_lockout_and_sessions(h)),
+        },
+        Chapter {
+            name: "headers_and_pages",
+            builds: false,
+            run: |h| Box::pin(headers_and_pages(h)),
+        },
+        Chapter {
+            name: "import_through_the_api",
+            builds: true,
+            run: |h| Box::pin(import_through_the_api(h)),
+        },
+        Chapter {
+            name: "scoping",
+            builds: false,
+            run: |h| Box::pin(scoping(h)),
+        },
+        Chapter {
+            name: "registry_edits",
+            builds: false,
+            run: |h| Box::pin(registry_edits(h)),
+        },
+        Chapter {
+            name: "export",
+            builds: false,
+            run: |h| Box::pin(export(h)),
+        },
+        Chapter {
+            name: "openapi",
+            builds: false,
+            run: |h| Box::pin(openapi(h)),
+        },
+    ];
     for backend in BACKENDS {
-        let h = harness(backend, "router", Config::default()).await;
-        login_lockout_and_sessions(&h).await;
-        headers_and_pages(&h).await;
-        import_through_the_api(&h).await;
-        scoping(&h).await;
-        registry_edits(&h).await;
-        export(&h).await;
-        openapi(&h).await;
+        let story = format!("router on {}", backend.name());
+        let mut h = harness(backend, "router", Config::default()).await;
+        chapters::run(&story, &mut h, chapters).await;
     }
     for backend in BACKENDS {
         upload_limit(backend).await;
