@@ -119,12 +119,11 @@ async fn write_report(
     .fetch_optional(&mut *tx)
     .await
     .map_err(db_err)?;
-    let role = match role.as_deref() {
-        Some("lead") => Some(luoshi_doc::Role::Lead),
-        Some("support") => Some(luoshi_doc::Role::Support),
-        _ => None,
-    };
-    may_file(sub.kind, role).map_err(|m| StoreError::Invalid("not_your_obligation", m))?;
+    may_file(
+        sub.kind,
+        role.as_deref().and_then(luoshi_doc::Role::from_code),
+    )
+    .map_err(|m| StoreError::Invalid("not_your_obligation", m))?;
     let (Some(filed_on), Some(due)) = (Date::parse(&sub.filed_on), Date::parse(&sub.due)) else {
         return Err(StoreError::Invalid(
             "bad_date",

@@ -2,7 +2,7 @@
 //! that fails is reported and the chapters after it still run, so one failure does not hide the
 //! rest (the first failure is the one to read: later ones may share its cause). A chapter runs
 //! alone with `LUOSHI_CHAPTER=name`: then only the chapters that build the ledger the story reads
-//! (`builds`) run before it.
+//! (`builds`) run before it, and stories without a chapter of that name run nothing.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -27,24 +27,24 @@ pub async fn run<C>(story: &str, cx: &mut C, chapters: &[Chapter<C>]) {
     let only = std::env::var("LUOSHI_CHAPTER")
         .ok()
         .filter(|s| !s.is_empty());
-    if let Some(name) = &only {
-        assert!(
-            chapters.iter().any(|c| c.name == name),
-            "{story} has no chapter {name}"
-        );
+    if let Some(name) = &only
+        && !chapters.iter().any(|c| c.name == name)
+    {
+        // Another story's chapter was asked for: this story has nothing to run.
+        eprintln!("{story}: no chapter {name}, nothing run");
+        return;
     }
+    // With one chapter asked for: it, and the builders before it.
+    let until = only
+        .as_ref()
+        .and_then(|name| chapters.iter().position(|c| c.name == name.as_str()));
     let mut failed = Vec::new();
     let mut ran = 0;
-    for chapter in chapters {
-        if let Some(name) = &only {
-            let target = chapter.name == name;
-            let before = chapters
-                .iter()
-                .position(|c| c.name == name)
-                .is_some_and(|at| chapters.iter().position(|c| c.name == chapter.name) < Some(at));
-            if !(target || (before && chapter.builds)) {
-                continue;
-            }
+    for (at, chapter) in chapters.iter().enumerate() {
+        if let Some(target) = until
+            && !(at == target || (at < target && chapter.builds))
+        {
+            continue;
         }
         ran += 1;
         if let Err(panic) = AssertUnwindSafe((chapter.run)(cx)).catch_unwind().await {

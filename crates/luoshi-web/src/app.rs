@@ -177,8 +177,12 @@ pub(crate) async fn guard(
 }
 
 /// `GET /api/v1/openapi.json`: the document built from the route rows.
-async fn openapi() -> kit::extract::Json<serde_json::Value> {
-    static DOC: LazyLock<serde_json::Value> =
-        LazyLock::new(|| kit::openapi::document(&PERMISSIONS));
-    kit::extract::Json(DOC.clone())
+async fn openapi() -> impl IntoResponse {
+    // The rows never change while the process runs: serialise the document once.
+    static DOC: LazyLock<String> =
+        LazyLock::new(|| kit::openapi::document(&PERMISSIONS).to_string());
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        DOC.as_str(),
+    )
 }

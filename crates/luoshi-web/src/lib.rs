@@ -33,8 +33,7 @@ pub use kit::auth::{OFFICE, bootstrap_admin, hash_password, new_password, token_
 pub use kit::format::url_encode;
 /// The route table, for tests that walk every route.
 pub mod routes {
-    pub use crate::app::{PERMISSIONS, Routes, permission, routes};
-    pub use crate::kit::route::{ApiDoc, Permission, Route};
+    pub use crate::app::{PERMISSIONS, Routes, routes};
 }
 pub use ledger::ingest::{ParseMode, WorkerOutput, parse_upload, worker_output};
 

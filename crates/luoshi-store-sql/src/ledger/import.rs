@@ -1,0 +1,208 @@
+//! Writing a planned import: one transaction that re-checks the base version, stores the
+//! original, the version and its tasks (matched ones keep their identity, dropped ones retire),
+//! resolves every written unit name through the registry, and audits it.
+
+use super::documents::{
+    Resolved, insert_version, refresh_statistics, set_latest, title_of, write_task,
+};
+use crate::{Dialect, SqlStore, audit, db_err, now};
+use luoshi_domain::registry::unit_key;
+use luoshi_store::ledger::{ImportOutcome, ImportPlan, PlanTarget, TaskMatch};
+use luoshi_store::{Actor, StoreError, StoreResult};
+use serde_json::json;
+use sqlx::Row;
+
+pub(super) async fn apply_import(
+    s: &SqlStore,
+    actor: &Actor,
+    plan: &ImportPlan,
+) -> StoreResult<ImportOutcome> {
+    let mut tx = s.write().await?;
+    if s.dialect == Dialect::Postgres {
+        // Imports resolve and create units; two processes must not race on the same names.
+        sqlx::query("SELECT pg_advisory_xact_lock(7351002)")
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+    }
+    // The same bytes may have been imported since the plan was made (a double click, another
+    // server): nothing changes then.
+    let existing = sqlx::query("SELECT document_id, id FROM versions WHERE sha256 = $1")
+        .bind(plan.sha256.clone())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    if let Some(r) = existing {
+        return Ok(ImportOutcome::Unchanged {
+            document_id: r.try_get(0).map_err(db_err)?,
+            version_id: r.try_get(1).map_err(db_err)?,
+        });
+    }
+    let doc = &plan.input.document;
+    let title = title_of(doc, &plan.input.file_name);
+    let outcome = match &plan.target {
+        PlanTarget::AlreadyStored {
+            document_id,
+            version_id,
+        } => ImportOutcome::Unchanged {
+            document_id: *document_id,
+            version_id: *version_id,
+        },
+        PlanTarget::NewDocument => {
+            let document_id: i64 = sqlx::query_scalar(
+                "INSERT INTO documents (title, title_key, doc_number, issuer, signed_date, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(title.clone())
+            .bind(unit_key(&title))
+            .bind(doc.meta.doc_number.clone())
+            .bind(doc.meta.issuer.clone())
+            .bind(doc.meta.signed_date.clone())
+            .bind(now())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let version_id =
+                insert_version(&mut tx, actor, plan, document_id, 1, None, &[]).await?;
+            let mut new_units = 0;
+            let mut resolved = Resolved::new();
+            for (seq, task) in doc.tasks.iter().enumerate() {
+                let (_, created) = write_task(
+                    &mut tx,
+                    &mut resolved,
+                    None,
+                    document_id,
+                    version_id,
+                    seq as i64,
+                    task,
+                )
+                .await?;
+                new_units += created;
+            }
+            set_latest(&mut tx, document_id, version_id, doc).await?;
+            ImportOutcome::NewDocument {
+                document_id,
+                version_id,
+                tasks: doc.tasks.len() as i64,
+                new_units,
+            }
+        }
+        PlanTarget::NewVersion {
+            document_id,
+            base_version_id,
+            version_no,
+            diff,
+            matches,
+            retired,
+        } => {
+            let latest: Option<i64> =
+                sqlx::query_scalar("SELECT latest_version_id FROM documents WHERE id = $1")
+                    .bind(*document_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .flatten();
+            if latest != Some(*base_version_id) {
+                return Err(StoreError::Conflict(
+                    "该文件在预览之后又导入了新版本，请重新导入以核对差异".into(),
+                ));
+            }
+            let version_id = insert_version(
+                &mut tx,
+                actor,
+                plan,
+                *document_id,
+                *version_no,
+                Some(diff.similarity),
+                &diff.changes,
+            )
+            .await?;
+            let mut new_units = 0;
+            let mut matched = 0;
+            let mut resolved = Resolved::new();
+            for (seq, (task, m)) in doc.tasks.iter().zip(matches).enumerate() {
+                let existing = match m {
+                    TaskMatch::Continues(id) => {
+                        matched += 1;
+                        Some(*id)
+                    }
+                    TaskMatch::New => None,
+                };
+                let (_, created) = write_task(
+                    &mut tx,
+                    &mut resolved,
+                    existing,
+                    *document_id,
+                    version_id,
+                    seq as i64,
+                    task,
+                )
+                .await?;
+                new_units += created;
+            }
+            for id in retired {
+                sqlx::query("UPDATE tasks SET retired = 1, last_version_id = $1 WHERE id = $2")
+                    .bind(version_id)
+                    .bind(*id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query("UPDATE task_units SET live = 0 WHERE task_id = $1")
+                    .bind(*id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            }
+            // A reprint often lacks the 版头: what the new version does not say is kept.
+            sqlx::query(
+                "UPDATE documents SET title = COALESCE($1, title), title_key = COALESCE($2, title_key), \
+                 doc_number = COALESCE($3, doc_number), issuer = COALESCE($4, issuer), \
+                 signed_date = COALESCE($5, signed_date) WHERE id = $6",
+            )
+            .bind(doc.meta.title.clone())
+            .bind(doc.meta.title.as_deref().map(unit_key))
+            .bind(doc.meta.doc_number.clone())
+            .bind(doc.meta.issuer.clone())
+            .bind(doc.meta.signed_date.clone())
+            .bind(*document_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            set_latest(&mut tx, *document_id, version_id, doc).await?;
+            ImportOutcome::NewVersion {
+                document_id: *document_id,
+                version_id,
+                version_no: *version_no,
+                matched,
+                added: doc.tasks.len() as i64 - matched,
+                retired: retired.len() as i64,
+                changes: diff.changes.len() as i64,
+                new_units,
+            }
+        }
+    };
+    audit(
+        &mut tx,
+        actor,
+        "document.import",
+        "document",
+        Some(outcome.document_id()),
+        None,
+        Some(json!({
+            "file_name": plan.input.file_name, "sha256": plan.sha256, "title": title,
+            "outcome": outcome,
+        })),
+    )
+    .await?;
+    tx.commit().await.map_err(db_err)?;
+    *s.counts_cache.lock().expect("not poisoned") = None;
+    if s.dialect == Dialect::Postgres {
+        let pool = s.pool.clone();
+        tokio::spawn(async move {
+            if let Err(e) = refresh_statistics(&pool).await {
+                eprintln!("luoshi: statistics refresh failed: {e}");
+            }
+        });
+    }
+    Ok(outcome)
+}
