@@ -10,10 +10,14 @@
 //! - `reports`: what a progress report holds and its review state machine;
 //! - `lights`: red/yellow/green from time left and lag behind expected progress;
 //! - `notify`: what a notification says and the typed target it points at;
-//! - `settings`: the office's settings and their rules.
+//! - `settings`: the office's settings and their rules;
+//! - `group`: the leading group's meetings.
+//!
+//! Closed sets of values that are stored and sent as codes are declared with [`codes!`].
 
 pub mod access;
 pub mod calendar;
+pub mod group;
 pub mod lights;
 pub mod matching;
 pub mod notify;
@@ -23,3 +27,64 @@ pub mod registry;
 pub mod reports;
 pub mod settings;
 pub mod supervision;
+
+/// Declares a closed set of values, each with a stable code (what the database stores and JSON
+/// carries) and a Chinese label: `ALL`, `code()`, `from_code()`, `label()` and serde by code.
+#[macro_export]
+macro_rules! codes {
+    ($(#[$m:meta])* pub enum $name:ident {
+        $($(#[$vm:meta])* $v:ident = ($code:literal, $label:literal)),+ $(,)?
+    }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $code)] $v),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+
+            pub fn code(self) -> &'static str {
+                match self {
+                    $($name::$v => $code),+
+                }
+            }
+
+            pub fn from_code(code: &str) -> Option<$name> {
+                match code {
+                    $($code => Some($name::$v),)+
+                    _ => None,
+                }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self {
+                    $($name::$v => $label),+
+                }
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    codes! {
+        /// A test set.
+        pub enum Sample {
+            One = ("one", "一"),
+            /// The second.
+            Two = ("two", "二"),
+        }
+    }
+
+    #[test]
+    fn codes_round_trip_and_serialise_by_code() {
+        for (v, code, label) in [(Sample::One, "one", "一"), (Sample::Two, "two", "二")] {
+            assert_eq!((v.code(), v.label()), (code, label));
+            assert_eq!(Sample::from_code(code), Some(v));
+            assert_eq!(serde_json::to_string(&v).unwrap(), format!("\"{code}\""));
+        }
+        assert_eq!(Sample::from_code("three"), None);
+        assert_eq!(Sample::ALL.len(), 2);
+    }
+}

@@ -1,6 +1,8 @@
 //! What a notification says and what it points at. Storage writes a [`Notice`] in the transaction
 //! of the change it reports; the web maps its typed [`Target`] to a page. Nothing here knows URLs.
 
+use crate::calendar::Date;
+use crate::periods::PeriodKey;
 use crate::reports::ReportKind;
 use crate::supervision::{Action, Stage};
 
@@ -10,7 +12,7 @@ pub enum Target {
     /// One task's reports for a period (`2026-Q3`).
     TaskPeriod {
         task: i64,
-        period: String,
+        period: PeriodKey,
     },
     Report(i64),
     Item(i64),
@@ -35,10 +37,9 @@ impl Target {
         let id = |t: &str| t.parse::<i64>().ok();
         let parts: Vec<&str> = s.split(':').collect();
         let typed = match parts.as_slice() {
-            ["task", t, p] => id(t).map(|task| Target::TaskPeriod {
-                task,
-                period: p.to_string(),
-            }),
+            ["task", t, p] => id(t)
+                .zip(PeriodKey::parse(p))
+                .map(|(task, period)| Target::TaskPeriod { task, period }),
             ["report", r] => id(r).map(Target::Report),
             ["item", i] => id(i).map(Target::Item),
             _ => None,
@@ -50,10 +51,9 @@ impl Target {
         match segs.as_slice() {
             ["items", i] => id(i).map(Target::Item),
             ["reporting", "reports", r] => id(r).map(Target::Report),
-            ["reporting", "tasks", t, p] => id(t).map(|task| Target::TaskPeriod {
-                task,
-                period: p.to_string(),
-            }),
+            ["reporting", "tasks", t, p] => id(t)
+                .zip(PeriodKey::parse(p))
+                .map(|(task, period)| Target::TaskPeriod { task, period }),
             _ => None,
         }
         .unwrap_or(Target::None)
@@ -90,7 +90,7 @@ pub struct TaskRef<'a> {
 }
 
 /// A support unit filed its contribution: tell the lead.
-pub fn contribution_filed(from_unit: &str, task: TaskRef, period: &str) -> Notice {
+pub fn contribution_filed(from_unit: &str, task: TaskRef, period: PeriodKey) -> Notice {
     Notice {
         title: format!("{from_unit}报送了配合材料"),
         body: format!(
@@ -99,7 +99,7 @@ pub fn contribution_filed(from_unit: &str, task: TaskRef, period: &str) -> Notic
         ),
         target: Target::TaskPeriod {
             task: task.id,
-            period: period.to_string(),
+            period,
         },
     }
 }
@@ -109,7 +109,7 @@ pub fn report_reviewed(
     report_id: i64,
     kind: ReportKind,
     task: TaskRef,
-    period: &str,
+    period: PeriodKey,
     returned_for: Option<&str>,
 ) -> Notice {
     let what = format!(
@@ -133,7 +133,7 @@ pub fn report_reviewed(
 }
 
 /// An item was assigned to a unit.
-pub fn item_assigned(item_id: i64, title: &str, due: &str) -> Notice {
+pub fn item_assigned(item_id: i64, title: &str, due: Date) -> Notice {
     Notice {
         title: "新的督办事项".into(),
         body: format!("督办事项“{title}”已交办，办理时限 {due}，请及时签收。"),
@@ -147,7 +147,7 @@ pub fn item_stepped(
     action: Action,
     title: &str,
     now_at: Stage,
-    due: &str,
+    due: Date,
     note: &str,
 ) -> Notice {
     let body = if note.is_empty() {
@@ -163,7 +163,7 @@ pub fn item_stepped(
 }
 
 /// An automatic reminder on an item (`note` says how close or how late it is).
-pub fn item_reminder(item_id: i64, title: &str, note: &str, due: &str) -> Notice {
+pub fn item_reminder(item_id: i64, title: &str, note: &str, due: Date) -> Notice {
     Notice {
         title: format!("催办：{title}"),
         body: format!("督办事项“{title}”{note}（办理时限 {due}）。"),
@@ -171,9 +171,32 @@ pub fn item_reminder(item_id: i64, title: &str, note: &str, due: &str) -> Notice
     }
 }
 
+crate::codes! {
+    /// How a notification leaves the system.
+    pub enum Channel {
+        Smtp = ("smtp", "电子邮件"),
+        Webhook = ("webhook", "Webhook"),
+    }
+}
+
+crate::codes! {
+    /// Where a delivery stands.
+    pub enum DeliveryState {
+        /// Waiting for its next attempt.
+        Pending = ("pending", "待发送"),
+        Sent = ("sent", "已发送"),
+        /// Given up after the last attempt.
+        Failed = ("failed", "发送失败"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn q3() -> PeriodKey {
+        PeriodKey::parse("2026-Q3").unwrap()
+    }
 
     #[test]
     fn targets_round_trip_and_legacy_paths_are_read() {
@@ -181,7 +204,7 @@ mod tests {
             (
                 Target::TaskPeriod {
                     task: 3,
-                    period: "2026-Q3".into(),
+                    period: PeriodKey::parse("2026-Q3").unwrap(),
                 },
                 "task:3:2026-Q3",
                 "/reporting/tasks/3/2026-Q3",
@@ -194,7 +217,14 @@ mod tests {
             assert_eq!(Target::parse(code), target);
             assert_eq!(Target::parse(legacy), target);
         }
-        for junk in ["", "item:x", "/evil", "report:1:2", "https://x/items/1"] {
+        for junk in [
+            "",
+            "item:x",
+            "/evil",
+            "report:1:2",
+            "https://x/items/1",
+            "task:3:2026-Q9",
+        ] {
             assert_eq!(Target::parse(junk), Target::None, "{junk}");
         }
     }
@@ -206,10 +236,10 @@ mod tests {
             number: "3",
             title: "推进通关便利化",
         };
-        let back = report_reviewed(9, ReportKind::Task, task, "2026-Q3", Some("缺少数据"));
+        let back = report_reviewed(9, ReportKind::Task, task, q3(), Some("缺少数据"));
         assert!(back.body.contains("退回理由：缺少数据"), "{}", back.body);
         assert_eq!(back.target, Target::Report(9));
-        let ok = report_reviewed(9, ReportKind::Task, task, "2026-Q3", None);
+        let ok = report_reviewed(9, ReportKind::Task, task, q3(), None);
         assert_eq!(ok.title, "报告已采纳");
         assert!(!ok.body.contains("理由"));
     }

@@ -100,23 +100,12 @@ impl DueRule {
 
     /// The period a key names under this rule, if the key is of this rule's kind.
     pub fn from_key(&self, key: &str) -> Option<ReportPeriod> {
-        let (year, rest) = key.split_once('-')?;
-        let year: i32 = year.parse().ok().filter(|y| (1900..=2999).contains(y))?;
-        let (kind, index) = rest.split_at(1);
-        let index: u32 = if kind == "Y" && index.is_empty() {
-            1
-        } else {
-            index.parse().ok()?
-        };
-        let every = match kind {
-            "Q" => Period::Quarter,
-            "H" => Period::HalfYear,
-            "M" => Period::Month,
-            "Y" => Period::Year,
-            _ => return None,
-        };
-        let count = 12 / months(every);
-        (every == self.every && (1..=count).contains(&index)).then(|| self.period(year, index))
+        self.period_at(PeriodKey::parse(key)?)
+    }
+
+    /// The period a parsed key names under this rule, if the key is of this rule's kind.
+    pub fn period_at(&self, key: PeriodKey) -> Option<ReportPeriod> {
+        (key.every == self.every).then(|| self.period(key.year, key.index))
     }
 
     /// This rule's periods that end within calendar quarter `quarter` (1–4) of `year`: what a
@@ -166,13 +155,12 @@ impl ReportPeriod {
         }
     }
 
-    /// A stable key: `2026-Q3`, `2026-H1`, `2026-M05`, `2026-Y`.
-    pub fn key(&self) -> String {
-        match self.rule.every {
-            Period::Quarter => format!("{}-Q{}", self.year, self.index),
-            Period::HalfYear => format!("{}-H{}", self.year, self.index),
-            Period::Month => format!("{}-M{:02}", self.year, self.index),
-            Period::Year => format!("{}-Y", self.year),
+    /// Its stable key: `2026-Q3`, `2026-H1`, `2026-M05`, `2026-Y`.
+    pub fn key(&self) -> PeriodKey {
+        PeriodKey {
+            year: self.year,
+            every: self.rule.every,
+            index: self.index,
         }
     }
 
@@ -202,6 +190,93 @@ impl ReportPeriod {
     }
 }
 
+/// A period named without its deadline rule: `2026-Q3`, `2026-H1`, `2026-M05`, `2026-Y`. This is
+/// what records store; the rule of the task's document turns it back into a `ReportPeriod`.
+/// Serialised as its key string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PeriodKey {
+    pub year: i32,
+    pub every: Period,
+    /// 1-based: quarter 1–4, half 1–2, month 1–12, 1 for a year.
+    pub index: u32,
+}
+
+impl PeriodKey {
+    /// Parses a key; `None` for anything that is not one (a year outside 1900–2999, an index out
+    /// of range, another letter).
+    pub fn parse(key: &str) -> Option<PeriodKey> {
+        let (year, rest) = key.split_once('-')?;
+        if year.len() != 4 {
+            return None;
+        }
+        let year: i32 = year.parse().ok().filter(|y| (1900..=2999).contains(y))?;
+        let kind = rest.get(..1)?;
+        let index = &rest[1..];
+        let index: u32 = if kind == "Y" && index.is_empty() {
+            1
+        } else {
+            index.parse().ok()?
+        };
+        let every = match kind {
+            "Q" => Period::Quarter,
+            "H" => Period::HalfYear,
+            "M" => Period::Month,
+            "Y" => Period::Year,
+            _ => return None,
+        };
+        (1..=12 / months(every))
+            .contains(&index)
+            .then_some(PeriodKey { year, every, index })
+    }
+
+    /// The first month (1–12) the period covers.
+    pub fn first_month(&self) -> u32 {
+        (self.index - 1) * months(self.every) + 1
+    }
+}
+
+impl Ord for PeriodKey {
+    /// By year, then by the first month covered, then the shorter period first.
+    fn cmp(&self, other: &PeriodKey) -> std::cmp::Ordering {
+        (self.year, self.first_month(), months(self.every)).cmp(&(
+            other.year,
+            other.first_month(),
+            months(other.every),
+        ))
+    }
+}
+
+impl PartialOrd for PeriodKey {
+    fn partial_cmp(&self, other: &PeriodKey) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Display for PeriodKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.every {
+            Period::Quarter => write!(f, "{}-Q{}", self.year, self.index),
+            Period::HalfYear => write!(f, "{}-H{}", self.year, self.index),
+            Period::Month => write!(f, "{}-M{:02}", self.year, self.index),
+            Period::Year => write!(f, "{}-Y", self.year),
+        }
+    }
+}
+
+impl Serialize for PeriodKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for PeriodKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<PeriodKey, D::Error> {
+        let s = String::deserialize(d)?;
+        PeriodKey::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("not a period key: {s:?}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,7 +303,8 @@ mod tests {
         ];
         for (r, day, key) in cases {
             let p = r.period_of(d(day));
-            assert_eq!(p.key(), key);
+            assert_eq!(p.key().to_string(), key);
+            assert_eq!(PeriodKey::parse(key), Some(p.key()));
             assert_eq!(r.from_key(key), Some(p));
         }
         let q = DueRule::default();
@@ -240,11 +316,39 @@ mod tests {
     }
 
     #[test]
+    fn keys_order_by_time_and_serialise_as_strings() {
+        let k = |s: &str| PeriodKey::parse(s).unwrap();
+        let mut keys = [
+            k("2027-Q1"),
+            k("2026-Y"),
+            k("2026-M12"),
+            k("2026-Q4"),
+            k("2026-H2"),
+        ];
+        keys.sort();
+        let sorted: Vec<String> = keys.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            sorted,
+            ["2026-Y", "2026-H2", "2026-Q4", "2026-M12", "2027-Q1"]
+        );
+        let json = serde_json::to_string(&k("2026-M05")).unwrap();
+        assert_eq!(json, "\"2026-M05\"");
+        assert_eq!(
+            serde_json::from_str::<PeriodKey>(&json).unwrap(),
+            k("2026-M05")
+        );
+        assert!(serde_json::from_str::<PeriodKey>("\"2026-Q9\"").is_err());
+        for bad in ["2026-H3", "2026-Y1x", "02026-Q1", "2026-", "2026-q1"] {
+            assert_eq!(PeriodKey::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn a_quarters_round_holds_the_periods_ending_in_it() {
         let keys = |r: DueRule, q| {
             r.periods_in_quarter(2026, q)
                 .iter()
-                .map(|p| p.key())
+                .map(|p| p.key().to_string())
                 .collect::<Vec<_>>()
         };
         assert_eq!(keys(DueRule::default(), 3), ["2026-Q3"]);

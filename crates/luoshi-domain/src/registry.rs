@@ -269,6 +269,16 @@ pub fn shipped_units() -> Vec<ShippedUnit> {
     out
 }
 
+crate::codes! {
+    /// A change to the registry that can be undone.
+    pub enum UnitOpKind {
+        /// Two units become one (合并).
+        Merge = ("merge", "合并"),
+        /// One unit becomes two (拆分).
+        Split = ("split", "拆分"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

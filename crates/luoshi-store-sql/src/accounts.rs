@@ -6,26 +6,25 @@ use luoshi_domain::access::Role;
 use luoshi_store::accounts::{AccountsStore, Credentials, NewSession, NewUser, Session, User};
 use luoshi_store::{Actor, Id, StoreError, StoreResult};
 use serde_json::json;
-use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{SqlStore, audit, db_err, now};
+use crate::{Col, Fetch, Run, SqlStore, audit, commit, db_err, now, scalar};
 
 const USER_COLUMNS: &str =
     "u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.active, u.email";
 
 fn user_row(r: &AnyRow) -> StoreResult<User> {
-    let role: String = r.try_get("role").map_err(db_err)?;
+    let role: String = r.col("role")?;
     Ok(User {
-        id: r.try_get("id").map_err(db_err)?,
-        username: r.try_get("username").map_err(db_err)?,
-        display_name: r.try_get("display_name").map_err(db_err)?,
+        id: r.col("id")?,
+        username: r.col("username")?,
+        display_name: r.col("display_name")?,
         role: Role::from_code(&role)
             .ok_or_else(|| StoreError::Database(format!("unknown role {role}"), None))?,
-        unit_id: r.try_get("unit_id").map_err(db_err)?,
-        unit_name: r.try_get("unit_name").map_err(db_err)?,
-        active: r.try_get::<i64, _>("active").map_err(db_err)? != 0,
-        email: r.try_get("email").map_err(db_err)?,
+        unit_id: r.col("unit_id")?,
+        unit_name: r.col("unit_name")?,
+        active: r.col::<i64, _>("active")? != 0,
+        email: r.col("email")?,
     })
 }
 
@@ -37,9 +36,8 @@ async fn user_rows(s: &SqlStore, id: Option<Id>) -> StoreResult<Vec<User>> {
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id.unwrap_or(0))
-        .fetch_all(&s.pool)
-        .await
-        .map_err(db_err)?;
+        .all(&s.pool)
+        .await?;
     rows.iter().map(user_row).collect()
 }
 
@@ -47,16 +45,13 @@ async fn user_rows(s: &SqlStore, id: Option<Id>) -> StoreResult<Vec<User>> {
 impl AccountsStore for SqlStore {
     async fn user_count(&self) -> StoreResult<i64> {
         let s = self;
-        sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&s.pool)
-            .await
-            .map_err(db_err)
+        scalar("SELECT COUNT(*) FROM users").one(&s.pool).await
     }
 
     async fn create_user(&self, actor: &Actor, new: NewUser) -> StoreResult<User> {
         let s = self;
         let mut tx = s.write().await?;
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = scalar(
             "INSERT INTO users (username, display_name, role, unit_id, password_hash, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -78,9 +73,8 @@ impl AccountsStore for SqlStore {
             "SELECT {USER_COLUMNS} FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = $1"
         )))
         .bind(id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .one(&mut *tx)
+        .await?;
         let user = user_row(&row)?;
         audit(
             &mut tx,
@@ -92,7 +86,7 @@ impl AccountsStore for SqlStore {
             Some(json!(user)),
         )
         .await?;
-        tx.commit().await.map_err(db_err)?;
+        commit(tx).await?;
         Ok(user)
     }
 
@@ -112,15 +106,14 @@ impl AccountsStore for SqlStore {
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(username.to_string())
-            .fetch_optional(&s.pool)
-            .await
-            .map_err(db_err)?;
+            .maybe(&s.pool)
+            .await?;
         row.map(|r| {
             Ok(Credentials {
                 user: user_row(&r)?,
-                password_hash: r.try_get("password_hash").map_err(db_err)?,
-                failed_logins: r.try_get("failed_logins").map_err(db_err)?,
-                locked_until: r.try_get("locked_until").map_err(db_err)?,
+                password_hash: r.col("password_hash")?,
+                failed_logins: r.col("failed_logins")?,
+                locked_until: r.col("locked_until")?,
             })
         })
         .transpose()
@@ -144,9 +137,8 @@ impl AccountsStore for SqlStore {
         .bind(max_failures)
         .bind(now + lock_secs)
         .bind(user_id)
-        .execute(&s.pool)
-        .await
-        .map_err(db_err)?;
+        .run(&s.pool)
+        .await?;
         Ok(())
     }
 
@@ -154,9 +146,8 @@ impl AccountsStore for SqlStore {
         let s = self;
         sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
             .bind(user_id)
-            .execute(&s.pool)
-            .await
-            .map_err(db_err)?;
+            .run(&s.pool)
+            .await?;
         Ok(())
     }
 
@@ -168,9 +159,7 @@ impl AccountsStore for SqlStore {
         )
         .bind(hash.to_string())
         .bind(user_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?
+        .run(&mut *tx).await?
         .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound);
@@ -178,9 +167,8 @@ impl AccountsStore for SqlStore {
         // A new password ends every session of the account.
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .run(&mut *tx)
+            .await?;
         audit(
             &mut tx,
             actor,
@@ -191,32 +179,29 @@ impl AccountsStore for SqlStore {
             None,
         )
         .await?;
-        tx.commit().await.map_err(db_err)
+        commit(tx).await
     }
 
     async fn set_user_active(&self, actor: &Actor, user_id: Id, active: bool) -> StoreResult<()> {
         let s = self;
         let mut tx = s.write().await?;
-        let before: Option<i64> = sqlx::query_scalar("SELECT active FROM users WHERE id = $1")
+        let before: Option<i64> = scalar("SELECT active FROM users WHERE id = $1")
             .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .maybe(&mut *tx)
+            .await?;
         let Some(before) = before else {
             return Err(StoreError::NotFound);
         };
         sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
             .bind(active as i64)
             .bind(user_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .run(&mut *tx)
+            .await?;
         if !active {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut *tx)
+                .await?;
         }
         audit(
             &mut tx,
@@ -228,7 +213,7 @@ impl AccountsStore for SqlStore {
             Some(json!({"active": active})),
         )
         .await?;
-        tx.commit().await.map_err(db_err)
+        commit(tx).await
     }
 
     async fn create_session(&self, new: NewSession) -> StoreResult<()> {
@@ -240,9 +225,7 @@ impl AccountsStore for SqlStore {
         .bind(new.user_id)
         .bind(new.csrf)
         .bind(new.now)
-        .execute(&s.pool)
-        .await
-        .map_err(db_err)?;
+        .run(&s.pool).await?;
         Ok(())
     }
 
@@ -261,13 +244,12 @@ impl AccountsStore for SqlStore {
         );
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(token_hash.to_string())
-            .fetch_optional(&s.pool)
-            .await
-            .map_err(db_err)?
+            .maybe(&s.pool)
+            .await?
         else {
             return Ok(None);
         };
-        let last_seen: i64 = row.try_get("last_seen").map_err(db_err)?;
+        let last_seen: i64 = row.col("last_seen")?;
         let user = user_row(&row)?;
         if now - last_seen > idle_secs || !user.active {
             s.delete_session(token_hash).await?;
@@ -278,14 +260,13 @@ impl AccountsStore for SqlStore {
             sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
                 .bind(now)
                 .bind(token_hash.to_string())
-                .execute(&s.pool)
-                .await
-                .map_err(db_err)?;
+                .run(&s.pool)
+                .await?;
         }
         Ok(Some(Session {
             user,
-            csrf: row.try_get("csrf").map_err(db_err)?,
-            unread: row.try_get("unread").map_err(db_err)?,
+            csrf: row.col("csrf")?,
+            unread: row.col("unread")?,
         }))
     }
 
@@ -293,9 +274,8 @@ impl AccountsStore for SqlStore {
         let s = self;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash.to_string())
-            .execute(&s.pool)
-            .await
-            .map_err(db_err)?;
+            .run(&s.pool)
+            .await?;
         Ok(())
     }
 
@@ -314,9 +294,8 @@ impl AccountsStore for SqlStore {
         let done = sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
             .bind(email.map(str::to_string))
             .bind(user_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .run(&mut *tx)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -330,6 +309,6 @@ impl AccountsStore for SqlStore {
             Some(json!({ "email": email })),
         )
         .await?;
-        tx.commit().await.map_err(db_err)
+        commit(tx).await
     }
 }

@@ -7,7 +7,8 @@ use luoshi_store::{Actor, Id, StoreError, StoreResult};
 use serde_json::json;
 use sqlx::any::AnyRow;
 
-use crate::{SqlStore, Tx, audit, db_err, get, now};
+use crate::{Col, Fetch, Run, SqlStore, Tx, audit, commit, now, scalar};
+use luoshi_domain::group::MeetingKind;
 
 const MEMBER_SQL: &str = "SELECT m.id, m.seq, m.role, m.person, m.position, m.unit_id, \
     u.name AS unit_name, m.liaison_user_id, us.display_name AS liaison_name \
@@ -16,15 +17,15 @@ const MEMBER_SQL: &str = "SELECT m.id, m.seq, m.role, m.person, m.position, m.un
 
 fn member_row(r: &AnyRow) -> StoreResult<Member> {
     Ok(Member {
-        id: get(r, "id")?,
-        seq: get(r, "seq")?,
-        role: get(r, "role")?,
-        person: get(r, "person")?,
-        position: get(r, "position")?,
-        unit_id: get(r, "unit_id")?,
-        unit_name: get(r, "unit_name")?,
-        liaison_user_id: get(r, "liaison_user_id")?,
-        liaison_name: get(r, "liaison_name")?,
+        id: r.col("id")?,
+        seq: r.col("seq")?,
+        role: r.col("role")?,
+        person: r.col("person")?,
+        position: r.col("position")?,
+        unit_id: r.col("unit_id")?,
+        unit_name: r.col("unit_name")?,
+        liaison_user_id: r.col("liaison_user_id")?,
+        liaison_name: r.col("liaison_name")?,
     })
 }
 
@@ -49,9 +50,8 @@ async fn member_in(tx: &mut Tx, id: Id) -> StoreResult<Member> {
     let sql = format!("{MEMBER_SQL} WHERE m.id = $1");
     let r = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db_err)?
+        .maybe(&mut **tx)
+        .await?
         .ok_or(StoreError::NotFound)?;
     member_row(&r)
 }
@@ -59,11 +59,10 @@ async fn member_in(tx: &mut Tx, id: Id) -> StoreResult<Member> {
 /// A liaison officer must belong to the member unit.
 async fn check_liaison(tx: &mut Tx, e: &MemberEdit) -> StoreResult<()> {
     if let Some(user) = e.liaison_user_id {
-        let unit: Option<i64> = sqlx::query_scalar("SELECT unit_id FROM users WHERE id = $1")
+        let unit: Option<i64> = scalar("SELECT unit_id FROM users WHERE id = $1")
             .bind(user)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(db_err)?;
+            .maybe(&mut **tx)
+            .await?;
         if unit.is_none() || e.unit_id.is_none() || unit != e.unit_id {
             return Err(StoreError::Invalid(
                 "liaison_of_unit",
@@ -92,20 +91,19 @@ async fn decisions(
     if let Some(m) = meeting {
         q = q.bind(m);
     }
-    q.fetch_all(exec)
-        .await
-        .map_err(db_err)?
+    q.all(exec)
+        .await?
         .iter()
         .map(|r| {
             Ok(Decision {
-                id: get(r, "id")?,
-                meeting_id: get(r, "meeting_id")?,
-                seq: get(r, "seq")?,
-                text: get(r, "text")?,
-                lead_unit_id: get(r, "lead_unit_id")?,
-                lead_unit_name: get(r, "lead_unit_name")?,
-                due: get(r, "due")?,
-                item_ids: get::<Option<i64>>(r, "first_item")?.into_iter().collect(),
+                id: r.col("id")?,
+                meeting_id: r.col("meeting_id")?,
+                seq: r.col("seq")?,
+                text: r.col("text")?,
+                lead_unit_id: r.col("lead_unit_id")?,
+                lead_unit_name: r.col("lead_unit_name")?,
+                due: r.opt_date("due")?,
+                item_ids: r.col::<Option<i64>, _>("first_item")?.into_iter().collect(),
             })
         })
         .collect()
@@ -113,12 +111,12 @@ async fn decisions(
 
 fn meeting_row(r: &AnyRow) -> StoreResult<Meeting> {
     Ok(Meeting {
-        id: get(r, "id")?,
-        kind: get(r, "kind")?,
-        title: get(r, "title")?,
-        held_on: get(r, "held_on")?,
-        place: get(r, "place")?,
-        summary: get(r, "summary")?,
+        id: r.col("id")?,
+        kind: r.parsed("kind", MeetingKind::from_code)?,
+        title: r.col("title")?,
+        held_on: r.date("held_on")?,
+        place: r.col("place")?,
+        summary: r.col("summary")?,
         decisions: Vec::new(),
     })
 }
@@ -129,9 +127,8 @@ impl GroupStore for SqlStore {
         let s = self;
         let sql = format!("{MEMBER_SQL} ORDER BY m.seq, m.id");
         sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&s.pool)
-            .await
-            .map_err(db_err)?
+            .all(&s.pool)
+            .await?
             .iter()
             .map(member_row)
             .collect()
@@ -143,15 +140,14 @@ impl GroupStore for SqlStore {
             check(e)?;
         }
         let mut tx = s.write().await?;
-        let mut seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM group_members")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_err)?;
+        let mut seq: i64 = scalar("SELECT COALESCE(MAX(seq), 0) FROM group_members")
+            .one(&mut *tx)
+            .await?;
         let mut out = Vec::new();
         for e in new {
             check_liaison(&mut tx, &e).await?;
             seq += 1;
-            let id: Id = sqlx::query_scalar(
+            let id: Id = scalar(
                 "INSERT INTO group_members (seq, role, person, position, unit_id, liaison_user_id) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
@@ -161,9 +157,8 @@ impl GroupStore for SqlStore {
             .bind(e.position.trim().to_string())
             .bind(e.unit_id)
             .bind(e.liaison_user_id)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .one(&mut *tx)
+            .await?;
             let m = member_in(&mut tx, id).await?;
             audit(
                 &mut tx,
@@ -177,7 +172,7 @@ impl GroupStore for SqlStore {
             .await?;
             out.push(m);
         }
-        tx.commit().await.map_err(db_err)?;
+        commit(tx).await?;
         Ok(out)
     }
 
@@ -197,9 +192,8 @@ impl GroupStore for SqlStore {
         .bind(e.unit_id)
         .bind(e.liaison_user_id)
         .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .run(&mut *tx)
+        .await?;
         let m = member_in(&mut tx, id).await?;
         audit(
             &mut tx,
@@ -211,7 +205,7 @@ impl GroupStore for SqlStore {
             serde_json::to_value(&m).ok(),
         )
         .await?;
-        tx.commit().await.map_err(db_err)?;
+        commit(tx).await?;
         Ok(m)
     }
 
@@ -221,9 +215,8 @@ impl GroupStore for SqlStore {
         let before = member_in(&mut tx, id).await?;
         sqlx::query("DELETE FROM group_members WHERE id = $1")
             .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .run(&mut *tx)
+            .await?;
         audit(
             &mut tx,
             actor,
@@ -234,7 +227,7 @@ impl GroupStore for SqlStore {
             None,
         )
         .await?;
-        tx.commit().await.map_err(db_err)
+        commit(tx).await
     }
 
     async fn meetings(&self) -> StoreResult<Vec<Meeting>> {
@@ -242,9 +235,7 @@ impl GroupStore for SqlStore {
         let mut out = sqlx::query(
             "SELECT id, kind, title, held_on, place, summary FROM meetings ORDER BY held_on DESC, id DESC",
         )
-        .fetch_all(&s.pool)
-        .await
-        .map_err(db_err)?
+        .all(&s.pool).await?
         .iter()
         .map(meeting_row)
         .collect::<StoreResult<Vec<_>>>()?;
@@ -265,9 +256,8 @@ impl GroupStore for SqlStore {
             "SELECT id, kind, title, held_on, place, summary FROM meetings WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&s.pool)
-        .await
-        .map_err(db_err)?
+        .maybe(&s.pool)
+        .await?
         else {
             return Ok(None);
         };
@@ -275,34 +265,20 @@ impl GroupStore for SqlStore {
         m.decisions = decisions(&s.pool, Some(id)).await?;
         // Every item opened from a decision, not only the first.
         for d in &mut m.decisions {
-            d.item_ids =
-                sqlx::query_scalar("SELECT id FROM items WHERE decision_id = $1 ORDER BY id")
-                    .bind(d.id)
-                    .fetch_all(&s.pool)
-                    .await
-                    .map_err(db_err)?;
+            d.item_ids = scalar("SELECT id FROM items WHERE decision_id = $1 ORDER BY id")
+                .bind(d.id)
+                .all(&s.pool)
+                .await?;
         }
         Ok(Some(m))
     }
 
     async fn create_meeting(&self, actor: &Actor, new: NewMeeting) -> StoreResult<Meeting> {
         let s = self;
-        if !matches!(new.kind.as_str(), "plenary" | "office") {
-            return Err(StoreError::Invalid(
-                "meeting_kind",
-                "会议类型应为全体会议或办公室会议".into(),
-            ));
-        }
         if new.title.trim().is_empty() || new.title.chars().count() > 200 {
             return Err(StoreError::Invalid(
                 "meeting_title",
                 "会议名称不能为空，且不超过 200 字".into(),
-            ));
-        }
-        if luoshi_domain::calendar::Date::parse(&new.held_on).is_none() {
-            return Err(StoreError::Invalid(
-                "bad_date",
-                "会议日期格式应为 2026-09-30".into(),
             ));
         }
         for d in &new.decisions {
@@ -312,29 +288,20 @@ impl GroupStore for SqlStore {
                     "议定事项内容不能为空".into(),
                 ));
             }
-            if let Some(due) = &d.due
-                && luoshi_domain::calendar::Date::parse(due).is_none()
-            {
-                return Err(StoreError::Invalid(
-                    "bad_date",
-                    "议定事项的完成时限格式应为 2026-09-30".into(),
-                ));
-            }
         }
         let mut tx = s.write().await?;
-        let id: Id = sqlx::query_scalar(
+        let id: Id = scalar(
             "INSERT INTO meetings (kind, title, held_on, place, summary, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
-        .bind(new.kind.clone())
+        .bind(new.kind.code())
         .bind(new.title.trim().to_string())
-        .bind(new.held_on.clone())
+        .bind(new.held_on.to_string())
         .bind(new.place.trim().to_string())
         .bind(new.summary.trim().to_string())
         .bind(now())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .one(&mut *tx)
+        .await?;
         for (i, d) in new.decisions.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO decisions (meeting_id, seq, text, lead_unit_id, due) VALUES ($1, $2, $3, $4, $5)",
@@ -343,10 +310,8 @@ impl GroupStore for SqlStore {
             .bind(i as i64 + 1)
             .bind(d.text.trim().to_string())
             .bind(d.lead_unit_id)
-            .bind(d.due.clone())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .bind(d.due.map(|d| d.to_string()))
+            .run(&mut *tx).await?;
         }
         audit(
             &mut tx,
@@ -365,12 +330,11 @@ impl GroupStore for SqlStore {
                 "SELECT id, kind, title, held_on, place, summary FROM meetings WHERE id = $1",
             )
             .bind(id)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_err)?,
+            .one(&mut *tx)
+            .await?,
         )?;
         m.decisions = decisions(&mut *tx, Some(id)).await?;
-        tx.commit().await.map_err(db_err)?;
+        commit(tx).await?;
         Ok(m)
     }
 }

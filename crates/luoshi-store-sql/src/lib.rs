@@ -27,7 +27,9 @@ use luoshi_store::{Backend, StoreResult};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
-pub(crate) use sql::{Arg, Q, Tx, audit, db_err, get, now};
+pub(crate) use sql::{
+    Arg, Col, Fetch, Q, Run, Tx, audit, begin, commit, db_err, now, rollback, scalar,
+};
 
 /// The SQL dialect behind a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,9 +110,8 @@ impl SqlStore {
         if self.dialect == Dialect::Postgres {
             // Two processes starting together must not both migrate.
             sqlx::query("SELECT pg_advisory_xact_lock(7351001)")
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut *tx)
+                .await?;
         }
         let int = match self.dialect {
             Dialect::Sqlite => "INTEGER",
@@ -125,11 +126,10 @@ impl SqlStore {
             .map_err(db_err)?;
         for (version, shared, lite, pg) in schema::MIGRATIONS {
             let done: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                scalar("SELECT version FROM schema_migrations WHERE version = $1")
                     .bind(*version)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                    .maybe(&mut *tx)
+                    .await?;
             if done.is_some() {
                 continue;
             }
@@ -144,11 +144,10 @@ impl SqlStore {
             sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                 .bind(*version)
                 .bind(now())
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut *tx)
+                .await?;
         }
-        tx.commit().await.map_err(db_err)
+        commit(tx).await
     }
 
     /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite, so writers queue on the lock.
@@ -165,9 +164,8 @@ impl SqlStore {
     pub(crate) async fn registry_lock(&self, tx: &mut Tx) -> StoreResult<()> {
         if self.dialect == Dialect::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock(7351002)")
-                .execute(&mut **tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut **tx)
+                .await?;
         }
         Ok(())
     }
@@ -224,23 +222,18 @@ impl SqlStore {
     #[cfg(feature = "testing")]
     /// Number of audit records (for tests).
     pub async fn audit_rows(&self) -> StoreResult<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
-            .fetch_one(&self.pool)
+        scalar("SELECT COUNT(*) FROM audit_log")
+            .one(&self.pool)
             .await
-            .map_err(db_err)
     }
 
     #[cfg(feature = "testing")]
     /// Tries to rewrite and delete audit records, which the schema must refuse (for tests).
     pub async fn tamper_with_audit(&self) -> StoreResult<()> {
         sqlx::query("UPDATE audit_log SET actor = 'x'")
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        sqlx::query("DELETE FROM audit_log")
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
+            .run(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM audit_log").run(&self.pool).await?;
         Ok(())
     }
 
@@ -248,18 +241,9 @@ impl SqlStore {
     /// SQLite's journal mode, synchronous level and foreign-key switch on a pooled connection.
     pub async fn sqlite_pragmas(&self) -> StoreResult<(String, i64, i64)> {
         let mut conn = self.pool.acquire().await.map_err(db_err)?;
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db_err)?;
-        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db_err)?;
-        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db_err)?;
+        let mode: String = scalar("PRAGMA journal_mode").one(&mut *conn).await?;
+        let sync: i64 = scalar("PRAGMA synchronous").one(&mut *conn).await?;
+        let fk: i64 = scalar("PRAGMA foreign_keys").one(&mut *conn).await?;
         Ok((mode, sync, fk))
     }
 }

@@ -10,8 +10,8 @@ use luoshi_store::notify::{Delivery, DeliveryResult, Notification, NotifyStore};
 use luoshi_store::{Id, Page, Paged, StoreError, StoreResult};
 
 use crate::settings::settings_in;
-use crate::{Dialect, SqlStore, Tx, db_err, get, now};
-use luoshi_domain::notify::{Notice, Target};
+use crate::{Col, Dialect, Fetch, Run, SqlStore, Tx, commit, now, scalar};
+use luoshi_domain::notify::{Channel, DeliveryState, Notice, Target};
 
 /// Attempts before a delivery is given up and shown as failed.
 pub const MAX_ATTEMPTS: i64 = 6;
@@ -34,7 +34,7 @@ async fn notify_users(
     let settings = settings_in(&mut **tx).await?;
     let at = now();
     for (user_id, email) in users {
-        let id: Id = sqlx::query_scalar(
+        let id: Id = scalar(
             "INSERT INTO notifications (user_id, title, body, link, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -43,9 +43,8 @@ async fn notify_users(
         .bind(body.to_string())
         .bind(link.to_string())
         .bind(at)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(db_err)?;
+        .one(&mut **tx)
+        .await?;
         let mut targets = Vec::new();
         if settings.smtp.is_some()
             && let Some(email) = email
@@ -64,9 +63,8 @@ async fn notify_users(
             .bind(channel)
             .bind(target)
             .bind(at)
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
+            .run(&mut **tx)
+            .await?;
         }
     }
     Ok(())
@@ -82,9 +80,9 @@ async fn users_where(
     if let Some(a) = arg {
         q = q.bind(a);
     }
-    let rows = q.fetch_all(&mut **tx).await.map_err(db_err)?;
+    let rows = q.all(&mut **tx).await?;
     rows.iter()
-        .map(|r| Ok((get(r, "id")?, get(r, "email")?)))
+        .map(|r| Ok((r.col("id")?, r.col("email")?)))
         .collect()
 }
 
@@ -107,17 +105,17 @@ const DELIVERY_FROM: &str = "FROM deliveries d JOIN notifications n ON n.id = d.
 
 fn delivery_row(r: &sqlx::any::AnyRow) -> StoreResult<Delivery> {
     Ok(Delivery {
-        id: get(r, "id")?,
-        channel: get(r, "channel")?,
-        target: get(r, "target")?,
-        username: get(r, "username")?,
-        title: get(r, "title")?,
-        body: get(r, "body")?,
-        about: Target::parse(&get::<String>(r, "link")?),
-        state: get(r, "state")?,
-        attempts: get(r, "attempts")?,
-        next_at: get(r, "next_at")?,
-        last_error: get(r, "last_error")?,
+        id: r.col("id")?,
+        channel: r.parsed("channel", Channel::from_code)?,
+        target: r.col("target")?,
+        username: r.col("username")?,
+        title: r.col("title")?,
+        body: r.col("body")?,
+        about: Target::parse(&r.col::<String, _>("link")?),
+        state: r.parsed("state", DeliveryState::from_code)?,
+        attempts: r.col("attempts")?,
+        next_at: r.col("next_at")?,
+        last_error: r.col("last_error")?,
     })
 }
 
@@ -125,12 +123,10 @@ fn delivery_row(r: &sqlx::any::AnyRow) -> StoreResult<Delivery> {
 impl NotifyStore for SqlStore {
     async fn inbox(&self, user_id: Id, page: Page) -> StoreResult<Paged<Notification>> {
         let s = self;
-        let total: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1")
-                .bind(user_id)
-                .fetch_one(&s.pool)
-                .await
-                .map_err(db_err)?;
+        let total: i64 = scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1")
+            .bind(user_id)
+            .one(&s.pool)
+            .await?;
         let rows = sqlx::query(
             "SELECT id, title, body, link, created_at, read_at FROM notifications WHERE user_id = $1 \
              ORDER BY id DESC LIMIT $2 OFFSET $3",
@@ -138,19 +134,17 @@ impl NotifyStore for SqlStore {
         .bind(user_id)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(&s.pool)
-        .await
-        .map_err(db_err)?;
+        .all(&s.pool).await?;
         let items = rows
             .iter()
             .map(|r| {
                 Ok(Notification {
-                    id: get(r, "id")?,
-                    title: get(r, "title")?,
-                    body: get(r, "body")?,
-                    target: Target::parse(&get::<String>(r, "link")?),
-                    created_at: get(r, "created_at")?,
-                    read: get::<Option<i64>>(r, "read_at")?.is_some(),
+                    id: r.col("id")?,
+                    title: r.col("title")?,
+                    body: r.col("body")?,
+                    target: Target::parse(&r.col::<String, _>("link")?),
+                    created_at: r.col("created_at")?,
+                    read: r.col::<Option<i64>, _>("read_at")?.is_some(),
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
@@ -164,13 +158,10 @@ impl NotifyStore for SqlStore {
 
     async fn unread_count(&self, user_id: Id) -> StoreResult<i64> {
         let s = self;
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
-        )
-        .bind(user_id)
-        .fetch_one(&s.pool)
-        .await
-        .map_err(db_err)
+        scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+            .bind(user_id)
+            .one(&s.pool)
+            .await
     }
 
     async fn mark_read(&self, user_id: Id, id: Option<Id>) -> StoreResult<()> {
@@ -184,7 +175,7 @@ impl NotifyStore for SqlStore {
         if let Some(id) = id {
             q = q.bind(id);
         }
-        q.execute(&s.pool).await.map_err(db_err)?;
+        q.run(&s.pool).await?;
         Ok(())
     }
 
@@ -204,12 +195,11 @@ impl NotifyStore for SqlStore {
             "SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $1 \
              AND (locked_until IS NULL OR locked_until < $1) ORDER BY next_at, id LIMIT $2{lock}"
         );
-        let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        let ids: Vec<i64> = scalar(sqlx::AssertSqlSafe(sql))
             .bind(at)
             .bind(limit)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .all(&mut *tx)
+            .await?;
         let mut out = Vec::new();
         for id in ids {
             sqlx::query(
@@ -217,29 +207,26 @@ impl NotifyStore for SqlStore {
             )
             .bind(at + lease_secs)
             .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .run(&mut *tx)
+            .await?;
             let sql = format!("SELECT {DELIVERY_COLUMNS} {DELIVERY_FROM} WHERE d.id = $1");
             let r = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                .one(&mut *tx)
+                .await?;
             out.push(delivery_row(&r)?);
         }
-        tx.commit().await.map_err(db_err)?;
+        commit(tx).await?;
         Ok(out)
     }
 
     async fn finish_delivery(&self, id: Id, result: DeliveryResult, at: i64) -> StoreResult<()> {
         let s = self;
         let mut tx = s.write().await?;
-        let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM deliveries WHERE id = $1")
+        let attempts: i64 = scalar("SELECT attempts FROM deliveries WHERE id = $1")
             .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?
+            .maybe(&mut *tx)
+            .await?
             .ok_or(StoreError::NotFound)?;
         match result {
             DeliveryResult::Sent => {
@@ -249,9 +236,8 @@ impl NotifyStore for SqlStore {
                 )
                 .bind(at)
                 .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut *tx)
+                .await?;
             }
             DeliveryResult::Failed(error) => {
                 let state = if attempts >= MAX_ATTEMPTS {
@@ -268,20 +254,17 @@ impl NotifyStore for SqlStore {
                 .bind(at + backoff(attempts))
                 .bind(error)
                 .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut *tx).await?;
             }
         }
-        tx.commit().await.map_err(db_err)
+        commit(tx).await
     }
 
     async fn deliveries(&self, page: Page) -> StoreResult<Paged<Delivery>> {
         let s = self;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deliveries")
-            .fetch_one(&s.pool)
-            .await
-            .map_err(db_err)?;
+        let total: i64 = scalar("SELECT COUNT(*) FROM deliveries")
+            .one(&s.pool)
+            .await?;
         let sql = format!(
             "SELECT {DELIVERY_COLUMNS} {DELIVERY_FROM} ORDER BY \
              CASE d.state WHEN 'failed' THEN 0 WHEN 'pending' THEN 1 ELSE 2 END, d.id DESC \
@@ -290,9 +273,8 @@ impl NotifyStore for SqlStore {
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(page.limit)
             .bind(page.offset)
-            .fetch_all(&s.pool)
-            .await
-            .map_err(db_err)?;
+            .all(&s.pool)
+            .await?;
         Ok(Paged {
             items: rows.iter().map(delivery_row).collect::<StoreResult<_>>()?,
             total,

@@ -6,7 +6,6 @@
 //! in the schema, so two racing retries cannot both write.
 
 use async_trait::async_trait;
-use luoshi_domain::calendar::Date;
 use luoshi_domain::reports::{ReportKind, ReviewState, WorkStatus};
 use luoshi_domain::reports::{ReviewAction, is_late, may_file, next, validate};
 use luoshi_store::ledger::sha256_hex;
@@ -20,7 +19,9 @@ use sqlx::any::AnyRow;
 
 use crate::notify::notify_unit;
 use crate::sql::link_role;
-use crate::{Arg, Dialect, Q, SqlStore, Tx, audit, db_err, get, now};
+use crate::{
+    Arg, Col, Dialect, Fetch, Q, Run, SqlStore, Tx, audit, begin, commit, now, rollback, scalar,
+};
 use luoshi_domain::notify::{self, TaskRef};
 
 const REPORT_COLUMNS: &str = "r.id, r.task_id, t.number AS task_number, t.title AS task_title, \
@@ -33,28 +34,28 @@ const REPORT_FROM: &str =
 fn report_row(r: &AnyRow) -> StoreResult<ReportRow> {
     let bad =
         |what: &str, v: &str| StoreError::Database(format!("unknown report {what} {v}"), None);
-    let kind: String = get(r, "kind")?;
-    let state: String = get(r, "state")?;
-    let status: String = get(r, "status")?;
+    let kind: String = r.col("kind")?;
+    let state: String = r.col("state")?;
+    let status: String = r.col("status")?;
     Ok(ReportRow {
-        id: get(r, "id")?,
-        task_id: get(r, "task_id")?,
-        task_number: get(r, "task_number")?,
-        task_title: get(r, "task_title")?,
-        document_id: get(r, "document_id")?,
-        unit_id: get(r, "unit_id")?,
-        unit_name: get(r, "unit_name")?,
+        id: r.col("id")?,
+        task_id: r.col("task_id")?,
+        task_number: r.col("task_number")?,
+        task_title: r.col("task_title")?,
+        document_id: r.col("document_id")?,
+        unit_id: r.col("unit_id")?,
+        unit_name: r.col("unit_name")?,
         kind: ReportKind::from_code(&kind).ok_or_else(|| bad("kind", &kind))?,
-        period: get(r, "period")?,
-        due: get(r, "due")?,
+        period: r.period("period")?,
+        due: r.date("due")?,
         state: ReviewState::from_code(&state).ok_or_else(|| bad("state", &state))?,
         status: WorkStatus::from_code(&status).ok_or_else(|| bad("status", &status))?,
-        progress: get(r, "progress")?,
-        versions: get(r, "versions")?,
-        returns: get(r, "returns")?,
-        late: get::<i64>(r, "late")? != 0,
-        first_filed_on: get(r, "first_filed_on")?,
-        updated_at: get(r, "updated_at")?,
+        progress: r.col("progress")?,
+        versions: r.col("versions")?,
+        returns: r.col("returns")?,
+        late: r.col::<i64, _>("late")? != 0,
+        first_filed_on: r.date("first_filed_on")?,
+        updated_at: r.col("updated_at")?,
     })
 }
 
@@ -62,9 +63,8 @@ async fn row_in_tx(tx: &mut Tx, id: Id) -> StoreResult<ReportRow> {
     let sql = format!("SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE r.id = $1");
     let r = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(db_err)?;
+        .one(&mut **tx)
+        .await?;
     report_row(&r)
 }
 
@@ -83,16 +83,15 @@ async fn replay(tx: &mut Tx, key: &str) -> StoreResult<Option<Submitted>> {
     let found =
         sqlx::query("SELECT report_id, version_no FROM report_versions WHERE idem_key = $1")
             .bind(key.to_string())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(db_err)?;
+            .maybe(&mut **tx)
+            .await?;
     let Some(found) = found else {
         return Ok(None);
     };
-    let report = row_in_tx(tx, get(&found, "report_id")?).await?;
+    let report = row_in_tx(tx, found.col("report_id")?).await?;
     Ok(Some(Submitted {
         report,
-        version_no: get(&found, "version_no")?,
+        version_no: found.col("version_no")?,
         replayed: true,
     }))
 }
@@ -108,28 +107,20 @@ async fn write_report(
         && let Some(done) = replay(&mut tx, key).await?
     {
         // A retry writes nothing; release the write lock at once.
-        tx.rollback().await.map_err(db_err)?;
+        rollback(tx).await?;
         return Ok(done);
     }
-    let role: Option<String> = sqlx::query_scalar(
-        "SELECT role FROM task_units WHERE task_id = $1 AND unit_id = $2 AND live = 1",
-    )
-    .bind(sub.task_id)
-    .bind(sub.unit_id)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(db_err)?;
+    let role: Option<String> =
+        scalar("SELECT role FROM task_units WHERE task_id = $1 AND unit_id = $2 AND live = 1")
+            .bind(sub.task_id)
+            .bind(sub.unit_id)
+            .maybe(&mut *tx)
+            .await?;
     may_file(
         sub.kind,
         role.as_deref().and_then(luoshi_doc::Role::from_code),
     )
     .map_err(|m| StoreError::Invalid("not_your_obligation", m))?;
-    let (Some(filed_on), Some(due)) = (Date::parse(&sub.filed_on), Date::parse(&sub.due)) else {
-        return Err(StoreError::Invalid(
-            "bad_date",
-            "报送日期或截止日期格式应为 2026-09-30".into(),
-        ));
-    };
     let at = now();
     sqlx::query(
         "INSERT INTO reports (task_id, unit_id, kind, period, due, state, status, progress, versions, \
@@ -139,16 +130,14 @@ async fn write_report(
     .bind(sub.task_id)
     .bind(sub.unit_id)
     .bind(sub.kind.code())
-    .bind(sub.period.clone())
-    .bind(sub.due.clone())
+    .bind(sub.period.to_string())
+    .bind(sub.due.to_string())
     .bind(sub.status.code())
     .bind(sub.progress)
-    .bind(i64::from(is_late(filed_on, due)))
-    .bind(sub.filed_on.clone())
+    .bind(i64::from(is_late(sub.filed_on, sub.due)))
+    .bind(sub.filed_on.to_string())
     .bind(at)
-    .execute(&mut *tx)
-    .await
-    .map_err(db_err)?;
+    .run(&mut *tx).await?;
     let sql = format!(
         "SELECT id, state, versions FROM reports WHERE task_id = $1 AND unit_id = $2 AND kind = $3 \
          AND period = $4{}",
@@ -158,19 +147,18 @@ async fn write_report(
         .bind(sub.task_id)
         .bind(sub.unit_id)
         .bind(sub.kind.code())
-        .bind(sub.period.clone())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
-    let report_id: Id = get(&head, "id")?;
-    let versions: i64 = get(&head, "versions")?;
-    let state: String = get(&head, "state")?;
+        .bind(sub.period.to_string())
+        .one(&mut *tx)
+        .await?;
+    let report_id: Id = head.col("id")?;
+    let versions: i64 = head.col("versions")?;
+    let state: String = head.col("state")?;
     let current = (versions > 0)
         .then(|| ReviewState::from_code(&state))
         .flatten();
     next(current, ReviewAction::Submit).map_err(|m| StoreError::Invalid("report_state", m))?;
     let version_no = versions + 1;
-    let version_id: Id = sqlx::query_scalar(
+    let version_id: Id = scalar(
         "INSERT INTO report_versions (report_id, version_no, status, progress, narrative, figures, \
          submitted_by, submitted_by_name, submitted_at, filed_on, idem_key) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -187,11 +175,10 @@ async fn write_report(
     .bind(actor.user_id)
     .bind(actor.name.clone())
     .bind(at)
-    .bind(sub.filed_on.clone())
+    .bind(sub.filed_on.to_string())
     .bind(key.map(str::to_string))
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(db_err)?;
+    .one(&mut *tx)
+    .await?;
     for a in &sub.attachments {
         let sha = sha256_hex(&a.bytes);
         sqlx::query(
@@ -200,9 +187,7 @@ async fn write_report(
         .bind(sha.clone())
         .bind(a.bytes.len() as i64)
         .bind(a.bytes.clone())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .run(&mut *tx).await?;
         sqlx::query(
             "INSERT INTO attachments (version_id, report_id, file_name, mime, size, sha256) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -213,9 +198,8 @@ async fn write_report(
         .bind(a.mime.clone())
         .bind(a.bytes.len() as i64)
         .bind(sha)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .run(&mut *tx)
+        .await?;
     }
     sqlx::query(
         "UPDATE reports SET state = 'submitted', status = $1, progress = $2, versions = $3, \
@@ -226,9 +210,8 @@ async fn write_report(
     .bind(version_no)
     .bind(at)
     .bind(report_id)
-    .execute(&mut *tx)
-    .await
-    .map_err(db_err)?;
+    .run(&mut *tx)
+    .await?;
     let report = row_in_tx(&mut tx, report_id).await?;
     audit(
         &mut tx,
@@ -245,20 +228,19 @@ async fn write_report(
     )
     .await?;
     if sub.kind == ReportKind::Contribution {
-        let leads: Vec<i64> = sqlx::query_scalar(
+        let leads: Vec<i64> = scalar(
             "SELECT unit_id FROM task_units WHERE task_id = $1 AND role = 'lead' AND live = 1",
         )
         .bind(sub.task_id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .all(&mut *tx)
+        .await?;
         for lead in leads {
             let notice =
-                notify::contribution_filed(&report.unit_name, task_ref(&report), &report.period);
+                notify::contribution_filed(&report.unit_name, task_ref(&report), report.period);
             notify_unit(&mut tx, lead, &notice).await?;
         }
     }
-    tx.commit().await.map_err(db_err)?;
+    commit(tx).await?;
     Ok(Submitted {
         report,
         version_no,
@@ -297,18 +279,18 @@ impl ReportingStore for SqlStore {
             ));
         }
         q.push(" ORDER BY tu.sort_key, tu.ord");
-        let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+        let rows = q.query().all(&s.pool).await?;
         rows.iter()
             .map(|r| {
-                let rule: Option<String> = get(r, "due_rule")?;
+                let rule: Option<String> = r.col("due_rule")?;
                 Ok(Obligation {
-                    task_id: get(r, "task_id")?,
-                    task_number: get(r, "number")?,
-                    task_title: get(r, "title")?,
-                    document_id: get(r, "document_id")?,
-                    document_title: get(r, "document_title")?,
-                    unit_id: get(r, "unit_id")?,
-                    unit_name: get(r, "unit_name")?,
+                    task_id: r.col("task_id")?,
+                    task_number: r.col("number")?,
+                    task_title: r.col("title")?,
+                    document_id: r.col("document_id")?,
+                    document_title: r.col("document_title")?,
+                    unit_id: r.col("unit_id")?,
+                    unit_name: r.col("unit_name")?,
                     role: link_role(r)?,
                     due_rule: rule.and_then(|r| serde_json::from_str(&r).ok()),
                 })
@@ -334,9 +316,9 @@ impl ReportingStore for SqlStore {
             // Two retries raced and the other one wrote the key first: answer with its version.
             Err(StoreError::Conflict(msg)) => {
                 if let Some(key) = &key {
-                    let mut tx = s.pool.begin().await.map_err(db_err)?;
+                    let mut tx = begin(&s.pool).await?;
                     let done = replay(&mut tx, key).await?;
-                    tx.rollback().await.map_err(db_err)?;
+                    rollback(tx).await?;
                     if let Some(done) = done {
                         return Ok(done);
                     }
@@ -369,17 +351,16 @@ impl ReportingStore for SqlStore {
         );
         let head = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(review.report_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?
+            .maybe(&mut *tx)
+            .await?
             .ok_or(StoreError::NotFound)?;
-        let versions: i64 = get(&head, "versions")?;
+        let versions: i64 = head.col("versions")?;
         if versions != review.version_no {
             return Err(StoreError::Conflict(
                 "报告已有更新的版本，请刷新页面后再审核".into(),
             ));
         }
-        let state: String = get(&head, "state")?;
+        let state: String = head.col("state")?;
         let action = if review.accept {
             ReviewAction::Accept
         } else {
@@ -398,9 +379,8 @@ impl ReportingStore for SqlStore {
         .bind(at)
         .bind(review.report_id)
         .bind(versions)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .run(&mut *tx)
+        .await?;
         sqlx::query(
             "UPDATE reports SET state = $1, updated_at = $2, returns = returns + $3 WHERE id = $4",
         )
@@ -408,9 +388,8 @@ impl ReportingStore for SqlStore {
         .bind(at)
         .bind(i64::from(!review.accept))
         .bind(review.report_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .run(&mut *tx)
+        .await?;
         let report = row_in_tx(&mut tx, review.report_id).await?;
         audit(
             &mut tx,
@@ -430,11 +409,11 @@ impl ReportingStore for SqlStore {
             report.id,
             report.kind,
             task_ref(&report),
-            &report.period,
+            report.period,
             (!review.accept).then_some(reason.as_str()),
         );
         notify_unit(&mut tx, report.unit_id, &notice).await?;
-        tx.commit().await.map_err(db_err)?;
+        commit(tx).await?;
         Ok(report)
     }
 
@@ -452,7 +431,7 @@ impl ReportingStore for SqlStore {
             }
             let ps = periods
                 .iter()
-                .map(|p| q.bind(Arg::S(p.clone())))
+                .map(|p| q.bind(Arg::S(p.to_string())))
                 .collect::<Vec<_>>()
                 .join(", ");
             q.push(&format!(" AND r.period IN ({ps})"));
@@ -466,7 +445,7 @@ impl ReportingStore for SqlStore {
             q.push(&format!(" AND r.state = {p}"));
         }
         q.push(" ORDER BY r.period DESC, t.document_id, t.seq, r.kind DESC, r.unit_id");
-        let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+        let rows = q.query().all(&s.pool).await?;
         rows.iter().map(report_row).collect()
     }
 
@@ -475,9 +454,8 @@ impl ReportingStore for SqlStore {
         let sql = format!("SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE r.id = $1");
         let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .fetch_optional(&s.pool)
-            .await
-            .map_err(db_err)?
+            .maybe(&s.pool)
+            .await?
         else {
             return Ok(None);
         };
@@ -487,51 +465,48 @@ impl ReportingStore for SqlStore {
              WHERE a.report_id = $1 ORDER BY a.id",
         )
         .bind(id)
-        .fetch_all(&s.pool)
-        .await
-        .map_err(db_err)?;
+        .all(&s.pool)
+        .await?;
         let versions = sqlx::query(
             "SELECT id, version_no, status, progress, narrative, figures, submitted_by_name, submitted_at, \
              filed_on, review, review_reason, reviewed_by_name, reviewed_at FROM report_versions \
              WHERE report_id = $1 ORDER BY version_no",
         )
         .bind(id)
-        .fetch_all(&s.pool)
-        .await
-        .map_err(db_err)?;
+        .all(&s.pool).await?;
         let mut history = Vec::new();
         for v in versions {
-            let vid: Id = get(&v, "id")?;
-            let status: String = get(&v, "status")?;
-            let review: Option<String> = get(&v, "review")?;
-            let figures: String = get(&v, "figures")?;
+            let vid: Id = v.col("id")?;
+            let status: String = v.col("status")?;
+            let review: Option<String> = v.col("review")?;
+            let figures: String = v.col("figures")?;
             let mut files = Vec::new();
             for a in &attachments {
-                if get::<i64>(a, "version_id")? == vid {
+                if a.col::<i64, _>("version_id")? == vid {
                     files.push(AttachmentMeta {
-                        id: get(a, "id")?,
+                        id: a.col("id")?,
                         report_id: id,
-                        file_name: get(a, "file_name")?,
-                        mime: get(a, "mime")?,
-                        size: get(a, "size")?,
+                        file_name: a.col("file_name")?,
+                        mime: a.col("mime")?,
+                        size: a.col("size")?,
                     });
                 }
             }
             history.push(ReportVersion {
-                version_no: get(&v, "version_no")?,
+                version_no: v.col("version_no")?,
                 status: WorkStatus::from_code(&status).ok_or_else(|| {
                     StoreError::Database(format!("unknown status {status}"), None)
                 })?,
-                progress: get(&v, "progress")?,
-                narrative: get(&v, "narrative")?,
+                progress: v.col("progress")?,
+                narrative: v.col("narrative")?,
                 figures: serde_json::from_str(&figures).unwrap_or_default(),
-                submitted_by: get(&v, "submitted_by_name")?,
-                submitted_at: get(&v, "submitted_at")?,
-                filed_on: get(&v, "filed_on")?,
+                submitted_by: v.col("submitted_by_name")?,
+                submitted_at: v.col("submitted_at")?,
+                filed_on: v.date("filed_on")?,
                 review: review.as_deref().and_then(ReviewState::from_code),
-                review_reason: get(&v, "review_reason")?,
-                reviewed_by: get(&v, "reviewed_by_name")?,
-                reviewed_at: get(&v, "reviewed_at")?,
+                review_reason: v.col("review_reason")?,
+                reviewed_by: v.col("reviewed_by_name")?,
+                reviewed_at: v.col("reviewed_at")?,
                 attachments: files,
             });
         }
@@ -545,21 +520,20 @@ impl ReportingStore for SqlStore {
              JOIN blobs b ON b.sha256 = a.sha256 WHERE a.id = $1",
         )
         .bind(id)
-        .fetch_optional(&s.pool)
-        .await
-        .map_err(db_err)?
+        .maybe(&s.pool)
+        .await?
         else {
             return Ok(None);
         };
         Ok(Some((
             AttachmentMeta {
-                id: get(&r, "id")?,
-                report_id: get(&r, "report_id")?,
-                file_name: get(&r, "file_name")?,
-                mime: get(&r, "mime")?,
-                size: get(&r, "size")?,
+                id: r.col("id")?,
+                report_id: r.col("report_id")?,
+                file_name: r.col("file_name")?,
+                mime: r.col("mime")?,
+                size: r.col("size")?,
             },
-            get(&r, "bytes")?,
+            r.col("bytes")?,
         )))
     }
 }

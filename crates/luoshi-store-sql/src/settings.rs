@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use crate::{SqlStore, audit, db_err, now};
+use crate::{Fetch, Run, SqlStore, audit, commit, now, scalar};
 use luoshi_store::settings::{Settings, SettingsStore};
 use luoshi_store::{Actor, StoreError, StoreResult};
 
@@ -11,11 +11,10 @@ const SETTINGS_KEY: &str = "office";
 pub(crate) async fn settings_in(
     exec: impl sqlx::Executor<'_, Database = sqlx::Any>,
 ) -> StoreResult<Settings> {
-    let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+    let v: Option<String> = scalar("SELECT value FROM settings WHERE key = $1")
         .bind(SETTINGS_KEY)
-        .fetch_optional(exec)
-        .await
-        .map_err(db_err)?;
+        .maybe(exec)
+        .await?;
     Ok(v.and_then(|v| serde_json::from_str(&v).ok())
         .unwrap_or_default())
 }
@@ -46,9 +45,7 @@ impl SettingsStore for SqlStore {
         .bind(SETTINGS_KEY)
         .bind(value)
         .bind(now())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .run(&mut *tx).await?;
         audit(
             &mut tx,
             actor,
@@ -59,6 +56,6 @@ impl SettingsStore for SqlStore {
             serde_json::to_value(settings).ok(),
         )
         .await?;
-        tx.commit().await.map_err(db_err)
+        commit(tx).await
     }
 }

@@ -1,9 +1,12 @@
 //! Small SQL helpers shared by every query: dynamic placeholders, error mapping, the audit write.
 
+use luoshi_domain::calendar::Date;
+use luoshi_domain::periods::PeriodKey;
 use luoshi_store::{Actor, Id, StoreError, StoreResult};
 use sqlx::Row;
-use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow};
 use sqlx::query::Query;
+use sqlx::query::QueryScalar;
 use sqlx::{Any, AssertSqlSafe};
 
 pub(crate) type Tx = sqlx::Transaction<'static, Any>;
@@ -27,12 +30,187 @@ pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
     StoreError::Database(e.to_string(), Some(Box::new(e)))
 }
 
-/// One column of a row, with the driver's error mapped.
-pub(crate) fn get<T>(r: &AnyRow, col: &str) -> StoreResult<T>
+/// One column of a row, with the driver's error mapped (a name or an index).
+pub(crate) fn get<'r, T, I>(r: &'r AnyRow, col: I) -> StoreResult<T>
 where
-    T: for<'a> sqlx::Decode<'a, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    I: sqlx::ColumnIndex<AnyRow>,
+    T: sqlx::Decode<'r, Any> + sqlx::Type<Any>,
 {
     r.try_get(col).map_err(db_err)
+}
+
+/// Columns read with the driver's error mapped: `row.col("name")?`.
+/// Dates, periods and codes are stored as text and read back typed; a value that does not parse
+/// is a database error naming the column.
+pub(crate) trait Col {
+    fn col<'r, T, I>(&'r self, col: I) -> StoreResult<T>
+    where
+        I: sqlx::ColumnIndex<AnyRow>,
+        T: sqlx::Decode<'r, Any> + sqlx::Type<Any>;
+
+    /// A text column parsed by `parse`.
+    fn parsed<T>(&self, col: &str, parse: impl Fn(&str) -> Option<T>) -> StoreResult<T> {
+        let text: String = self.col(col)?;
+        parse(&text)
+            .ok_or_else(|| StoreError::Database(format!("bad value {text:?} in {col}"), None))
+    }
+
+    /// An optional text column parsed by `parse`.
+    fn parsed_opt<T>(
+        &self,
+        col: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> StoreResult<Option<T>> {
+        let text: Option<String> = self.col(col)?;
+        text.map(|t| {
+            parse(&t).ok_or_else(|| StoreError::Database(format!("bad value {t:?} in {col}"), None))
+        })
+        .transpose()
+    }
+
+    /// An ISO date column.
+    fn date(&self, col: &str) -> StoreResult<Date> {
+        self.parsed(col, Date::parse)
+    }
+
+    /// An optional ISO date column.
+    fn opt_date(&self, col: &str) -> StoreResult<Option<Date>> {
+        self.parsed_opt(col, Date::parse)
+    }
+
+    /// A period key column (`2026-Q3`).
+    fn period(&self, col: &str) -> StoreResult<PeriodKey> {
+        self.parsed(col, PeriodKey::parse)
+    }
+}
+
+impl Col for AnyRow {
+    fn col<'r, T, I>(&'r self, col: I) -> StoreResult<T>
+    where
+        I: sqlx::ColumnIndex<AnyRow>,
+        T: sqlx::Decode<'r, Any> + sqlx::Type<Any>,
+    {
+        get(self, col)
+    }
+}
+
+/// A query run with the driver's error mapped, so `?` needs no conversion at the call:
+/// `one` / `all` / `maybe` fetch one row, every row, or an optional row (of a `query` or a
+/// `query_scalar`), `run` executes.
+pub(crate) trait Fetch<'q>: Sized {
+    type Out: Send;
+    fn one<'e, 'c: 'e, E>(self, e: E) -> impl Future<Output = StoreResult<Self::Out>> + Send + 'e
+    where
+        'q: 'e,
+        E: 'e + sqlx::Executor<'c, Database = Any>;
+    fn all<'e, 'c: 'e, E>(
+        self,
+        e: E,
+    ) -> impl Future<Output = StoreResult<Vec<Self::Out>>> + Send + 'e
+    where
+        'q: 'e,
+        E: 'e + sqlx::Executor<'c, Database = Any>;
+    fn maybe<'e, 'c: 'e, E>(
+        self,
+        e: E,
+    ) -> impl Future<Output = StoreResult<Option<Self::Out>>> + Send + 'e
+    where
+        'q: 'e,
+        E: 'e + sqlx::Executor<'c, Database = Any>;
+}
+
+/// Implements `Fetch` by forwarding to sqlx's own methods.
+macro_rules! fetch_impl {
+    () => {
+        fn one<'e, 'c: 'e, E>(
+            self,
+            e: E,
+        ) -> impl Future<Output = StoreResult<Self::Out>> + Send + 'e
+        where
+            'q: 'e,
+            E: 'e + sqlx::Executor<'c, Database = Any>,
+        {
+            async move { self.fetch_one(e).await.map_err(db_err) }
+        }
+        fn all<'e, 'c: 'e, E>(
+            self,
+            e: E,
+        ) -> impl Future<Output = StoreResult<Vec<Self::Out>>> + Send + 'e
+        where
+            'q: 'e,
+            E: 'e + sqlx::Executor<'c, Database = Any>,
+        {
+            async move { self.fetch_all(e).await.map_err(db_err) }
+        }
+        fn maybe<'e, 'c: 'e, E>(
+            self,
+            e: E,
+        ) -> impl Future<Output = StoreResult<Option<Self::Out>>> + Send + 'e
+        where
+            'q: 'e,
+            E: 'e + sqlx::Executor<'c, Database = Any>,
+        {
+            async move { self.fetch_optional(e).await.map_err(db_err) }
+        }
+    };
+}
+
+impl<'q> Fetch<'q> for Query<'q, Any, AnyArguments> {
+    type Out = AnyRow;
+    fetch_impl!();
+}
+
+impl<'q, O> Fetch<'q> for QueryScalar<'q, Any, O, AnyArguments>
+where
+    O: Send + Unpin + 'q,
+    (O,): for<'r> sqlx::FromRow<'r, AnyRow>,
+{
+    type Out = O;
+    fetch_impl!();
+}
+
+/// A query answering one column (`sqlx::query_scalar` on this crate's database).
+pub(crate) fn scalar<'q, O>(sql: impl sqlx::SqlSafeStr) -> QueryScalar<'q, Any, O, AnyArguments>
+where
+    (O,): for<'r> sqlx::FromRow<'r, AnyRow>,
+{
+    sqlx::query_scalar(sql)
+}
+
+/// A statement executed with the driver's error mapped.
+pub(crate) trait Run<'q>: Sized {
+    fn run<'e, 'c: 'e, E>(
+        self,
+        e: E,
+    ) -> impl Future<Output = StoreResult<AnyQueryResult>> + Send + 'e
+    where
+        'q: 'e,
+        E: 'e + sqlx::Executor<'c, Database = Any>;
+}
+
+impl<'q> Run<'q> for Query<'q, Any, AnyArguments> {
+    async fn run<'e, 'c: 'e, E>(self, e: E) -> StoreResult<AnyQueryResult>
+    where
+        'q: 'e,
+        E: 'e + sqlx::Executor<'c, Database = Any>,
+    {
+        self.execute(e).await.map_err(db_err)
+    }
+}
+
+/// Opens a transaction.
+pub(crate) async fn begin(pool: &sqlx::AnyPool) -> StoreResult<Tx> {
+    pool.begin().await.map_err(db_err)
+}
+
+/// Commits a transaction.
+pub(crate) async fn commit(tx: Tx) -> StoreResult<()> {
+    tx.commit().await.map_err(db_err)
+}
+
+/// Rolls a transaction back now rather than when its connection is released.
+pub(crate) async fn rollback(tx: Tx) -> StoreResult<()> {
+    tx.rollback().await.map_err(db_err)
 }
 
 /// A bound value.

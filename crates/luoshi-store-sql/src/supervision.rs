@@ -20,7 +20,7 @@ use sqlx::any::AnyRow;
 
 use crate::notify::{notify_office, notify_unit};
 use crate::sql::link_role;
-use crate::{Arg, Q, SqlStore, Tx, audit, db_err, get, now};
+use crate::{Arg, Col, Fetch, Q, Run, SqlStore, Tx, audit, commit, db_err, now, scalar};
 use luoshi_domain::notify;
 
 const ITEM_COLUMNS: &str = "i.id, i.title, i.source, i.source_ref, i.task_id, i.decision_id, \
@@ -29,30 +29,30 @@ const ITEM_COLUMNS: &str = "i.id, i.title, i.source, i.source_ref, i.task_id, i.
 const ITEM_FROM: &str = "FROM items i JOIN units u ON u.id = i.lead_unit_id";
 
 fn item_row(r: &AnyRow) -> StoreResult<ItemRow> {
-    let source: String = get(r, "source")?;
-    let stage: String = get(r, "stage")?;
-    let grade: Option<String> = get(r, "grade")?;
+    let source: String = r.col("source")?;
+    let stage: String = r.col("stage")?;
+    let grade: Option<String> = r.col("grade")?;
     Ok(ItemRow {
-        id: get(r, "id")?,
-        title: get(r, "title")?,
+        id: r.col("id")?,
+        title: r.col("title")?,
         source: ItemSource::from_code(&source)
             .ok_or_else(|| StoreError::Database(format!("unknown item source {source}"), None))?,
-        source_ref: get(r, "source_ref")?,
-        task_id: get(r, "task_id")?,
-        decision_id: get(r, "decision_id")?,
-        lead_unit_id: get(r, "lead_unit_id")?,
-        lead_unit_name: get(r, "lead_unit_name")?,
+        source_ref: r.col("source_ref")?,
+        task_id: r.col("task_id")?,
+        decision_id: r.col("decision_id")?,
+        lead_unit_id: r.col("lead_unit_id")?,
+        lead_unit_name: r.col("lead_unit_name")?,
         stage: Stage::from_code(&stage)
             .ok_or_else(|| StoreError::Database(format!("unknown item stage {stage}"), None))?,
-        opened_on: get(r, "opened_on")?,
-        due: get(r, "due")?,
-        original_due: get(r, "original_due")?,
-        requested_due: get(r, "requested_due")?,
-        closed_on: get(r, "closed_on")?,
-        progress: get(r, "progress")?,
+        opened_on: r.date("opened_on")?,
+        due: r.date("due")?,
+        original_due: r.date("original_due")?,
+        requested_due: r.opt_date("requested_due")?,
+        closed_on: r.opt_date("closed_on")?,
+        progress: r.col("progress")?,
         grade: grade.as_deref().and_then(Grade::from_code),
-        reminders: get(r, "reminders")?,
-        updated_at: get(r, "updated_at")?,
+        reminders: r.col("reminders")?,
+        updated_at: r.col("updated_at")?,
     })
 }
 
@@ -60,16 +60,10 @@ async fn row_in_tx(tx: &mut Tx, id: Id) -> StoreResult<ItemRow> {
     let sql = format!("SELECT {ITEM_COLUMNS} {ITEM_FROM} WHERE i.id = $1");
     let r = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db_err)?
+        .maybe(&mut **tx)
+        .await?
         .ok_or(StoreError::NotFound)?;
     item_row(&r)
-}
-
-fn date(s: &str, what: &str) -> StoreResult<Date> {
-    Date::parse(s)
-        .ok_or_else(|| StoreError::Invalid("bad_date", format!("{what}格式应为 2026-09-30")))
 }
 
 // An event row has that many columns; a struct for one private call would only rename them.
@@ -94,9 +88,8 @@ async fn event(
     .bind(from.code())
     .bind(to.code())
     .bind(note.to_string())
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
+    .run(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -111,8 +104,7 @@ impl SupervisionStore for SqlStore {
                 "事项名称不能为空，且不超过 500 字".into(),
             ));
         }
-        let opened = date(&new.opened_on, "立项日期")?;
-        let due = date(&new.due, "办理时限")?;
+        let (opened, due) = (new.opened_on, new.due);
         if due < opened {
             return Err(StoreError::Invalid(
                 "due_before_opened",
@@ -126,7 +118,7 @@ impl SupervisionStore for SqlStore {
         } else {
             Stage::Opened
         };
-        let id: Id = sqlx::query_scalar(
+        let id: Id = scalar(
             "INSERT INTO items (title, source, source_ref, task_id, decision_id, lead_unit_id, stage, \
              opened_on, due, original_due, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $10) RETURNING id",
@@ -160,9 +152,8 @@ impl SupervisionStore for SqlStore {
                 .bind(id)
                 .bind(*unit)
                 .bind(*role)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut *tx)
+                .await?;
         }
         event(
             &mut tx,
@@ -186,12 +177,7 @@ impl SupervisionStore for SqlStore {
             )
             .await?;
             for (unit, _) in &units {
-                notify_unit(
-                    &mut tx,
-                    *unit,
-                    &notify::item_assigned(id, &title, &due.to_string()),
-                )
-                .await?;
+                notify_unit(&mut tx, *unit, &notify::item_assigned(id, &title, due)).await?;
             }
         }
         let row = row_in_tx(&mut tx, id).await?;
@@ -205,7 +191,7 @@ impl SupervisionStore for SqlStore {
             serde_json::to_value(&row).ok(),
         )
         .await?;
-        tx.commit().await.map_err(db_err)?;
+        commit(tx).await?;
         Ok(row)
     }
 
@@ -233,7 +219,7 @@ impl SupervisionStore for SqlStore {
             q.push(&format!(" AND i.decision_id = {p}"));
         }
         q.push(" ORDER BY i.due, i.id");
-        let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+        let rows = q.query().all(&s.pool).await?;
         rows.iter().map(item_row).collect()
     }
 
@@ -242,9 +228,8 @@ impl SupervisionStore for SqlStore {
         let sql = format!("SELECT {ITEM_COLUMNS} {ITEM_FROM} WHERE i.id = $1");
         let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .fetch_optional(&s.pool)
-            .await
-            .map_err(db_err)?
+            .maybe(&s.pool)
+            .await?
         else {
             return Ok(None);
         };
@@ -254,14 +239,12 @@ impl SupervisionStore for SqlStore {
              WHERE iu.item_id = $1 ORDER BY CASE iu.role WHEN 'lead' THEN 0 ELSE 1 END, u.name",
         )
         .bind(id)
-        .fetch_all(&s.pool)
-        .await
-        .map_err(db_err)?
+        .all(&s.pool).await?
         .iter()
         .map(|r| {
             Ok(ItemUnit {
-                unit_id: get(r, "unit_id")?,
-                unit_name: get(r, "name")?,
+                unit_id: r.col("unit_id")?,
+                unit_name: r.col("name")?,
                 role: link_role(r)?,
             })
         })
@@ -270,20 +253,18 @@ impl SupervisionStore for SqlStore {
             "SELECT at, actor, action, from_stage, to_stage, note FROM item_events WHERE item_id = $1 ORDER BY id",
         )
         .bind(id)
-        .fetch_all(&s.pool)
-        .await
-        .map_err(db_err)?
+        .all(&s.pool).await?
         .iter()
         .map(|r| {
-            let action: String = get(r, "action")?;
-            let from: String = get(r, "from_stage")?;
-            let to: String = get(r, "to_stage")?;
+            let action: String = r.col("action")?;
+            let from: String = r.col("from_stage")?;
+            let to: String = r.col("to_stage")?;
             let stage = |c: &str| {
                 Stage::from_code(c).ok_or_else(|| StoreError::Database(format!("unknown stage {c}"), None))
             };
             Ok(ItemEvent {
-                at: get(r, "at")?,
-                actor: get(r, "actor")?,
+                at: r.col("at")?,
+                actor: r.col("actor")?,
                 label: Action::from_code(&action)
                     .map(|a| a.label())
                     .unwrap_or("立项")
@@ -291,7 +272,7 @@ impl SupervisionStore for SqlStore {
                 action,
                 from_stage: stage(&from)?,
                 to_stage: stage(&to)?,
-                note: get(r, "note")?,
+                note: r.col("note")?,
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
@@ -300,7 +281,7 @@ impl SupervisionStore for SqlStore {
 
     async fn item_step(&self, actor: &Actor, id: Id, step: ItemStep) -> StoreResult<ItemRow> {
         let s = self;
-        let today = date(&step.today, "日期")?;
+        let today = step.today;
         let note = step.note.trim().to_string();
         if note.chars().count() > 5000 {
             return Err(StoreError::Invalid(
@@ -310,11 +291,10 @@ impl SupervisionStore for SqlStore {
         }
         let mut tx = s.write().await?;
         let sql = format!("SELECT stage FROM items WHERE id = $1{}", s.for_update());
-        let stage: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        let stage: String = scalar(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?
+            .maybe(&mut *tx)
+            .await?
             .ok_or(StoreError::NotFound)?;
         let before = row_in_tx(&mut tx, id).await?;
         let from = Stage::from_code(&stage)
@@ -350,11 +330,10 @@ impl SupervisionStore for SqlStore {
         let mut note_out = note.clone();
         match step.action {
             Action::RequestExtension => {
-                let want = step.new_due.as_deref().ok_or_else(|| {
+                let want = step.new_due.ok_or_else(|| {
                     StoreError::Invalid("extension_not_later", "请填写申请延期至的日期".into())
                 })?;
-                let want = date(want, "延期日期")?;
-                if want.to_string() <= before.due {
+                if want <= before.due {
                     return Err(StoreError::Invalid(
                         "extension_not_later",
                         "延期日期应晚于当前办理时限".into(),
@@ -365,10 +344,10 @@ impl SupervisionStore for SqlStore {
                 note_out = format!("申请延期至 {want}：{note}");
             }
             Action::ApproveExtension => {
-                let to_due = before.requested_due.clone().ok_or_else(|| {
+                let to_due = before.requested_due.ok_or_else(|| {
                     StoreError::Invalid("no_extension_pending", "没有待批准的延期申请".into())
                 })?;
-                let p = q.bind(Arg::S(to_due.clone()));
+                let p = q.bind(Arg::S(to_due.to_string()));
                 sets.push(format!("due = {p}"));
                 sets.push("requested_due = NULL".into());
                 note_out = format!("办理时限由 {} 延至 {to_due}。{note}", before.due);
@@ -400,7 +379,7 @@ impl SupervisionStore for SqlStore {
         }
         let idp = q.bind(Arg::I(id));
         q.sql = format!("UPDATE items SET {} WHERE id = {idp}", sets.join(", "));
-        q.query().execute(&mut *tx).await.map_err(db_err)?;
+        q.query().run(&mut *tx).await?;
         event(&mut tx, id, actor, step.action.code(), from, to, &note_out).await?;
         let row = row_in_tx(&mut tx, id).await?;
         audit(
@@ -413,36 +392,30 @@ impl SupervisionStore for SqlStore {
             Some(json!({ "stage": to.code(), "due": row.due, "note": note_out })),
         )
         .await?;
-        let notice = notify::item_stepped(id, step.action, &row.title, to, &row.due, &note_out);
+        let notice = notify::item_stepped(id, step.action, &row.title, to, row.due, &note_out);
         if step.action.by_office() {
             notify_unit(&mut tx, row.lead_unit_id, &notice).await?;
         } else {
             notify_office(&mut tx, &notice).await?;
         }
-        tx.commit().await.map_err(db_err)?;
+        commit(tx).await?;
         Ok(row)
     }
 
-    async fn run_reminders(&self, today: &str, lead_days: &[i64]) -> StoreResult<ReminderRun> {
+    async fn run_reminders(&self, today: Date, lead_days: &[i64]) -> StoreResult<ReminderRun> {
         let s = self;
-        let today = date(today, "日期")?;
         let actor = Actor::system("自动催办");
         let mut tx = s.write().await?;
         let open = sqlx::query(
             "SELECT id, title, due, stage, lead_unit_id FROM items \
              WHERE stage IN ('assigned', 'acknowledged', 'in_progress', 'extension_requested') ORDER BY id",
         )
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .all(&mut *tx).await?;
         let mut run = ReminderRun::default();
         for r in &open {
             run.items_checked += 1;
-            let id: Id = get(r, "id")?;
-            let due_s: String = get(r, "due")?;
-            let Some(due) = Date::parse(&due_s) else {
-                continue;
-            };
+            let id: Id = r.col("id")?;
+            let due = r.date("due")?;
             let mut fresh = 0;
             for key in reminder_keys(today, due, lead_days) {
                 let done = sqlx::query(
@@ -452,15 +425,13 @@ impl SupervisionStore for SqlStore {
                 .bind(id)
                 .bind(key)
                 .bind(now())
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut *tx).await?;
                 fresh += done.rows_affected();
             }
             if fresh == 0 {
                 continue;
             }
-            let stage_s: String = get(r, "stage")?;
+            let stage_s: String = r.col("stage")?;
             let stage = Stage::from_code(&stage_s).unwrap_or(Stage::Assigned);
             let left = due.days() - today.days();
             let note = if left < 0 {
@@ -472,9 +443,8 @@ impl SupervisionStore for SqlStore {
             };
             sqlx::query("UPDATE items SET reminders = reminders + 1 WHERE id = $1")
                 .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut *tx)
+                .await?;
             event(
                 &mut tx,
                 id,
@@ -485,9 +455,9 @@ impl SupervisionStore for SqlStore {
                 &note,
             )
             .await?;
-            let title: String = get(r, "title")?;
-            let notice = notify::item_reminder(id, &title, &note, &due_s);
-            notify_unit(&mut tx, get(r, "lead_unit_id")?, &notice).await?;
+            let title: String = r.col("title")?;
+            let notice = notify::item_reminder(id, &title, &note, due);
+            notify_unit(&mut tx, r.col("lead_unit_id")?, &notice).await?;
             run.reminders_sent += 1;
         }
         if run.reminders_sent > 0 {
@@ -502,7 +472,7 @@ impl SupervisionStore for SqlStore {
             )
             .await?;
         }
-        tx.commit().await.map_err(db_err)?;
+        commit(tx).await?;
         Ok(run)
     }
 }

@@ -1,6 +1,8 @@
 //! The leading group (领导小组): its roster, meetings and decisions.
 
 use async_trait::async_trait;
+use luoshi_domain::calendar::Date;
+use luoshi_domain::group::MeetingKind;
 use serde::{Deserialize, Serialize};
 
 use crate::{Actor, Id, StoreResult};
@@ -38,7 +40,7 @@ pub struct Decision {
     pub text: String,
     pub lead_unit_id: Option<Id>,
     pub lead_unit_name: Option<String>,
-    pub due: Option<String>,
+    pub due: Option<Date>,
     /// Supervision items opened from it.
     pub item_ids: Vec<Id>,
 }
@@ -46,10 +48,9 @@ pub struct Decision {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Meeting {
     pub id: Id,
-    /// "plenary" (全体会议) or "office" (办公室会议).
-    pub kind: String,
+    pub kind: MeetingKind,
     pub title: String,
-    pub held_on: String,
+    pub held_on: Date,
     pub place: String,
     pub summary: String,
     pub decisions: Vec<Decision>,
@@ -59,14 +60,14 @@ pub struct Meeting {
 pub struct NewDecision {
     pub text: String,
     pub lead_unit_id: Option<Id>,
-    pub due: Option<String>,
+    pub due: Option<Date>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct NewMeeting {
-    pub kind: String,
+    pub kind: MeetingKind,
     pub title: String,
-    pub held_on: String,
+    pub held_on: Date,
     pub place: String,
     pub summary: String,
     pub decisions: Vec<NewDecision>,

@@ -1,7 +1,7 @@
 //! Notifications: the in-app inbox and the e-mail and webhook outbox.
 
 use async_trait::async_trait;
-use luoshi_domain::notify::Target;
+use luoshi_domain::notify::{Channel, DeliveryState, Target};
 use serde::{Deserialize, Serialize};
 
 use crate::{Id, Page, Paged, StoreResult};
@@ -22,8 +22,7 @@ pub struct Notification {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delivery {
     pub id: Id,
-    /// "smtp" or "webhook".
-    pub channel: String,
+    pub channel: Channel,
     /// An e-mail address or a URL.
     pub target: String,
     pub username: String,
@@ -31,8 +30,7 @@ pub struct Delivery {
     pub body: String,
     /// What the notification is about.
     pub about: Target,
-    /// "pending", "sent" or "failed" (gave up).
-    pub state: String,
+    pub state: DeliveryState,
     pub attempts: i64,
     pub next_at: i64,
     pub last_error: Option<String>,

@@ -1,7 +1,8 @@
 //! The unit registry: units, their aliases, successions, merges and splits.
 
 use async_trait::async_trait;
-use luoshi_domain::registry::UnitKind;
+use luoshi_domain::calendar::Date;
+use luoshi_domain::registry::{UnitKind, UnitOpKind};
 use serde::{Deserialize, Serialize};
 
 use crate::{Actor, Id, StoreResult};
@@ -16,7 +17,7 @@ pub struct Unit {
     pub area: Option<String>,
     pub successor_id: Option<Id>,
     /// ISO date the successor took over.
-    pub succeeded_on: Option<String>,
+    pub succeeded_on: Option<Date>,
     /// Set when the unit was merged into another.
     pub merged_into: Option<Id>,
 }
@@ -47,8 +48,9 @@ pub struct UnitEdit {
     /// Absent: unchanged; `null`: cleared; a value: set.
     #[serde(default, deserialize_with = "present")]
     pub successor_id: Option<Option<Id>>,
-    #[serde(default, deserialize_with = "present")]
-    pub succeeded_on: Option<Option<String>>,
+    /// As `successor_id`; an empty string clears it too (a form's blank field).
+    #[serde(default, deserialize_with = "present_date")]
+    pub succeeded_on: Option<Option<Date>>,
 }
 
 /// Tells a field sent as `null` (`Some(None)`) from one not sent (`None`, via `default`).
@@ -58,6 +60,20 @@ where
     D: serde::Deserializer<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
+}
+
+/// `present` for a date, reading a blank string as `null`.
+fn present_date<'de, D>(d: D) -> Result<Option<Option<Date>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    match Option::<String>::deserialize(d)? {
+        None => Ok(Some(None)),
+        Some(s) if s.trim().is_empty() => Ok(Some(None)),
+        Some(s) => Date::parse(&s)
+            .map(|day| Some(Some(day)))
+            .ok_or_else(|| serde::de::Error::custom(format!("not a date (YYYY-MM-DD): {s:?}"))),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -73,8 +89,7 @@ pub struct UnitSplit {
 #[derive(Debug, Clone, Serialize)]
 pub struct UnitOp {
     pub id: Id,
-    /// "merge" or "split".
-    pub kind: String,
+    pub kind: UnitOpKind,
     pub unit_id: Id,
     pub other_id: Id,
     pub at: i64,

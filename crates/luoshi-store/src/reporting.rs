@@ -1,7 +1,8 @@
 //! Reporting (信息报送): obligations, reports, their versions, review and attachments.
 
 use async_trait::async_trait;
-use luoshi_domain::periods::DueRule;
+use luoshi_domain::calendar::Date;
+use luoshi_domain::periods::{DueRule, PeriodKey};
 use luoshi_domain::reports::{Figure, ReportKind, ReviewState, WorkStatus};
 use serde::{Deserialize, Serialize};
 
@@ -18,10 +19,9 @@ pub struct ReportRow {
     pub unit_id: Id,
     pub unit_name: String,
     pub kind: ReportKind,
-    /// The period key (`2026-Q3`).
-    pub period: String,
-    /// The last on-time day, ISO.
-    pub due: String,
+    pub period: PeriodKey,
+    /// The last on-time day.
+    pub due: Date,
     pub state: ReviewState,
     pub status: WorkStatus,
     pub progress: i64,
@@ -30,8 +30,8 @@ pub struct ReportRow {
     pub returns: i64,
     /// First filed after the deadline.
     pub late: bool,
-    /// Day of the first filing, ISO.
-    pub first_filed_on: String,
+    /// Day of the first filing.
+    pub first_filed_on: Date,
     pub updated_at: i64,
 }
 
@@ -56,7 +56,7 @@ pub struct ReportVersion {
     pub figures: Vec<Figure>,
     pub submitted_by: String,
     pub submitted_at: i64,
-    pub filed_on: String,
+    pub filed_on: Date,
     pub review: Option<ReviewState>,
     pub review_reason: Option<String>,
     pub reviewed_by: Option<String>,
@@ -86,11 +86,11 @@ pub struct SubmitReport {
     pub task_id: Id,
     pub unit_id: Id,
     pub kind: ReportKind,
-    pub period: String,
-    /// The period's last on-time day, ISO; a first filing after it is marked late.
-    pub due: String,
-    /// Today, ISO.
-    pub filed_on: String,
+    pub period: PeriodKey,
+    /// The period's last on-time day; a first filing after it is marked late.
+    pub due: Date,
+    /// Today.
+    pub filed_on: Date,
     pub status: WorkStatus,
     pub progress: i64,
     pub narrative: String,
@@ -114,7 +114,7 @@ pub struct Submitted {
 pub struct ReportFilter {
     pub units: Option<Vec<Id>>,
     pub tasks: Option<Vec<Id>>,
-    pub periods: Option<Vec<String>>,
+    pub periods: Option<Vec<PeriodKey>>,
     pub kind: Option<ReportKind>,
     pub state: Option<ReviewState>,
 }

@@ -1,6 +1,7 @@
 //! Supervision items (督查督办): items, their steps and automatic reminders.
 
 use async_trait::async_trait;
+use luoshi_domain::calendar::Date;
 use luoshi_domain::supervision::{Action, Grade, Stage};
 use serde::{Deserialize, Serialize};
 
@@ -54,8 +55,8 @@ pub struct NewItem {
     pub decision_id: Option<Id>,
     pub lead_unit_id: Id,
     pub support_unit_ids: Vec<Id>,
-    pub due: String,
-    pub opened_on: String,
+    pub due: Date,
+    pub opened_on: Date,
     /// Also 交办 at once.
     pub assign: bool,
 }
@@ -71,11 +72,11 @@ pub struct ItemRow {
     pub lead_unit_id: Id,
     pub lead_unit_name: String,
     pub stage: Stage,
-    pub opened_on: String,
-    pub due: String,
-    pub original_due: String,
-    pub requested_due: Option<String>,
-    pub closed_on: Option<String>,
+    pub opened_on: Date,
+    pub due: Date,
+    pub original_due: Date,
+    pub requested_due: Option<Date>,
+    pub closed_on: Option<Date>,
     pub progress: i64,
     pub grade: Option<Grade>,
     pub reminders: i64,
@@ -120,10 +121,10 @@ pub struct ItemStep {
     /// With feedback and closing: progress in percent.
     pub progress: Option<i64>,
     /// With an extension request: the date asked for.
-    pub new_due: Option<String>,
+    pub new_due: Option<Date>,
     pub grade: Option<Grade>,
     /// Today, ISO.
-    pub today: String,
+    pub today: Date,
     /// The stage the actor saw; another stage means someone acted first (Conflict).
     pub expected_stage: Option<Stage>,
 }
@@ -153,5 +154,5 @@ pub trait SupervisionStore: Send + Sync {
     /// Moves an item through its state machine; refused moves write nothing.
     async fn item_step(&self, actor: &Actor, id: Id, step: ItemStep) -> StoreResult<ItemRow>;
     /// Sends the reminders due on `today` (each once, whichever process runs it).
-    async fn run_reminders(&self, today: &str, lead_days: &[i64]) -> StoreResult<ReminderRun>;
+    async fn run_reminders(&self, today: Date, lead_days: &[i64]) -> StoreResult<ReminderRun>;
 }

@@ -8,6 +8,7 @@ use luoshi_doc::Period;
 use crate::chapters::{self, Chapter};
 use crate::input;
 use luoshi_domain::access::Role;
+use luoshi_domain::group::MeetingKind;
 use luoshi_domain::registry::UnitKind;
 use luoshi_domain::reports::{Figure, ReportKind, ReviewState, WorkStatus};
 use luoshi_domain::supervision::{Action, Grade, Stage};
@@ -45,9 +46,9 @@ fn filing(task: Id, unit: Id, kind: ReportKind, filed_on: &str, key: Option<&str
         task_id: task,
         unit_id: unit,
         kind,
-        period: "2026-Q3".into(),
-        due: "2026-09-19".into(),
-        filed_on: filed_on.into(),
+        period: crate::period("2026-Q3"),
+        due: crate::day("2026-09-19"),
+        filed_on: crate::day(filed_on),
         status: WorkStatus::Ongoing,
         progress: 60,
         narrative: "已组织两场对接活动。".into(),
@@ -68,7 +69,7 @@ fn step(action: Action, note: &str, today: &str) -> ItemStep {
         progress: None,
         new_due: None,
         grade: None,
-        today: today.into(),
+        today: crate::day(today),
         expected_stage: None,
     }
 }
@@ -428,16 +429,16 @@ async fn meeting_to_item(cx: &mut Cx<'_>) {
         .create_meeting(
             &o,
             NewMeeting {
-                kind: "office".into(),
+                kind: MeetingKind::Office,
                 title: "2026年第三次主任办公会议".into(),
-                held_on: "2026-09-20".into(),
+                held_on: crate::day("2026-09-20"),
                 place: "南宁".into(),
                 summary: "研究数字贸易推进工作。".into(),
                 decisions: vec![
                     NewDecision {
                         text: "10月10日前完成东盟数字贸易对接平台上线".into(),
                         lead_unit_id: Some(commerce),
-                        due: Some("2026-10-10".into()),
+                        due: Some(crate::day("2026-10-10")),
                     },
                     NewDecision {
                         text: "研究港口收费清单公开事宜".into(),
@@ -462,8 +463,8 @@ async fn meeting_to_item(cx: &mut Cx<'_>) {
                 decision_id: Some(decision.id),
                 lead_unit_id: commerce,
                 support_unit_ids: vec![ccpit],
-                due: "2026-10-10".into(),
-                opened_on: "2026-09-20".into(),
+                due: crate::day("2026-10-10"),
+                opened_on: crate::day("2026-09-20"),
                 assign: true,
             },
         )
@@ -508,53 +509,83 @@ async fn reminders(cx: &mut Cx<'_>) {
     let days = [7, 3];
     let sent = |r: ReminderRun| r.reminders_sent;
     assert_eq!(
-        sent(store.run_reminders("2026-10-02", &days).await.unwrap()),
+        sent(
+            store
+                .run_reminders(crate::day("2026-10-02"), &days)
+                .await
+                .unwrap()
+        ),
         0
     );
     assert_eq!(
-        sent(store.run_reminders("2026-10-03", &days).await.unwrap()),
+        sent(
+            store
+                .run_reminders(crate::day("2026-10-03"), &days)
+                .await
+                .unwrap()
+        ),
         1
     );
     assert_eq!(
-        sent(store.run_reminders("2026-10-03", &days).await.unwrap()),
+        sent(
+            store
+                .run_reminders(crate::day("2026-10-03"), &days)
+                .await
+                .unwrap()
+        ),
         0
     );
     assert_eq!(
-        sent(store.run_reminders("2026-10-07", &days).await.unwrap()),
+        sent(
+            store
+                .run_reminders(crate::day("2026-10-07"), &days)
+                .await
+                .unwrap()
+        ),
         1
     );
     let mut fb = step(Action::Feedback, "平台已完成联调。", "2026-10-08");
     fb.progress = Some(80);
     store.item_step(&l, i, fb).await.unwrap();
     let mut ext = step(Action::RequestExtension, "等待安全测评。", "2026-10-09");
-    ext.new_due = Some("2026-10-30".into());
+    ext.new_due = Some(crate::day("2026-10-30"));
     assert_eq!(
-        store
-            .item_step(&l, i, ext)
-            .await
-            .unwrap()
-            .requested_due
-            .as_deref(),
-        Some("2026-10-30")
+        store.item_step(&l, i, ext).await.unwrap().requested_due,
+        Some(crate::day("2026-10-30"))
     );
     let approved = store
         .item_step(&o, i, step(Action::ApproveExtension, "", "2026-10-09"))
         .await
         .unwrap();
     assert_eq!(
-        (approved.due.as_str(), approved.original_due.as_str()),
-        ("2026-10-30", "2026-10-10")
+        (approved.due, approved.original_due),
+        (crate::day("2026-10-30"), crate::day("2026-10-10"))
     );
     assert_eq!(
-        sent(store.run_reminders("2026-10-12", &days).await.unwrap()),
+        sent(
+            store
+                .run_reminders(crate::day("2026-10-12"), &days)
+                .await
+                .unwrap()
+        ),
         0
     );
     assert_eq!(
-        sent(store.run_reminders("2026-11-01", &days).await.unwrap()),
+        sent(
+            store
+                .run_reminders(crate::day("2026-11-01"), &days)
+                .await
+                .unwrap()
+        ),
         1
     );
     assert_eq!(
-        sent(store.run_reminders("2026-11-01", &days).await.unwrap()),
+        sent(
+            store
+                .run_reminders(crate::day("2026-11-01"), &days)
+                .await
+                .unwrap()
+        ),
         0
     );
     store
@@ -597,8 +628,12 @@ async fn reminders(cx: &mut Cx<'_>) {
         .await
         .unwrap();
     assert_eq!(
-        (closed.stage, closed.grade, closed.closed_on.as_deref()),
-        (Stage::StruckOff, Some(Grade::Good), Some("2026-11-04"))
+        (closed.stage, closed.grade, closed.closed_on),
+        (
+            Stage::StruckOff,
+            Some(Grade::Good),
+            Some(crate::day("2026-11-04"))
+        )
     );
     assert!(matches!(
         store
@@ -646,7 +681,7 @@ async fn deliveries(cx: &mut Cx<'_>) {
     let got = store.claim_deliveries(t0, 10, 60).await.unwrap();
     assert_eq!(got.len(), 1);
     assert_eq!(
-        (got[0].channel.as_str(), got[0].username.as_str()),
+        (got[0].channel.code(), got[0].username.as_str()),
         ("webhook", "shangwu")
     );
     assert!(
@@ -678,7 +713,7 @@ async fn deliveries(cx: &mut Cx<'_>) {
     let list = store.deliveries(Page::new(0, 10)).await.unwrap();
     assert_eq!(
         (
-            list.items[0].state.as_str(),
+            list.items[0].state.code(),
             list.items[0].last_error.as_deref()
         ),
         ("sent", None)

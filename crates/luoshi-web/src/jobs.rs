@@ -10,6 +10,7 @@
 use std::time::Duration;
 
 use base64::Engine;
+use luoshi_domain::notify::Channel;
 use luoshi_store::notify::{Delivery, DeliveryResult};
 use luoshi_store::settings::Settings;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -43,10 +44,10 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?
     {
-        let today = crate::kit::clock::today(state).to_string();
+        let today = crate::kit::clock::today(state);
         let run = state
             .store
-            .run_reminders(&today, &settings.reminder_days)
+            .run_reminders(today, &settings.reminder_days)
             .await
             .map_err(|e| e.to_string())?;
         if run.reminders_sent > 0 {
@@ -81,7 +82,7 @@ pub async fn deliver_due(state: &AppState, settings: &Settings) -> Result<(), St
             if let DeliveryResult::Failed(e) = &result {
                 tracing::warn!(
                     "{} delivery {} to {} failed: {e}",
-                    d.channel,
+                    d.channel.code(),
                     d.id,
                     d.target
                 );
@@ -96,8 +97,8 @@ pub async fn deliver_due(state: &AppState, settings: &Settings) -> Result<(), St
 }
 
 async fn send(d: &Delivery, settings: &Settings) -> Result<(), String> {
-    match d.channel.as_str() {
-        "smtp" => {
+    match d.channel {
+        Channel::Smtp => {
             let smtp = settings
                 .smtp
                 .as_ref()
@@ -112,13 +113,12 @@ async fn send(d: &Delivery, settings: &Settings) -> Result<(), String> {
             )
             .await
         }
-        "webhook" => {
+        Channel::Webhook => {
             let body = serde_json::json!({
                 "user": d.username, "title": d.title, "body": d.body, "link": crate::notify::url(&d.about),
             });
             post_json(&d.target, &body.to_string()).await
         }
-        other => Err(format!("unknown channel {other}")),
     }
 }
 

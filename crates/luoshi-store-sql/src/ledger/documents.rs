@@ -5,11 +5,10 @@ use luoshi_domain::matching::TaskWording;
 use luoshi_domain::registry::unit_key;
 use luoshi_store::ledger::{DocumentRow, ImportPlan, VersionRow};
 use luoshi_store::{Actor, Id, Scope, StoreError, StoreResult};
-use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::registry::resolve_or_create;
-use crate::{Arg, Q, SqlStore, Tx, db_err, now};
+use crate::{Arg, Col, Fetch, Q, Run, SqlStore, Tx, now, scalar};
 
 pub(super) fn json_err(e: serde_json::Error) -> StoreError {
     StoreError::Database(format!("stored JSON unreadable: {e}"), None)
@@ -23,17 +22,15 @@ pub(super) async fn live_tasks(
         "SELECT id, number, title, body FROM tasks WHERE document_id = $1 AND retired = 0 ORDER BY seq",
     )
     .bind(document_id)
-    .fetch_all(&s.pool)
-    .await
-    .map_err(db_err)?;
+    .all(&s.pool).await?;
     rows.iter()
         .map(|r| {
             Ok((
-                r.try_get("id").map_err(db_err)?,
+                r.col("id")?,
                 TaskWording {
-                    number: r.try_get("number").map_err(db_err)?,
-                    title: r.try_get("title").map_err(db_err)?,
-                    text: r.try_get("body").map_err(db_err)?,
+                    number: r.col("number")?,
+                    title: r.col("title")?,
+                    text: r.col("body")?,
                 },
             ))
         })
@@ -64,11 +61,9 @@ pub(super) async fn insert_version(
     .bind(plan.sha256.clone())
     .bind(input.bytes.len() as i64)
     .bind(input.bytes.clone())
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
+    .run(&mut **tx).await?;
     let format = serde_json::to_value(input.document.format).map_err(json_err)?;
-    sqlx::query_scalar(
+    scalar(
         "INSERT INTO versions (document_id, version_no, sha256, file_name, format, parsed, extracted, \
            similarity_ppm, changes, imported_at, imported_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -85,9 +80,7 @@ pub(super) async fn insert_version(
     .bind(serde_json::to_string(changes).map_err(json_err)?)
     .bind(now())
     .bind(actor.name.clone())
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(db_err)
+    .one(&mut **tx).await
 }
 
 /// `task_units.sort_key` = document id × this + the task's position in its document.
@@ -121,17 +114,13 @@ pub(super) async fn write_task(
             .bind(path)
             .bind(version_id)
             .bind(id)
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
+            .run(&mut **tx).await?;
             sqlx::query("DELETE FROM task_units WHERE task_id = $1")
                 .bind(id)
-                .execute(&mut **tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut **tx).await?;
             id
         }
-        None => sqlx::query_scalar(
+        None => scalar(
             "INSERT INTO tasks (document_id, seq, number, title, body, units_text, path, \
                first_version_id, last_version_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
         )
@@ -143,9 +132,7 @@ pub(super) async fn write_task(
         .bind(task.units_text.clone())
         .bind(path)
         .bind(version_id)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(db_err)?,
+        .one(&mut **tx).await?,
     };
     let mut created = 0;
     // One link per unit: a unit named twice (under two of its names) keeps its first mention,
@@ -195,7 +182,7 @@ pub(super) async fn write_task(
         }
         q.push(&format!("({})", values.join(", ")));
     }
-    q.query().execute(&mut **tx).await.map_err(db_err)?;
+    q.query().run(&mut **tx).await?;
     Ok((id, created))
 }
 
@@ -205,7 +192,7 @@ pub(super) async fn write_task(
 /// tables changed by more than a tenth since their last analysis are vacuumed and analysed, in the
 /// background. Several processes doing it at once is harmless.
 pub(super) async fn refresh_statistics(pool: &sqlx::AnyPool) -> Result<(), sqlx::Error> {
-    let stale: Vec<String> = sqlx::query_scalar(
+    let stale: Vec<String> = scalar(
         "SELECT relname::text FROM pg_stat_user_tables \
          WHERE relname IN ('tasks', 'task_units', 'documents', 'versions', 'units', 'unit_aliases') \
            AND n_mod_since_analyze > 500 + n_live_tup / 10",
@@ -232,9 +219,8 @@ pub(super) async fn set_latest(
         .bind(version_id)
         .bind(due_rule_json(doc))
         .bind(document_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+        .run(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -249,12 +235,11 @@ pub(crate) async fn backfill_due_rules(tx: &mut Tx) -> StoreResult<()> {
     let rows = sqlx::query(
         "SELECT d.id, v.parsed FROM documents d JOIN versions v ON v.id = d.latest_version_id",
     )
-    .fetch_all(&mut **tx)
-    .await
-    .map_err(db_err)?;
+    .all(&mut **tx)
+    .await?;
     for r in rows {
-        let id: i64 = r.try_get("id").map_err(db_err)?;
-        let parsed: String = r.try_get("parsed").map_err(db_err)?;
+        let id: i64 = r.col("id")?;
+        let parsed: String = r.col("parsed")?;
         let Ok(doc) = serde_json::from_str::<luoshi_doc::Document>(&parsed) else {
             continue;
         };
@@ -262,9 +247,8 @@ pub(crate) async fn backfill_due_rules(tx: &mut Tx) -> StoreResult<()> {
             sqlx::query("UPDATE documents SET due_rule = $1 WHERE id = $2")
                 .bind(rule)
                 .bind(id)
-                .execute(&mut **tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut **tx)
+                .await?;
         }
     }
     Ok(())
@@ -276,17 +260,14 @@ pub(super) const DOC_COLUMNS: &str = "d.id, d.title, d.doc_number, d.issuer, d.s
 
 pub(super) fn doc_row(r: &AnyRow) -> StoreResult<DocumentRow> {
     Ok(DocumentRow {
-        id: r.try_get("id").map_err(db_err)?,
-        title: r.try_get("title").map_err(db_err)?,
-        doc_number: r.try_get("doc_number").map_err(db_err)?,
-        issuer: r.try_get("issuer").map_err(db_err)?,
-        signed_date: r.try_get("signed_date").map_err(db_err)?,
-        versions: r.try_get("versions").map_err(db_err)?,
-        tasks: r.try_get("tasks").map_err(db_err)?,
-        latest_version_id: r
-            .try_get::<Option<i64>, _>("latest_version_id")
-            .map_err(db_err)?
-            .unwrap_or(0),
+        id: r.col("id")?,
+        title: r.col("title")?,
+        doc_number: r.col("doc_number")?,
+        issuer: r.col("issuer")?,
+        signed_date: r.opt_date("signed_date")?,
+        versions: r.col("versions")?,
+        tasks: r.col("tasks")?,
+        latest_version_id: r.col::<Option<i64>, _>("latest_version_id")?.unwrap_or(0),
     })
 }
 
@@ -328,19 +309,17 @@ pub(super) const VERSION_COLUMNS: &str = "id, document_id, version_no, sha256, f
 
 pub(super) fn version_row(r: &AnyRow) -> StoreResult<VersionRow> {
     Ok(VersionRow {
-        id: r.try_get("id").map_err(db_err)?,
-        document_id: r.try_get("document_id").map_err(db_err)?,
-        version_no: r.try_get("version_no").map_err(db_err)?,
-        sha256: r.try_get("sha256").map_err(db_err)?,
-        file_name: r.try_get("file_name").map_err(db_err)?,
-        format: r.try_get("format").map_err(db_err)?,
-        imported_at: r.try_get("imported_at").map_err(db_err)?,
-        imported_by: r.try_get("imported_by").map_err(db_err)?,
+        id: r.col("id")?,
+        document_id: r.col("document_id")?,
+        version_no: r.col("version_no")?,
+        sha256: r.col("sha256")?,
+        file_name: r.col("file_name")?,
+        format: r.col("format")?,
+        imported_at: r.col("imported_at")?,
+        imported_by: r.col("imported_by")?,
         similarity: r
-            .try_get::<Option<i64>, _>("similarity_ppm")
-            .map_err(db_err)?
+            .col::<Option<i64>, _>("similarity_ppm")?
             .map(|p| p as f64 / 1e6),
-        changes: serde_json::from_str(&r.try_get::<String, _>("changes").map_err(db_err)?)
-            .map_err(json_err)?,
+        changes: serde_json::from_str(&r.col::<String, _>("changes")?).map_err(json_err)?,
     })
 }

@@ -5,12 +5,11 @@
 use super::documents::{
     Resolved, insert_version, refresh_statistics, set_latest, title_of, write_task,
 };
-use crate::{Dialect, SqlStore, audit, db_err, now};
+use crate::{Col, Dialect, Fetch, Run, SqlStore, audit, commit, now, scalar};
 use luoshi_domain::registry::unit_key;
 use luoshi_store::ledger::{ImportOutcome, ImportPlan, PlanTarget, TaskMatch};
 use luoshi_store::{Actor, StoreError, StoreResult};
 use serde_json::json;
-use sqlx::Row;
 
 pub(super) async fn apply_import(
     s: &SqlStore,
@@ -21,21 +20,19 @@ pub(super) async fn apply_import(
     if s.dialect == Dialect::Postgres {
         // Imports resolve and create units; two processes must not race on the same names.
         sqlx::query("SELECT pg_advisory_xact_lock(7351002)")
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .run(&mut *tx)
+            .await?;
     }
     // The same bytes may have been imported since the plan was made (a double click, another
     // server): nothing changes then.
     let existing = sqlx::query("SELECT document_id, id FROM versions WHERE sha256 = $1")
         .bind(plan.sha256.clone())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .maybe(&mut *tx)
+        .await?;
     if let Some(r) = existing {
         return Ok(ImportOutcome::Unchanged {
-            document_id: r.try_get(0).map_err(db_err)?,
-            version_id: r.try_get(1).map_err(db_err)?,
+            document_id: r.col(0)?,
+            version_id: r.col(1)?,
         });
     }
     let doc = &plan.input.document;
@@ -49,7 +46,7 @@ pub(super) async fn apply_import(
             version_id: *version_id,
         },
         PlanTarget::NewDocument => {
-            let document_id: i64 = sqlx::query_scalar(
+            let document_id: i64 = scalar(
                 "INSERT INTO documents (title, title_key, doc_number, issuer, signed_date, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
@@ -59,9 +56,7 @@ pub(super) async fn apply_import(
             .bind(doc.meta.issuer.clone())
             .bind(doc.meta.signed_date.clone())
             .bind(now())
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .one(&mut *tx).await?;
             let version_id =
                 insert_version(&mut tx, actor, plan, document_id, 1, None, &[]).await?;
             let mut new_units = 0;
@@ -96,11 +91,10 @@ pub(super) async fn apply_import(
             retired,
         } => {
             let latest: Option<i64> =
-                sqlx::query_scalar("SELECT latest_version_id FROM documents WHERE id = $1")
+                scalar("SELECT latest_version_id FROM documents WHERE id = $1")
                     .bind(*document_id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?
+                    .maybe(&mut *tx)
+                    .await?
                     .flatten();
             if latest != Some(*base_version_id) {
                 return Err(StoreError::Conflict(
@@ -144,14 +138,12 @@ pub(super) async fn apply_import(
                 sqlx::query("UPDATE tasks SET retired = 1, last_version_id = $1 WHERE id = $2")
                     .bind(version_id)
                     .bind(*id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                    .run(&mut *tx)
+                    .await?;
                 sqlx::query("UPDATE task_units SET live = 0 WHERE task_id = $1")
                     .bind(*id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                    .run(&mut *tx)
+                    .await?;
             }
             // A reprint often lacks the 版头: what the new version does not say is kept.
             sqlx::query(
@@ -165,9 +157,7 @@ pub(super) async fn apply_import(
             .bind(doc.meta.issuer.clone())
             .bind(doc.meta.signed_date.clone())
             .bind(*document_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .run(&mut *tx).await?;
             set_latest(&mut tx, *document_id, version_id, doc).await?;
             ImportOutcome::NewVersion {
                 document_id: *document_id,
@@ -194,7 +184,7 @@ pub(super) async fn apply_import(
         })),
     )
     .await?;
-    tx.commit().await.map_err(db_err)?;
+    commit(tx).await?;
     *s.counts_cache.lock().expect("not poisoned") = None;
     if s.dialect == Dialect::Postgres {
         let pool = s.pool.clone();

@@ -12,7 +12,6 @@ use luoshi_store::ledger::{
     PendingImport, TaskDetail, TaskFilter, TaskRow, TaskUnit, VersionDetail,
 };
 use luoshi_store::{Actor, Id, Page, Paged, Scope, StoreResult};
-use sqlx::Row;
 
 mod documents;
 mod import;
@@ -24,7 +23,7 @@ use documents::{
 pub(crate) use documents::{backfill_due_rules, scope_condition};
 
 use crate::sql::link_role;
-use crate::{Arg, COUNTS_TTL, Q, SqlStore, db_err};
+use crate::{Arg, COUNTS_TTL, Col, Fetch, Q, Run, SqlStore, commit, scalar};
 
 /// Builds the WHERE clause of a task listing (alias `t`).
 fn task_where(q: &mut Q, f: &TaskFilter) -> String {
@@ -80,17 +79,17 @@ async fn task_units(s: &SqlStore, ids: &[Id]) -> StoreResult<HashMap<Id, Vec<Tas
         "SELECT tu.task_id, tu.role, tu.unit_id, u.name, u.area, tu.written_as FROM task_units tu \
          JOIN units u ON u.id = tu.unit_id WHERE tu.task_id IN ({list}) ORDER BY tu.task_id, tu.ord"
     ));
-    for r in q.query().fetch_all(&s.pool).await.map_err(db_err)? {
-        out.entry(r.try_get("task_id").map_err(db_err)?)
+    for r in q.query().all(&s.pool).await? {
+        out.entry(r.col("task_id")?)
             .or_default()
             .push(TaskUnitArea {
                 unit: TaskUnit {
-                    unit_id: r.try_get("unit_id").map_err(db_err)?,
-                    unit_name: r.try_get("name").map_err(db_err)?,
-                    written_as: r.try_get("written_as").map_err(db_err)?,
+                    unit_id: r.col("unit_id")?,
+                    unit_name: r.col("name")?,
+                    written_as: r.col("written_as")?,
                     role: link_role(&r)?,
                 },
-                area: r.try_get("area").map_err(db_err)?,
+                area: r.col("area")?,
             });
     }
     Ok(out)
@@ -123,13 +122,13 @@ const TASK_COLUMNS: &str =
 
 fn task_row(r: &sqlx::any::AnyRow, units: &[TaskUnitArea]) -> StoreResult<TaskRow> {
     Ok(TaskRow {
-        id: r.try_get("id").map_err(db_err)?,
-        document_id: r.try_get("document_id").map_err(db_err)?,
-        document_title: r.try_get("document_title").map_err(db_err)?,
-        seq: r.try_get("seq").map_err(db_err)?,
-        number: r.try_get("number").map_err(db_err)?,
-        title: r.try_get("title").map_err(db_err)?,
-        text: r.try_get("body").map_err(db_err)?,
+        id: r.col("id")?,
+        document_id: r.col("document_id")?,
+        document_title: r.col("document_title")?,
+        seq: r.col("seq")?,
+        number: r.col("number")?,
+        title: r.col("title")?,
+        text: r.col("body")?,
         lead: names(units, luoshi_doc::Role::Lead),
         support: names(units, luoshi_doc::Role::Support),
         areas: areas(units),
@@ -203,11 +202,10 @@ async fn unit_tasks(
     }
     let ids = q
         .query()
-        .fetch_all(&s.pool)
-        .await
-        .map_err(db_err)?
+        .all(&s.pool)
+        .await?
         .iter()
-        .map(|r| r.try_get::<i64, _>(0).map_err(db_err))
+        .map(|r| r.col::<i64, _>(0))
         .collect::<StoreResult<_>>()?;
     Ok((total, ids))
 }
@@ -232,16 +230,15 @@ pub(crate) async fn counts(s: &SqlStore, scope: &Scope) -> StoreResult<LedgerCou
         "SELECT COUNT(*) AS tasks, COUNT(DISTINCT t.document_id) AS documents FROM tasks t \
          WHERE t.retired = 0 AND {cond}"
     ));
-    let r = q.query().fetch_one(&s.pool).await.map_err(db_err)?;
+    let r = q.query().one(&s.pool).await?;
     let mut out = LedgerCounts {
-        tasks: r.try_get("tasks").map_err(db_err)?,
-        documents: r.try_get("documents").map_err(db_err)?,
+        tasks: r.col("tasks")?,
+        documents: r.col("documents")?,
         ..LedgerCounts::default()
     };
-    out.units = sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE merged_into IS NULL")
-        .fetch_one(&s.pool)
-        .await
-        .map_err(db_err)?;
+    out.units = scalar("SELECT COUNT(*) FROM units WHERE merged_into IS NULL")
+        .one(&s.pool)
+        .await?;
     let mut q = Q::new("");
     let cond = link_scope(&mut q, scope);
     q.push(&format!(
@@ -249,11 +246,8 @@ pub(crate) async fn counts(s: &SqlStore, scope: &Scope) -> StoreResult<LedgerCou
          JOIN task_units tu ON tu.unit_id = u.id AND tu.live = 1 \
          WHERE u.area IS NOT NULL AND {cond} GROUP BY u.area ORDER BY u.area"
     ));
-    for r in q.query().fetch_all(&s.pool).await.map_err(db_err)? {
-        out.by_area.push((
-            r.try_get("area").map_err(db_err)?,
-            r.try_get("n").map_err(db_err)?,
-        ));
+    for r in q.query().all(&s.pool).await? {
+        out.by_area.push((r.col("area")?, r.col("n")?));
     }
     let mut q = Q::new("");
     let cond = link_scope(&mut q, scope);
@@ -262,12 +256,9 @@ pub(crate) async fn counts(s: &SqlStore, scope: &Scope) -> StoreResult<LedgerCou
            WHERE tu.live = 1 AND tu.role = 'lead' AND {cond} GROUP BY tu.unit_id) c \
          JOIN units u ON u.id = c.unit_id ORDER BY c.n DESC, u.name LIMIT 10"
     ));
-    for r in q.query().fetch_all(&s.pool).await.map_err(db_err)? {
-        out.top_leads.push((
-            r.try_get("name").map_err(db_err)?,
-            r.try_get("id").map_err(db_err)?,
-            r.try_get("n").map_err(db_err)?,
-        ));
+    for r in q.query().all(&s.pool).await? {
+        out.top_leads
+            .push((r.col("name")?, r.col("id")?, r.col("n")?));
     }
     Ok(out)
 }
@@ -315,11 +306,10 @@ impl LedgerStore for SqlStore {
         let ids: Vec<Id> = q
             .query()
             .persistent(false)
-            .fetch_all(&s.pool)
-            .await
-            .map_err(db_err)?
+            .all(&s.pool)
+            .await?
             .iter()
-            .map(|r| r.try_get::<i64, _>(0).map_err(db_err))
+            .map(|r| r.col::<i64, _>(0))
             .collect::<StoreResult<_>>()?;
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -331,17 +321,16 @@ impl LedgerStore for SqlStore {
              FROM documents d JOIN versions v ON v.id = d.latest_version_id \
              WHERE d.id IN ({list}) ORDER BY d.id"
         ));
-        let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+        let rows = q.query().all(&s.pool).await?;
         let mut out = Vec::new();
         for r in rows {
-            let document_id: Id = r.try_get("document_id").map_err(db_err)?;
+            let document_id: Id = r.col("document_id")?;
             let extracted: Extracted =
-                serde_json::from_str(&r.try_get::<String, _>("extracted").map_err(db_err)?)
-                    .map_err(json_err)?;
+                serde_json::from_str(&r.col::<String, _>("extracted")?).map_err(json_err)?;
             out.push(Candidate {
                 document_id,
-                version_id: r.try_get("version_id").map_err(db_err)?,
-                version_no: r.try_get("version_no").map_err(db_err)?,
+                version_id: r.col("version_id")?,
+                version_no: r.col("version_no")?,
                 extracted,
                 tasks: live_tasks(s, document_id).await?,
             });
@@ -353,11 +342,9 @@ impl LedgerStore for SqlStore {
         let s = self;
         let row = sqlx::query("SELECT document_id, id FROM versions WHERE sha256 = $1")
             .bind(sha.to_string())
-            .fetch_optional(&s.pool)
-            .await
-            .map_err(db_err)?;
-        row.map(|r| Ok((r.try_get(0).map_err(db_err)?, r.try_get(1).map_err(db_err)?)))
-            .transpose()
+            .maybe(&s.pool)
+            .await?;
+        row.map(|r| Ok((r.col(0)?, r.col(1)?))).transpose()
     }
 
     async fn apply_import(&self, actor: &Actor, plan: &ImportPlan) -> StoreResult<ImportOutcome> {
@@ -377,7 +364,7 @@ impl LedgerStore for SqlStore {
         q.push(&format!(
             "SELECT {DOC_COLUMNS} FROM documents d WHERE {cond} ORDER BY d.id DESC LIMIT {lim} OFFSET {off}"
         ));
-        let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+        let rows = q.query().all(&s.pool).await?;
         Ok(Paged {
             items: rows.iter().map(doc_row).collect::<StoreResult<_>>()?,
             total,
@@ -391,9 +378,8 @@ impl LedgerStore for SqlStore {
         let sql = format!("SELECT {DOC_COLUMNS} FROM documents d WHERE d.id = $1");
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .fetch_optional(&s.pool)
-            .await
-            .map_err(db_err)?
+            .maybe(&s.pool)
+            .await?
         else {
             return Ok(None);
         };
@@ -403,17 +389,15 @@ impl LedgerStore for SqlStore {
         );
         let versions = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .fetch_all(&s.pool)
-            .await
-            .map_err(db_err)?
+            .all(&s.pool)
+            .await?
             .iter()
             .map(version_row)
             .collect::<StoreResult<Vec<_>>>()?;
-        let parsed: String = sqlx::query_scalar("SELECT parsed FROM versions WHERE id = $1")
+        let parsed: String = scalar("SELECT parsed FROM versions WHERE id = $1")
             .bind(doc.latest_version_id)
-            .fetch_one(&s.pool)
-            .await
-            .map_err(db_err)?;
+            .one(&s.pool)
+            .await?;
         let parsed: Document = serde_json::from_str(&parsed).map_err(json_err)?;
         Ok(Some(DocumentDetail {
             doc,
@@ -428,26 +412,23 @@ impl LedgerStore for SqlStore {
         let sql = format!("SELECT {VERSION_COLUMNS}, parsed FROM versions WHERE id = $1");
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .fetch_optional(&s.pool)
-            .await
-            .map_err(db_err)?
+            .maybe(&s.pool)
+            .await?
         else {
             return Ok(None);
         };
         Ok(Some(VersionDetail {
             version: version_row(&row)?,
-            document: serde_json::from_str(&row.try_get::<String, _>("parsed").map_err(db_err)?)
-                .map_err(json_err)?,
+            document: serde_json::from_str(&row.col::<String, _>("parsed")?).map_err(json_err)?,
         }))
     }
 
     async fn blob(&self, sha: &str) -> StoreResult<Option<Vec<u8>>> {
         let s = self;
-        sqlx::query_scalar("SELECT bytes FROM blobs WHERE sha256 = $1")
+        scalar("SELECT bytes FROM blobs WHERE sha256 = $1")
             .bind(sha.to_string())
-            .fetch_optional(&s.pool)
+            .maybe(&s.pool)
             .await
-            .map_err(db_err)
     }
 
     async fn save_pending_import(&self, p: PendingImport) -> StoreResult<()> {
@@ -456,9 +437,8 @@ impl LedgerStore for SqlStore {
         // Previews older than a day are abandoned.
         sqlx::query("DELETE FROM pending_imports WHERE created_at < $1")
             .bind(p.created_at - 86_400)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .run(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO pending_imports (token, user_id, file_name, bytes, extracted, parsed, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -470,10 +450,8 @@ impl LedgerStore for SqlStore {
         .bind(serde_json::to_string(&p.extracted).map_err(json_err)?)
         .bind(serde_json::to_string(&p.document).map_err(json_err)?)
         .bind(p.created_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)
+        .run(&mut *tx).await?;
+        commit(tx).await
     }
 
     async fn pending_import(&self, token: &str, user_id: Id) -> StoreResult<Option<PendingImport>> {
@@ -484,22 +462,17 @@ impl LedgerStore for SqlStore {
         )
         .bind(token.to_string())
         .bind(user_id)
-        .fetch_optional(&s.pool)
-        .await
-        .map_err(db_err)?;
+        .maybe(&s.pool).await?;
         row.map(|r| {
             Ok(PendingImport {
-                token: r.try_get("token").map_err(db_err)?,
-                user_id: r.try_get("user_id").map_err(db_err)?,
-                file_name: r.try_get("file_name").map_err(db_err)?,
-                bytes: r.try_get("bytes").map_err(db_err)?,
-                extracted: serde_json::from_str(
-                    &r.try_get::<String, _>("extracted").map_err(db_err)?,
-                )
-                .map_err(json_err)?,
-                document: serde_json::from_str(&r.try_get::<String, _>("parsed").map_err(db_err)?)
+                token: r.col("token")?,
+                user_id: r.col("user_id")?,
+                file_name: r.col("file_name")?,
+                bytes: r.col("bytes")?,
+                extracted: serde_json::from_str(&r.col::<String, _>("extracted")?)
                     .map_err(json_err)?,
-                created_at: r.try_get("created_at").map_err(db_err)?,
+                document: serde_json::from_str(&r.col::<String, _>("parsed")?).map_err(json_err)?,
+                created_at: r.col("created_at")?,
             })
         })
         .transpose()
@@ -509,9 +482,8 @@ impl LedgerStore for SqlStore {
         let s = self;
         sqlx::query("DELETE FROM pending_imports WHERE token = $1")
             .bind(token.to_string())
-            .execute(&s.pool)
-            .await
-            .map_err(db_err)?;
+            .run(&s.pool)
+            .await?;
         Ok(())
     }
 
@@ -529,11 +501,11 @@ impl LedgerStore for SqlStore {
                 "SELECT {TASK_COLUMNS} FROM tasks t JOIN documents d ON d.id = t.document_id \
                  WHERE t.id IN ({list})"
             ));
-            let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+            let rows = q.query().all(&s.pool).await?;
             let units_of = task_units(s, &ids).await?;
             let mut by_id: HashMap<Id, TaskRow> = HashMap::new();
             for r in &rows {
-                let id: Id = r.try_get("id").map_err(db_err)?;
+                let id: Id = r.col("id")?;
                 let row = task_row(r, units_of.get(&id).map(Vec::as_slice).unwrap_or(&[]))?;
                 by_id.insert(id, row);
             }
@@ -557,10 +529,10 @@ impl LedgerStore for SqlStore {
             "SELECT {TASK_COLUMNS} FROM tasks t JOIN documents d ON d.id = t.document_id WHERE {cond} \
              ORDER BY t.document_id, t.seq LIMIT {lim} OFFSET {off}"
         ));
-        let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+        let rows = q.query().all(&s.pool).await?;
         let ids: Vec<Id> = rows
             .iter()
-            .map(|r| r.try_get("id").map_err(db_err))
+            .map(|r| r.col("id"))
             .collect::<StoreResult<_>>()?;
         let units = task_units(s, &ids).await?;
         let items = rows
@@ -584,22 +556,21 @@ impl LedgerStore for SqlStore {
         );
         let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .fetch_optional(&s.pool)
-            .await
-            .map_err(db_err)?
+            .maybe(&s.pool)
+            .await?
         else {
             return Ok(None);
         };
         let mut units = task_units(s, &[id]).await?;
         let units = units.remove(&id).unwrap_or_default();
-        let path: String = r.try_get("path").map_err(db_err)?;
+        let path: String = r.col("path")?;
         Ok(Some(TaskDetail {
             row: task_row(&r, &units)?,
             path: serde_json::from_str(&path).unwrap_or_default(),
-            units_text: r.try_get("units_text").map_err(db_err)?,
+            units_text: r.col("units_text")?,
             units: units.into_iter().map(|u| u.unit).collect(),
-            first_version_id: r.try_get("first_version_id").map_err(db_err)?,
-            last_version_id: r.try_get("last_version_id").map_err(db_err)?,
+            first_version_id: r.col("first_version_id")?,
+            last_version_id: r.col("last_version_id")?,
         }))
     }
 

@@ -6,30 +6,29 @@ mod ops;
 use async_trait::async_trait;
 use std::collections::{HashMap, HashSet};
 
-use luoshi_domain::registry::UnitKind;
 use luoshi_domain::registry::{SUCCESSIONS, area_of, guess_kind, shipped_units, unit_key};
+use luoshi_domain::registry::{UnitKind, UnitOpKind};
 use luoshi_store::registry::{
     RegistryStore, Unit, UnitDetail, UnitEdit, UnitOp, UnitSplit, UnitSummary,
 };
 use luoshi_store::{Actor, Id, StoreError, StoreResult};
 use serde_json::json;
-use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Q, SqlStore, Tx, audit, db_err, now};
+use crate::{Col, Fetch, Q, Run, SqlStore, Tx, audit, commit, now, scalar};
 
 const UNIT_COLUMNS: &str = "id, name, kind, area, successor_id, succeeded_on, merged_into";
 
 pub(crate) fn unit_row(r: &AnyRow) -> StoreResult<Unit> {
-    let kind: String = r.try_get("kind").map_err(db_err)?;
+    let kind: String = r.col("kind")?;
     Ok(Unit {
-        id: r.try_get("id").map_err(db_err)?,
-        name: r.try_get("name").map_err(db_err)?,
+        id: r.col("id")?,
+        name: r.col("name")?,
         kind: UnitKind::from_code(&kind).unwrap_or(UnitKind::Other),
-        area: r.try_get("area").map_err(db_err)?,
-        successor_id: r.try_get("successor_id").map_err(db_err)?,
-        succeeded_on: r.try_get("succeeded_on").map_err(db_err)?,
-        merged_into: r.try_get("merged_into").map_err(db_err)?,
+        area: r.col("area")?,
+        successor_id: r.col("successor_id")?,
+        succeeded_on: r.opt_date("succeeded_on")?,
+        merged_into: r.col("merged_into")?,
     })
 }
 
@@ -37,19 +36,17 @@ async fn unit_in(tx: &mut Tx, id: Id) -> StoreResult<Unit> {
     let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db_err)?
+        .maybe(&mut **tx)
+        .await?
         .ok_or(StoreError::NotFound)?;
     unit_row(&row)
 }
 
 async fn alias_owner(tx: &mut Tx, key: &str) -> StoreResult<Option<Id>> {
-    sqlx::query_scalar("SELECT unit_id FROM unit_aliases WHERE alias_key = $1")
+    scalar("SELECT unit_id FROM unit_aliases WHERE alias_key = $1")
         .bind(key.to_string())
-        .fetch_optional(&mut **tx)
+        .maybe(&mut **tx)
         .await
-        .map_err(db_err)
 }
 
 async fn insert_alias(tx: &mut Tx, unit_id: Id, alias: &str) -> StoreResult<()> {
@@ -68,9 +65,8 @@ async fn insert_alias(tx: &mut Tx, unit_id: Id, alias: &str) -> StoreResult<()> 
                 .bind(key)
                 .bind(alias.to_string())
                 .bind(unit_id)
-                .execute(&mut **tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut **tx)
+                .await?;
             Ok(())
         }
     }
@@ -89,16 +85,15 @@ async fn insert_unit(
             other.name
         )));
     }
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = scalar(
         "INSERT INTO units (name, kind, area, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(name.to_string())
     .bind(kind.code())
     .bind(area.map(str::to_string))
     .bind(now())
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(db_err)?;
+    .one(&mut **tx)
+    .await?;
     insert_alias(tx, id, name).await?;
     Ok(id)
 }
@@ -116,10 +111,7 @@ pub(crate) async fn resolve_or_create(tx: &mut Tx, written: &str) -> StoreResult
 
 async fn all_units(s: &SqlStore) -> StoreResult<Vec<Unit>> {
     let sql = format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&s.pool)
-        .await
-        .map_err(db_err)?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).all(&s.pool).await?;
     rows.iter().map(unit_row).collect()
 }
 
@@ -151,15 +143,14 @@ fn families(units: &[Unit]) -> HashMap<Id, Vec<Id>> {
 
 /// A unit and, transitively, the units it succeeded (one recursive query on both dialects).
 async fn family_ids(s: &SqlStore, id: Id) -> StoreResult<Vec<Id>> {
-    sqlx::query_scalar(
+    scalar(
         "WITH RECURSIVE fam(id) AS (SELECT id FROM units WHERE id = $1 \
            UNION SELECT u.id FROM units u JOIN fam ON u.successor_id = fam.id) \
          SELECT id FROM fam",
     )
     .bind(id)
-    .fetch_all(&s.pool)
+    .all(&s.pool)
     .await
-    .map_err(db_err)
 }
 
 async fn units_by_ids(s: &SqlStore, ids: &[Id]) -> StoreResult<Vec<Unit>> {
@@ -171,7 +162,7 @@ async fn units_by_ids(s: &SqlStore, ids: &[Id]) -> StoreResult<Vec<Unit>> {
     q.push(&format!(
         "SELECT {UNIT_COLUMNS} FROM units WHERE id IN ({list}) ORDER BY id"
     ));
-    let rows = q.query().fetch_all(&s.pool).await.map_err(db_err)?;
+    let rows = q.query().all(&s.pool).await?;
     rows.iter().map(unit_row).collect()
 }
 
@@ -206,9 +197,7 @@ impl RegistryStore for SqlStore {
                 .bind(to)
                 .bind(succ.date)
                 .bind(from)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut *tx).await?;
             }
         }
         if !added.is_empty() {
@@ -223,7 +212,7 @@ impl RegistryStore for SqlStore {
             )
             .await?;
         }
-        tx.commit().await.map_err(db_err)
+        commit(tx).await
     }
 
     async fn units(&self) -> StoreResult<Vec<UnitSummary>> {
@@ -235,18 +224,11 @@ impl RegistryStore for SqlStore {
                COUNT(DISTINCT CASE WHEN tu.role = 'support' THEN tu.task_id END) AS support \
              FROM task_units tu WHERE tu.live = 1 GROUP BY tu.unit_id",
         )
-        .fetch_all(&s.pool)
-        .await
-        .map_err(db_err)?;
+        .all(&s.pool)
+        .await?;
         let mut counts: HashMap<Id, (i64, i64)> = HashMap::new();
         for r in rows {
-            counts.insert(
-                r.try_get("unit_id").map_err(db_err)?,
-                (
-                    r.try_get("lead").map_err(db_err)?,
-                    r.try_get("support").map_err(db_err)?,
-                ),
-            );
+            counts.insert(r.col("unit_id")?, (r.col("lead")?, r.col("support")?));
         }
         let fam = families(&units);
         Ok(units
@@ -282,11 +264,10 @@ impl RegistryStore for SqlStore {
             None => None,
         };
         let aliases: Vec<String> =
-            sqlx::query_scalar("SELECT alias FROM unit_aliases WHERE unit_id = $1 ORDER BY alias")
+            scalar("SELECT alias FROM unit_aliases WHERE unit_id = $1 ORDER BY alias")
                 .bind(id)
-                .fetch_all(&s.pool)
-                .await
-                .map_err(db_err)?;
+                .all(&s.pool)
+                .await?;
         Ok(Some(UnitDetail {
             unit,
             aliases,
@@ -302,9 +283,8 @@ impl RegistryStore for SqlStore {
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(unit_key(name))
-            .fetch_optional(&s.pool)
-            .await
-            .map_err(db_err)?;
+            .maybe(&s.pool)
+            .await?;
         row.as_ref().map(unit_row).transpose()
     }
 
@@ -345,7 +325,7 @@ impl RegistryStore for SqlStore {
             Some(json!(unit)),
         )
         .await?;
-        tx.commit().await.map_err(db_err)?;
+        commit(tx).await?;
         Ok(unit)
     }
 
@@ -392,7 +372,7 @@ impl RegistryStore for SqlStore {
             after.successor_id = successor;
         }
         if let Some(date) = edit.succeeded_on {
-            after.succeeded_on = date.filter(|d| !d.trim().is_empty());
+            after.succeeded_on = date;
         }
         sqlx::query(
             "UPDATE units SET name = $1, kind = $2, successor_id = $3, succeeded_on = $4 WHERE id = $5",
@@ -400,11 +380,9 @@ impl RegistryStore for SqlStore {
         .bind(after.name.clone())
         .bind(after.kind.code())
         .bind(after.successor_id)
-        .bind(after.succeeded_on.clone())
+        .bind(after.succeeded_on.map(|d| d.to_string()))
         .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .run(&mut *tx).await?;
         audit(
             &mut tx,
             actor,
@@ -415,7 +393,7 @@ impl RegistryStore for SqlStore {
             Some(json!(after)),
         )
         .await?;
-        tx.commit().await.map_err(db_err)?;
+        commit(tx).await?;
         Ok(after)
     }
 
@@ -439,7 +417,7 @@ impl RegistryStore for SqlStore {
             Some(json!({ "alias": alias })),
         )
         .await?;
-        tx.commit().await.map_err(db_err)
+        commit(tx).await
     }
 
     async fn remove_alias(&self, actor: &Actor, id: Id, alias: &str) -> StoreResult<()> {
@@ -454,12 +432,10 @@ impl RegistryStore for SqlStore {
                 "不能删除单位的正式名称".into(),
             ));
         }
-        let used: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM task_units WHERE written_key = $1")
-                .bind(key.clone())
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_err)?;
+        let used: i64 = scalar("SELECT COUNT(*) FROM task_units WHERE written_key = $1")
+            .bind(key.clone())
+            .one(&mut *tx)
+            .await?;
         if used > 0 {
             return Err(StoreError::Invalid(
                 "alias_in_use",
@@ -469,9 +445,8 @@ impl RegistryStore for SqlStore {
         let n = sqlx::query("DELETE FROM unit_aliases WHERE alias_key = $1 AND unit_id = $2")
             .bind(key)
             .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?
+            .run(&mut *tx)
+            .await?
             .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound);
@@ -486,7 +461,7 @@ impl RegistryStore for SqlStore {
             None,
         )
         .await?;
-        tx.commit().await.map_err(db_err)
+        commit(tx).await
     }
 
     async fn merge_units(&self, actor: &Actor, from: Id, into: Id) -> StoreResult<Id> {
@@ -508,19 +483,18 @@ impl RegistryStore for SqlStore {
              WHERE ($1 = 0 OR unit_id = $1 OR other_id = $1) ORDER BY id DESC",
         )
         .bind(unit.unwrap_or(0))
-        .fetch_all(&s.pool)
-        .await
-        .map_err(db_err)?;
+        .all(&s.pool)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(UnitOp {
-                    id: r.try_get("id").map_err(db_err)?,
-                    kind: r.try_get("kind").map_err(db_err)?,
-                    unit_id: r.try_get("unit_id").map_err(db_err)?,
-                    other_id: r.try_get("other_id").map_err(db_err)?,
-                    at: r.try_get("at").map_err(db_err)?,
-                    by: r.try_get("by_name").map_err(db_err)?,
-                    undone: r.try_get::<i64, _>("undone").map_err(db_err)? != 0,
+                    id: r.col("id")?,
+                    kind: r.parsed("kind", UnitOpKind::from_code)?,
+                    unit_id: r.col("unit_id")?,
+                    other_id: r.col("other_id")?,
+                    at: r.col("at")?,
+                    by: r.col("by_name")?,
+                    undone: r.col::<i64, _>("undone")? != 0,
                 })
             })
             .collect()

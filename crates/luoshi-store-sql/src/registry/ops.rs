@@ -2,28 +2,19 @@
 //! and their undo — each recorded in `unit_ops` with the payload its undo needs.
 
 use super::{insert_alias, unit_in};
-use crate::{Arg, Q, SqlStore, Tx, audit, db_err, now};
+use crate::{Arg, Col, Fetch, Q, Run, SqlStore, Tx, audit, commit, now, scalar};
 use luoshi_domain::registry::{area_of, unit_key};
 use luoshi_store::registry::UnitSplit;
 use luoshi_store::{Actor, Id, StoreError, StoreResult};
 use serde_json::{Value, json};
-use sqlx::Row;
 use std::collections::HashSet;
 
 async fn ids(tx: &mut Tx, sql: &'static str, id: Id) -> StoreResult<Vec<i64>> {
-    sqlx::query_scalar(sql)
-        .bind(id)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(db_err)
+    scalar(sql).bind(id).all(&mut **tx).await
 }
 
 async fn strings(tx: &mut Tx, sql: &'static str, id: Id) -> StoreResult<Vec<String>> {
-    sqlx::query_scalar(sql)
-        .bind(id)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(db_err)
+    scalar(sql).bind(id).all(&mut **tx).await
 }
 
 /// Task-unit links as "task_id:ord" keys.
@@ -38,10 +29,8 @@ async fn links(tx: &mut Tx, unit: Id, keys: Option<&[String]>) -> StoreResult<Ve
         let ps: Vec<String> = keys.iter().map(|k| q.bind(Arg::S(k.clone()))).collect();
         q.push(&format!(" AND written_key IN ({})", ps.join(", ")));
     }
-    let rows = q.query().fetch_all(&mut **tx).await.map_err(db_err)?;
-    rows.iter()
-        .map(|r| Ok((r.try_get(0).map_err(db_err)?, r.try_get(1).map_err(db_err)?)))
-        .collect()
+    let rows = q.query().all(&mut **tx).await?;
+    rows.iter().map(|r| Ok((r.col(0)?, r.col(1)?))).collect()
 }
 
 /// Points task links at another unit. A task that already names `to` keeps its own link, and the
@@ -55,9 +44,8 @@ async fn move_links(tx: &mut Tx, links: &[(Id, Id)], to: Id) -> StoreResult<()> 
         .bind(to)
         .bind(*task)
         .bind(*ord)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+        .run(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -81,7 +69,7 @@ async fn repoint(
         "UPDATE {table} SET {column} = {target} WHERE {key} IN ({})",
         list.join(", ")
     ));
-    q.query().execute(&mut **tx).await.map_err(db_err)?;
+    q.query().run(&mut **tx).await?;
     Ok(())
 }
 
@@ -111,7 +99,7 @@ async fn record_op(
     other: Id,
     payload: &Value,
 ) -> StoreResult<Id> {
-    sqlx::query_scalar(
+    scalar(
         "INSERT INTO unit_ops (kind, unit_id, other_id, payload, at, by_name) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(kind.to_string())
@@ -120,9 +108,7 @@ async fn record_op(
     .bind(payload.to_string())
     .bind(now())
     .bind(actor.name.clone())
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(db_err)
+    .one(&mut **tx).await
 }
 
 fn payload_ids(p: &Value, key: &str) -> Vec<Id> {
@@ -197,9 +183,8 @@ pub(super) async fn merge_units(
     sqlx::query("UPDATE units SET merged_into = $1 WHERE id = $2")
         .bind(into)
         .bind(from)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .run(&mut *tx)
+        .await?;
     let payload = json!({
         "aliases": aliases, "links": moved_links, "users": users, "predecessors": preds,
     });
@@ -214,7 +199,7 @@ pub(super) async fn merge_units(
         Some(json!({ "op": op, "moved": payload })),
     )
     .await?;
-    tx.commit().await.map_err(db_err)?;
+    commit(tx).await?;
     Ok(op)
 }
 
@@ -250,16 +235,15 @@ pub(super) async fn split_unit(s: &SqlStore, actor: &Actor, split: UnitSplit) ->
     if own.contains(&new_key) && !moving.contains(&new_key) {
         moving.push(new_key.clone());
     }
-    let new_id: i64 = sqlx::query_scalar(
+    let new_id: i64 = scalar(
         "INSERT INTO units (name, kind, area, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(new_name.to_string())
     .bind(split.kind.code())
     .bind(area_of(new_name).map(|a| a.code.to_string()))
     .bind(now())
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(db_err)?;
+    .one(&mut *tx)
+    .await?;
     move_aliases(&mut tx, &moving, new_id).await?;
     if !moving.contains(&new_key) {
         insert_alias(&mut tx, new_id, new_name).await?;
@@ -278,7 +262,7 @@ pub(super) async fn split_unit(s: &SqlStore, actor: &Actor, split: UnitSplit) ->
         Some(json!({ "op": op, "new_unit": new_id, "moved": payload })),
     )
     .await?;
-    tx.commit().await.map_err(db_err)?;
+    commit(tx).await?;
     Ok(op)
 }
 
@@ -288,30 +272,27 @@ pub(super) async fn undo_unit_op(s: &SqlStore, actor: &Actor, op_id: Id) -> Stor
     let row =
         sqlx::query("SELECT kind, unit_id, other_id, payload, undone FROM unit_ops WHERE id = $1")
             .bind(op_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?
+            .maybe(&mut *tx)
+            .await?
             .ok_or(StoreError::NotFound)?;
-    let kind: String = row.try_get("kind").map_err(db_err)?;
-    let unit: Id = row.try_get("unit_id").map_err(db_err)?;
-    let other: Id = row.try_get("other_id").map_err(db_err)?;
-    let undone: i64 = row.try_get("undone").map_err(db_err)?;
-    let payload: Value =
-        serde_json::from_str(&row.try_get::<String, _>("payload").map_err(db_err)?)
-            .map_err(|e| StoreError::Database(e.to_string(), None))?;
+    let kind: String = row.col("kind")?;
+    let unit: Id = row.col("unit_id")?;
+    let other: Id = row.col("other_id")?;
+    let undone: i64 = row.col("undone")?;
+    let payload: Value = serde_json::from_str(&row.col::<String, _>("payload")?)
+        .map_err(|e| StoreError::Database(e.to_string(), None))?;
     if undone != 0 {
         return Err(StoreError::Invalid("already_undone", "该操作已撤销".into()));
     }
-    let later: i64 = sqlx::query_scalar(
+    let later: i64 = scalar(
         "SELECT COUNT(*) FROM unit_ops WHERE id > $1 AND undone = 0 \
          AND (unit_id IN ($2, $3) OR other_id IN ($2, $3))",
     )
     .bind(op_id)
     .bind(unit)
     .bind(other)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(db_err)?;
+    .one(&mut *tx)
+    .await?;
     if later > 0 {
         return Err(StoreError::Invalid(
             "later_ops_first",
@@ -328,9 +309,8 @@ pub(super) async fn undo_unit_op(s: &SqlStore, actor: &Actor, op_id: Id) -> Stor
             set_successor(&mut tx, &payload_ids(&payload, "predecessors"), unit).await?;
             sqlx::query("UPDATE units SET merged_into = NULL WHERE id = $1")
                 .bind(unit)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut *tx)
+                .await?;
         }
         "split" => {
             // Everything the new unit took goes back; it is folded into its source.
@@ -348,9 +328,8 @@ pub(super) async fn undo_unit_op(s: &SqlStore, actor: &Actor, op_id: Id) -> Stor
             sqlx::query("UPDATE units SET merged_into = $1 WHERE id = $2")
                 .bind(unit)
                 .bind(other)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut *tx)
+                .await?;
         }
         _ => {
             return Err(StoreError::Database(
@@ -361,9 +340,8 @@ pub(super) async fn undo_unit_op(s: &SqlStore, actor: &Actor, op_id: Id) -> Stor
     }
     sqlx::query("UPDATE unit_ops SET undone = 1 WHERE id = $1")
         .bind(op_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .run(&mut *tx)
+        .await?;
     audit(
         &mut tx,
         actor,
@@ -374,5 +352,5 @@ pub(super) async fn undo_unit_op(s: &SqlStore, actor: &Actor, op_id: Id) -> Stor
         Some(json!({ "op": op_id })),
     )
     .await?;
-    tx.commit().await.map_err(db_err)
+    commit(tx).await
 }

@@ -83,7 +83,7 @@ pub struct DocumentRow {
     pub title: String,
     pub doc_number: Option<String>,
     pub issuer: Option<String>,
-    pub signed_date: Option<String>,
+    pub signed_date: Option<luoshi_domain::calendar::Date>,
     pub versions: i64,
     pub tasks: i64,
     pub latest_version_id: Id,

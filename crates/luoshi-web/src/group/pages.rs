@@ -10,10 +10,11 @@ use crate::AppState;
 use crate::kit::auth::Auth;
 use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
-use crate::kit::extract::{Form, Path, Query};
+use crate::kit::extract::{Form, Path, Query, date_field, opt_date_field};
 use crate::kit::page::{Msg, Nav, back, nav, page};
 use crate::registry::names::unit_named;
 use luoshi_domain::access::Role;
+use luoshi_domain::group::MeetingKind;
 use luoshi_store::accounts::User;
 use luoshi_store::group::{Meeting, Member, MemberEdit, NewDecision, NewMeeting};
 use luoshi_store::ledger::DocumentRow;
@@ -218,6 +219,9 @@ pub async fn meeting_create(
     Form(f): Form<MeetingForm>,
 ) -> Response {
     let result = async {
+        let kind = MeetingKind::from_code(&f.kind)
+            .ok_or_else(|| AppError::invalid("meeting_kind", "会议类型应为全体会议或办公室会议"))?;
+        let held_on = date_field(&f.held_on, "会议日期")?;
         let mut decisions = Vec::new();
         for line in f.decisions.lines().map(str::trim).filter(|l| !l.is_empty()) {
             let mut parts = line.split(['|', '｜']).map(str::trim);
@@ -226,7 +230,7 @@ pub async fn meeting_create(
                 None => None,
                 Some(n) => Some(unit_named(&state, n).await?),
             };
-            let due = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
+            let due = opt_date_field(parts.next(), "议定事项的完成时限")?;
             decisions.push(NewDecision {
                 text,
                 lead_unit_id: lead,
@@ -239,9 +243,9 @@ pub async fn meeting_create(
                 .create_meeting(
                     &a.actor(),
                     NewMeeting {
-                        kind: f.kind,
+                        kind,
                         title: f.title,
-                        held_on: f.held_on,
+                        held_on,
                         place: f.place,
                         summary: f.summary,
                         decisions,
@@ -305,10 +309,7 @@ pub async fn decision_to_item(
             .lead_unit_id
             .ok_or_else(|| AppError::bad_request("该议定事项未明确牵头单位，请先补充后再转督办"))?;
         let day = today(&state);
-        let due = d
-            .due
-            .clone()
-            .unwrap_or_else(|| day.add_days(30).to_string());
+        let due = d.due.unwrap_or_else(|| day.add_days(30));
         Ok::<_, AppError>(
             state
                 .store
@@ -323,7 +324,7 @@ pub async fn decision_to_item(
                         lead_unit_id: lead,
                         support_unit_ids: Vec::new(),
                         due,
-                        opened_on: day.to_string(),
+                        opened_on: day,
                         assign: true,
                     },
                 )

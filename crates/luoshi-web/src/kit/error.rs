@@ -37,6 +37,11 @@ impl AppError {
         AppError::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
 
+    /// A rule refused the input (422), with the rule's code.
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
     pub fn forbidden() -> AppError {
         AppError::new(StatusCode::FORBIDDEN, "forbidden", "没有权限执行此操作")
     }

@@ -6,6 +6,8 @@ use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, Quer
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::StatusCode;
 
+use luoshi_domain::calendar::Date;
+
 use crate::kit::error::AppError;
 
 /// `axum::Json`, with Chinese errors.
@@ -83,5 +85,20 @@ impl From<FormRejection> for AppError {
     fn from(r: FormRejection) -> AppError {
         tracing::info!(rejection = %r.body_text(), "form rejected");
         AppError::new(r.status(), "bad_form", "表单内容无效，请返回检查后重新提交")
+    }
+}
+
+/// A date typed into a form or sent as JSON text (`2026-09-30`); `what` names the field in the
+/// refusal (`bad_date`).
+pub fn date_field(text: &str, what: &str) -> Result<Date, AppError> {
+    Date::parse(text)
+        .ok_or_else(|| AppError::invalid("bad_date", format!("{what}格式应为 2026-09-30")))
+}
+
+/// An optional date: empty text is none.
+pub fn opt_date_field(text: Option<&str>, what: &str) -> Result<Option<Date>, AppError> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => date_field(t, what).map(Some),
     }
 }

@@ -1,6 +1,7 @@
 //! Formatting for pages and templates: escaping, percent-encoding, Beijing time, percentages,
 //! area names, sizes.
 
+use luoshi_domain::calendar::Date;
 use luoshi_domain::registry::AREAS;
 use luoshi_store::Id;
 
@@ -25,6 +26,11 @@ pub fn esc(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
+}
+
+/// An optional date, or `empty` when there is none.
+pub fn opt_day(d: &Option<Date>, empty: &str) -> String {
+    d.map_or_else(|| empty.to_string(), |d| d.to_string())
 }
 
 /// Beijing time (UTC+8) of a Unix timestamp.

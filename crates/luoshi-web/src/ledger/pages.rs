@@ -215,7 +215,7 @@ struct TaskPage {
     nav: Nav,
     task: TaskDetail,
     /// The reporting period running today under the task's document rule.
-    period: Option<String>,
+    period: Option<luoshi_domain::periods::PeriodKey>,
     /// Supervision items about this task that the user may see.
     items: Vec<ItemRow>,
 }

@@ -15,7 +15,10 @@ use luoshi_domain::notify::Target;
 pub fn url(target: &Target) -> String {
     match target {
         Target::TaskPeriod { task, period } => {
-            format!("/reporting/tasks/{task}/{}", url_encode(period))
+            format!(
+                "/reporting/tasks/{task}/{}",
+                url_encode(&period.to_string())
+            )
         }
         Target::Report(id) => format!("/reporting/reports/{id}"),
         Target::Item(id) => format!("/items/{id}"),

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::kit::auth::Auth;
 use crate::kit::error::{AppError, AppResult};
-use crate::kit::extract::{Form, Path, Query};
+use crate::kit::extract::{Form, Path, Query, opt_date_field};
 use crate::kit::page::{Msg, Nav, back, nav, page};
 use crate::kit::scope::{scope_of, visible_unit, visible_units};
 use luoshi_domain::access::Role;
@@ -145,7 +145,7 @@ pub async fn unit_update(
         name: Some(f.name),
         kind: Some(kind_of(&f.kind)?),
         successor_id: Some(successor),
-        succeeded_on: Some(f.succeeded_on),
+        succeeded_on: Some(opt_date_field(f.succeeded_on.as_deref(), "更名日期")?),
     };
     state.store.update_unit(&a.actor(), id, edit).await?;
     Ok(back(&format!("/units/{id}"), "已保存"))

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use luoshi_domain::calendar::Date;
 use luoshi_output::blocks::{Block, chinese_number};
 
 use crate::reporting::figures::Figures;
@@ -16,7 +17,7 @@ use luoshi_store::supervision::ItemRow;
 /// Writes the compilation's blocks from a round's obligations and the items.
 pub fn compilation(
     round: Round,
-    today: &str,
+    today: Date,
     owed: &[Owed],
     details: &BTreeMap<Id, ReportDetail>,
     items: &[ItemRow],
@@ -34,7 +35,7 @@ pub fn compilation(
     let closed = items.iter().filter(|i| i.stage.is_closed()).count();
     let overdue = items
         .iter()
-        .filter(|i| !i.stage.is_closed() && i.due.as_str() < today)
+        .filter(|i| !i.stage.is_closed() && i.due < today)
         .count();
     out.push(Block::Para(format!(
         "本季度纳入汇编的任务 {} 项，应报送材料 {} 份（其中 {} 份未到截止日期），已报送 {} 份，其中按时报送 {} 份，按时报送率 {:.0}%；已完成任务 {} 项，完成率 {:.0}%。任务预警：红灯 {} 项、黄灯 {} 项、绿灯 {} 项。督办事项 {} 项，已办结 {} 项，逾期未办结 {} 项。",

@@ -73,9 +73,9 @@ pub async fn file_report(
                 task_id,
                 unit_id: owes.ob.unit_id,
                 kind: owes.kind,
-                period: period_key.to_string(),
-                due: period.due.to_string(),
-                filed_on: today(state).to_string(),
+                period: period.key(),
+                due: period.due,
+                filed_on: today(state),
                 status,
                 progress: f.progress,
                 narrative: f.narrative,
@@ -106,7 +106,7 @@ pub(crate) async fn owed_for_period(
     let mut owed: Vec<Owed> = owed_in_round(state, links, Round::of(period.end))
         .await?
         .into_iter()
-        .filter(|o| o.period_key == period_key)
+        .filter(|o| o.period_key == period.key())
         .collect();
     owed.sort_by_key(|o| (o.kind != ReportKind::Task, o.ob.unit_name.clone()));
     Ok((owed, period))

@@ -15,7 +15,7 @@ use crate::kit::scope::scope_of;
 use luoshi_domain::calendar::Date;
 use luoshi_domain::lights::assess;
 use luoshi_domain::lights::{Assessment, Light, Thresholds};
-use luoshi_domain::periods::{DueRule, ReportPeriod};
+use luoshi_domain::periods::{DueRule, PeriodKey, ReportPeriod};
 use luoshi_domain::reports::{ReportKind, ReviewState, WorkStatus};
 use luoshi_store::accounts::Session;
 use luoshi_store::reporting::{Obligation, ObligationFilter, ReportFilter, ReportRow};
@@ -141,9 +141,9 @@ pub struct Owed {
     pub ob: Obligation,
     pub kind: ReportKind,
     pub period: ReportPeriod,
-    pub period_key: String,
+    pub period_key: PeriodKey,
     pub period_label: String,
-    pub due: String,
+    pub due: Date,
     pub report: Option<ReportRow>,
     pub standing: Standing,
 }
@@ -203,9 +203,9 @@ pub async fn owed_in_round(
             })
             .await?
     };
-    let mut by_key: HashMap<(Id, Id, ReportKind, String), ReportRow> = HashMap::new();
+    let mut by_key: HashMap<(Id, Id, ReportKind, PeriodKey), ReportRow> = HashMap::new();
     for r in reports {
-        by_key.insert((r.task_id, r.unit_id, r.kind, r.period.clone()), r);
+        by_key.insert((r.task_id, r.unit_id, r.kind, r.period), r);
     }
     Ok(wanted
         .into_iter()
@@ -217,7 +217,7 @@ pub async fn owed_in_round(
             };
             let period_key = period.key();
             let report = by_key
-                .get(&(ob.task_id, ob.unit_id, kind, period_key.clone()))
+                .get(&(ob.task_id, ob.unit_id, kind, period_key))
                 .cloned();
             let standing = match report.as_ref().map(|r| r.state) {
                 None if today > period.due => Standing::Missing,
@@ -229,7 +229,7 @@ pub async fn owed_in_round(
             Owed {
                 kind,
                 period_label: period.label(),
-                due: period.due.to_string(),
+                due: period.due,
                 period_key,
                 period,
                 report,
@@ -361,10 +361,10 @@ pub fn scorecards(owed: &[Owed], items: &[ItemRow], today: Date) -> Vec<Score> {
         s.items += 1;
         if i.stage.is_closed() {
             s.items_closed += 1;
-            if i.closed_on.as_deref().is_some_and(|c| c <= i.due.as_str()) {
+            if i.closed_on.is_some_and(|c| c <= i.due) {
                 s.items_closed_on_time += 1;
             }
-        } else if Date::parse(&i.due).is_some_and(|d| d < today) {
+        } else if i.due < today {
             s.items_overdue += 1;
         }
     }
@@ -450,7 +450,7 @@ mod tests {
             kind: ReportKind::Task,
             period_key: period.key(),
             period_label: period.label(),
-            due: period.due.to_string(),
+            due: period.due,
             period,
             report: late.map(|late| ReportRow {
                 id: task,
@@ -462,14 +462,14 @@ mod tests {
                 unit_name: "u".into(),
                 kind: ReportKind::Task,
                 period: period.key(),
-                due: period.due.to_string(),
+                due: period.due,
                 state: ReviewState::Submitted,
                 status: WorkStatus::Ongoing,
                 progress: 10,
                 versions: 1,
                 returns: 0,
                 late,
-                first_filed_on: String::new(),
+                first_filed_on: period.due,
                 updated_at: 0,
             }),
             standing,

@@ -47,6 +47,10 @@ pub async fn item_create(
     a: Auth,
     Json(b): Json<ItemBody>,
 ) -> Response {
+    let due = match crate::kit::extract::date_field(&b.due, "办理时限") {
+        Ok(d) => d,
+        Err(e) => return e.into_response(),
+    };
     let made = state
         .store
         .create_item(
@@ -59,8 +63,8 @@ pub async fn item_create(
                 decision_id: None,
                 lead_unit_id: b.lead_unit_id,
                 support_unit_ids: b.support_unit_ids,
-                due: b.due,
-                opened_on: crate::kit::clock::today(&state).to_string(),
+                due,
+                opened_on: crate::kit::clock::today(&state),
                 assign: true,
             },
         )

@@ -8,8 +8,7 @@ use luoshi_store::supervision::ItemRow;
 
 /// An item's light: from its deadline and its reported progress against the time gone.
 pub fn item_light(item: &ItemRow, today: Date, t: &Thresholds) -> Assessment {
-    let start = Date::parse(&item.opened_on).unwrap_or(today);
-    let due = Date::parse(&item.due).unwrap_or(today);
+    let (start, due) = (item.opened_on, item.due);
     if item.stage == Stage::Opened {
         return Assessment {
             light: Light::Green,
@@ -27,7 +26,7 @@ pub fn item_light(item: &ItemRow, today: Date, t: &Thresholds) -> Assessment {
     );
     if item.stage.is_closed()
         && let Some(c) = &item.closed_on
-        && c.as_str() > item.due.as_str()
+        && *c > item.due
     {
         a.reasons = vec![format!("已办结（逾期办结于 {c}）")];
     }

@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::kit::auth::Auth;
 use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
-use crate::kit::extract::{Form, Path, Query};
+use crate::kit::extract::{Form, Path, Query, date_field};
 use crate::kit::page::{Msg, Nav, back, nav, page};
 use crate::registry::names::unit_ids;
 use crate::supervision::light::item_light;
@@ -69,12 +69,11 @@ pub async fn items(
     let day = today(&state);
     let office = user.role == Role::Admin;
     let overdue = q.overdue.is_some();
-    let day_s = day.to_string();
     Ok(page(ItemsPage {
         nav: nav(&a, "items", q.msg),
         items: rows
             .into_iter()
-            .filter(|row| !overdue || (!row.stage.is_closed() && row.due < day_s))
+            .filter(|row| !overdue || (!row.stage.is_closed() && row.due < day))
             .map(|row| ItemLine {
                 light: item_light(&row, day, &settings.thresholds),
                 row,
@@ -90,7 +89,7 @@ pub async fn items(
             .map(|s| (s.code(), s.label()))
             .collect(),
         office,
-        today: day_s,
+        today: day.to_string(),
         open_only,
         overdue,
     }))
@@ -139,8 +138,8 @@ pub async fn item_create(
                         decision_id: None,
                         lead_unit_id: f.lead_unit_id,
                         support_unit_ids: support,
-                        due: f.due,
-                        opened_on: today(&state).to_string(),
+                        due: date_field(&f.due, "办理时限")?,
+                        opened_on: today(&state),
                         assign: true,
                     },
                 )
@@ -224,7 +223,7 @@ pub async fn reminders_now(State(state): State<AppState>, _a: Auth) -> Response 
     };
     match state
         .store
-        .run_reminders(&today(&state).to_string(), &settings.reminder_days)
+        .run_reminders(today(&state), &settings.reminder_days)
         .await
     {
         Ok(run) => back(

@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::kit::auth::Auth;
 use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
+use crate::kit::extract::opt_date_field;
 use luoshi_domain::access::Role;
 use luoshi_domain::supervision::{Action, Grade, Stage};
 use luoshi_store::Id;
@@ -80,9 +81,9 @@ pub async fn take_step(state: &AppState, a: &Auth, id: Id, f: StepForm) -> AppRe
                 action,
                 note: f.note,
                 progress,
-                new_due: opt(&f.new_due),
+                new_due: opt_date_field(Some(&f.new_due), "延期日期")?,
                 grade: Grade::from_code(&f.grade),
-                today: today(state).to_string(),
+                today: today(state),
                 expected_stage: Stage::from_code(&f.stage),
             },
         )

@@ -238,8 +238,8 @@ async fn notifications_go_out_by_mail_and_webhook_with_retries() {
                 decision_id: None,
                 lead_unit_id: liaison.unit_id,
                 support_unit_ids: vec![],
-                due: "2026-12-01".into(),
-                opened_on: "2026-11-01".into(),
+                due: luoshi_testkit::day("2026-12-01"),
+                opened_on: luoshi_testkit::day("2026-11-01"),
                 assign: true,
             },
         )
@@ -273,15 +273,20 @@ async fn notifications_go_out_by_mail_and_webhook_with_retries() {
         "{sent}"
     );
     let list = h.store.deliveries(Page::new(0, 10)).await.unwrap();
-    let hook_row = list.items.iter().find(|d| d.channel == "webhook").unwrap();
-    assert_eq!((hook_row.state.as_str(), hook_row.attempts), ("pending", 1));
+    let hook_row = list
+        .items
+        .iter()
+        .find(|d| d.channel.code() == "webhook")
+        .unwrap();
+    assert_eq!((hook_row.state.code(), hook_row.attempts), ("pending", 1));
     assert!(hook_row.last_error.as_deref().unwrap().contains("500"));
     assert_eq!(
         list.items
             .iter()
-            .find(|d| d.channel == "smtp")
+            .find(|d| d.channel.code() == "smtp")
             .unwrap()
-            .state,
+            .state
+            .code(),
         "sent"
     );
     // Nothing is due during the backoff; once it has passed the webhook is retried and succeeds.
@@ -295,7 +300,7 @@ async fn notifications_go_out_by_mail_and_webhook_with_retries() {
             .unwrap()
             .items
             .iter()
-            .find(|d| d.channel == "webhook")
+            .find(|d| d.channel.code() == "webhook")
             .unwrap()
             .attempts,
         1
@@ -318,5 +323,8 @@ async fn notifications_go_out_by_mail_and_webhook_with_retries() {
         "{bodies:?}"
     );
     let list = h.store.deliveries(Page::new(0, 10)).await.unwrap();
-    assert!(list.items.iter().all(|d| d.state == "sent"), "{list:?}");
+    assert!(
+        list.items.iter().all(|d| d.state.code() == "sent"),
+        "{list:?}"
+    );
 }

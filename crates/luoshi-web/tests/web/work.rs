@@ -726,8 +726,8 @@ async fn late_reports_stay_visible_until_filed() {
                     decision_id: None,
                     lead_unit_id: unit.id,
                     support_unit_ids: vec![],
-                    due: due.into(),
-                    opened_on: "2026-09-01".into(),
+                    due: luoshi_testkit::day(due),
+                    opened_on: luoshi_testkit::day("2026-09-01"),
                     assign: true,
                 },
             )
