@@ -1,30 +1,31 @@
-//! Pure domain rules of the task ledger. No I/O, no clock: storage and HTTP build on these.
+//! Pure domain rules. No I/O, no clock: storage and HTTP build on these. Modules go by the same
+//! feature words as every crate above, with three shared ones:
 //!
+//! - `accounts`: roles, what each may see and change, the password policy;
 //! - `registry`: unit kinds, how a unit's name is keyed, the registry Luoshi ships (aliases,
-//!   successors, the three areas);
-//! - `access`: roles and what each may see and change;
-//! - `matching`: which task of a new version is which task of the stored one;
-//! - `password`: the password policy;
-//! - `calendar` and `periods`: civil dates, reporting periods and their deadlines;
-//! - `supervision`: the state machine of a supervision item, its grades and reminder schedule;
-//! - `reports`: what a progress report holds and its review state machine;
-//! - `lights`: red/yellow/green from time left and lag behind expected progress;
+//!   successors, the three areas), the office's own unit;
+//! - `ledger`: which task of a new version is which task of the stored one;
+//! - `reporting`: what a report holds, its review state machine, the quarterly round, where an
+//!   obligation stands, scorecards and a task's light;
+//! - `supervision`: the state machine of a supervision item, its grades, reminder schedule and
+//!   light;
+//! - `group`: the leading group's meetings;
 //! - `notify`: what a notification says and the typed target it points at;
 //! - `settings`: the office's settings and their rules;
-//! - `group`: the leading group's meetings.
+//! - shared: `calendar` (civil dates), `periods` (reporting periods and their deadlines), `lights`
+//!   (red/yellow/green from time left and lag behind expected progress).
 //!
 //! Closed sets of values that are stored and sent as codes are declared with [`codes!`].
 
-pub mod access;
+pub mod accounts;
 pub mod calendar;
 pub mod group;
+pub mod ledger;
 pub mod lights;
-pub mod matching;
 pub mod notify;
-pub mod password;
 pub mod periods;
 pub mod registry;
-pub mod reports;
+pub mod reporting;
 pub mod settings;
 pub mod supervision;
 

@@ -3,7 +3,7 @@
 
 use crate::calendar::Date;
 use crate::periods::PeriodKey;
-use crate::reports::ReportKind;
+use crate::reporting::ReportKind;
 use crate::supervision::{Action, Stage};
 
 /// What a notification points at.

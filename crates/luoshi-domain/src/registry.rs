@@ -269,6 +269,9 @@ pub fn shipped_units() -> Vec<ShippedUnit> {
     out
 }
 
+/// The unit of the office that runs Luoshi.
+pub const OFFICE: &str = "自贸试验区工作领导小组办公室";
+
 crate::codes! {
     /// A change to the registry that can be undone.
     pub enum UnitOpKind {

@@ -5,6 +5,8 @@
 //! refused with a Chinese reason. Reminders (催办) and periodic feedback do not change the stage
 //! once work is under way; a returned closing report sends the item back to work.
 
+use crate::calendar::Date;
+use crate::lights::{Assessment, Light, Thresholds, assess};
 use serde::{Deserialize, Serialize};
 
 /// Where an item stands.
@@ -295,6 +297,44 @@ pub fn next(stage: Stage, action: Action) -> Result<Stage, String> {
     Ok(to)
 }
 
+/// What an item's light reads of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ItemProgress {
+    pub stage: Stage,
+    pub opened_on: Date,
+    pub due: Date,
+    pub closed_on: Option<Date>,
+    /// The lead's reported progress, 0–100.
+    pub progress: i64,
+}
+
+/// An item's light: from its deadline and its reported progress against the time gone. An item
+/// not yet assigned is green; one closed late says so.
+pub fn item_light(item: &ItemProgress, today: Date, t: &Thresholds) -> Assessment {
+    if item.stage == Stage::Opened {
+        return Assessment {
+            light: Light::Green,
+            expected: 0.0,
+            reasons: vec!["尚未交办".into()],
+        };
+    }
+    let mut a = assess(
+        today,
+        item.opened_on,
+        item.due,
+        Some(item.progress as f64),
+        item.stage.is_closed() || item.stage == Stage::ClosingSubmitted,
+        t,
+    );
+    if item.stage.is_closed()
+        && let Some(c) = item.closed_on
+        && c > item.due
+    {
+        a.reasons = vec![format!("已办结（逾期办结于 {c}）")];
+    }
+    a
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,5 +471,31 @@ mod tests {
             next(S::StruckOff, A::Remind).unwrap_err(),
             "事项已销号，不能再操作"
         );
+    }
+
+    #[test]
+    fn an_items_light_reads_its_stage_deadline_and_progress() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        let t = Thresholds::default();
+        let item = |stage, closed_on: Option<&str>, progress| ItemProgress {
+            stage,
+            opened_on: d("2026-09-01"),
+            due: d("2026-09-30"),
+            closed_on: closed_on.map(d),
+            progress,
+        };
+        let today = d("2026-09-29");
+        let fresh = item_light(&item(Stage::Opened, None, 0), today, &t);
+        assert_eq!(
+            (fresh.light, fresh.reasons[0].as_str()),
+            (Light::Green, "尚未交办")
+        );
+        assert!(item_light(&item(Stage::InProgress, None, 5), today, &t).light > Light::Green);
+        let late = item_light(
+            &item(Stage::StruckOff, Some("2026-10-03"), 100),
+            d("2026-10-05"),
+            &t,
+        );
+        assert_eq!(late.reasons, ["已办结（逾期办结于 2026-10-03）"]);
     }
 }

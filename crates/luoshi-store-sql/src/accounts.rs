@@ -2,7 +2,7 @@
 //! process can check any session and every process sees the same failure counts.
 
 use async_trait::async_trait;
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_store::accounts::{AccountsStore, Credentials, NewSession, NewUser, Session, User};
 use luoshi_store::{Actor, Id, StoreError, StoreResult};
 use serde_json::json;

@@ -6,8 +6,8 @@
 //! in the schema, so two racing retries cannot both write.
 
 use async_trait::async_trait;
-use luoshi_domain::reports::{ReportKind, ReviewState, WorkStatus};
-use luoshi_domain::reports::{ReviewAction, is_late, may_file, next, validate};
+use luoshi_domain::reporting::{ReportKind, ReviewState, WorkStatus};
+use luoshi_domain::reporting::{ReviewAction, is_late, may_file, next, validate};
 use luoshi_store::ledger::sha256_hex;
 use luoshi_store::reporting::{
     AttachmentMeta, Obligation, ObligationFilter, ReportDetail, ReportFilter, ReportRow,

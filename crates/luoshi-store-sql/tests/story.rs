@@ -76,8 +76,8 @@ async fn sqlite_runs_with_wal_full_sync_and_foreign_keys() {
 /// version, and every copy gets the same answer — on both backends.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn racing_retries_write_one_version_on_both() {
-    use luoshi_domain::access::Role;
-    use luoshi_domain::reports::{ReportKind, WorkStatus};
+    use luoshi_domain::accounts::Role;
+    use luoshi_domain::reporting::{ReportKind, WorkStatus};
     use luoshi_store::accounts::NewUser;
     use luoshi_store::ledger::plan_import;
     use luoshi_store::reporting::{ObligationFilter, ReportFilter, SubmitReport};

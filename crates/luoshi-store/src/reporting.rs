@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use luoshi_domain::calendar::Date;
 use luoshi_domain::periods::{DueRule, PeriodKey};
-use luoshi_domain::reports::{Figure, ReportKind, ReviewState, WorkStatus};
+use luoshi_domain::reporting::round::FiledFacts;
+use luoshi_domain::reporting::{Figure, ReportKind, ReviewState, WorkStatus};
 use serde::{Deserialize, Serialize};
 
 use crate::{Actor, Id, StoreResult};
@@ -33,6 +34,19 @@ pub struct ReportRow {
     /// Day of the first filing.
     pub first_filed_on: Date,
     pub updated_at: i64,
+}
+
+impl ReportRow {
+    /// What the round's rules read of it.
+    pub fn facts(&self) -> FiledFacts {
+        FiledFacts {
+            late: self.late,
+            returns: self.returns,
+            state: self.state,
+            status: self.status,
+            progress: self.progress,
+        }
+    }
 }
 
 /// A stored attachment's description (its bytes are fetched separately, permission-checked).

@@ -2,7 +2,8 @@
 
 use async_trait::async_trait;
 use luoshi_domain::calendar::Date;
-use luoshi_domain::supervision::{Action, Grade, Stage};
+use luoshi_domain::reporting::round::ItemFacts;
+use luoshi_domain::supervision::{Action, Grade, ItemProgress, Stage};
 use serde::{Deserialize, Serialize};
 
 use crate::{Actor, Id, StoreResult};
@@ -81,6 +82,30 @@ pub struct ItemRow {
     pub grade: Option<Grade>,
     pub reminders: i64,
     pub updated_at: i64,
+}
+
+impl ItemRow {
+    /// What its light reads.
+    pub fn progress_facts(&self) -> ItemProgress {
+        ItemProgress {
+            stage: self.stage,
+            opened_on: self.opened_on,
+            due: self.due,
+            closed_on: self.closed_on,
+            progress: self.progress,
+        }
+    }
+
+    /// What a round's scorecards read.
+    pub fn round_facts(&self) -> ItemFacts<'_> {
+        ItemFacts {
+            lead_unit_id: self.lead_unit_id,
+            lead_unit_name: &self.lead_unit_name,
+            closed: self.stage.is_closed(),
+            closed_on: self.closed_on,
+            due: self.due,
+        }
+    }
 }
 
 /// One step in an item's history, reminders included.

@@ -3,7 +3,7 @@
 //! officer per unit whose session token is known to the caller.
 
 use crate::input;
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_store::accounts::{NewSession, NewUser};
 use luoshi_store::ledger::{plan_import, sha256_hex};
 use luoshi_store::reporting::ObligationFilter;

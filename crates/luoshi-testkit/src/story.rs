@@ -5,7 +5,7 @@
 use crate::chapters::{self, Chapter};
 use crate::input;
 
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_domain::registry::UnitKind;
 use luoshi_store::accounts::{NewSession, NewUser};
 use luoshi_store::ledger::plan_import;

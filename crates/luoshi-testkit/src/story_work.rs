@@ -7,10 +7,10 @@ use luoshi_doc::Period;
 
 use crate::chapters::{self, Chapter};
 use crate::input;
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_domain::group::MeetingKind;
 use luoshi_domain::registry::UnitKind;
-use luoshi_domain::reports::{Figure, ReportKind, ReviewState, WorkStatus};
+use luoshi_domain::reporting::{Figure, ReportKind, ReviewState, WorkStatus};
 use luoshi_domain::supervision::{Action, Grade, Stage};
 use luoshi_store::accounts::{NewUser, User};
 use luoshi_store::group::{MemberEdit, NewDecision, NewMeeting};

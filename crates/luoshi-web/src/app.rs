@@ -9,8 +9,8 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
-use luoshi_domain::access::Access;
-use luoshi_domain::access::Access::Public;
+use luoshi_domain::accounts::Access;
+use luoshi_domain::accounts::Access::Public;
 
 use crate::kit::error::AppError;
 use crate::kit::format::url_encode;

@@ -29,13 +29,12 @@ use luoshi_output::pdf::FontSpec;
 use luoshi_store::Store;
 
 pub use app::{PERMISSIONS, app};
-pub use kit::auth::{OFFICE, bootstrap_admin, hash_password, new_password, token_hash};
 pub use kit::format::url_encode;
 /// The route table, for tests that walk every route.
 pub mod routes {
     pub use crate::app::{PERMISSIONS, Routes, routes};
 }
-pub use ledger::ingest::{ParseMode, WorkerOutput, parse_upload, worker_output};
+pub use ledger::ingest::ParseMode;
 
 /// Server settings.
 #[derive(Debug, Clone)]

@@ -228,7 +228,7 @@ pub async fn run(a: LedgerBench) -> Result<ExitCode> {
         )
     };
     let backend = store.backend();
-    luoshi_web::bootstrap_admin(&*store).await?;
+    luoshi_store::accounts::credentials::bootstrap_admin(&*store).await?;
     let actor = Actor::system("bench");
     let units = unit_names(a.units);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
@@ -275,7 +275,7 @@ pub async fn run(a: LedgerBench) -> Result<ExitCode> {
     let token = "bench-session-token";
     store
         .create_session(NewSession {
-            token_hash: luoshi_web::token_hash(token),
+            token_hash: luoshi_store::accounts::credentials::token_hash(token),
             user_id: admin.id,
             csrf: "x".into(),
             now: now(),

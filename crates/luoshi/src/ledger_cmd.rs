@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_domain::calendar::Date;
 use luoshi_domain::registry::{AREAS, area_of};
 use luoshi_store::accounts::NewUser;
@@ -55,7 +55,9 @@ pub async fn serve(
     today: Option<Date>,
 ) -> Result<ExitCode> {
     let store = db.open().await?;
-    if let Some((user, password)) = luoshi_web::bootstrap_admin(&*store).await? {
+    if let Some((user, password)) =
+        luoshi_store::accounts::credentials::bootstrap_admin(&*store).await?
+    {
         println!("首次启动：已创建管理员账户（密码只显示这一次，请登录后修改）");
         println!("  用户名：{user}");
         println!("  密码：{password}");
@@ -98,7 +100,8 @@ async fn run_server(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Parses one file for import on this thread's runtime (bounded by the parser's limits).
+/// Parses one file for import on a blocking thread, within a deadline (bounded by the parser's
+/// limits).
 async fn read_for_import(path: &Path) -> Result<ImportInput> {
     let meta = std::fs::metadata(path).with_context(|| format!("{}", path.display()))?;
     let limits = luoshi_doc::Limits::default();
@@ -106,18 +109,17 @@ async fn read_for_import(path: &Path) -> Result<ImportInput> {
         bail!("{}：文件过大（file too large)", path.display());
     }
     let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
-    let (extracted, document) = luoshi_web::parse_upload(&ParseMode::InProcess, bytes.clone())
-        .await
-        .map_err(|e| anyhow!("{}：{}", path.display(), e.message))?;
-    Ok(ImportInput {
-        file_name: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        bytes,
-        extracted,
-        document,
-    })
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let job = tokio::task::spawn_blocking(move || ImportInput::parse(&name, &bytes));
+    match tokio::time::timeout(std::time::Duration::from_secs(60), job).await {
+        Ok(Ok(Ok(input))) => Ok(input),
+        Ok(Ok(Err(e))) => bail!("{}：{}（{e}）", path.display(), e.message_zh()),
+        Ok(Err(_)) => bail!("{}：文件无法解析（parser crashed）", path.display()),
+        Err(_) => bail!("{}：文件解析超时（parse deadline passed）", path.display()),
+    }
 }
 
 fn describe(outcome: &ImportOutcome) -> String {
@@ -292,7 +294,12 @@ pub async fn export_tasks(db: &DbArgs, args: &TaskArgs, file: &Path) -> Result<E
 const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
     ("shangwu", "商务厅联络员", Role::Liaison, "自治区商务厅"),
     ("shuju", "数据局联络员", Role::Liaison, "自治区数据局"),
-    ("lingdao", "领导", Role::Leader, luoshi_web::OFFICE),
+    (
+        "lingdao",
+        "领导",
+        Role::Leader,
+        luoshi_domain::registry::OFFICE,
+    ),
     (
         "nanning",
         "南宁片区联络员",
@@ -321,7 +328,7 @@ pub async fn demo(
             .await
             .map_err(|e| anyhow!("{e}"))?,
     );
-    let (admin, admin_pw) = luoshi_web::bootstrap_admin(&*store)
+    let (admin, admin_pw) = luoshi_store::accounts::credentials::bootstrap_admin(&*store)
         .await?
         .ok_or_else(|| anyhow!("demo database was not empty"))?;
     let actor = Actor::system("演示数据");
@@ -348,7 +355,7 @@ pub async fn demo(
         let Some(u) = store.unit_by_name(unit).await? else {
             continue;
         };
-        let password = luoshi_web::new_password();
+        let password = luoshi_store::accounts::credentials::new_password();
         store
             .create_user(
                 &actor,
@@ -357,7 +364,7 @@ pub async fn demo(
                     display_name: name.to_string(),
                     role: *role,
                     unit_id: u.id,
-                    password_hash: luoshi_web::hash_password(&password),
+                    password_hash: luoshi_store::accounts::credentials::hash_password(&password),
                 },
             )
             .await?;
@@ -389,13 +396,13 @@ pub fn parse_worker() -> Result<ExitCode> {
         .take(limits.max_file_bytes + 1)
         .read_to_end(&mut bytes)?;
     let out = if bytes.len() as u64 > limits.max_file_bytes {
-        luoshi_web::WorkerOutput::Error {
+        luoshi_store::ledger::WorkerOutput::Error {
             code: "too_large".into(),
             message_zh: "文件过大".into(),
             message: "input exceeds the size limit".into(),
         }
     } else {
-        luoshi_web::worker_output(&bytes, &limits)
+        luoshi_store::ledger::worker_output(&bytes, &limits)
     };
     println!("{}", serde_json::to_string(&out)?);
     Ok(ExitCode::SUCCESS)

@@ -297,9 +297,9 @@ async fn log_in_upload_confirm_and_find_the_tasks() {
             luoshi_store::accounts::NewUser {
                 username: "jiaotong".into(),
                 display_name: "交通联络员".into(),
-                role: luoshi_domain::access::Role::Liaison,
+                role: luoshi_domain::accounts::Role::Liaison,
                 unit_id: unit.id,
-                password_hash: luoshi_web::hash_password("Jiaotong#2026"),
+                password_hash: luoshi_store::accounts::credentials::hash_password("Jiaotong#2026"),
             },
         )
         .await?;

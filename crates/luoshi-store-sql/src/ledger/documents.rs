@@ -1,7 +1,7 @@
 //! Documents, their versions and original bytes, pending imports, and the import write itself.
 
 use luoshi_doc::Document;
-use luoshi_domain::matching::TaskWording;
+use luoshi_domain::ledger::TaskWording;
 use luoshi_domain::registry::unit_key;
 use luoshi_store::ledger::{DocumentRow, ImportPlan, VersionRow};
 use luoshi_store::{Actor, Id, Scope, StoreError, StoreResult};

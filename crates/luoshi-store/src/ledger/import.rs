@@ -2,8 +2,8 @@
 //! stored, a new version of a stored document (and which of its tasks continue which stored task),
 //! or a new document. The plan is then written by [`super::LedgerStore::apply_import`] in one transaction.
 
-use luoshi_doc::{DiffReport, Document, Extracted, diff};
-use luoshi_domain::matching::{TaskWording, match_tasks};
+use luoshi_doc::{DiffReport, Document, Extracted, InputError, Limits, diff};
+use luoshi_domain::ledger::{TaskWording, match_tasks};
 use sha2::{Digest, Sha256};
 
 use crate::{Id, Store, StoreResult};
@@ -34,6 +34,43 @@ impl ImportInput {
             extracted,
             document,
         })
+    }
+}
+
+/// What a parse worker prints: the parsed file or the reason it could not be read.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkerOutput {
+    Ok {
+        extracted: Box<Extracted>,
+        document: Box<Document>,
+    },
+    Error {
+        code: String,
+        message_zh: String,
+        message: String,
+    },
+}
+
+/// The parse worker's whole job: bytes in, JSON out.
+pub fn worker_output(bytes: &[u8], limits: &Limits) -> WorkerOutput {
+    match luoshi_doc::extract(bytes, limits) {
+        Ok(extracted) => {
+            let document = luoshi_doc::parse_extracted(&extracted);
+            WorkerOutput::Ok {
+                extracted: Box::new(extracted),
+                document: Box::new(document),
+            }
+        }
+        Err(e) => input_error(&e),
+    }
+}
+
+fn input_error(e: &InputError) -> WorkerOutput {
+    WorkerOutput::Error {
+        code: e.code().to_string(),
+        message_zh: e.message_zh(),
+        message: e.to_string(),
     }
 }
 

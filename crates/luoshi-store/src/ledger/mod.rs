@@ -6,7 +6,10 @@ use serde::Serialize;
 
 mod import;
 
-pub use import::{ImportInput, ImportPlan, PlanTarget, TaskMatch, plan_import, sha256_hex};
+pub use import::{
+    ImportInput, ImportPlan, PlanTarget, TaskMatch, WorkerOutput, plan_import, sha256_hex,
+    worker_output,
+};
 
 use crate::{Actor, Id, Page, Paged, Scope, StoreResult};
 
@@ -128,7 +131,7 @@ pub struct Candidate {
     pub version_no: i64,
     pub extracted: luoshi_doc::Extracted,
     /// Its live tasks in order: id and wording.
-    pub tasks: Vec<(Id, luoshi_domain::matching::TaskWording)>,
+    pub tasks: Vec<(Id, luoshi_domain::ledger::TaskWording)>,
 }
 
 /// What an import did.

@@ -40,7 +40,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
     if let Some(token) = crate::kit::auth::cookie_token(&headers) {
         let _ = state
             .store
-            .delete_session(&crate::kit::auth::token_hash(&token))
+            .delete_session(&luoshi_store::accounts::credentials::token_hash(&token))
             .await;
     }
     (

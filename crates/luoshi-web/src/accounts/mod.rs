@@ -5,7 +5,7 @@ mod api;
 mod pages;
 pub mod users;
 
-use luoshi_domain::access::Access::{Admin, Public, Reader};
+use luoshi_domain::accounts::Access::{Admin, Public, Reader};
 
 use crate::kit::route::Route;
 

@@ -13,7 +13,7 @@ use crate::kit::auth::{Auth, Login};
 use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Form, Path, Query};
 use crate::kit::page::{Msg, Nav, back, nav, page};
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_store::Id;
 use luoshi_store::accounts::User;
 
@@ -101,7 +101,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
     if let Some(token) = crate::kit::auth::cookie_token(&headers) {
         let _ = state
             .store
-            .delete_session(&crate::kit::auth::token_hash(&token))
+            .delete_session(&luoshi_store::accounts::credentials::token_hash(&token))
             .await;
     }
     (
@@ -180,11 +180,13 @@ pub struct PasswordForm {
 }
 
 async fn store_password(state: &AppState, a: &Auth, user_id: Id, pw: &str) -> AppResult<()> {
-    luoshi_domain::password::check(pw).map_err(AppError::bad_request)?;
+    luoshi_domain::accounts::password::check(pw).map_err(AppError::bad_request)?;
     let pw = pw.to_string();
-    let hash = tokio::task::spawn_blocking(move || crate::kit::auth::hash_password(&pw))
-        .await
-        .map_err(|_| AppError::bad_request("密码处理失败"))?;
+    let hash = tokio::task::spawn_blocking(move || {
+        luoshi_store::accounts::credentials::hash_password(&pw)
+    })
+    .await
+    .map_err(|_| AppError::bad_request("密码处理失败"))?;
     state.store.set_password(&a.actor(), user_id, &hash).await?;
     Ok(())
 }
@@ -244,10 +246,11 @@ pub async fn account_password(
         .ok_or_else(AppError::not_found)?;
     let current = f.current.unwrap_or_default();
     let hash = creds.password_hash.clone();
-    let ok =
-        tokio::task::spawn_blocking(move || crate::kit::auth::verify_password(&current, &hash))
-            .await
-            .unwrap_or(false);
+    let ok = tokio::task::spawn_blocking(move || {
+        luoshi_store::accounts::credentials::verify_password(&current, &hash)
+    })
+    .await
+    .unwrap_or(false);
     if !ok {
         return Ok((
             StatusCode::BAD_REQUEST,

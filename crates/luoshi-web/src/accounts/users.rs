@@ -5,7 +5,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::kit::auth::Auth;
 use crate::kit::error::{AppError, AppResult};
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_store::accounts::{NewUser, User};
 
 #[derive(Deserialize)]
@@ -19,7 +19,7 @@ pub struct NewUserBody {
 
 /// Creates an account after checking the policy; the unit may be named by any alias.
 pub async fn create_account(state: &AppState, auth: &Auth, b: NewUserBody) -> AppResult<User> {
-    luoshi_domain::password::check(&b.password).map_err(AppError::bad_request)?;
+    luoshi_domain::accounts::password::check(&b.password).map_err(AppError::bad_request)?;
     let username = b.username.trim();
     if username.is_empty() || username.chars().count() > 64 {
         return Err(AppError::bad_request("用户名须为 1–64 个字符"));
@@ -30,9 +30,11 @@ pub async fn create_account(state: &AppState, auth: &Auth, b: NewUserBody) -> Ap
         .await?
         .ok_or_else(|| AppError::bad_request(format!("单位“{}”不在单位名录中", b.unit)))?;
     let pw = b.password.clone();
-    let hash = tokio::task::spawn_blocking(move || crate::kit::auth::hash_password(&pw))
-        .await
-        .map_err(|_| AppError::bad_request("密码处理失败"))?;
+    let hash = tokio::task::spawn_blocking(move || {
+        luoshi_store::accounts::credentials::hash_password(&pw)
+    })
+    .await
+    .map_err(|_| AppError::bad_request("密码处理失败"))?;
     Ok(state
         .store
         .create_user(

@@ -3,7 +3,7 @@
 mod api;
 mod pages;
 
-use luoshi_domain::access::Access::Admin;
+use luoshi_domain::accounts::Access::Admin;
 
 use crate::kit::route::PAGE;
 use crate::kit::route::Route;

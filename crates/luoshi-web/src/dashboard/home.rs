@@ -56,7 +56,7 @@ pub async fn home(
     let todo = if a.0.user.role.sees_everything() {
         None
     } else {
-        let round = crate::reporting::round::Round::of(crate::kit::clock::today(&state));
+        let round = luoshi_domain::reporting::round::Round::of(crate::kit::clock::today(&state));
         let family = state.store.unit_family(a.0.user.unit_id).await?;
         let links = state
             .store
@@ -66,9 +66,10 @@ pub async fn home(
             })
             .await?;
         let owed = crate::reporting::round::owed_in_round(&state, links, round).await?;
-        let count =
-            |s: crate::reporting::round::Standing| owed.iter().filter(|o| o.standing == s).count();
-        use crate::reporting::round::Standing as S;
+        let count = |s: luoshi_domain::reporting::round::Standing| {
+            owed.iter().filter(|o| o.standing == s).count()
+        };
+        use luoshi_domain::reporting::round::Standing as S;
         Some(Todo {
             round: round.label(),
             owed: owed.len(),

@@ -5,7 +5,7 @@
 mod home;
 mod pages;
 
-use luoshi_domain::access::Access::Reader;
+use luoshi_domain::accounts::Access::Reader;
 
 use crate::kit::route::Route;
 

@@ -14,10 +14,12 @@ use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::Query;
 use crate::kit::page::{Nav, nav, page};
-use crate::reporting::figures::{Figures, figures};
-use crate::reporting::round::{Owed, Round, owed_in_round, round_param, scorecards, visible_links};
+use crate::reporting::round::{
+    Owed, item_facts, owed_facts, owed_in_round, round_param, visible_links,
+};
 use luoshi_domain::lights::Light;
 use luoshi_domain::registry::AREAS;
+use luoshi_domain::reporting::round::{Figures, Round, figures, scorecards};
 use luoshi_store::Id;
 use luoshi_store::reporting::ObligationFilter;
 use luoshi_store::supervision::ItemFilter;
@@ -49,7 +51,7 @@ struct DashPage {
     areas: Vec<AreaLine>,
     area_chart: String,
     items_lights: [usize; 3],
-    scores: Vec<crate::reporting::round::Score>,
+    scores: Vec<luoshi_domain::reporting::round::Score>,
 }
 
 pub async fn dashboard(
@@ -91,7 +93,7 @@ pub async fn dashboard(
     let t = settings.thresholds;
     let day = today(&state);
     let owed = owed_in_round(&state, links.clone(), round).await?;
-    let now = figures(&owed, day, &t);
+    let now = figures(&owed_facts(&owed), day, &t);
     let mut trend = Vec::new();
     for r in round.trail(4) {
         let o = if r == round {
@@ -99,7 +101,7 @@ pub async fn dashboard(
         } else {
             owed_in_round(&state, links.clone(), r).await?
         };
-        let f = figures(&o, day, &t);
+        let f = figures(&owed_facts(&o), day, &t);
         trend.push((format!("{}Q{}", r.year % 100, r.quarter), f));
     }
     let mut trend_bars = Vec::new();
@@ -133,7 +135,7 @@ pub async fn dashboard(
             areas.push(AreaLine {
                 name: a_.name,
                 code: a_.code,
-                figures: figures(&by_area[a_.code], day, &t),
+                figures: figures(&owed_facts(&by_area[a_.code]), day, &t),
             });
         }
     }
@@ -162,7 +164,8 @@ pub async fn dashboard(
         .await?;
     let mut items_lights = [0; 3];
     for i in &items {
-        items_lights[crate::supervision::light::item_light(i, day, &t).light as usize] += 1;
+        items_lights[luoshi_domain::supervision::item_light(&i.progress_facts(), day, &t).light
+            as usize] += 1;
     }
     let query = format!(
         "round={}{}{}{}",
@@ -204,7 +207,7 @@ pub async fn dashboard(
             false,
         ),
         trend_chart: columns("近四个季度按时报送率与完成率", &trend_bars, true),
-        scores: scorecards(&owed, &items, day),
+        scores: scorecards(&owed_facts(&owed), &item_facts(&items), day),
         now,
         round,
         query,

@@ -3,7 +3,7 @@
 
 mod pages;
 
-use luoshi_domain::access::Access::{Admin, Reader};
+use luoshi_domain::accounts::Access::{Admin, Reader};
 
 use crate::kit::route::Route;
 

@@ -13,7 +13,7 @@ use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Form, Path, Query, date_field, opt_date_field};
 use crate::kit::page::{Msg, Nav, back, nav, page};
 use crate::registry::names::unit_named;
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_domain::group::MeetingKind;
 use luoshi_store::accounts::User;
 use luoshi_store::group::{Meeting, Member, MemberEdit, NewDecision, NewMeeting};

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::kit::auth::Auth;
 use crate::kit::format::{esc, url_encode};
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_store::Page;
 
 /// Renders a template; a template error is a bug, logged and shown as a plain message.

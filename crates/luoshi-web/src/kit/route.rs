@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
-use luoshi_domain::access::Access;
+use luoshi_domain::accounts::Access;
 
 use crate::AppState;
 
@@ -170,7 +170,7 @@ pub(crate) async fn request_id(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_string)
-        .unwrap_or_else(|| crate::kit::auth::random_token(9));
+        .unwrap_or_else(|| luoshi_store::accounts::credentials::random_token(9));
     let span =
         tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
     let mut res = next.run(req).instrument(span).await;

@@ -1,7 +1,7 @@
 //! What the signed-in user may see: the scope of their role and unit, and the 404 rule for objects
 //! outside it.
 
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_store::accounts::Session;
 use luoshi_store::ledger::TaskDetail;
 use luoshi_store::registry::{UnitDetail, UnitSummary};

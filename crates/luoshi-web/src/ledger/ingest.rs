@@ -5,8 +5,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use luoshi_doc::{Document, Extracted, InputError, Limits};
-use luoshi_store::ledger::{ImportInput, ImportPlan, PlanTarget, TaskMatch};
+use luoshi_doc::{Document, Extracted, Limits};
+use luoshi_store::ledger::{
+    ImportInput, ImportPlan, PlanTarget, TaskMatch, WorkerOutput, worker_output,
+};
 use luoshi_store::{Store, StoreResult};
 use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -24,43 +26,6 @@ pub enum ParseMode {
 
 /// Seconds a parse may take.
 const DEADLINE: Duration = Duration::from_secs(30);
-
-/// What a parse worker prints: the parsed file or the reason it could not be read.
-#[derive(Debug, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WorkerOutput {
-    Ok {
-        extracted: Box<Extracted>,
-        document: Box<Document>,
-    },
-    Error {
-        code: String,
-        message_zh: String,
-        message: String,
-    },
-}
-
-/// The parse worker's whole job: bytes in, JSON out.
-pub fn worker_output(bytes: &[u8], limits: &Limits) -> WorkerOutput {
-    match luoshi_doc::extract(bytes, limits) {
-        Ok(extracted) => {
-            let document = luoshi_doc::parse_extracted(&extracted);
-            WorkerOutput::Ok {
-                extracted: Box::new(extracted),
-                document: Box::new(document),
-            }
-        }
-        Err(e) => input_error(&e),
-    }
-}
-
-fn input_error(e: &InputError) -> WorkerOutput {
-    WorkerOutput::Error {
-        code: e.code().to_string(),
-        message_zh: e.message_zh(),
-        message: e.to_string(),
-    }
-}
 
 fn unreadable(message: String) -> AppError {
     tracing::warn!("upload not parsed: {message}");

@@ -10,7 +10,7 @@ pub mod ingest;
 mod pages;
 pub mod staging;
 
-use luoshi_domain::access::Access::{Admin, Reader};
+use luoshi_domain::accounts::Access::{Admin, Reader};
 
 use crate::kit::route::Route;
 use crate::kit::route::{PAGE, TASK_QUERY};

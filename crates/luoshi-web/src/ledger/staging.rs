@@ -29,7 +29,7 @@ pub async fn stage_upload(
     }
     let (extracted, document) =
         crate::ledger::ingest::parse_upload(&state.config.parse_mode, bytes.clone()).await?;
-    let token = crate::kit::auth::random_token(18);
+    let token = luoshi_store::accounts::credentials::random_token(18);
     state
         .store
         .save_pending_import(PendingImport {

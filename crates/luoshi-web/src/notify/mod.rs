@@ -4,7 +4,7 @@
 mod api;
 mod pages;
 
-use luoshi_domain::access::Access::Reader;
+use luoshi_domain::accounts::Access::Reader;
 
 use crate::kit::format::url_encode;
 use crate::kit::route::PAGE;

@@ -5,7 +5,7 @@ mod api;
 pub mod names;
 mod pages;
 
-use luoshi_domain::access::Access::{Admin, Reader};
+use luoshi_domain::accounts::Access::{Admin, Reader};
 
 use crate::kit::route::Route;
 use crate::kit::route::TASK_QUERY;

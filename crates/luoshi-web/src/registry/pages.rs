@@ -12,7 +12,7 @@ use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Form, Path, Query, opt_date_field};
 use crate::kit::page::{Msg, Nav, back, nav, page};
 use crate::kit::scope::{scope_of, visible_unit, visible_units};
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_domain::registry::UnitKind;
 use luoshi_store::ledger::{TaskFilter, TaskRow};
 use luoshi_store::registry::{UnitDetail, UnitEdit, UnitOp, UnitSplit, UnitSummary};

@@ -15,7 +15,7 @@ use crate::kit::scope::visible_task;
 use crate::reporting::filing::{Filing, file_report};
 use crate::reporting::pages::RoundQuery;
 use crate::reporting::round::{owed_in_round, round_param, visible_links};
-use luoshi_domain::reports::{Figure, ReportKind};
+use luoshi_domain::reporting::{Figure, ReportKind};
 use luoshi_store::Id;
 use luoshi_store::reporting::{ObligationFilter, ReportDetail, ReportRow, Review};
 
@@ -31,7 +31,7 @@ pub struct OwedJson {
     pub kind: ReportKind,
     pub period: luoshi_domain::periods::PeriodKey,
     pub due: luoshi_domain::calendar::Date,
-    pub standing: crate::reporting::round::Standing,
+    pub standing: luoshi_domain::reporting::round::Standing,
     pub report_id: Option<Id>,
     pub late: bool,
 }

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use luoshi_domain::calendar::Date;
 use luoshi_output::blocks::{Block, chinese_number};
 
-use crate::reporting::figures::Figures;
-use crate::reporting::round::{Owed, Round, Score};
-use luoshi_domain::reports::ReportKind;
+use crate::reporting::round::Owed;
+use luoshi_domain::reporting::ReportKind;
+use luoshi_domain::reporting::round::{Figures, Round, Score};
 use luoshi_store::Id;
 use luoshi_store::reporting::ReportDetail;
 use luoshi_store::supervision::ItemRow;

@@ -4,13 +4,12 @@
 
 mod api;
 pub mod compilation;
-pub mod figures;
 pub mod filing;
 mod outputs;
 mod pages;
 pub mod round;
 
-use luoshi_domain::access::Access::{Admin, Reader, Writer};
+use luoshi_domain::accounts::Access::{Admin, Reader, Writer};
 
 use crate::kit::route::Route;
 

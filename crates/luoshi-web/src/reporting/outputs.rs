@@ -17,10 +17,10 @@ use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::Query;
 use crate::reporting::compilation::compilation;
-use crate::reporting::figures::{Figures, figures};
 use crate::reporting::round::{
-    Owed, Round, Score, owed_in_round, round_param, scorecards, visible_links,
+    Owed, item_facts, owed_facts, owed_in_round, round_param, visible_links,
 };
+use luoshi_domain::reporting::round::{Figures, Round, Score, figures, scorecards};
 use luoshi_store::Id;
 use luoshi_store::reporting::{ObligationFilter, ReportDetail};
 use luoshi_store::supervision::{ItemFilter, ItemRow};
@@ -85,8 +85,8 @@ async fn gather(state: &AppState, a: &Auth, q: &OutputQuery) -> AppResult<Gather
         .await?;
     let day = today(state);
     let settings = state.store.settings().await?;
-    let scores = scorecards(&owed, &items, day);
-    let figures = figures(&owed, day, &settings.thresholds);
+    let scores = scorecards(&owed_facts(&owed), &item_facts(&items), day);
+    let figures = figures(&owed_facts(&owed), day, &settings.thresholds);
     Ok(Gathered {
         round,
         owed,

@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::kit::auth::{Auth, random_token};
+use crate::kit::auth::Auth;
 use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Form, Path, Query};
@@ -17,15 +17,17 @@ use crate::kit::scope::visible_task;
 use crate::reporting::filing::owed_for_period;
 use crate::reporting::filing::{Filing, file_report};
 use crate::reporting::round::{
-    Owed, Round, Score, Standing, owed_in_round, round_param, scorecards, task_light, visible_links,
+    Owed, item_facts, owed_facts, owed_in_round, round_param, visible_links,
 };
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_domain::lights::Assessment;
-use luoshi_domain::reports::{ReportKind, WorkStatus};
-use luoshi_domain::reports::{ReviewState, parse_figures};
+use luoshi_domain::reporting::round::{Round, Score, Standing, scorecards, task_light};
+use luoshi_domain::reporting::{ReportKind, WorkStatus};
+use luoshi_domain::reporting::{ReviewState, parse_figures};
 use luoshi_store::Id;
+use luoshi_store::accounts::credentials::random_token;
 use luoshi_store::ledger::TaskDetail;
-use luoshi_store::reporting::{ObligationFilter, ReportDetail, Review};
+use luoshi_store::reporting::{ObligationFilter, ReportDetail, ReportRow, Review};
 use luoshi_store::supervision::ItemFilter;
 
 #[derive(Deserialize, Default)]
@@ -85,7 +87,7 @@ pub async fn reporting(
     } else {
         Vec::new()
     };
-    let scores = scorecards(&owed, &items, today(&state));
+    let scores = scorecards(&owed_facts(&owed), &item_facts(&items), today(&state));
     Ok(page(ReportingPage {
         nav: nav(&a, "reporting", q.msg),
         prev: round.prev().key(),
@@ -161,7 +163,9 @@ pub async fn task_reports(
     let settings = state.store.settings().await?;
     let lead = slots.iter().find(|s| s.owed.kind == ReportKind::Task);
     let light = task_light(
-        lead.and_then(|s| s.owed.report.as_ref()),
+        lead.and_then(|s| s.owed.report.as_ref())
+            .map(ReportRow::facts)
+            .as_ref(),
         lead.map(|s| s.owed.standing).unwrap_or(Standing::Open),
         None,
         today(&state),

@@ -1,16 +1,16 @@
 //! Supervision items (督查督办): items and their steps through the state machine (`steps`,
-//! shared by pages and API), lights (`light`), and the reminder run on demand.
+//! shared by pages and API), and the reminder run on demand. An item's light is
+//! `luoshi_domain::supervision::item_light`.
 //!
 //! Who may act on an item: the office takes the office's actions (交办, 催办, 审批延期, 审核, 评价,
 //! 销号); the lead unit (or the unit that succeeded it) takes the unit's (签收, 反馈, 申请延期,
 //! 办结). Others see the items of their units; anything else answers 404.
 
 mod api;
-pub mod light;
 mod pages;
 pub mod steps;
 
-use luoshi_domain::access::Access::{Admin, Reader, Writer};
+use luoshi_domain::accounts::Access::{Admin, Reader, Writer};
 
 use crate::kit::route::Route;
 

@@ -13,12 +13,12 @@ use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Form, Path, Query, date_field};
 use crate::kit::page::{Msg, Nav, back, nav, page};
 use crate::registry::names::unit_ids;
-use crate::supervision::light::item_light;
 use crate::supervision::steps::{StepForm, take_step, visible_item};
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_domain::lights::Assessment;
 use luoshi_domain::supervision::Grade;
 use luoshi_domain::supervision::actions;
+use luoshi_domain::supervision::item_light;
 use luoshi_store::Id;
 use luoshi_store::registry::UnitSummary;
 use luoshi_store::supervision::{ItemDetail, ItemFilter, ItemRow, ItemSource, NewItem};
@@ -75,7 +75,7 @@ pub async fn items(
             .into_iter()
             .filter(|row| !overdue || (!row.stage.is_closed() && row.due < day))
             .map(|row| ItemLine {
-                light: item_light(&row, day, &settings.thresholds),
+                light: item_light(&row.progress_facts(), day, &settings.thresholds),
                 row,
             })
             .collect(),
@@ -184,7 +184,11 @@ pub async fn item(
     }
     Ok(page(ItemPage {
         nav: nav(&a, "items", q.msg),
-        light: item_light(&item.row, today(&state), &settings.thresholds),
+        light: item_light(
+            &item.row.progress_facts(),
+            today(&state),
+            &settings.thresholds,
+        ),
         item,
         actions: open
             .into_iter()

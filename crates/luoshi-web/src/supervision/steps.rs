@@ -8,7 +8,7 @@ use crate::kit::auth::Auth;
 use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::opt_date_field;
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_domain::supervision::{Action, Grade, Stage};
 use luoshi_store::Id;
 use luoshi_store::accounts::Session;

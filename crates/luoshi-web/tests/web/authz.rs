@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use crate::common::{BACKENDS, harness};
-use luoshi_domain::access::{Access, Role};
+use luoshi_domain::accounts::{Access, Role};
 use luoshi_web::Config;
 use luoshi_web::routes::{PERMISSIONS, routes};
 

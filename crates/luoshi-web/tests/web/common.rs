@@ -6,7 +6,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response};
 use http_body_util::BodyExt;
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_store::accounts::{NewSession, NewUser};
 use luoshi_store::ledger::plan_import;
 use luoshi_store::{Actor, Store};
@@ -61,7 +61,9 @@ pub async fn harness(backend: Backend, name: &str, config: Config) -> Harness {
             None,
         ),
     };
-    luoshi_web::bootstrap_admin(&*store).await.unwrap();
+    luoshi_store::accounts::credentials::bootstrap_admin(&*store)
+        .await
+        .unwrap();
     let actor = Actor::system("test");
     for (file, bytes) in luoshi_store::samples::SAMPLES {
         let plan = plan_import(&*store, luoshi_testkit::input(file, bytes))
@@ -80,7 +82,7 @@ pub async fn harness(backend: Backend, name: &str, config: Config) -> Harness {
                     display_name: role.label().into(),
                     role: *role,
                     unit_id: unit.id,
-                    password_hash: luoshi_web::hash_password("Passw0rd!x"),
+                    password_hash: luoshi_store::accounts::credentials::hash_password("Passw0rd!x"),
                 },
             )
             .await

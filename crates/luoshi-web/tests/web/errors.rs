@@ -3,7 +3,7 @@
 //! included (they used to get axum's plain-text rejections) — and every response names its
 //! request id.
 
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_web::Config;
 use serde_json::json;
 

@@ -6,7 +6,7 @@
 use std::process::Command;
 
 use crate::common::{body_bytes, harness};
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_domain::calendar::Date;
 use luoshi_domain::settings::SmtpSettings;
 use luoshi_store::notify::DeliveryResult;

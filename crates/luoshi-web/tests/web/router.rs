@@ -5,7 +5,7 @@
 use std::io::Read;
 
 use crate::common::{BACKENDS, Backend, Harness, body_json, body_text, harness};
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_testkit::chapters::{self, Chapter};
 use luoshi_web::Config;
 use serde_json::{Value, json};

@@ -61,7 +61,10 @@ async fn two_servers_share_one_database() {
     let url = SqlStore::fresh_postgres_url("scaleout").await.unwrap();
     let (one, store) = server(&url).await;
     let (two, _) = server(&url).await;
-    let (user, password) = luoshi_web::bootstrap_admin(&*store).await.unwrap().unwrap();
+    let (user, password) = luoshi_store::accounts::credentials::bootstrap_admin(&*store)
+        .await
+        .unwrap()
+        .unwrap();
 
     let login = serde_json::json!({ "username": user, "password": password }).to_string();
     let (st, cookie, body) = call(

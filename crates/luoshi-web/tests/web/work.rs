@@ -6,7 +6,7 @@
 use std::io::Read;
 
 use crate::common::{BACKENDS, Harness, body_bytes, body_json, body_text, harness, hex_sha, now};
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use luoshi_domain::calendar::Date;
 use luoshi_store::Actor;
 use luoshi_store::accounts::{NewSession, NewUser};

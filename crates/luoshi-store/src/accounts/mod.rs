@@ -1,7 +1,9 @@
 //! Accounts, sessions and login throttling.
 
+pub mod credentials;
+
 use async_trait::async_trait;
-use luoshi_domain::access::Role;
+use luoshi_domain::accounts::Role;
 use serde::{Deserialize, Serialize};
 
 use crate::{Actor, Id, StoreResult};

@@ -3,7 +3,10 @@
 //! For every reporting period each task's lead unit owes a task report (任务报告) and each support
 //! unit owes its contribution (配合单位报送) to the lead. A report is submitted, then the office
 //! accepts it or returns it with a reason; a returned report is revised (a new version) and
-//! submitted again. An accepted report is final. Every version is kept.
+//! submitted again. An accepted report is final. Every version is kept. `round` adds up what a
+//! quarter's obligations come to.
+
+pub mod round;
 
 use serde::{Deserialize, Serialize};
 

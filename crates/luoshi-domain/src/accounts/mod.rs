@@ -4,6 +4,8 @@
 //! its own unit (and of the units its unit succeeded), an area committee the tasks of its area;
 //! anything else answers "not found", so a user cannot even learn that another unit's object exists.
 
+pub mod password;
+
 use serde::{Deserialize, Serialize};
 
 /// A user's role. Every account belongs to a unit.

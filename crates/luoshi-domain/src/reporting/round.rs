@@ -1,0 +1,501 @@
+//! The quarterly round (报送轮次), where each obligation stands in it, and what a round adds up
+//! to: per-unit scorecards (单位评分), the dashboard's figures and a task's light.
+//!
+//! A round is a calendar quarter. In a round a task owes, under its document's rule, the reports
+//! of the periods that end in that quarter (one for the default quarterly rule). The rules here
+//! read plain facts ([`OwedFacts`], [`FiledFacts`], [`ItemFacts`]) so storage records stay above.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::calendar::Date;
+use crate::lights::{Assessment, Light, Thresholds, assess};
+use crate::periods::DueRule;
+use crate::reporting::{ReportKind, ReviewState, WorkStatus};
+
+/// A calendar quarter: the reporting round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Round {
+    pub year: i32,
+    pub quarter: u32,
+}
+
+impl Round {
+    pub fn of(d: Date) -> Round {
+        Round {
+            year: d.year,
+            quarter: (d.month - 1) / 3 + 1,
+        }
+    }
+
+    /// `2026-Q3`.
+    pub fn parse(s: &str) -> Option<Round> {
+        let p = DueRule::default().from_key(s)?;
+        Some(Round {
+            year: p.year,
+            quarter: p.index,
+        })
+    }
+
+    pub fn key(&self) -> String {
+        format!("{}-Q{}", self.year, self.quarter)
+    }
+
+    pub fn label(&self) -> String {
+        format!("{}年第{}季度", self.year, self.quarter)
+    }
+
+    pub fn prev(&self) -> Round {
+        if self.quarter == 1 {
+            Round {
+                year: self.year - 1,
+                quarter: 4,
+            }
+        } else {
+            Round {
+                year: self.year,
+                quarter: self.quarter - 1,
+            }
+        }
+    }
+
+    pub fn next(&self) -> Round {
+        if self.quarter == 4 {
+            Round {
+                year: self.year + 1,
+                quarter: 1,
+            }
+        } else {
+            Round {
+                year: self.year,
+                quarter: self.quarter + 1,
+            }
+        }
+    }
+
+    /// The last `n` rounds up to this one, oldest first.
+    pub fn trail(&self, n: usize) -> Vec<Round> {
+        let mut out = vec![*self];
+        while out.len() < n {
+            let first = out[0].prev();
+            out.insert(0, first);
+        }
+        out
+    }
+}
+
+/// Where one obligation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Not yet due, not filed.
+    Open,
+    /// Past due and not filed: 逾期未报, shown until filed.
+    Missing,
+    Submitted,
+    Returned,
+    Accepted,
+}
+
+impl Standing {
+    /// From the review state of the filed report, or, when nothing is filed, from the deadline.
+    pub fn of(filed: Option<ReviewState>, due: Date, today: Date) -> Standing {
+        match filed {
+            None if today > due => Standing::Missing,
+            None => Standing::Open,
+            Some(ReviewState::Submitted) => Standing::Submitted,
+            Some(ReviewState::Returned) => Standing::Returned,
+            Some(ReviewState::Accepted) => Standing::Accepted,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Standing::Open => "待报送",
+            Standing::Missing => "逾期未报",
+            Standing::Submitted => "待审核",
+            Standing::Returned => "已退回",
+            Standing::Accepted => "已采纳",
+        }
+    }
+
+    /// The page's colour class.
+    pub fn css(self) -> &'static str {
+        match self {
+            Standing::Open => "open",
+            Standing::Missing => "red",
+            Standing::Submitted => "yellow",
+            Standing::Returned => "red",
+            Standing::Accepted => "green",
+        }
+    }
+}
+
+/// What the round's rules read of a filed report.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FiledFacts {
+    pub late: bool,
+    /// How often the office returned it.
+    pub returns: i64,
+    pub state: ReviewState,
+    pub status: WorkStatus,
+    pub progress: i64,
+}
+
+/// What the round's rules read of one obligation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwedFacts<'a> {
+    pub task_id: i64,
+    pub unit_id: i64,
+    pub unit_name: &'a str,
+    pub kind: ReportKind,
+    pub standing: Standing,
+    pub report: Option<FiledFacts>,
+}
+
+/// What the round's rules read of a supervision item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemFacts<'a> {
+    pub lead_unit_id: i64,
+    pub lead_unit_name: &'a str,
+    pub closed: bool,
+    pub closed_on: Option<Date>,
+    pub due: Date,
+}
+
+/// A unit's figures for a round (the scorecard).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Score {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub owed: i64,
+    /// Not yet due and not filed: left out of the on-time rate until the deadline passes.
+    pub pending: i64,
+    pub filed: i64,
+    pub on_time: i64,
+    pub late: i64,
+    pub missing: i64,
+    pub returned: i64,
+    pub accepted: i64,
+    pub items: i64,
+    pub items_closed: i64,
+    pub items_closed_on_time: i64,
+    pub items_overdue: i64,
+}
+
+impl Score {
+    /// Reports whose deadline has passed or that were filed: what the on-time rate counts.
+    pub fn counted(&self) -> i64 {
+        self.owed - self.pending
+    }
+
+    /// Share of counted reports filed on time, 0–1.
+    pub fn on_time_rate(&self) -> f64 {
+        if self.counted() == 0 {
+            0.0
+        } else {
+            self.on_time as f64 / self.counted() as f64
+        }
+    }
+
+    pub fn on_time_pct(&self) -> String {
+        if self.counted() == 0 {
+            "—".into()
+        } else {
+            format!("{:.0}%", self.on_time_rate() * 100.0)
+        }
+    }
+}
+
+/// Scorecards per unit from a round's obligations and the items: most missing first, then most
+/// owed, then by name.
+pub fn scorecards(owed: &[OwedFacts], items: &[ItemFacts], today: Date) -> Vec<Score> {
+    let mut by_unit: HashMap<i64, Score> = HashMap::new();
+    for o in owed {
+        let s = by_unit.entry(o.unit_id).or_insert_with(|| Score {
+            unit_id: o.unit_id,
+            unit_name: o.unit_name.to_string(),
+            ..Default::default()
+        });
+        s.owed += 1;
+        match &o.report {
+            Some(r) => {
+                s.filed += 1;
+                if r.late {
+                    s.late += 1;
+                } else {
+                    s.on_time += 1;
+                }
+                s.returned += r.returns;
+                if r.state == ReviewState::Accepted {
+                    s.accepted += 1;
+                }
+            }
+            None if o.standing == Standing::Missing => s.missing += 1,
+            None => s.pending += 1,
+        }
+    }
+    for i in items {
+        let s = by_unit.entry(i.lead_unit_id).or_insert_with(|| Score {
+            unit_id: i.lead_unit_id,
+            unit_name: i.lead_unit_name.to_string(),
+            ..Default::default()
+        });
+        s.items += 1;
+        if i.closed {
+            s.items_closed += 1;
+            if i.closed_on.is_some_and(|c| c <= i.due) {
+                s.items_closed_on_time += 1;
+            }
+        } else if i.due < today {
+            s.items_overdue += 1;
+        }
+    }
+    let mut out: Vec<Score> = by_unit.into_values().collect();
+    out.sort_by(|a, b| {
+        b.missing
+            .cmp(&a.missing)
+            .then(b.owed.cmp(&a.owed))
+            .then(a.unit_name.cmp(&b.unit_name))
+    });
+    out
+}
+
+/// A task's light in a round: its work year runs from January 1 (or the document's signing, if
+/// later) to December 31; progress is the lead's latest report.
+pub fn task_light(
+    report: Option<&FiledFacts>,
+    standing: Standing,
+    start: Option<Date>,
+    today: Date,
+    t: &Thresholds,
+) -> Assessment {
+    let year_start = Date::new(today.year, 1, 1).expect("valid");
+    let start = start.filter(|s| *s > year_start).unwrap_or(year_start);
+    let due = Date::new(today.year, 12, 31).expect("valid");
+    let done = report.is_some_and(|r| r.status == WorkStatus::Done);
+    let mut a = assess(
+        today,
+        start,
+        due,
+        report.map(|r| r.progress as f64),
+        done,
+        t,
+    );
+    if let Some(r) = report
+        && r.status == WorkStatus::Lagging
+        && !done
+    {
+        a.light = a.light.max(Light::Yellow);
+        a.reasons.push("单位报告进度滞后".into());
+    }
+    if standing == Standing::Missing {
+        a.light = a.light.max(Light::Yellow);
+        a.reasons.push("本期报告逾期未报".into());
+    }
+    a
+}
+
+/// The figures of one round for a set of obligations.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figures {
+    pub tasks: usize,
+    pub done: usize,
+    pub owed: usize,
+    /// Not yet due and not filed: left out of the on-time rate.
+    pub pending: usize,
+    pub on_time: usize,
+    pub filed: usize,
+    /// Tasks per light: green, yellow, red.
+    pub lights: [usize; 3],
+}
+
+impl Figures {
+    pub fn completion(&self) -> f64 {
+        ratio(self.done, self.tasks)
+    }
+
+    /// Reports due by now or filed.
+    pub fn counted(&self) -> usize {
+        self.owed - self.pending
+    }
+
+    pub fn on_time_rate(&self) -> f64 {
+        ratio(self.on_time, self.counted())
+    }
+
+    pub fn pct(x: f64) -> String {
+        format!("{:.0}%", x * 100.0)
+    }
+}
+
+/// `a / b`, 0 when `b` is 0.
+pub fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+/// A round's figures: completion from the leads' reports, the on-time rate over every
+/// obligation, and one light per task (the worst over its lead reports; a task may have several
+/// leads).
+pub fn figures(owed: &[OwedFacts], today: Date, t: &Thresholds) -> Figures {
+    let mut f = Figures::default();
+    let mut tasks = HashSet::new();
+    let mut task_lights: HashMap<i64, Light> = HashMap::new();
+    for o in owed {
+        tasks.insert(o.task_id);
+        f.owed += 1;
+        if let Some(r) = &o.report {
+            f.filed += 1;
+            if !r.late {
+                f.on_time += 1;
+            }
+        } else if o.standing == Standing::Open {
+            f.pending += 1;
+        }
+        if o.kind == ReportKind::Task {
+            if o.report.is_some_and(|r| r.status == WorkStatus::Done) {
+                f.done += 1;
+            }
+            let light = task_light(o.report.as_ref(), o.standing, None, today, t).light;
+            let worst = task_lights.entry(o.task_id).or_insert(light);
+            *worst = (*worst).max(light);
+        }
+    }
+    for light in task_lights.values() {
+        f.lights[*light as usize] += 1;
+    }
+    f.tasks = tasks.len();
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    #[test]
+    fn rounds_walk_across_year_ends() {
+        let r = Round::parse("2026-Q1").unwrap();
+        assert_eq!(r.prev().key(), "2025-Q4");
+        assert_eq!(r.prev().next(), r);
+        assert_eq!(
+            r.trail(3).iter().map(Round::key).collect::<Vec<_>>(),
+            ["2025-Q3", "2025-Q4", "2026-Q1"]
+        );
+        assert_eq!(Round::of(d("2024-02-29")).key(), "2024-Q1");
+        assert!(Round::parse("2026-Q5").is_none());
+    }
+
+    #[test]
+    fn standing_comes_from_the_review_or_the_deadline() {
+        let due = d("2026-09-19");
+        let table = [
+            (None, "2026-09-19", Standing::Open),
+            (None, "2026-09-20", Standing::Missing),
+            (
+                Some(ReviewState::Submitted),
+                "2026-12-01",
+                Standing::Submitted,
+            ),
+            (
+                Some(ReviewState::Returned),
+                "2026-09-01",
+                Standing::Returned,
+            ),
+            (
+                Some(ReviewState::Accepted),
+                "2026-09-30",
+                Standing::Accepted,
+            ),
+        ];
+        for (filed, today, want) in table {
+            assert_eq!(
+                Standing::of(filed, due, d(today)),
+                want,
+                "{filed:?} {today}"
+            );
+        }
+    }
+
+    fn owed(task: i64, standing: Standing, late: Option<bool>) -> OwedFacts<'static> {
+        OwedFacts {
+            task_id: task,
+            unit_id: 7,
+            unit_name: "u",
+            kind: ReportKind::Task,
+            standing,
+            report: late.map(|late| FiledFacts {
+                late,
+                returns: 0,
+                state: ReviewState::Submitted,
+                status: WorkStatus::Ongoing,
+                progress: 10,
+            }),
+        }
+    }
+
+    #[test]
+    fn the_on_time_rate_counts_only_what_is_due_or_filed() {
+        let today = d("2026-09-25");
+        let rows = [
+            owed(1, Standing::Submitted, Some(false)),
+            owed(2, Standing::Submitted, Some(true)),
+            owed(3, Standing::Missing, None),
+            owed(4, Standing::Open, None),
+        ];
+        let s = &scorecards(&rows, &[], today)[0];
+        assert_eq!(
+            (s.owed, s.pending, s.filed, s.on_time, s.late, s.missing),
+            (4, 1, 2, 1, 1, 1)
+        );
+        assert_eq!(s.counted(), 3);
+        assert_eq!(s.on_time_pct(), "33%");
+        let f = figures(&rows, today, &Thresholds::default());
+        assert_eq!(
+            (f.tasks, f.owed, f.pending, f.filed, f.on_time),
+            (4, 4, 1, 2, 1)
+        );
+        assert_eq!(f.lights.iter().sum::<usize>(), 4);
+    }
+
+    #[test]
+    fn items_count_closed_on_time_and_overdue_for_their_lead() {
+        let item = |closed, closed_on: Option<&str>, due: &str| ItemFacts {
+            lead_unit_id: 9,
+            lead_unit_name: "商务厅",
+            closed,
+            closed_on: closed_on.map(d),
+            due: d(due),
+        };
+        let items = [
+            item(true, Some("2026-09-01"), "2026-09-10"),
+            item(true, Some("2026-09-11"), "2026-09-10"),
+            item(false, None, "2026-09-24"),
+            item(false, None, "2026-09-25"),
+        ];
+        let s = &scorecards(&[], &items, d("2026-09-25"))[0];
+        assert_eq!(
+            (
+                s.unit_name.as_str(),
+                s.items,
+                s.items_closed,
+                s.items_closed_on_time,
+                s.items_overdue
+            ),
+            ("商务厅", 4, 2, 1, 1)
+        );
+    }
+
+    #[test]
+    fn a_missing_report_turns_a_task_yellow_with_its_reason() {
+        let t = Thresholds::default();
+        let today = d("2026-03-25");
+        let a = task_light(None, Standing::Missing, None, today, &t);
+        assert!(a.light >= Light::Yellow);
+        assert!(a.reasons.iter().any(|r| r.contains("逾期未报")));
+    }
+}
