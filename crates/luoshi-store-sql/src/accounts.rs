@@ -3,12 +3,19 @@
 
 use async_trait::async_trait;
 use luoshi_domain::accounts::Role;
-use luoshi_store::accounts::{AccountsStore, Credentials, NewSession, NewUser, Session, User};
+use luoshi_store::accounts::{
+    AccountsStore, Credentials, Flash, NewSession, NewUser, Session, Tone, User,
+};
 use luoshi_store::{Actor, Id, StoreError, StoreResult};
 use serde_json::json;
 use sqlx::any::AnyRow;
 
 use crate::{Col, Fetch, Run, SqlStore, audit, commit, db_err, now, scalar};
+
+/// The longest message kept, characters.
+const FLASH_CHARS: usize = 2000;
+/// Messages kept per session until shown.
+const FLASHES_KEPT: i64 = 5;
 
 const USER_COLUMNS: &str =
     "u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.active, u.email";
@@ -238,7 +245,8 @@ impl AccountsStore for SqlStore {
         let s = self;
         let sql = format!(
             "SELECT {USER_COLUMNS}, s.csrf, s.last_seen, \
-             (SELECT COUNT(*) FROM notifications m WHERE m.user_id = u.id AND m.read_at IS NULL) AS unread \
+             (SELECT COUNT(*) FROM notifications m WHERE m.user_id = u.id AND m.read_at IS NULL) AS unread, \
+             (SELECT COUNT(*) FROM flashes f WHERE f.token_hash = s.token_hash) AS pending_flashes \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
              WHERE s.token_hash = $1"
         );
@@ -267,7 +275,62 @@ impl AccountsStore for SqlStore {
             user,
             csrf: row.col("csrf")?,
             unread: row.col("unread")?,
+            pending_flashes: row.col("pending_flashes")?,
+            flashes: Vec::new(),
         }))
+    }
+
+    async fn push_flash(&self, token_hash: &str, flash: &Flash) -> StoreResult<()> {
+        let s = self;
+        let text: String = flash.text.chars().take(FLASH_CHARS).collect();
+        let mut tx = s.write().await?;
+        sqlx::query(
+            "INSERT INTO flashes (token_hash, tone, text, created_at) \
+             SELECT token_hash, $2, $3, $4 FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash.to_string())
+        .bind(flash.tone.code())
+        .bind(text)
+        .bind(now())
+        .run(&mut *tx)
+        .await?;
+        // A session that never shows its pages (a script posting forms) keeps only the newest few.
+        sqlx::query(
+            "DELETE FROM flashes WHERE token_hash = $1 AND id NOT IN \
+             (SELECT id FROM flashes WHERE token_hash = $1 ORDER BY id DESC LIMIT $2)",
+        )
+        .bind(token_hash.to_string())
+        .bind(FLASHES_KEPT)
+        .run(&mut *tx)
+        .await?;
+        commit(tx).await
+    }
+
+    async fn take_flashes(&self, token_hash: &str) -> StoreResult<Vec<Flash>> {
+        let s = self;
+        let mut tx = s.write().await?;
+        let rows =
+            sqlx::query("SELECT id, tone, text FROM flashes WHERE token_hash = $1 ORDER BY id")
+                .bind(token_hash.to_string())
+                .all(&mut *tx)
+                .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let id: Id = r.col("id")?;
+            // Deleting each row read (not all of the session's) keeps a message pushed meanwhile.
+            let gone = sqlx::query("DELETE FROM flashes WHERE id = $1")
+                .bind(id)
+                .run(&mut *tx)
+                .await?;
+            if gone.rows_affected() == 1 {
+                out.push(Flash {
+                    tone: r.parsed("tone", Tone::from_code)?,
+                    text: r.col("text")?,
+                });
+            }
+        }
+        commit(tx).await?;
+        Ok(out)
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {

@@ -5,8 +5,11 @@
 use crate::Dialect;
 
 /// Ordered migrations: (version, shared DDL, SQLite-only DDL, PostgreSQL-only DDL).
-pub const MIGRATIONS: &[(i64, &str, &str, &str)] =
-    &[(1, V1, V1_SQLITE, V1_POSTGRES), (2, V2, "", "")];
+pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (1, V1, V1_SQLITE, V1_POSTGRES),
+    (2, V2, "", ""),
+    (3, V3, "", ""),
+];
 
 const V1: &str = r#"
 CREATE TABLE units (
@@ -318,6 +321,18 @@ CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
 CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
 FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+"#;
+
+/// Messages for a session's next page, removed as they are shown (and with their session).
+const V3: &str = r#"
+CREATE TABLE flashes (
+    id {ID},
+    token_hash TEXT NOT NULL REFERENCES sessions(token_hash) ON DELETE CASCADE,
+    tone TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at {INT} NOT NULL
+);
+CREATE INDEX flashes_session ON flashes(token_hash, id);
 "#;
 
 /// The DDL of one migration in one dialect.

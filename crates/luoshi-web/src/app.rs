@@ -14,6 +14,7 @@ use luoshi_domain::accounts::Access::Public;
 
 use crate::kit::error::AppError;
 use crate::kit::format::url_encode;
+use crate::kit::page::PendingFlash;
 use crate::kit::route::{Permission, Route, csrf_ok};
 use crate::{
     AppState, accounts, audit, dashboard, group, kit, ledger, notify, registry, reporting,
@@ -144,7 +145,8 @@ pub(crate) async fn guard(
     if perm.access == Access::Public {
         return next.run(req).await;
     }
-    let Some((_, session)) = crate::kit::auth::load_session(&state, req.headers()).await else {
+    let Some((hash, mut session)) = crate::kit::auth::load_session(&state, req.headers()).await
+    else {
         if api {
             return AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录")
                 .into_response();
@@ -172,8 +174,21 @@ pub(crate) async fn guard(
         )
         .into_response();
     }
+    // A page shows the messages the session's last posts left; the API never takes them.
+    if !api && req.method() == Method::GET && session.pending_flashes > 0 {
+        match state.store.take_flashes(&hash).await {
+            Ok(f) => session.flashes = f,
+            Err(e) => tracing::warn!("flashes not read: {e}"),
+        }
+    }
     req.extensions_mut().insert(session);
-    next.run(req).await
+    let mut res = next.run(req).await;
+    if let Some(PendingFlash(flash)) = res.extensions_mut().remove::<PendingFlash>()
+        && let Err(e) = state.store.push_flash(&hash, &flash).await
+    {
+        tracing::warn!("flash not kept: {e}");
+    }
+    res
 }
 
 /// `GET /api/v1/openapi.json`: the document built from the route rows.

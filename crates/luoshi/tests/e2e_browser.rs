@@ -163,22 +163,27 @@ async fn file(c: &fantoccini::Client, narrative: &str) -> R {
     wait_msg(c).await
 }
 
-/// Waits for the redirect after a form post: the page comes back with its message.
+/// Waits for the redirect after a form post: the page comes back with its message box, in the
+/// style of what happened (`done`), and no message text in its address.
 async fn wait_msg(c: &fantoccini::Client) -> R {
     let start = Instant::now();
-    while !c
-        .current_url()
-        .await?
-        .query()
-        .unwrap_or("")
-        .contains("msg=")
-    {
+    loop {
+        if let Ok(el) = c.find(Locator::Css(".flash")).await {
+            let class = el.attr("class").await?.unwrap_or_default();
+            if !class.contains("done") {
+                return Err(format!("the post was refused: {}", el.text().await?).into());
+            }
+            let url = c.current_url().await?;
+            if url.query().unwrap_or("").contains("msg=") {
+                return Err(format!("message text in the URL: {url}").into());
+            }
+            return Ok(());
+        }
         if start.elapsed() > Duration::from_secs(15) {
             return Err("no message after posting the form".into());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

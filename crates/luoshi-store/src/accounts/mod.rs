@@ -57,6 +57,28 @@ pub struct Session {
     pub csrf: String,
     /// Unread notifications, for the header.
     pub unread: i64,
+    /// Messages waiting to be shown on the session's next page.
+    pub pending_flashes: i64,
+    /// The messages this request shows (taken by the web layer; empty from storage).
+    pub flashes: Vec<Flash>,
+}
+
+luoshi_domain::codes! {
+    /// Whether what the user just did went through.
+    pub enum Tone {
+        /// Done: 已报送, 已保存 ….
+        Done = ("done", "已完成"),
+        /// Refused, with the reason.
+        Refused = ("refused", "未完成"),
+    }
+}
+
+/// A message for the user's next page after a form post (kept in the database under the session,
+/// never in the URL, so nobody can craft a link that shows an official-looking message).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Flash {
+    pub tone: Tone,
+    pub text: String,
 }
 
 /// Accounts, sessions and login throttling.
@@ -86,6 +108,10 @@ pub trait AccountsStore: Send + Sync {
         now: i64,
         idle_secs: i64,
     ) -> StoreResult<Option<Session>>;
+    /// Keeps a message for the session's next page (at most a few; older ones are dropped).
+    async fn push_flash(&self, token_hash: &str, flash: &Flash) -> StoreResult<()>;
+    /// The session's waiting messages, oldest first, removed as they are read.
+    async fn take_flashes(&self, token_hash: &str) -> StoreResult<Vec<Flash>>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
 
     async fn set_email(&self, actor: &Actor, user_id: Id, email: Option<&str>) -> StoreResult<()>;

@@ -12,7 +12,7 @@ use crate::accounts::users::NewUserBody;
 use crate::kit::auth::{Auth, Login};
 use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Form, Path, Query};
-use crate::kit::page::{Msg, Nav, back, nav, page};
+use crate::kit::page::{Nav, back, nav, page};
 use luoshi_domain::accounts::Role;
 use luoshi_store::Id;
 use luoshi_store::accounts::User;
@@ -123,13 +123,9 @@ struct UsersPage {
     error: Option<String>,
 }
 
-pub async fn users(
-    State(state): State<AppState>,
-    a: Auth,
-    Query(m): Query<Msg>,
-) -> AppResult<Html<String>> {
+pub async fn users(State(state): State<AppState>, a: Auth) -> AppResult<Html<String>> {
     Ok(page(UsersPage {
-        nav: nav(&a, "users", m.msg),
+        nav: nav(&a, "users"),
         users: state.store.users().await?,
         roles: Role::ALL,
         error: None,
@@ -163,7 +159,7 @@ pub async fn user_create(
         Err(e) => Ok((
             e.status,
             page(UsersPage {
-                nav: nav(&a, "users", None),
+                nav: nav(&a, "users"),
                 users: state.store.users().await?,
                 roles: Role::ALL,
                 error: Some(e.message),
@@ -227,9 +223,9 @@ struct AccountPage {
     error: Option<String>,
 }
 
-pub async fn account(a: Auth, Query(m): Query<Msg>) -> Html<String> {
+pub async fn account(a: Auth) -> Html<String> {
     page(AccountPage {
-        nav: nav(&a, "", m.msg),
+        nav: nav(&a, ""),
         error: None,
     })
 }
@@ -255,7 +251,7 @@ pub async fn account_password(
         return Ok((
             StatusCode::BAD_REQUEST,
             page(AccountPage {
-                nav: nav(&a, "", None),
+                nav: nav(&a, ""),
                 error: Some("当前密码不正确".into()),
             }),
         )

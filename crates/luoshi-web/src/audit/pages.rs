@@ -29,7 +29,7 @@ pub async fn audit(
     let entries = state.store.audit(q.page()).await?;
     let pager = pager("/audit", entries.offset, entries.limit, entries.total);
     Ok(page(AuditPage {
-        nav: nav(&a, "audit", None),
+        nav: nav(&a, "audit"),
         entries,
         pager,
     }))

@@ -8,8 +8,7 @@ use crate::AppState;
 use crate::kit::auth::Auth;
 use crate::kit::charts::bar_chart;
 use crate::kit::error::AppResult;
-use crate::kit::extract::Query;
-use crate::kit::page::{Msg, Nav, nav, page};
+use crate::kit::page::{Nav, nav, page};
 use crate::kit::scope::scope_of;
 use luoshi_domain::registry::AREAS;
 use luoshi_store::ledger::LedgerCounts;
@@ -33,11 +32,7 @@ struct Todo {
     returned: usize,
 }
 
-pub async fn home(
-    State(state): State<AppState>,
-    a: Auth,
-    Query(m): Query<Msg>,
-) -> AppResult<Html<String>> {
+pub async fn home(State(state): State<AppState>, a: Auth) -> AppResult<Html<String>> {
     let scope = scope_of(&state, &a.0).await?;
     let counts = state.store.ledger_counts(&scope).await?;
     let bars: Vec<(String, i64)> = AREAS
@@ -79,7 +74,7 @@ pub async fn home(
         })
     };
     Ok(page(HomePage {
-        nav: nav(&a, "home", m.msg),
+        nav: nav(&a, "home"),
         counts,
         area_chart: bar_chart(&bars),
         todo,

@@ -179,7 +179,7 @@ pub async fn dashboard(
             .unwrap_or_default()
     );
     Ok(page(DashPage {
-        nav: nav(&a, "dashboard", None),
+        nav: nav(&a, "dashboard"),
         what: if what.is_empty() {
             "全部任务".into()
         } else {

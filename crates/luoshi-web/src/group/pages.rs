@@ -10,8 +10,8 @@ use crate::AppState;
 use crate::kit::auth::Auth;
 use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
-use crate::kit::extract::{Form, Path, Query, date_field, opt_date_field};
-use crate::kit::page::{Msg, Nav, back, nav, page};
+use crate::kit::extract::{Form, Path, date_field, opt_date_field};
+use crate::kit::page::{Nav, back, nav, page, refused};
 use crate::registry::names::unit_named;
 use luoshi_domain::accounts::Role;
 use luoshi_domain::group::MeetingKind;
@@ -34,14 +34,10 @@ struct GroupPage {
     office: bool,
 }
 
-pub async fn group(
-    State(state): State<AppState>,
-    a: Auth,
-    Query(q): Query<Msg>,
-) -> AppResult<Html<String>> {
+pub async fn group(State(state): State<AppState>, a: Auth) -> AppResult<Html<String>> {
     let office = a.0.user.role == Role::Admin;
     Ok(page(GroupPage {
-        nav: nav(&a, "group", q.msg),
+        nav: nav(&a, "group"),
         members: state.store.members().await?,
         meetings: state.store.meetings().await?,
         units: if office {
@@ -116,7 +112,7 @@ pub async fn member_add(
     };
     match result {
         Ok(_) => back("/group", "已添加成员"),
-        Err(e) => back("/group", &e.message),
+        Err(e) => refused("/group", &e.message),
     }
 }
 
@@ -136,14 +132,14 @@ pub async fn member_update(
     };
     match result {
         Ok(_) => back("/group", "已保存"),
-        Err(e) => back("/group", &e.message),
+        Err(e) => refused("/group", &e.message),
     }
 }
 
 pub async fn member_delete(State(state): State<AppState>, a: Auth, Path(id): Path<Id>) -> Response {
     match state.store.delete_member(&a.actor(), id).await {
         Ok(()) => back("/group", "已删除"),
-        Err(e) => back("/group", &AppError::from(e).message),
+        Err(e) => refused("/group", &AppError::from(e).message),
     }
 }
 
@@ -195,7 +191,7 @@ pub async fn roster_import(
     .await;
     match result {
         Ok(n) => back("/group", &format!("已导入 {n} 名成员")),
-        Err(e) => back("/group", &e.message),
+        Err(e) => refused("/group", &e.message),
     }
 }
 
@@ -257,7 +253,7 @@ pub async fn meeting_create(
     .await;
     match result {
         Ok(m) => back(&format!("/meetings/{}", m.id), "已记录会议"),
-        Err(e) => back("/group", &e.message),
+        Err(e) => refused("/group", &e.message),
     }
 }
 
@@ -273,7 +269,6 @@ pub async fn meeting(
     State(state): State<AppState>,
     a: Auth,
     Path(id): Path<Id>,
-    Query(q): Query<Msg>,
 ) -> AppResult<Html<String>> {
     let meeting = state
         .store
@@ -281,7 +276,7 @@ pub async fn meeting(
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(page(MeetingPage {
-        nav: nav(&a, "group", q.msg),
+        nav: nav(&a, "group"),
         meeting,
         office: a.0.user.role == Role::Admin,
     }))
@@ -334,6 +329,6 @@ pub async fn decision_to_item(
     .await;
     match result {
         Ok(item) => back(&format!("/items/{}", item.id), "已转为督办事项并交办"),
-        Err(e) => back(&here, &e.message),
+        Err(e) => refused(&here, &e.message),
     }
 }

@@ -36,7 +36,8 @@ pub fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// The live session behind a request, if any.
+/// The live session behind a request, if any, with its token's digest (what the database keys
+/// it by).
 pub async fn load_session(state: &AppState, headers: &HeaderMap) -> Option<(String, Session)> {
     let token = cookie_token(headers)?;
     let hash = token_hash(&token);
@@ -113,6 +114,8 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> Result<L
             user: creds.user,
             csrf,
             unread: 0,
+            pending_flashes: 0,
+            flashes: Vec::new(),
         },
     })
 }

@@ -1,14 +1,16 @@
-//! Page chrome: rendering a template, the header bar (`Nav`), redirect-with-message, the pager,
-//! the error page, and the paging query every list takes.
+//! Page chrome: rendering a template, the header bar (`Nav`), redirect-with-message (the message
+//! kept under the session, never in the URL), the pager, the error page, and the paging query
+//! every list takes.
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::kit::auth::Auth;
-use crate::kit::format::{esc, url_encode};
+use crate::kit::format::esc;
 use luoshi_domain::accounts::Role;
 use luoshi_store::Page;
+use luoshi_store::accounts::{Flash, Tone};
 
 /// Renders a template; a template error is a bug, logged and shown as a plain message.
 pub fn render<T: Template>(t: &T) -> String {
@@ -31,17 +33,13 @@ pub struct Nav {
     pub csrf: String,
     pub admin: bool,
     pub section: &'static str,
-    pub msg: Option<String>,
+    /// What the last form post did (shown once, taken from the session by the guard).
+    pub flashes: Vec<Flash>,
     /// Unread notifications.
     pub unread: i64,
 }
 
-#[derive(Deserialize, Default)]
-pub struct Msg {
-    pub msg: Option<String>,
-}
-
-pub(crate) fn nav(a: &Auth, section: &'static str, msg: Option<String>) -> Nav {
+pub(crate) fn nav(a: &Auth, section: &'static str) -> Nav {
     let u = &a.0.user;
     Nav {
         username: u.username.clone(),
@@ -51,15 +49,33 @@ pub(crate) fn nav(a: &Auth, section: &'static str, msg: Option<String>) -> Nav {
         csrf: a.0.csrf.clone(),
         admin: u.role == Role::Admin,
         section,
-        msg: msg.filter(|m| !m.is_empty()),
+        flashes: a.0.flashes.clone(),
         unread: a.0.unread,
     }
 }
 
+/// Back to `to` saying what was done.
 pub(crate) fn back(to: &str, msg: &str) -> Response {
-    let sep = if to.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{to}{sep}msg={}", url_encode(msg))).into_response()
+    with_flash(to, Tone::Done, msg)
 }
+
+/// Back to `to` saying why the post was refused (shown in the refusal style).
+pub(crate) fn refused(to: &str, msg: &str) -> Response {
+    with_flash(to, Tone::Refused, msg)
+}
+
+fn with_flash(to: &str, tone: Tone, msg: &str) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    res.extensions_mut().insert(PendingFlash(Flash {
+        tone,
+        text: msg.to_string(),
+    }));
+    res
+}
+
+/// A message a handler leaves for the next page; the guard keeps it under the session.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingFlash(pub Flash);
 
 /// Links to the previous and next page.
 pub(crate) fn pager(base: &str, offset: i64, limit: i64, total: i64) -> String {

@@ -7,8 +7,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use crate::AppState;
 use crate::kit::auth::Auth;
 use crate::kit::error::{AppError, AppResult};
-use crate::kit::extract::{Path, Query};
-use crate::kit::page::{Msg, Nav, back, nav, page};
+use crate::kit::extract::Path;
+use crate::kit::page::{Nav, back, nav, page};
 use crate::ledger::ingest::Preview;
 use luoshi_store::ledger::ImportOutcome;
 
@@ -20,13 +20,9 @@ struct ImportPage {
     max_mb: usize,
 }
 
-pub async fn import_page(
-    State(state): State<AppState>,
-    a: Auth,
-    Query(m): Query<Msg>,
-) -> Html<String> {
+pub async fn import_page(State(state): State<AppState>, a: Auth) -> Html<String> {
     page(ImportPage {
-        nav: nav(&a, "import", m.msg),
+        nav: nav(&a, "import"),
         error: None,
         max_mb: state.config.max_upload / 1024 / 1024,
     })
@@ -76,7 +72,7 @@ pub async fn import_upload(
         Err(e) => (
             e.status,
             page(ImportPage {
-                nav: nav(&a, "import", None),
+                nav: nav(&a, "import"),
                 error: Some(e.message),
                 max_mb: state.config.max_upload / 1024 / 1024,
             }),
@@ -99,7 +95,7 @@ pub async fn import_preview(
 ) -> AppResult<Html<String>> {
     let p = crate::ledger::staging::pending_preview(&state, &a.0, &token).await?;
     Ok(page(PreviewPage {
-        nav: nav(&a, "import", None),
+        nav: nav(&a, "import"),
         p,
     }))
 }

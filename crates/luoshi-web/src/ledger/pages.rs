@@ -12,7 +12,7 @@ use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Path, Query};
 use crate::kit::format::{esc, url_encode};
 use crate::kit::page::PageQuery;
-use crate::kit::page::{Msg, Nav, nav, page, pager};
+use crate::kit::page::{Nav, nav, page, pager};
 use crate::kit::scope::{document_visible, scope_of, visible_document, visible_task};
 use crate::ledger::filter::{TaskQuery, task_filter};
 use luoshi_domain::registry::AREAS;
@@ -38,7 +38,7 @@ pub async fn documents(
     let docs = state.store.documents(&scope, q.page()).await?;
     let pager = pager("/documents", docs.offset, docs.limit, docs.total);
     Ok(page(DocumentsPage {
-        nav: nav(&a, "documents", None),
+        nav: nav(&a, "documents"),
         docs,
         pager,
     }))
@@ -85,7 +85,6 @@ pub async fn document(
     State(state): State<AppState>,
     a: Auth,
     Path(id): Path<Id>,
-    Query(m): Query<Msg>,
 ) -> AppResult<Html<String>> {
     let (scope, doc) = visible_document(&state, &a.0, id).await?;
     let filter = TaskFilter {
@@ -96,7 +95,7 @@ pub async fn document(
     let tasks = state.store.tasks(&filter, Page::all()).await?;
     let outline = outline_html(&doc.outline, &tasks.items);
     Ok(page(DocumentPage {
-        nav: nav(&a, "documents", m.msg),
+        nav: nav(&a, "documents"),
         doc,
         outline,
     }))
@@ -196,7 +195,7 @@ pub async fn tasks(
         rows.total,
     );
     Ok(page(TasksPage {
-        nav: nav(&a, "tasks", None),
+        nav: nav(&a, "tasks"),
         rows,
         q_unit: q.unit.clone().unwrap_or_default(),
         q_area: q.area.clone().unwrap_or_default(),
@@ -247,7 +246,7 @@ pub async fn task(
         })
         .await?;
     Ok(page(TaskPage {
-        nav: nav(&a, "tasks", None),
+        nav: nav(&a, "tasks"),
         task,
         period,
         items,

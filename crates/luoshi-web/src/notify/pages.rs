@@ -24,7 +24,6 @@ struct InboxPage {
 #[derive(Deserialize, Default)]
 pub struct InboxQuery {
     pub offset: Option<i64>,
-    pub msg: Option<String>,
 }
 
 pub async fn inbox(
@@ -38,7 +37,7 @@ pub async fn inbox(
         .await?;
     let pager = crate::kit::page::pager("/inbox", rows.offset, rows.limit, rows.total);
     Ok(page(InboxPage {
-        nav: nav(&a, "inbox", q.msg),
+        nav: nav(&a, "inbox"),
         rows,
         pager,
     }))

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::kit::auth::Auth;
 use crate::kit::error::{AppError, AppResult};
-use crate::kit::extract::{Form, Path, Query, opt_date_field};
-use crate::kit::page::{Msg, Nav, back, nav, page};
+use crate::kit::extract::{Form, Path, opt_date_field};
+use crate::kit::page::{Nav, back, nav, page};
 use crate::kit::scope::{scope_of, visible_unit, visible_units};
 use luoshi_domain::accounts::Role;
 use luoshi_domain::registry::UnitKind;
@@ -26,14 +26,10 @@ struct UnitsPage {
     kinds: [UnitKind; 6],
 }
 
-pub async fn units(
-    State(state): State<AppState>,
-    a: Auth,
-    Query(m): Query<Msg>,
-) -> AppResult<Html<String>> {
+pub async fn units(State(state): State<AppState>, a: Auth) -> AppResult<Html<String>> {
     let units = visible_units(&state, &a.0).await?;
     Ok(page(UnitsPage {
-        nav: nav(&a, "units", m.msg),
+        nav: nav(&a, "units"),
         units,
         kinds: UnitKind::ALL,
     }))
@@ -54,7 +50,6 @@ pub async fn unit(
     State(state): State<AppState>,
     a: Auth,
     Path(id): Path<Id>,
-    Query(m): Query<Msg>,
 ) -> AppResult<Html<String>> {
     let unit = visible_unit(&state, &a.0, id).await?;
     let family = state.store.unit_family(id).await?;
@@ -86,7 +81,7 @@ pub async fn unit(
         Vec::new()
     };
     Ok(page(UnitPage {
-        nav: nav(&a, "units", m.msg),
+        nav: nav(&a, "units"),
         unit,
         lead,
         support,

@@ -12,7 +12,7 @@ use crate::kit::auth::Auth;
 use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Form, Path, Query};
-use crate::kit::page::{Nav, back, nav, page};
+use crate::kit::page::{Nav, back, nav, page, refused};
 use crate::kit::scope::visible_task;
 use crate::reporting::filing::owed_for_period;
 use crate::reporting::filing::{Filing, file_report};
@@ -33,7 +33,6 @@ use luoshi_store::supervision::ItemFilter;
 #[derive(Deserialize, Default)]
 pub struct RoundQuery {
     pub round: Option<String>,
-    pub msg: Option<String>,
 }
 
 #[derive(Template)]
@@ -89,7 +88,7 @@ pub async fn reporting(
     };
     let scores = scorecards(&owed_facts(&owed), &item_facts(&items), today(&state));
     Ok(page(ReportingPage {
-        nav: nav(&a, "reporting", q.msg),
+        nav: nav(&a, "reporting"),
         prev: round.prev().key(),
         next: round.next().key(),
         round,
@@ -156,7 +155,6 @@ pub async fn task_reports(
     State(state): State<AppState>,
     a: Auth,
     Path((task_id, period_key)): Path<(Id, String)>,
-    Query(q): Query<RoundQuery>,
 ) -> AppResult<Html<String>> {
     let task = visible_task(&state, &a.0, task_id).await?;
     let (slots, period) = slots(&state, &a, task_id, &period_key).await?;
@@ -172,7 +170,7 @@ pub async fn task_reports(
         &settings.thresholds,
     );
     Ok(page(ReportTaskPage {
-        nav: nav(&a, "reporting", q.msg),
+        nav: nav(&a, "reporting"),
         task,
         period_label: period.label(),
         due: period.due.to_string(),
@@ -275,7 +273,7 @@ pub async fn task_reports_submit(
         {
             e.into_response()
         }
-        Err(e) => back(&here, &e.message),
+        Err(e) => refused(&here, &e.message),
     }
 }
 
@@ -316,7 +314,7 @@ pub async fn review(
         .await;
     match result {
         Ok(r) => back(&here, r.state.label()),
-        Err(e) => back(&here, &AppError::from(e).message),
+        Err(e) => refused(&here, &AppError::from(e).message),
     }
 }
 

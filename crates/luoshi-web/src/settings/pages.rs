@@ -8,8 +8,8 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::kit::auth::Auth;
 use crate::kit::error::{AppError, AppResult};
-use crate::kit::extract::{Form, Query};
-use crate::kit::page::{Msg, Nav, back, nav, page};
+use crate::kit::extract::Form;
+use crate::kit::page::{Nav, back, nav, page, refused};
 use luoshi_domain::lights::Thresholds;
 use luoshi_domain::settings::SmtpSettings;
 use luoshi_store::notify::Delivery;
@@ -25,14 +25,10 @@ struct SettingsPage {
     deliveries: Paged<Delivery>,
 }
 
-pub async fn settings(
-    State(state): State<AppState>,
-    a: Auth,
-    Query(q): Query<Msg>,
-) -> AppResult<Html<String>> {
+pub async fn settings(State(state): State<AppState>, a: Auth) -> AppResult<Html<String>> {
     let s = state.store.settings().await?;
     Ok(page(SettingsPage {
-        nav: nav(&a, "settings", q.msg),
+        nav: nav(&a, "settings"),
         days: s
             .reminder_days
             .iter()
@@ -107,6 +103,6 @@ pub async fn settings_save(
     };
     match result {
         Ok(()) => back("/settings", "已保存设置"),
-        Err(e) => back("/settings", &e.message),
+        Err(e) => refused("/settings", &e.message),
     }
 }

@@ -11,7 +11,7 @@ use crate::kit::auth::Auth;
 use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Form, Path, Query, date_field};
-use crate::kit::page::{Msg, Nav, back, nav, page};
+use crate::kit::page::{Nav, back, nav, page, refused};
 use crate::registry::names::unit_ids;
 use crate::supervision::steps::{StepForm, take_step, visible_item};
 use luoshi_domain::accounts::Role;
@@ -46,7 +46,6 @@ pub struct ItemsQuery {
     pub all: Option<String>,
     /// Only open items past their deadline (the overdue list).
     pub overdue: Option<String>,
-    pub msg: Option<String>,
 }
 
 pub async fn items(
@@ -70,7 +69,7 @@ pub async fn items(
     let office = user.role == Role::Admin;
     let overdue = q.overdue.is_some();
     Ok(page(ItemsPage {
-        nav: nav(&a, "items", q.msg),
+        nav: nav(&a, "items"),
         items: rows
             .into_iter()
             .filter(|row| !overdue || (!row.stage.is_closed() && row.due < day))
@@ -149,7 +148,7 @@ pub async fn item_create(
     .await;
     match made {
         Ok(item) => back(&format!("/items/{}", item.id), "已立项并交办"),
-        Err(e) => back("/items", &e.message),
+        Err(e) => refused("/items", &e.message),
     }
 }
 
@@ -168,7 +167,6 @@ pub async fn item(
     State(state): State<AppState>,
     a: Auth,
     Path(id): Path<Id>,
-    Query(q): Query<Msg>,
 ) -> AppResult<Html<String>> {
     let item = visible_item(&state, &a.0, id).await?;
     let settings = state.store.settings().await?;
@@ -183,7 +181,7 @@ pub async fn item(
         open.extend(actions(item.row.stage, false));
     }
     Ok(page(ItemPage {
-        nav: nav(&a, "items", q.msg),
+        nav: nav(&a, "items"),
         light: item_light(
             &item.row.progress_facts(),
             today(&state),
@@ -215,7 +213,7 @@ pub async fn item_step(
         {
             e.into_response()
         }
-        Err(e) => back(&here, &e.message),
+        Err(e) => refused(&here, &e.message),
     }
 }
 
@@ -237,6 +235,6 @@ pub async fn reminders_now(State(state): State<AppState>, _a: Auth) -> Response 
                 run.items_checked, run.reminders_sent
             ),
         ),
-        Err(e) => back("/items", &AppError::from(e).message),
+        Err(e) => refused("/items", &AppError::from(e).message),
     }
 }

@@ -237,3 +237,40 @@ impl Harness {
             .unwrap()
     }
 }
+
+/// What the page after a form post said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Where the post sent the browser.
+    pub to: String,
+    /// `done` or `refused`: the message box's style.
+    pub tone: String,
+    pub text: String,
+}
+
+/// Follows a form post's redirect as the same session and reads the message its page shows once
+/// (the newest, when earlier posts' pages were never opened).
+pub async fn outcome(h: &Harness, session: &(String, String), res: Response<Body>) -> Outcome {
+    assert_eq!(res.status(), 303, "a form post answers with a redirect");
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(!to.contains("msg="), "no message text in the URL: {to}");
+    let page = body_text(h.send_as(session, "GET", &to, None, Vec::new()).await).await;
+    let Some(start) = page.rfind("<div class=\"flash ") else {
+        return Outcome {
+            to,
+            tone: String::new(),
+            text: String::new(),
+        };
+    };
+    let rest = &page[start + "<div class=\"flash ".len()..];
+    let tone = rest[..rest.find('"').unwrap()].to_string();
+    let body = &rest[rest.find("</b>").unwrap() + 4..];
+    let text = body[..body.find("</div>").unwrap()]
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    Outcome { to, tone, text }
+}

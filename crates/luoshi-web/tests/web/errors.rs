@@ -93,3 +93,73 @@ async fn every_rejection_has_a_code_and_the_api_answers_json() {
     assert!(res.status().is_client_error());
     assert!(body_text(res).await.contains("表单内容无效"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_live_under_the_session_and_refusals_look_different() {
+    for backend in crate::common::BACKENDS {
+        let name = backend.name();
+        let h = harness(backend, "flash", Config::default()).await;
+        let admin = h.session(Role::Admin);
+        // A crafted link cannot make a page say anything.
+        let page = body_text(
+            h.get(Some(Role::Admin), "/?msg=%E5%B7%B2%E6%89%B9%E5%87%86")
+                .await,
+        )
+        .await;
+        assert!(
+            !page.contains("已批准") && !page.contains("class=\"flash"),
+            "{name}"
+        );
+        // A meeting form with a bad date is refused in the refusal style; a good one is done.
+        let form = "application/x-www-form-urlencoded";
+        let res = h
+            .send(
+                Some(Role::Admin),
+                "POST",
+                "/meetings",
+                Some(form),
+                b"kind=office&title=t&held_on=2026-13-01".to_vec(),
+            )
+            .await;
+        let said = crate::common::outcome(&h, &admin, res).await;
+        assert_eq!(
+            (said.tone.as_str(), said.to.as_str()),
+            ("refused", "/group"),
+            "{said:?}"
+        );
+        assert!(said.text.contains("会议日期格式应为"), "{said:?}");
+        // Shown once: the next page has no message.
+        let again = body_text(h.get(Some(Role::Admin), "/group").await).await;
+        assert!(!again.contains("class=\"flash"), "{name}");
+        let res = h
+            .send(
+                Some(Role::Admin),
+                "POST",
+                "/meetings",
+                Some(form),
+                b"kind=office&title=t&held_on=2026-10-01".to_vec(),
+            )
+            .await;
+        let said = crate::common::outcome(&h, &admin, res).await;
+        assert_eq!(
+            (said.tone.as_str(), said.text.as_str()),
+            ("done", "已记录会议"),
+            "{said:?}"
+        );
+        // Another session of the same user does not see this session's messages.
+        let other = crate::common::fresh_session(&h, Role::Admin).await;
+        let res = h
+            .send_as(
+                &admin,
+                "POST",
+                "/meetings",
+                Some(form),
+                b"kind=office&title=t2&held_on=2026-10-02".to_vec(),
+            )
+            .await;
+        let page = body_text(h.send_as(&other, "GET", "/group", None, Vec::new()).await).await;
+        assert!(!page.contains("class=\"flash"), "{name}");
+        let said = crate::common::outcome(&h, &admin, res).await;
+        assert_eq!(said.tone, "done", "{said:?}");
+    }
+}

@@ -93,21 +93,7 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u
 }
 
 fn location(res: &axum::http::Response<axum::body::Body>) -> String {
-    let loc = res.headers()["location"].to_str().unwrap().to_string();
-    // The message is percent-encoded in the query; decode for assertions.
-    let mut out = Vec::new();
-    let b = loc.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            out.push(u8::from_str_radix(&loc[i + 1..i + 3], 16).unwrap());
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
+    res.headers()["location"].to_str().unwrap().to_string()
 }
 
 /// What the quarter's chapters share.
@@ -237,10 +223,14 @@ async fn obligations_and_filing(cx: &mut Quarter) {
         .send_as(&support, "POST", &uri, Some(&ct), body.clone())
         .await;
     assert_eq!(res.status(), 303, "{name}");
-    assert!(location(&res).contains("已报送"), "{}", location(&res));
+    let said = crate::common::outcome(h, &support, res).await;
+    assert_eq!(said.tone, "done", "{said:?}");
+    assert!(said.text.contains("已报送"), "{said:?}");
     // The same form posted again (a double click) files nothing new.
     let res = h.send_as(&support, "POST", &uri, Some(&ct), body).await;
-    assert!(location(&res).contains("未重复报送"), "{}", location(&res));
+    let said = crate::common::outcome(h, &support, res).await;
+    assert_eq!(said.tone, "done", "{said:?}");
+    assert!(said.text.contains("未重复报送"), "{said:?}");
 
     // The lead files by API, retried with the same key: one report, version 1.
     let report = json!({
@@ -318,7 +308,9 @@ async fn review_and_revision(cx: &mut Quarter) {
                 .into(),
         )
         .await;
-    assert!(location(&res).contains("已退回"), "{}", location(&res));
+    let said = crate::common::outcome(h, &h.session(Role::Admin), res).await;
+    assert_eq!(said.tone, "done", "{said:?}");
+    assert!(said.text.contains("已退回"), "{said:?}");
     let (_, inbox) = json_as(h, &lead, "GET", "/api/v1/notifications", json!({}), None).await;
     assert!(
         inbox["items"].to_string().contains("请补充名单"),
@@ -346,11 +338,9 @@ async fn review_and_revision(cx: &mut Quarter) {
         )],
     );
     let res = h.send_as(&lead, "POST", &uri, Some(&ct), body).await;
-    assert!(
-        location(&res).contains("不支持的附件类型"),
-        "{}",
-        location(&res)
-    );
+    let said = crate::common::outcome(h, &lead, res).await;
+    assert_eq!(said.tone, "refused", "{said:?}");
+    assert!(said.text.contains("不支持的附件类型"), "{said:?}");
     let (_, detail) = json_as(
         h,
         &lead,
@@ -372,7 +362,9 @@ async fn review_and_revision(cx: &mut Quarter) {
         &[("名单.pdf", pdf)],
     );
     let res = h.send_as(&lead, "POST", &uri, Some(&ct), body).await;
-    assert!(location(&res).contains("第 2 版"), "{}", location(&res));
+    let said = crate::common::outcome(h, &lead, res).await;
+    assert_eq!(said.tone, "done", "{said:?}");
+    assert!(said.text.contains("第 2 版"), "{said:?}");
     let (_, detail) = json_as(
         h,
         &lead,
@@ -467,8 +459,10 @@ async fn meeting_to_item(cx: &mut Quarter) {
             vec![],
         )
         .await;
-    let item_url = location(&res);
-    assert!(item_url.contains("已转为督办事项"), "{item_url}");
+    let said = crate::common::outcome(h, &h.session(Role::Admin), res).await;
+    assert_eq!(said.tone, "done", "{said:?}");
+    assert!(said.text.contains("已转为督办事项"), "{said:?}");
+    let item_url = said.to;
     let item: i64 = item_url["/items/".len()..]
         .split('?')
         .next()
@@ -487,7 +481,9 @@ async fn meeting_to_item(cx: &mut Quarter) {
             form("acknowledge"),
         )
         .await;
-    assert!(location(&res).contains("已签收"), "{}", location(&res));
+    let said = crate::common::outcome(h, &lead, res).await;
+    assert_eq!(said.tone, "done", "{said:?}");
+    assert!(said.text.contains("已签收"), "{said:?}");
     let res = h
         .send_as(
             &lead,
@@ -522,11 +518,9 @@ async fn meeting_to_item(cx: &mut Quarter) {
             b"action=feedback&stage=assigned&note=x".to_vec(),
         )
         .await;
-    assert!(
-        location(&res).contains("已由他人处理"),
-        "{}",
-        location(&res)
-    );
+    let said = crate::common::outcome(h, &lead, res).await;
+    assert_eq!(said.tone, "refused", "{said:?}");
+    assert!(said.text.contains("已由他人处理"), "{said:?}");
     // Five days before the deadline: the 7-day reminder goes out, once.
     let res = h
         .send(
@@ -537,11 +531,9 @@ async fn meeting_to_item(cx: &mut Quarter) {
             vec![],
         )
         .await;
-    assert!(
-        location(&res).contains("发出催办 1 条"),
-        "{}",
-        location(&res)
-    );
+    let said = crate::common::outcome(h, &h.session(Role::Admin), res).await;
+    assert_eq!(said.tone, "done", "{said:?}");
+    assert!(said.text.contains("发出催办 1 条"), "{said:?}");
     let res = h
         .send(
             Some(Role::Admin),
@@ -551,11 +543,9 @@ async fn meeting_to_item(cx: &mut Quarter) {
             vec![],
         )
         .await;
-    assert!(
-        location(&res).contains("发出催办 0 条"),
-        "{}",
-        location(&res)
-    );
+    let said = crate::common::outcome(h, &h.session(Role::Admin), res).await;
+    assert_eq!(said.tone, "done", "{said:?}");
+    assert!(said.text.contains("发出催办 0 条"), "{said:?}");
     let (_, d) = json_as(
         h,
         &lead,
@@ -792,10 +782,11 @@ async fn the_roster_is_imported_from_a_document() {
             format!("document_id={doc}").into_bytes(),
         )
         .await;
+    let said = crate::common::outcome(&h, &h.session(Role::Admin), res).await;
+    assert_eq!(said.tone, "done", "{said:?}");
     assert!(
-        location(&res).contains(&format!("已导入 {roster} 名成员")),
-        "{}",
-        location(&res)
+        said.text.contains(&format!("已导入 {roster} 名成员")),
+        "{said:?}"
     );
     let members = h.store.members().await.unwrap();
     assert_eq!(members.len(), roster);
@@ -820,10 +811,11 @@ async fn the_roster_is_imported_from_a_document() {
             .into_bytes(),
         )
         .await;
+    let said = crate::common::outcome(&h, &h.session(Role::Admin), res).await;
+    assert_eq!(said.tone, "refused", "{said:?}");
     assert!(
-        location(&res).contains("信息联络员须为该成员单位的账号"),
-        "{}",
-        location(&res)
+        said.text.contains("信息联络员须为该成员单位的账号"),
+        "{said:?}"
     );
     let page = body_text(h.get(Some(Role::Leader), "/group").await).await;
     assert!(page.contains(&members[0].person));
