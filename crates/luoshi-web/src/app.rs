@@ -191,11 +191,26 @@ pub(crate) async fn guard(
     res
 }
 
+/// Every feature's component schemas.
+fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    [
+        kit::openapi::schemas(),
+        accounts::schemas(),
+        registry::schemas(),
+        ledger::schemas(),
+        audit::schemas(),
+        reporting::schemas(),
+        supervision::schemas(),
+        notify::schemas(),
+    ]
+    .concat()
+}
+
 /// `GET /api/v1/openapi.json`: the document built from the route rows.
 async fn openapi() -> impl IntoResponse {
     // The rows never change while the process runs: serialise the document once.
     static DOC: LazyLock<String> =
-        LazyLock::new(|| kit::openapi::document(&PERMISSIONS).to_string());
+        LazyLock::new(|| kit::openapi::document(&PERMISSIONS, schemas()).to_string());
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         DOC.as_str(),

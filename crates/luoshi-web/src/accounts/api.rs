@@ -1,5 +1,6 @@
 //! Signing in and out through the API (`/api/v1/session`), the current user, and the users list.
 
+use crate::kit::openapi::{obj, r, scalars};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -69,4 +70,50 @@ pub async fn user_create(
     create_account(&state, &auth, b)
         .await
         .map(|u| (StatusCode::CREATED, Json(u)))
+}
+
+/// This feature's OpenAPI component schemas (the route rows name them).
+pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
+    let (s, i, _, _, _) = scalars();
+    let roles = json!({ "type": "string", "enum": ["admin", "liaison", "leader", "area_committee", "city_gov"] });
+    let user_props = json!({
+        "id": i, "username": s, "display_name": s, "role": roles, "unit_id": i, "unit_name": s,
+        "active": { "type": "boolean" }
+    });
+    let user_req = [
+        "id",
+        "username",
+        "display_name",
+        "role",
+        "unit_id",
+        "unit_name",
+        "active",
+    ];
+    vec![
+        (
+            "Login",
+            obj(
+                &["username", "password"],
+                json!({ "username": s, "password": s }),
+            ),
+        ),
+        (
+            "SessionInfo",
+            obj(
+                &["user", "csrf_token"],
+                json!({ "user": r("User"), "csrf_token": s }),
+            ),
+        ),
+        ("User", obj(&user_req, user_props)),
+        ("UserList", json!({ "type": "array", "items": r("User") })),
+        (
+            "NewUser",
+            obj(
+                &["username", "display_name", "role", "unit", "password"],
+                json!({
+                    "username": s, "display_name": s, "role": roles, "unit": s, "password": s
+                }),
+            ),
+        ),
+    ]
 }

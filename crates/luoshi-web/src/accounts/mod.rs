@@ -2,6 +2,7 @@
 //! user's own account page.
 
 mod api;
+pub(crate) use api::schemas;
 mod pages;
 pub mod users;
 

@@ -1,6 +1,8 @@
 //! The audit log through the API, paged.
 
+use crate::kit::openapi::{obj, page_of, scalars};
 use axum::extract::State;
+use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::kit::auth::Auth;
@@ -16,4 +18,22 @@ pub async fn audit(
     Query(q): Query<PageQuery>,
 ) -> AppResult<Json<Paged<AuditEntry>>> {
     async { Ok(Json(state.store.audit(q.page()).await?)) }.await
+}
+
+/// This feature's OpenAPI component schemas (the route rows name them).
+pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
+    let (s, i, _, ni, _) = scalars();
+    vec![
+        (
+            "AuditEntry",
+            obj(
+                &["id", "at", "actor", "action", "object_type"],
+                json!({
+                    "id": i, "at": i, "user_id": ni, "actor": s, "action": s, "object_type": s, "object_id": ni,
+                    "before": {}, "after": {}
+                }),
+            ),
+        ),
+        ("AuditPage", page_of("AuditEntry")),
+    ]
 }

@@ -1,6 +1,7 @@
 //! The audit log (审计): the office reads every recorded change, as a page and through the API.
 
 mod api;
+pub(crate) use api::schemas;
 mod pages;
 
 use luoshi_domain::accounts::Access::Admin;

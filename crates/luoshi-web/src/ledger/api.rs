@@ -1,8 +1,10 @@
 //! The ledger API: documents, tasks, imports.
 
+use crate::kit::openapi::{obj, page_of, scalars};
 use axum::body::Bytes;
 use axum::extract::State;
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::kit::auth::Auth;
@@ -89,4 +91,90 @@ pub async fn import_confirm(
     Path(token): Path<String>,
 ) -> AppResult<Json<ImportOutcome>> {
     confirm_pending(&state, &auth, &token).await.map(Json)
+}
+
+/// This feature's OpenAPI component schemas (the route rows name them).
+pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
+    let (s, i, ns, ni, strs) = scalars();
+    let task_props = json!({
+        "id": i, "document_id": i, "document_title": s, "seq": i, "number": s, "title": s, "text": s,
+        "lead": strs, "support": strs, "areas": strs
+    });
+    let task_req = [
+        "id",
+        "document_id",
+        "document_title",
+        "number",
+        "title",
+        "text",
+        "lead",
+        "support",
+        "areas",
+    ];
+    let mut task_detail = task_props.clone();
+    task_detail["path"] = strs.clone();
+    task_detail["units_text"] = ns.clone();
+    task_detail["units"] = json!({ "type": "array", "items": obj(&["unit_id", "unit_name", "written_as", "role"], json!({
+        "unit_id": i, "unit_name": s, "written_as": s, "role": { "type": "string", "enum": ["lead", "support"] }
+    })) });
+    let doc_props = json!({
+        "id": i, "title": s, "doc_number": ns, "issuer": ns, "signed_date": ns,
+        "versions": i, "tasks": i, "latest_version_id": i
+    });
+    let mut doc_detail = doc_props.clone();
+    doc_detail["versions"] = json!({ "type": "array", "items": obj(&["id", "version_no", "sha256", "file_name", "changes"], json!({
+        "id": i, "document_id": i, "version_no": i, "sha256": s, "file_name": s, "format": s,
+        "imported_at": i, "imported_by": s, "similarity": { "type": ["number", "null"] },
+        "changes": { "type": "array", "items": obj(&["before", "after"], json!({ "before": s, "after": s, "line_a": i, "line_b": i })) }
+    })) });
+    doc_detail["outline"] = json!({ "type": "array", "items": { "type": "object" } });
+    doc_detail["warnings"] = json!({ "type": "array", "items": { "type": "object" } });
+    vec![
+        ("Task", obj(&task_req, task_props)),
+        (
+            "TaskDetail",
+            obj(&["id", "title", "units", "units_text", "path"], task_detail),
+        ),
+        ("TaskPage", page_of("Task")),
+        (
+            "Document",
+            obj(&["id", "title", "versions", "tasks"], doc_props),
+        ),
+        (
+            "DocumentDetail",
+            obj(&["id", "title", "versions", "outline"], doc_detail),
+        ),
+        ("DocumentPage", page_of("Document")),
+        (
+            "Preview",
+            obj(
+                &[
+                    "token",
+                    "file_name",
+                    "sha256",
+                    "kind",
+                    "tasks",
+                    "changes",
+                    "warnings",
+                ],
+                json!({
+                    "token": s, "file_name": s, "sha256": s, "title": ns, "doc_number": ns, "issuer": ns,
+                    "kind": { "type": "string", "enum": ["already_stored", "new_document", "new_version"] },
+                    "document_id": ni, "version_no": ni, "similarity": { "type": ["number", "null"] },
+                    "changes": { "type": "array", "items": { "type": "object" } }, "retired": i,
+                    "tasks": { "type": "array", "items": { "type": "object" } }, "targets": strs, "warnings": strs
+                }),
+            ),
+        ),
+        (
+            "ImportOutcome",
+            obj(
+                &["outcome", "document_id"],
+                json!({
+                    "outcome": { "type": "string", "enum": ["unchanged", "new_document", "new_version"] },
+                    "document_id": i, "version_id": i
+                }),
+            ),
+        ),
+    ]
 }

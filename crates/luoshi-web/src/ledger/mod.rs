@@ -4,6 +4,7 @@
 //! `staging` (an upload parsed, planned and kept as a pending import).
 
 mod api;
+pub(crate) use api::schemas;
 pub mod filter;
 mod import_pages;
 pub mod ingest;

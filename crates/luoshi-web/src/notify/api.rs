@@ -1,7 +1,9 @@
 //! The notifications API: the signed-in user's inbox, paged; each message links to its page.
 
+use crate::kit::openapi::{obj, page_of, scalars};
 use axum::extract::State;
 use serde::Serialize;
+use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::kit::auth::Auth;
@@ -54,4 +56,19 @@ pub async fn notifications(
         offset: page.offset,
         limit: page.limit,
     }))
+}
+
+/// This feature's OpenAPI component schemas (the route rows name them).
+pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
+    let (s, i, _, _, _) = scalars();
+    vec![
+        (
+            "Notification",
+            obj(
+                &["id", "title", "body", "link", "created_at", "read"],
+                json!({ "id": i, "title": s, "body": s, "link": s, "created_at": i, "read": { "type": "boolean" } }),
+            ),
+        ),
+        ("NotificationPage", page_of("Notification")),
+    ]
 }

@@ -2,6 +2,7 @@
 //! notification's typed target opens (`url`).
 
 mod api;
+pub(crate) use api::schemas;
 mod pages;
 
 use luoshi_domain::accounts::Access::Reader;

@@ -1,5 +1,6 @@
 //! The registry API: units, a unit and its tasks, edits, aliases, merge, split and undo.
 
+use crate::kit::openapi::{obj, r, scalars};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -171,4 +172,72 @@ pub async fn unit_undo(
         Ok(StatusCode::NO_CONTENT)
     }
     .await
+}
+
+/// This feature's OpenAPI component schemas (the route rows name them).
+pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
+    let (s, i, ns, ni, strs) = scalars();
+    let kinds = json!({ "type": "string", "enum": ["regional_dept", "central_in_guangxi", "area_committee", "city_gov", "enterprise", "other"] });
+    let unit_props = json!({
+        "id": i, "name": s, "kind": kinds, "area": ns, "successor_id": ni,
+        "succeeded_on": ns, "merged_into": ni
+    });
+    let unit_req = [
+        "id",
+        "name",
+        "kind",
+        "area",
+        "successor_id",
+        "succeeded_on",
+        "merged_into",
+    ];
+    let mut unit_summary = unit_props.clone();
+    unit_summary["lead_tasks"] = i.clone();
+    unit_summary["support_tasks"] = i.clone();
+    let mut unit_detail = unit_props.clone();
+    unit_detail["aliases"] = strs.clone();
+    unit_detail["predecessors"] = json!({ "type": "array", "items": r("Unit") });
+    unit_detail["successor"] = json!({ "oneOf": [r("Unit"), { "type": "null" }] });
+    vec![
+        ("Unit", obj(&unit_req, unit_props)),
+        (
+            "UnitSummary",
+            obj(
+                &["id", "name", "kind", "lead_tasks", "support_tasks"],
+                unit_summary,
+            ),
+        ),
+        (
+            "UnitList",
+            json!({ "type": "array", "items": r("UnitSummary") }),
+        ),
+        (
+            "UnitDetail",
+            obj(
+                &["id", "name", "kind", "aliases", "predecessors"],
+                unit_detail,
+            ),
+        ),
+        (
+            "NewUnit",
+            obj(&["name", "kind"], json!({ "name": s, "kind": kinds })),
+        ),
+        (
+            "UnitEdit",
+            obj(
+                &[],
+                json!({ "name": s, "kind": kinds, "successor_id": ni, "succeeded_on": ns }),
+            ),
+        ),
+        ("Alias", obj(&["alias"], json!({ "alias": s }))),
+        ("Merge", obj(&["into"], json!({ "into": i }))),
+        (
+            "Split",
+            obj(
+                &["new_name", "kind", "aliases"],
+                json!({ "new_name": s, "kind": kinds, "aliases": strs }),
+            ),
+        ),
+        ("UnitOp", obj(&["op_id"], json!({ "op_id": i }))),
+    ]
 }

@@ -2,6 +2,7 @@
 //! and API; `names` resolves what users type to units.
 
 mod api;
+pub(crate) use api::schemas;
 pub mod names;
 mod pages;
 

@@ -1,11 +1,13 @@
 //! The reporting API: a round's obligations, filing (with an `Idempotency-Key` header), a report
 //! with its versions, review.
 
+use crate::kit::openapi::{obj, r, scalars};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::kit::auth::Auth;
@@ -184,4 +186,85 @@ pub async fn review(
         ))
     }
     .await
+}
+
+/// This feature's OpenAPI component schemas (the route rows name them).
+pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
+    let (s, i, _, ni, _) = scalars();
+    vec![
+        (
+            "Obligation",
+            obj(
+                &[
+                    "task_id",
+                    "unit_id",
+                    "kind",
+                    "period",
+                    "due",
+                    "standing",
+                    "report_id",
+                    "late",
+                ],
+                json!({
+                    "task_id": i, "task_number": s, "task_title": s, "document_id": i, "unit_id": i,
+                    "unit_name": s, "kind": { "enum": ["task", "contribution"] }, "period": s, "due": s,
+                    "standing": { "enum": ["open", "missing", "submitted", "returned", "accepted"] },
+                    "report_id": ni, "late": { "type": "boolean" }
+                }),
+            ),
+        ),
+        (
+            "ObligationList",
+            json!({ "type": "array", "items": r("Obligation") }),
+        ),
+        (
+            "ReportBody",
+            obj(
+                &["task_id", "period", "status", "progress", "narrative"],
+                json!({
+                    "task_id": i, "period": s,
+                    "status": { "enum": ["not_started", "ongoing", "done", "lagging"] },
+                    "progress": i, "narrative": s,
+                    "figures": { "type": "array", "items": obj(&["name", "value"], json!({ "name": s, "value": { "type": "number" }, "unit": s })) },
+                    "attachments": { "type": "array", "items": obj(&["file_name", "content"], json!({ "file_name": s, "content": { "type": "string", "contentEncoding": "base64" } })) }
+                }),
+            ),
+        ),
+        (
+            "ReportRow",
+            obj(
+                &[
+                    "id", "task_id", "unit_id", "kind", "period", "due", "state", "status",
+                    "progress", "versions", "late",
+                ],
+                json!({
+                    "id": i, "task_id": i, "task_number": s, "task_title": s, "document_id": i, "unit_id": i,
+                    "unit_name": s, "kind": s, "period": s, "due": s, "state": { "enum": ["submitted", "accepted", "returned"] },
+                    "status": s, "progress": i, "versions": i, "returns": i, "late": { "type": "boolean" },
+                    "first_filed_on": s, "updated_at": i
+                }),
+            ),
+        ),
+        (
+            "Submitted",
+            obj(
+                &["report", "version_no", "replayed"],
+                json!({ "report": r("ReportRow"), "version_no": i, "replayed": { "type": "boolean" } }),
+            ),
+        ),
+        (
+            "ReportDetail",
+            obj(
+                &["id", "history"],
+                json!({ "id": i, "history": { "type": "array", "items": { "type": "object" } } }),
+            ),
+        ),
+        (
+            "ReviewBody",
+            obj(
+                &["version_no", "accept"],
+                json!({ "version_no": i, "accept": { "type": "boolean" }, "reason": s }),
+            ),
+        ),
+    ]
 }

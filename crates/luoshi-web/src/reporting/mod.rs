@@ -3,6 +3,7 @@
 //! and the outputs: the 季度工作进展汇编 (`compilation`) and the reporting sheets (`outputs`).
 
 mod api;
+pub(crate) use api::schemas;
 pub mod compilation;
 pub mod filing;
 mod outputs;

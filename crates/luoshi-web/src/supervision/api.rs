@@ -1,9 +1,11 @@
 //! The supervision API: items, opening one, an item with its log, steps.
 
+use crate::kit::openapi::{obj, r, scalars};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::kit::auth::Auth;
@@ -90,4 +92,58 @@ pub async fn item_step(
     Json(f): Json<StepForm>,
 ) -> Result<Json<ItemRow>, AppError> {
     take_step(&state, &a, id, f).await.map(Json)
+}
+
+/// This feature's OpenAPI component schemas (the route rows name them).
+pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
+    let (s, i, ns, ni, _) = scalars();
+    vec![
+        (
+            "ItemRow",
+            obj(
+                &[
+                    "id",
+                    "title",
+                    "source",
+                    "lead_unit_id",
+                    "stage",
+                    "due",
+                    "progress",
+                ],
+                json!({
+                    "id": i, "title": s, "source": { "enum": ["instruction", "meeting", "inspection"] }, "source_ref": s,
+                    "task_id": ni, "decision_id": ni, "lead_unit_id": i, "lead_unit_name": s, "stage": s,
+                    "opened_on": s, "due": s, "original_due": s, "requested_due": ns, "closed_on": ns,
+                    "progress": i, "grade": ns, "reminders": i, "updated_at": i
+                }),
+            ),
+        ),
+        (
+            "ItemList",
+            json!({ "type": "array", "items": r("ItemRow") }),
+        ),
+        (
+            "ItemDetail",
+            obj(
+                &["id", "stage", "units", "events"],
+                json!({ "id": i, "stage": s, "units": { "type": "array" }, "events": { "type": "array" } }),
+            ),
+        ),
+        (
+            "ItemBody",
+            obj(
+                &["title", "source", "lead_unit_id", "due"],
+                json!({ "title": s, "source": { "enum": ["instruction", "meeting", "inspection"] }, "source_ref": s,
+                        "lead_unit_id": i, "support_unit_ids": { "type": "array", "items": i }, "due": s, "task_id": ni }),
+            ),
+        ),
+        (
+            "StepBody",
+            obj(
+                &["action"],
+                json!({ "action": { "enum": ["assign", "acknowledge", "feedback", "remind", "request_extension", "approve_extension", "reject_extension", "submit_closing", "accept", "return", "grade", "strike_off"] },
+                        "note": s, "progress": s, "new_due": s, "grade": s, "stage": s }),
+            ),
+        ),
+    ]
 }

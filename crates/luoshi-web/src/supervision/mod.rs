@@ -7,6 +7,7 @@
 //! 办结). Others see the items of their units; anything else answers 404.
 
 mod api;
+pub(crate) use api::schemas;
 mod pages;
 pub mod steps;
 
