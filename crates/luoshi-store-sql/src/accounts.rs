@@ -51,13 +51,11 @@ async fn user_rows(s: &SqlStore, id: Option<Id>) -> StoreResult<Vec<User>> {
 #[async_trait]
 impl AccountsStore for SqlStore {
     async fn user_count(&self) -> StoreResult<i64> {
-        let s = self;
-        scalar("SELECT COUNT(*) FROM users").one(&s.pool).await
+        scalar("SELECT COUNT(*) FROM users").one(&self.pool).await
     }
 
     async fn create_user(&self, actor: &Actor, new: NewUser) -> StoreResult<User> {
-        let s = self;
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         let id: i64 = scalar(
             "INSERT INTO users (username, display_name, role, unit_id, password_hash, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -106,14 +104,13 @@ impl AccountsStore for SqlStore {
     }
 
     async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>> {
-        let s = self;
         let sql = format!(
             "SELECT {USER_COLUMNS}, u.password_hash, u.failed_logins, u.locked_until \
              FROM users u JOIN units n ON n.id = u.unit_id WHERE u.username = $1"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(username.to_string())
-            .maybe(&s.pool)
+            .maybe(&self.pool)
             .await?;
         row.map(|r| {
             Ok(Credentials {
@@ -133,7 +130,6 @@ impl AccountsStore for SqlStore {
         max_failures: i64,
         lock_secs: i64,
     ) -> StoreResult<()> {
-        let s = self;
         // One statement, so concurrent failures on several processes all count.
         sqlx::query(
             "UPDATE users SET \
@@ -144,23 +140,21 @@ impl AccountsStore for SqlStore {
         .bind(max_failures)
         .bind(now + lock_secs)
         .bind(user_id)
-        .run(&s.pool)
+        .run(&self.pool)
         .await?;
         Ok(())
     }
 
     async fn record_login_success(&self, user_id: Id) -> StoreResult<()> {
-        let s = self;
         sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
             .bind(user_id)
-            .run(&s.pool)
+            .run(&self.pool)
             .await?;
         Ok(())
     }
 
     async fn set_password(&self, actor: &Actor, user_id: Id, hash: &str) -> StoreResult<()> {
-        let s = self;
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         let n = sqlx::query(
             "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2",
         )
@@ -190,8 +184,7 @@ impl AccountsStore for SqlStore {
     }
 
     async fn set_user_active(&self, actor: &Actor, user_id: Id, active: bool) -> StoreResult<()> {
-        let s = self;
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         let before: Option<i64> = scalar("SELECT active FROM users WHERE id = $1")
             .bind(user_id)
             .maybe(&mut *tx)
@@ -224,7 +217,6 @@ impl AccountsStore for SqlStore {
     }
 
     async fn create_session(&self, new: NewSession) -> StoreResult<()> {
-        let s = self;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)",
         )
@@ -232,7 +224,7 @@ impl AccountsStore for SqlStore {
         .bind(new.user_id)
         .bind(new.csrf)
         .bind(new.now)
-        .run(&s.pool).await?;
+        .run(&self.pool).await?;
         Ok(())
     }
 
@@ -242,7 +234,6 @@ impl AccountsStore for SqlStore {
         now: i64,
         idle_secs: i64,
     ) -> StoreResult<Option<Session>> {
-        let s = self;
         let sql = format!(
             "SELECT {USER_COLUMNS}, s.csrf, s.last_seen, \
              (SELECT COUNT(*) FROM notifications m WHERE m.user_id = u.id AND m.read_at IS NULL) AS unread, \
@@ -252,7 +243,7 @@ impl AccountsStore for SqlStore {
         );
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(token_hash.to_string())
-            .maybe(&s.pool)
+            .maybe(&self.pool)
             .await?
         else {
             return Ok(None);
@@ -260,7 +251,7 @@ impl AccountsStore for SqlStore {
         let last_seen: i64 = row.col("last_seen")?;
         let user = user_row(&row)?;
         if now - last_seen > idle_secs || !user.active {
-            s.delete_session(token_hash).await?;
+            self.delete_session(token_hash).await?;
             return Ok(None);
         }
         // Touch at most once a minute: idle expiry needs no finer clock, and reads stay reads.
@@ -268,7 +259,7 @@ impl AccountsStore for SqlStore {
             sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
                 .bind(now)
                 .bind(token_hash.to_string())
-                .run(&s.pool)
+                .run(&self.pool)
                 .await?;
         }
         Ok(Some(Session {
@@ -281,9 +272,8 @@ impl AccountsStore for SqlStore {
     }
 
     async fn push_flash(&self, token_hash: &str, flash: &Flash) -> StoreResult<()> {
-        let s = self;
         let text: String = flash.text.chars().take(FLASH_CHARS).collect();
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO flashes (token_hash, tone, text, created_at) \
              SELECT token_hash, $2, $3, $4 FROM sessions WHERE token_hash = $1",
@@ -307,8 +297,7 @@ impl AccountsStore for SqlStore {
     }
 
     async fn take_flashes(&self, token_hash: &str) -> StoreResult<Vec<Flash>> {
-        let s = self;
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         let rows =
             sqlx::query("SELECT id, tone, text FROM flashes WHERE token_hash = $1 ORDER BY id")
                 .bind(token_hash.to_string())
@@ -334,16 +323,14 @@ impl AccountsStore for SqlStore {
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-        let s = self;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash.to_string())
-            .run(&s.pool)
+            .run(&self.pool)
             .await?;
         Ok(())
     }
 
     async fn set_email(&self, actor: &Actor, user_id: Id, email: Option<&str>) -> StoreResult<()> {
-        let s = self;
         let email = email.map(str::trim).filter(|e| !e.is_empty());
         if let Some(e) = email
             && (e.len() > 200 || !e.contains('@') || e.contains(char::is_whitespace))
@@ -353,7 +340,7 @@ impl AccountsStore for SqlStore {
                 "电子邮箱格式不正确".into(),
             ));
         }
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         let done = sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
             .bind(email.map(str::to_string))
             .bind(user_id)

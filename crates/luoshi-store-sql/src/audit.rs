@@ -9,9 +9,8 @@ use luoshi_store::{Page, Paged, StoreResult};
 #[async_trait]
 impl AuditStore for SqlStore {
     async fn audit(&self, page: Page) -> StoreResult<Paged<AuditEntry>> {
-        let s = self;
         let total: i64 = scalar("SELECT COUNT(*) FROM audit_log")
-            .one(&s.pool)
+            .one(&self.pool)
             .await?;
         let rows = sqlx::query(
             "SELECT id, at, user_id, actor, action, object_type, object_id, before_json, after_json \
@@ -19,7 +18,7 @@ impl AuditStore for SqlStore {
         )
         .bind(page.limit)
         .bind(page.offset)
-        .all(&s.pool).await?;
+        .all(&self.pool).await?;
         let parse = |v: Option<String>| v.and_then(|s| serde_json::from_str(&s).ok());
         let items = rows
             .iter()

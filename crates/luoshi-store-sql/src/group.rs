@@ -124,10 +124,9 @@ fn meeting_row(r: &AnyRow) -> StoreResult<Meeting> {
 #[async_trait]
 impl GroupStore for SqlStore {
     async fn members(&self) -> StoreResult<Vec<Member>> {
-        let s = self;
         let sql = format!("{MEMBER_SQL} ORDER BY m.seq, m.id");
         sqlx::query(sqlx::AssertSqlSafe(sql))
-            .all(&s.pool)
+            .all(&self.pool)
             .await?
             .iter()
             .map(member_row)
@@ -135,11 +134,10 @@ impl GroupStore for SqlStore {
     }
 
     async fn add_members(&self, actor: &Actor, new: Vec<MemberEdit>) -> StoreResult<Vec<Member>> {
-        let s = self;
         for e in &new {
             check(e)?;
         }
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         let mut seq: i64 = scalar("SELECT COALESCE(MAX(seq), 0) FROM group_members")
             .one(&mut *tx)
             .await?;
@@ -177,9 +175,8 @@ impl GroupStore for SqlStore {
     }
 
     async fn update_member(&self, actor: &Actor, id: Id, e: MemberEdit) -> StoreResult<Member> {
-        let s = self;
         check(&e)?;
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         let before = member_in(&mut tx, id).await?;
         check_liaison(&mut tx, &e).await?;
         sqlx::query(
@@ -210,8 +207,7 @@ impl GroupStore for SqlStore {
     }
 
     async fn delete_member(&self, actor: &Actor, id: Id) -> StoreResult<()> {
-        let s = self;
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         let before = member_in(&mut tx, id).await?;
         sqlx::query("DELETE FROM group_members WHERE id = $1")
             .bind(id)
@@ -231,15 +227,14 @@ impl GroupStore for SqlStore {
     }
 
     async fn meetings(&self) -> StoreResult<Vec<Meeting>> {
-        let s = self;
         let mut out = sqlx::query(
             "SELECT id, kind, title, held_on, place, summary FROM meetings ORDER BY held_on DESC, id DESC",
         )
-        .all(&s.pool).await?
+        .all(&self.pool).await?
         .iter()
         .map(meeting_row)
         .collect::<StoreResult<Vec<_>>>()?;
-        let all = decisions(&s.pool, None).await?;
+        let all = decisions(&self.pool, None).await?;
         for m in &mut out {
             m.decisions = all
                 .iter()
@@ -251,30 +246,28 @@ impl GroupStore for SqlStore {
     }
 
     async fn meeting(&self, id: Id) -> StoreResult<Option<Meeting>> {
-        let s = self;
         let Some(r) = sqlx::query(
             "SELECT id, kind, title, held_on, place, summary FROM meetings WHERE id = $1",
         )
         .bind(id)
-        .maybe(&s.pool)
+        .maybe(&self.pool)
         .await?
         else {
             return Ok(None);
         };
         let mut m = meeting_row(&r)?;
-        m.decisions = decisions(&s.pool, Some(id)).await?;
+        m.decisions = decisions(&self.pool, Some(id)).await?;
         // Every item opened from a decision, not only the first.
         for d in &mut m.decisions {
             d.item_ids = scalar("SELECT id FROM items WHERE decision_id = $1 ORDER BY id")
                 .bind(d.id)
-                .all(&s.pool)
+                .all(&self.pool)
                 .await?;
         }
         Ok(Some(m))
     }
 
     async fn create_meeting(&self, actor: &Actor, new: NewMeeting) -> StoreResult<Meeting> {
-        let s = self;
         if new.title.trim().is_empty() || new.title.chars().count() > 200 {
             return Err(StoreError::Invalid(
                 "meeting_title",
@@ -289,7 +282,7 @@ impl GroupStore for SqlStore {
                 ));
             }
         }
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         let id: Id = scalar(
             "INSERT INTO meetings (kind, title, held_on, place, summary, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",

@@ -15,15 +15,14 @@ impl JobsStore for SqlStore {
         every_secs: i64,
         owner: &str,
     ) -> StoreResult<bool> {
-        let s = self;
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO jobs (name, next_run) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
         )
         .bind(name.to_string())
         .run(&mut *tx)
         .await?;
-        let lock = match s.dialect {
+        let lock = match self.dialect {
             Dialect::Sqlite => "",
             Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
         };

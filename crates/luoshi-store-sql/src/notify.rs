@@ -122,10 +122,9 @@ fn delivery_row(r: &sqlx::any::AnyRow) -> StoreResult<Delivery> {
 #[async_trait]
 impl NotifyStore for SqlStore {
     async fn inbox(&self, user_id: Id, page: Page) -> StoreResult<Paged<Notification>> {
-        let s = self;
         let total: i64 = scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1")
             .bind(user_id)
-            .one(&s.pool)
+            .one(&self.pool)
             .await?;
         let rows = sqlx::query(
             "SELECT id, title, body, link, created_at, read_at FROM notifications WHERE user_id = $1 \
@@ -134,7 +133,7 @@ impl NotifyStore for SqlStore {
         .bind(user_id)
         .bind(page.limit)
         .bind(page.offset)
-        .all(&s.pool).await?;
+        .all(&self.pool).await?;
         let items = rows
             .iter()
             .map(|r| {
@@ -157,15 +156,13 @@ impl NotifyStore for SqlStore {
     }
 
     async fn unread_count(&self, user_id: Id) -> StoreResult<i64> {
-        let s = self;
         scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
             .bind(user_id)
-            .one(&s.pool)
+            .one(&self.pool)
             .await
     }
 
     async fn mark_read(&self, user_id: Id, id: Option<Id>) -> StoreResult<()> {
-        let s = self;
         let mut q = sqlx::query(match id {
             Some(_) => "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL AND id = $3",
             None => "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
@@ -175,7 +172,7 @@ impl NotifyStore for SqlStore {
         if let Some(id) = id {
             q = q.bind(id);
         }
-        q.run(&s.pool).await?;
+        q.run(&self.pool).await?;
         Ok(())
     }
 
@@ -185,12 +182,11 @@ impl NotifyStore for SqlStore {
         limit: i64,
         lease_secs: i64,
     ) -> StoreResult<Vec<Delivery>> {
-        let s = self;
-        let lock = match s.dialect {
+        let lock = match self.dialect {
             Dialect::Sqlite => "",
             Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
         };
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         let sql = format!(
             "SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $1 \
              AND (locked_until IS NULL OR locked_until < $1) ORDER BY next_at, id LIMIT $2{lock}"
@@ -221,8 +217,7 @@ impl NotifyStore for SqlStore {
     }
 
     async fn finish_delivery(&self, id: Id, result: DeliveryResult, at: i64) -> StoreResult<()> {
-        let s = self;
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         let attempts: i64 = scalar("SELECT attempts FROM deliveries WHERE id = $1")
             .bind(id)
             .maybe(&mut *tx)
@@ -261,9 +256,8 @@ impl NotifyStore for SqlStore {
     }
 
     async fn deliveries(&self, page: Page) -> StoreResult<Paged<Delivery>> {
-        let s = self;
         let total: i64 = scalar("SELECT COUNT(*) FROM deliveries")
-            .one(&s.pool)
+            .one(&self.pool)
             .await?;
         let sql = format!(
             "SELECT {DELIVERY_COLUMNS} {DELIVERY_FROM} ORDER BY \
@@ -273,7 +267,7 @@ impl NotifyStore for SqlStore {
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(page.limit)
             .bind(page.offset)
-            .all(&s.pool)
+            .all(&self.pool)
             .await?;
         Ok(Paged {
             items: rows.iter().map(delivery_row).collect::<StoreResult<_>>()?,

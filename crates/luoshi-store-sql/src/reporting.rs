@@ -251,7 +251,6 @@ async fn write_report(
 #[async_trait]
 impl ReportingStore for SqlStore {
     async fn obligations(&self, f: &ObligationFilter) -> StoreResult<Vec<Obligation>> {
-        let s = self;
         let mut q = Q::new(
             "SELECT t.id AS task_id, t.number, t.title, t.document_id, d.title AS document_title, \
              tu.unit_id, u.name AS unit_name, tu.role, d.due_rule \
@@ -279,7 +278,7 @@ impl ReportingStore for SqlStore {
             ));
         }
         q.push(" ORDER BY tu.sort_key, tu.ord");
-        let rows = q.query().all(&s.pool).await?;
+        let rows = q.query().all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 let rule: Option<String> = r.col("due_rule")?;
@@ -299,7 +298,6 @@ impl ReportingStore for SqlStore {
     }
 
     async fn submit_report(&self, actor: &Actor, sub: SubmitReport) -> StoreResult<Submitted> {
-        let s = self;
         validate(sub.status, sub.progress, &sub.narrative, &sub.figures)
             .map_err(|m| StoreError::Invalid("report_content", m))?;
         let key = sub
@@ -312,11 +310,11 @@ impl ReportingStore for SqlStore {
                 "幂等键过长".into(),
             ));
         }
-        match write_report(s, actor, &sub, key.as_deref()).await {
+        match write_report(self, actor, &sub, key.as_deref()).await {
             // Two retries raced and the other one wrote the key first: answer with its version.
             Err(StoreError::Conflict(msg)) => {
                 if let Some(key) = &key {
-                    let mut tx = begin(&s.pool).await?;
+                    let mut tx = begin(&self.pool).await?;
                     let done = replay(&mut tx, key).await?;
                     rollback(tx).await?;
                     if let Some(done) = done {
@@ -330,7 +328,6 @@ impl ReportingStore for SqlStore {
     }
 
     async fn review_report(&self, actor: &Actor, review: Review) -> StoreResult<ReportRow> {
-        let s = self;
         let reason = review.reason.trim().to_string();
         if !review.accept && reason.is_empty() {
             return Err(StoreError::Invalid(
@@ -344,10 +341,10 @@ impl ReportingStore for SqlStore {
                 "审核意见不能超过 2000 字".into(),
             ));
         }
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         let sql = format!(
             "SELECT state, versions FROM reports WHERE id = $1{}",
-            s.for_update()
+            self.for_update()
         );
         let head = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(review.report_id)
@@ -418,7 +415,6 @@ impl ReportingStore for SqlStore {
     }
 
     async fn reports(&self, f: &ReportFilter) -> StoreResult<Vec<ReportRow>> {
-        let s = self;
         let mut q = Q::new(&format!(
             "SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE 1 = 1"
         ));
@@ -445,16 +441,15 @@ impl ReportingStore for SqlStore {
             q.push(&format!(" AND r.state = {p}"));
         }
         q.push(" ORDER BY r.period DESC, t.document_id, t.seq, r.kind DESC, r.unit_id");
-        let rows = q.query().all(&s.pool).await?;
+        let rows = q.query().all(&self.pool).await?;
         rows.iter().map(report_row).collect()
     }
 
     async fn report(&self, id: Id) -> StoreResult<Option<ReportDetail>> {
-        let s = self;
         let sql = format!("SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE r.id = $1");
         let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .maybe(&s.pool)
+            .maybe(&self.pool)
             .await?
         else {
             return Ok(None);
@@ -465,7 +460,7 @@ impl ReportingStore for SqlStore {
              WHERE a.report_id = $1 ORDER BY a.id",
         )
         .bind(id)
-        .all(&s.pool)
+        .all(&self.pool)
         .await?;
         let versions = sqlx::query(
             "SELECT id, version_no, status, progress, narrative, figures, submitted_by_name, submitted_at, \
@@ -473,7 +468,7 @@ impl ReportingStore for SqlStore {
              WHERE report_id = $1 ORDER BY version_no",
         )
         .bind(id)
-        .all(&s.pool).await?;
+        .all(&self.pool).await?;
         let mut history = Vec::new();
         for v in versions {
             let vid: Id = v.col("id")?;
@@ -514,13 +509,12 @@ impl ReportingStore for SqlStore {
     }
 
     async fn attachment(&self, id: Id) -> StoreResult<Option<(AttachmentMeta, Vec<u8>)>> {
-        let s = self;
         let Some(r) = sqlx::query(
             "SELECT a.id, a.report_id, a.file_name, a.mime, a.size, b.bytes FROM attachments a \
              JOIN blobs b ON b.sha256 = a.sha256 WHERE a.id = $1",
         )
         .bind(id)
-        .maybe(&s.pool)
+        .maybe(&self.pool)
         .await?
         else {
             return Ok(None);

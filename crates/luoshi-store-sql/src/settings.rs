@@ -26,7 +26,6 @@ impl SettingsStore for SqlStore {
     }
 
     async fn save_settings(&self, actor: &Actor, settings: &Settings) -> StoreResult<()> {
-        let s = self;
         luoshi_domain::settings::check(
             &settings.thresholds,
             &settings.reminder_days,
@@ -34,7 +33,7 @@ impl SettingsStore for SqlStore {
             settings.smtp.as_ref(),
         )
         .map_err(|r| StoreError::Invalid(r.field, r.message.into()))?;
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         let before = settings_in(&mut *tx).await?;
         let value = serde_json::to_string(settings)
             .map_err(|e| StoreError::Database(e.to_string(), None))?;

@@ -96,7 +96,6 @@ async fn event(
 #[async_trait]
 impl SupervisionStore for SqlStore {
     async fn create_item(&self, actor: &Actor, new: NewItem) -> StoreResult<ItemRow> {
-        let s = self;
         let title = new.title.trim().to_string();
         if title.is_empty() || title.chars().count() > 500 {
             return Err(StoreError::Invalid(
@@ -111,7 +110,7 @@ impl SupervisionStore for SqlStore {
                 "办理时限不能早于立项日期".into(),
             ));
         }
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         let at = now();
         let stage = if new.assign {
             Stage::Assigned
@@ -196,7 +195,6 @@ impl SupervisionStore for SqlStore {
     }
 
     async fn items(&self, f: &ItemFilter) -> StoreResult<Vec<ItemRow>> {
-        let s = self;
         let mut q = Q::new(&format!("SELECT {ITEM_COLUMNS} {ITEM_FROM} WHERE 1 = 1"));
         if let Some(units) = &f.units {
             if units.is_empty() {
@@ -219,16 +217,15 @@ impl SupervisionStore for SqlStore {
             q.push(&format!(" AND i.decision_id = {p}"));
         }
         q.push(" ORDER BY i.due, i.id");
-        let rows = q.query().all(&s.pool).await?;
+        let rows = q.query().all(&self.pool).await?;
         rows.iter().map(item_row).collect()
     }
 
     async fn item(&self, id: Id) -> StoreResult<Option<ItemDetail>> {
-        let s = self;
         let sql = format!("SELECT {ITEM_COLUMNS} {ITEM_FROM} WHERE i.id = $1");
         let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .maybe(&s.pool)
+            .maybe(&self.pool)
             .await?
         else {
             return Ok(None);
@@ -239,7 +236,7 @@ impl SupervisionStore for SqlStore {
              WHERE iu.item_id = $1 ORDER BY CASE iu.role WHEN 'lead' THEN 0 ELSE 1 END, u.name",
         )
         .bind(id)
-        .all(&s.pool).await?
+        .all(&self.pool).await?
         .iter()
         .map(|r| {
             Ok(ItemUnit {
@@ -253,7 +250,7 @@ impl SupervisionStore for SqlStore {
             "SELECT at, actor, action, from_stage, to_stage, note FROM item_events WHERE item_id = $1 ORDER BY id",
         )
         .bind(id)
-        .all(&s.pool).await?
+        .all(&self.pool).await?
         .iter()
         .map(|r| {
             let action: String = r.col("action")?;
@@ -280,7 +277,6 @@ impl SupervisionStore for SqlStore {
     }
 
     async fn item_step(&self, actor: &Actor, id: Id, step: ItemStep) -> StoreResult<ItemRow> {
-        let s = self;
         let today = step.today;
         let note = step.note.trim().to_string();
         if note.chars().count() > 5000 {
@@ -289,8 +285,8 @@ impl SupervisionStore for SqlStore {
                 "说明不能超过 5000 字".into(),
             ));
         }
-        let mut tx = s.write().await?;
-        let sql = format!("SELECT stage FROM items WHERE id = $1{}", s.for_update());
+        let mut tx = self.write().await?;
+        let sql = format!("SELECT stage FROM items WHERE id = $1{}", self.for_update());
         let stage: String = scalar(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .maybe(&mut *tx)
@@ -403,9 +399,8 @@ impl SupervisionStore for SqlStore {
     }
 
     async fn run_reminders(&self, today: Date, lead_days: &[i64]) -> StoreResult<ReminderRun> {
-        let s = self;
         let actor = Actor::system("自动催办");
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         let open = sqlx::query(
             "SELECT id, title, due, stage, lead_unit_id FROM items \
              WHERE stage IN ('assigned', 'acknowledged', 'in_progress', 'extension_requested') ORDER BY id",

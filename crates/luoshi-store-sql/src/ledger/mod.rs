@@ -271,7 +271,6 @@ impl LedgerStore for SqlStore {
         title: Option<&str>,
         task_titles: &[String],
     ) -> StoreResult<Vec<Candidate>> {
-        let s = self;
         // A union of indexed lookups: an OR across them makes PostgreSQL scan.
         let mut q = Q::new("");
         let mut parts = Vec::new();
@@ -306,7 +305,7 @@ impl LedgerStore for SqlStore {
         let ids: Vec<Id> = q
             .query()
             .persistent(false)
-            .all(&s.pool)
+            .all(&self.pool)
             .await?
             .iter()
             .map(|r| r.col::<i64, _>(0))
@@ -321,7 +320,7 @@ impl LedgerStore for SqlStore {
              FROM documents d JOIN versions v ON v.id = d.latest_version_id \
              WHERE d.id IN ({list}) ORDER BY d.id"
         ));
-        let rows = q.query().all(&s.pool).await?;
+        let rows = q.query().all(&self.pool).await?;
         let mut out = Vec::new();
         for r in rows {
             let document_id: Id = r.col("document_id")?;
@@ -332,17 +331,16 @@ impl LedgerStore for SqlStore {
                 version_id: r.col("version_id")?,
                 version_no: r.col("version_no")?,
                 extracted,
-                tasks: live_tasks(s, document_id).await?,
+                tasks: live_tasks(self, document_id).await?,
             });
         }
         Ok(out)
     }
 
     async fn version_by_sha(&self, sha: &str) -> StoreResult<Option<(Id, Id)>> {
-        let s = self;
         let row = sqlx::query("SELECT document_id, id FROM versions WHERE sha256 = $1")
             .bind(sha.to_string())
-            .maybe(&s.pool)
+            .maybe(&self.pool)
             .await?;
         row.map(|r| Ok((r.col(0)?, r.col(1)?))).transpose()
     }
@@ -352,11 +350,10 @@ impl LedgerStore for SqlStore {
     }
 
     async fn documents(&self, scope: &Scope, page: Page) -> StoreResult<Paged<DocumentRow>> {
-        let s = self;
         let mut count = Q::new("");
         let cond = doc_condition(&mut count, scope);
         count.push(&format!("SELECT COUNT(*) FROM documents d WHERE {cond}"));
-        let total = count.fetch_i64(&s.pool).await?;
+        let total = count.fetch_i64(&self.pool).await?;
         let mut q = Q::new("");
         let cond = doc_condition(&mut q, scope);
         let lim = q.bind(Arg::I(page.limit));
@@ -364,7 +361,7 @@ impl LedgerStore for SqlStore {
         q.push(&format!(
             "SELECT {DOC_COLUMNS} FROM documents d WHERE {cond} ORDER BY d.id DESC LIMIT {lim} OFFSET {off}"
         ));
-        let rows = q.query().all(&s.pool).await?;
+        let rows = q.query().all(&self.pool).await?;
         Ok(Paged {
             items: rows.iter().map(doc_row).collect::<StoreResult<_>>()?,
             total,
@@ -374,11 +371,10 @@ impl LedgerStore for SqlStore {
     }
 
     async fn document(&self, id: Id) -> StoreResult<Option<DocumentDetail>> {
-        let s = self;
         let sql = format!("SELECT {DOC_COLUMNS} FROM documents d WHERE d.id = $1");
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .maybe(&s.pool)
+            .maybe(&self.pool)
             .await?
         else {
             return Ok(None);
@@ -389,14 +385,14 @@ impl LedgerStore for SqlStore {
         );
         let versions = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .all(&s.pool)
+            .all(&self.pool)
             .await?
             .iter()
             .map(version_row)
             .collect::<StoreResult<Vec<_>>>()?;
         let parsed: String = scalar("SELECT parsed FROM versions WHERE id = $1")
             .bind(doc.latest_version_id)
-            .one(&s.pool)
+            .one(&self.pool)
             .await?;
         let parsed: Document = serde_json::from_str(&parsed).map_err(json_err)?;
         Ok(Some(DocumentDetail {
@@ -408,11 +404,10 @@ impl LedgerStore for SqlStore {
     }
 
     async fn version(&self, id: Id) -> StoreResult<Option<VersionDetail>> {
-        let s = self;
         let sql = format!("SELECT {VERSION_COLUMNS}, parsed FROM versions WHERE id = $1");
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .maybe(&s.pool)
+            .maybe(&self.pool)
             .await?
         else {
             return Ok(None);
@@ -424,16 +419,14 @@ impl LedgerStore for SqlStore {
     }
 
     async fn blob(&self, sha: &str) -> StoreResult<Option<Vec<u8>>> {
-        let s = self;
         scalar("SELECT bytes FROM blobs WHERE sha256 = $1")
             .bind(sha.to_string())
-            .maybe(&s.pool)
+            .maybe(&self.pool)
             .await
     }
 
     async fn save_pending_import(&self, p: PendingImport) -> StoreResult<()> {
-        let s = self;
-        let mut tx = s.write().await?;
+        let mut tx = self.write().await?;
         // Previews older than a day are abandoned.
         sqlx::query("DELETE FROM pending_imports WHERE created_at < $1")
             .bind(p.created_at - 86_400)
@@ -455,14 +448,13 @@ impl LedgerStore for SqlStore {
     }
 
     async fn pending_import(&self, token: &str, user_id: Id) -> StoreResult<Option<PendingImport>> {
-        let s = self;
         let row = sqlx::query(
             "SELECT token, user_id, file_name, bytes, extracted, parsed, created_at FROM pending_imports \
              WHERE token = $1 AND user_id = $2",
         )
         .bind(token.to_string())
         .bind(user_id)
-        .maybe(&s.pool).await?;
+        .maybe(&self.pool).await?;
         row.map(|r| {
             Ok(PendingImport {
                 token: r.col("token")?,
@@ -479,18 +471,16 @@ impl LedgerStore for SqlStore {
     }
 
     async fn delete_pending_import(&self, token: &str) -> StoreResult<()> {
-        let s = self;
         sqlx::query("DELETE FROM pending_imports WHERE token = $1")
             .bind(token.to_string())
-            .run(&s.pool)
+            .run(&self.pool)
             .await?;
         Ok(())
     }
 
     async fn tasks(&self, f: &TaskFilter, page: Page) -> StoreResult<Paged<TaskRow>> {
-        let s = self;
         if let Some(units) = unit_fast_path(f) {
-            let (total, ids) = unit_tasks(s, f, units, page).await?;
+            let (total, ids) = unit_tasks(self, f, units, page).await?;
             let mut q = Q::new("");
             let list = if ids.is_empty() {
                 "0".to_string()
@@ -501,8 +491,8 @@ impl LedgerStore for SqlStore {
                 "SELECT {TASK_COLUMNS} FROM tasks t JOIN documents d ON d.id = t.document_id \
                  WHERE t.id IN ({list})"
             ));
-            let rows = q.query().all(&s.pool).await?;
-            let units_of = task_units(s, &ids).await?;
+            let rows = q.query().all(&self.pool).await?;
+            let units_of = task_units(self, &ids).await?;
             let mut by_id: HashMap<Id, TaskRow> = HashMap::new();
             for r in &rows {
                 let id: Id = r.col("id")?;
@@ -520,7 +510,7 @@ impl LedgerStore for SqlStore {
         let mut count = Q::new("");
         let cond = task_where(&mut count, f);
         count.push(&format!("SELECT COUNT(*) FROM tasks t WHERE {cond}"));
-        let total = count.fetch_i64(&s.pool).await?;
+        let total = count.fetch_i64(&self.pool).await?;
         let mut q = Q::new("");
         let cond = task_where(&mut q, f);
         let lim = q.bind(Arg::I(page.limit));
@@ -529,12 +519,12 @@ impl LedgerStore for SqlStore {
             "SELECT {TASK_COLUMNS} FROM tasks t JOIN documents d ON d.id = t.document_id WHERE {cond} \
              ORDER BY t.document_id, t.seq LIMIT {lim} OFFSET {off}"
         ));
-        let rows = q.query().all(&s.pool).await?;
+        let rows = q.query().all(&self.pool).await?;
         let ids: Vec<Id> = rows
             .iter()
             .map(|r| r.col("id"))
             .collect::<StoreResult<_>>()?;
-        let units = task_units(s, &ids).await?;
+        let units = task_units(self, &ids).await?;
         let items = rows
             .iter()
             .zip(&ids)
@@ -549,19 +539,18 @@ impl LedgerStore for SqlStore {
     }
 
     async fn task(&self, id: Id) -> StoreResult<Option<TaskDetail>> {
-        let s = self;
         let sql = format!(
             "SELECT {TASK_COLUMNS}, t.units_text, t.path, t.first_version_id, t.last_version_id \
              FROM tasks t JOIN documents d ON d.id = t.document_id WHERE t.id = $1"
         );
         let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .maybe(&s.pool)
+            .maybe(&self.pool)
             .await?
         else {
             return Ok(None);
         };
-        let mut units = task_units(s, &[id]).await?;
+        let mut units = task_units(self, &[id]).await?;
         let units = units.remove(&id).unwrap_or_default();
         let path: String = r.col("path")?;
         Ok(Some(TaskDetail {

@@ -169,9 +169,8 @@ async fn units_by_ids(s: &SqlStore, ids: &[Id]) -> StoreResult<Vec<Unit>> {
 #[async_trait]
 impl RegistryStore for SqlStore {
     async fn seed_registry(&self, actor: &Actor) -> StoreResult<()> {
-        let s = self;
-        let mut tx = s.write().await?;
-        s.registry_lock(&mut tx).await?;
+        let mut tx = self.write().await?;
+        self.registry_lock(&mut tx).await?;
         let mut added = Vec::new();
         for u in shipped_units() {
             let id = match alias_owner(&mut tx, &unit_key(&u.name)).await? {
@@ -216,15 +215,14 @@ impl RegistryStore for SqlStore {
     }
 
     async fn units(&self) -> StoreResult<Vec<UnitSummary>> {
-        let s = self;
-        let units = all_units(s).await?;
+        let units = all_units(self).await?;
         let rows = sqlx::query(
             "SELECT tu.unit_id, \
                COUNT(DISTINCT CASE WHEN tu.role = 'lead' THEN tu.task_id END) AS lead, \
                COUNT(DISTINCT CASE WHEN tu.role = 'support' THEN tu.task_id END) AS support \
              FROM task_units tu WHERE tu.live = 1 GROUP BY tu.unit_id",
         )
-        .all(&s.pool)
+        .all(&self.pool)
         .await?;
         let mut counts: HashMap<Id, (i64, i64)> = HashMap::new();
         for r in rows {
@@ -249,24 +247,23 @@ impl RegistryStore for SqlStore {
     }
 
     async fn unit(&self, id: Id) -> StoreResult<Option<UnitDetail>> {
-        let s = self;
-        let family = family_ids(s, id).await?;
+        let family = family_ids(self, id).await?;
         if family.is_empty() {
             return Ok(None);
         }
-        let mut units = units_by_ids(s, &family).await?;
+        let mut units = units_by_ids(self, &family).await?;
         let Some(pos) = units.iter().position(|u| u.id == id) else {
             return Ok(None);
         };
         let unit = units.remove(pos);
         let successor = match unit.successor_id {
-            Some(sid) => units_by_ids(s, &[sid]).await?.pop(),
+            Some(sid) => units_by_ids(self, &[sid]).await?.pop(),
             None => None,
         };
         let aliases: Vec<String> =
             scalar("SELECT alias FROM unit_aliases WHERE unit_id = $1 ORDER BY alias")
                 .bind(id)
-                .all(&s.pool)
+                .all(&self.pool)
                 .await?;
         Ok(Some(UnitDetail {
             unit,
@@ -277,20 +274,18 @@ impl RegistryStore for SqlStore {
     }
 
     async fn unit_by_name(&self, name: &str) -> StoreResult<Option<Unit>> {
-        let s = self;
         let sql = format!(
             "SELECT {UNIT_COLUMNS} FROM units WHERE id = (SELECT unit_id FROM unit_aliases WHERE alias_key = $1)"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(unit_key(name))
-            .maybe(&s.pool)
+            .maybe(&self.pool)
             .await?;
         row.as_ref().map(unit_row).transpose()
     }
 
     async fn unit_family(&self, id: Id) -> StoreResult<Vec<Id>> {
-        let s = self;
-        let mut ids = family_ids(s, id).await?;
+        let mut ids = family_ids(self, id).await?;
         if ids.is_empty() {
             return Err(StoreError::NotFound);
         }
@@ -302,7 +297,6 @@ impl RegistryStore for SqlStore {
     }
 
     async fn create_unit(&self, actor: &Actor, name: &str, kind: UnitKind) -> StoreResult<Unit> {
-        let s = self;
         let name = name.trim();
         if name.is_empty() {
             return Err(StoreError::Invalid(
@@ -310,8 +304,8 @@ impl RegistryStore for SqlStore {
                 "单位名称不能为空".into(),
             ));
         }
-        let mut tx = s.write().await?;
-        s.registry_lock(&mut tx).await?;
+        let mut tx = self.write().await?;
+        self.registry_lock(&mut tx).await?;
         let area = area_of(name).map(|a| a.code);
         let id = insert_unit(&mut tx, name, kind, area).await?;
         let unit = unit_in(&mut tx, id).await?;
@@ -330,9 +324,8 @@ impl RegistryStore for SqlStore {
     }
 
     async fn update_unit(&self, actor: &Actor, id: Id, edit: UnitEdit) -> StoreResult<Unit> {
-        let s = self;
-        let mut tx = s.write().await?;
-        s.registry_lock(&mut tx).await?;
+        let mut tx = self.write().await?;
+        self.registry_lock(&mut tx).await?;
         let before = unit_in(&mut tx, id).await?;
         let mut after = before.clone();
         if let Some(name) = edit.name.as_deref().map(str::trim)
@@ -398,13 +391,12 @@ impl RegistryStore for SqlStore {
     }
 
     async fn add_alias(&self, actor: &Actor, id: Id, alias: &str) -> StoreResult<()> {
-        let s = self;
         let alias = alias.trim();
         if alias.is_empty() {
             return Err(StoreError::Invalid("alias_empty", "别名不能为空".into()));
         }
-        let mut tx = s.write().await?;
-        s.registry_lock(&mut tx).await?;
+        let mut tx = self.write().await?;
+        self.registry_lock(&mut tx).await?;
         unit_in(&mut tx, id).await?;
         insert_alias(&mut tx, id, alias).await?;
         audit(
@@ -421,9 +413,8 @@ impl RegistryStore for SqlStore {
     }
 
     async fn remove_alias(&self, actor: &Actor, id: Id, alias: &str) -> StoreResult<()> {
-        let s = self;
-        let mut tx = s.write().await?;
-        s.registry_lock(&mut tx).await?;
+        let mut tx = self.write().await?;
+        self.registry_lock(&mut tx).await?;
         let unit = unit_in(&mut tx, id).await?;
         let key = unit_key(alias);
         if key == unit_key(&unit.name) {
@@ -477,13 +468,12 @@ impl RegistryStore for SqlStore {
     }
 
     async fn unit_ops(&self, unit: Option<Id>) -> StoreResult<Vec<UnitOp>> {
-        let s = self;
         let rows = sqlx::query(
             "SELECT id, kind, unit_id, other_id, at, by_name, undone FROM unit_ops \
              WHERE ($1 = 0 OR unit_id = $1 OR other_id = $1) ORDER BY id DESC",
         )
         .bind(unit.unwrap_or(0))
-        .all(&s.pool)
+        .all(&self.pool)
         .await?;
         rows.iter()
             .map(|r| {
