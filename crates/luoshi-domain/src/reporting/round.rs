@@ -199,11 +199,16 @@ impl Score {
         }
     }
 
+    /// The on-time rate in percent to one decimal, or none when nothing was due or filed yet (a
+    /// rate of 0 would read as "all late").
+    pub fn on_time_percent(&self) -> Option<f64> {
+        (self.counted() > 0).then(|| (self.on_time_rate() * 1000.0).round() / 10.0)
+    }
+
     pub fn on_time_pct(&self) -> String {
-        if self.counted() == 0 {
-            "—".into()
-        } else {
-            format!("{:.0}%", self.on_time_rate() * 100.0)
+        match self.on_time_percent() {
+            None => "—".into(),
+            Some(p) => format!("{p:.0}%"),
         }
     }
 }
@@ -454,6 +459,13 @@ mod tests {
         );
         assert_eq!(s.counted(), 3);
         assert_eq!(s.on_time_pct(), "33%");
+        assert_eq!(s.on_time_percent(), Some(33.3));
+        // Nothing due or filed yet: no rate, not 0.
+        let pending = &scorecards(&[owed(5, Standing::Open, None)], &[], today)[0];
+        assert_eq!(
+            (pending.on_time_percent(), pending.on_time_pct().as_str()),
+            (None, "—")
+        );
         let f = figures(&rows, today, &Thresholds::default());
         assert_eq!(
             (f.tasks, f.owed, f.pending, f.filed, f.on_time),

@@ -51,10 +51,23 @@ pub fn area_name(code: Option<&str>) -> &'static str {
         .unwrap_or("")
 }
 
+/// Area names in the documents' order (南宁、钦州港、崇左), whatever order the codes come in.
 pub fn area_names(codes: &[String]) -> String {
-    codes
+    let mut names: Vec<(usize, &'static str)> = codes
         .iter()
-        .map(|c| area_name(Some(c)))
+        .map(|c| {
+            let rank = AREAS
+                .iter()
+                .position(|a| a.code == c)
+                .unwrap_or(AREAS.len());
+            (rank, area_name(Some(c)))
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|(_, n)| n)
         .collect::<Vec<_>>()
         .join("、")
 }
@@ -88,5 +101,19 @@ mod tests {
         assert_eq!(fmt_time(&1_709_164_800), "2024-02-29 08:00");
         assert_eq!(fmt_time(&1_767_196_799), "2025-12-31 23:59");
         assert_eq!(fmt_time(&1_767_196_800), "2026-01-01 00:00");
+    }
+
+    #[test]
+    fn areas_are_listed_in_the_documents_order() {
+        let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            area_names(&codes(&["chongzuo", "nanning", "qinzhougang"])),
+            "南宁、钦州港、崇左"
+        );
+        assert_eq!(
+            area_names(&codes(&["qinzhougang", "nanning"])),
+            "南宁、钦州港"
+        );
+        assert_eq!(area_names(&[]), "");
     }
 }

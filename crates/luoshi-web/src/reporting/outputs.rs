@@ -283,7 +283,10 @@ pub fn reports_sheets(
             ]
             .map(Cell::from),
         );
-        row.push(Cell::from((s.on_time_rate() * 1000.0).round() / 10.0));
+        row.push(match s.on_time_percent() {
+            Some(p) => Cell::from(p),
+            None => Cell::from("—"),
+        });
         row.extend(
             [
                 s.items,

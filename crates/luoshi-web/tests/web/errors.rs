@@ -163,3 +163,21 @@ async fn messages_live_under_the_session_and_refusals_look_different() {
         assert_eq!(said.tone, "done", "{said:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_fits_a_phone() {
+    let h = harness(Backend::Sqlite, "viewport", Config::default()).await;
+    for (role, path) in [
+        (None, "/login"),
+        (Some(Role::Leader), "/no-such-page"),
+        (Some(Role::Leader), "/"),
+    ] {
+        let page = body_text(h.get(role, path).await).await;
+        assert!(
+            page.contains(
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            ),
+            "{path}"
+        );
+    }
+}

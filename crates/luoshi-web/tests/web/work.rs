@@ -469,6 +469,12 @@ async fn meeting_to_item(cx: &mut Quarter) {
         .unwrap()
         .parse()
         .unwrap();
+    // The item's log names the opening once, not as a move from a stage to itself.
+    let page = body_text(h.get(Some(Role::Admin), &format!("/items/{item}")).await).await;
+    assert!(
+        page.contains("立项") && !page.contains("已立项 → 已立项"),
+        "{name}"
+    );
     // The unit acknowledges; the office's actions are not the unit's, and leaders only read.
     let form = |a: &str| format!("action={a}&stage=assigned").into_bytes();
     let step = format!("/items/{item}/steps");
