@@ -79,18 +79,23 @@ pub(crate) struct PendingFlash(pub Flash);
 
 /// Links to the previous and next page.
 pub(crate) fn pager(base: &str, offset: i64, limit: i64, total: i64) -> String {
+    pager_for(base, "offset", offset, limit, total)
+}
+
+/// A pager whose offset travels in `param` (for a page with more than one paged list).
+pub(crate) fn pager_for(base: &str, param: &str, offset: i64, limit: i64, total: i64) -> String {
     let sep = if base.contains('?') { "&amp;" } else { "?" };
     let mut out = String::new();
     if offset > 0 {
         out.push_str(&format!(
-            "<a href=\"{}{sep}offset={}\">上一页</a>",
+            "<a href=\"{}{sep}{param}={}\">上一页</a>",
             esc(base),
             (offset - limit).max(0)
         ));
     }
     if offset + limit < total {
         out.push_str(&format!(
-            "<a href=\"{}{sep}offset={}\">下一页</a>",
+            "<a href=\"{}{sep}{param}={}\">下一页</a>",
             esc(base),
             offset + limit
         ));

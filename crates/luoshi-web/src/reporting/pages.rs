@@ -12,7 +12,7 @@ use crate::kit::auth::Auth;
 use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Form, Path, Query};
-use crate::kit::page::{Nav, back, nav, page, refused};
+use crate::kit::page::{Nav, back, nav, page, pager_for, refused};
 use crate::kit::scope::visible_task;
 use crate::reporting::filing::owed_for_period;
 use crate::reporting::filing::{Filing, file_report};
@@ -35,6 +35,70 @@ pub struct RoundQuery {
     pub round: Option<String>,
 }
 
+#[derive(Deserialize, Default)]
+pub struct ReportingQuery {
+    pub round: Option<String>,
+    /// Where the 待审核 list's page starts.
+    pub pending_offset: Option<usize>,
+    /// Where the 逾期未报 list's page starts.
+    pub missing_offset: Option<usize>,
+}
+
+/// Rows of a long list per page.
+const LIST_PAGE: usize = 100;
+
+/// One unit's rows on a page of a grouped list.
+pub struct UnitGroup {
+    pub unit_id: Id,
+    pub unit_name: String,
+    /// The unit's rows in the whole list, not only on this page.
+    pub total: usize,
+    pub rows: Vec<Owed>,
+}
+
+/// A page of a long obligation list, grouped by unit, with the totals of the whole list.
+pub struct Grouped {
+    pub total: usize,
+    pub units: usize,
+    pub groups: Vec<UnitGroup>,
+    pub pager: String,
+}
+
+/// Sorts `list` by unit and task, cuts the page at `offset` and groups it by unit.
+fn grouped(mut list: Vec<Owed>, offset: usize, base: &str, param: &str) -> Grouped {
+    list.sort_by(|a, b| {
+        (&a.ob.unit_name, a.ob.task_id, a.period_key).cmp(&(
+            &b.ob.unit_name,
+            b.ob.task_id,
+            b.period_key,
+        ))
+    });
+    let mut per_unit: std::collections::HashMap<Id, usize> = std::collections::HashMap::new();
+    for o in &list {
+        *per_unit.entry(o.ob.unit_id).or_default() += 1;
+    }
+    let total = list.len();
+    let offset = offset.min(total.saturating_sub(1) / LIST_PAGE * LIST_PAGE);
+    let mut groups: Vec<UnitGroup> = Vec::new();
+    for o in list.into_iter().skip(offset).take(LIST_PAGE) {
+        match groups.last_mut() {
+            Some(g) if g.unit_id == o.ob.unit_id => g.rows.push(o),
+            _ => groups.push(UnitGroup {
+                unit_id: o.ob.unit_id,
+                unit_name: o.ob.unit_name.clone(),
+                total: per_unit[&o.ob.unit_id],
+                rows: vec![o],
+            }),
+        }
+    }
+    Grouped {
+        total,
+        units: per_unit.len(),
+        groups,
+        pager: pager_for(base, param, offset as i64, LIST_PAGE as i64, total as i64),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "reporting/reporting.html")]
 struct ReportingPage {
@@ -45,10 +109,10 @@ struct ReportingPage {
     today: String,
     /// The user's own obligations (unit roles).
     mine: Vec<Owed>,
-    /// Filed and awaiting review (office).
-    pending: Vec<Owed>,
-    /// Past due, not filed.
-    missing: Vec<Owed>,
+    /// Filed and awaiting review (office), a page of it.
+    pending: Grouped,
+    /// Past due, not filed, a page of it.
+    missing: Grouped,
     scores: Vec<Score>,
     office: bool,
 }
@@ -56,7 +120,7 @@ struct ReportingPage {
 pub async fn reporting(
     State(state): State<AppState>,
     a: Auth,
-    Query(q): Query<RoundQuery>,
+    Query(q): Query<ReportingQuery>,
 ) -> AppResult<Html<String>> {
     let round = round_param(&state, q.round.as_deref())?;
     let links = visible_links(&state, &a.0, ObligationFilter::default()).await?;
@@ -69,18 +133,26 @@ pub async fn reporting(
         .filter(|o| family.contains(&o.ob.unit_id))
         .cloned()
         .collect();
-    let pending: Vec<Owed> = owed
-        .iter()
-        .filter(|o| o.standing == Standing::Submitted)
-        .take(300)
-        .cloned()
-        .collect();
-    let missing: Vec<Owed> = owed
-        .iter()
-        .filter(|o| o.standing == Standing::Missing)
-        .take(300)
-        .cloned()
-        .collect();
+    let (pending_at, missing_at) = (q.pending_offset.unwrap_or(0), q.missing_offset.unwrap_or(0));
+    let of = |s: Standing| {
+        owed.iter()
+            .filter(|o| o.standing == s)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let key = round.key();
+    let pending = grouped(
+        of(Standing::Submitted),
+        pending_at,
+        &format!("/reporting?round={key}&missing_offset={missing_at}"),
+        "pending_offset",
+    );
+    let missing = grouped(
+        of(Standing::Missing),
+        missing_at,
+        &format!("/reporting?round={key}&pending_offset={pending_at}"),
+        "missing_offset",
+    );
     let items = if everything {
         state.store.items(&ItemFilter::default()).await?
     } else {

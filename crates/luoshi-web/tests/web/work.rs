@@ -826,3 +826,89 @@ async fn the_roster_is_imported_from_a_document() {
     let page = body_text(h.get(Some(Role::Leader), "/group").await).await;
     assert!(page.contains(&members[0].person));
 }
+
+/// A long overdue list is paged, grouped by unit and states its totals (it used to stop at 300
+/// rows without saying so).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overdue_list_is_paged_grouped_and_counted() {
+    for backend in BACKENDS {
+        let name = backend.name();
+        let config = Config {
+            today: Date::parse("2026-09-21"),
+            ..Config::default()
+        };
+        let h = harness(backend, "overdue", config).await;
+        // A plan of 70 tasks, each led by 商务厅 and supported by 财政厅: 140 obligations, all
+        // past the 2026-09-19 deadline and none filed.
+        let mut text = String::from(
+            "关于印发《压力测试方案》的通知\n\n2026年1月5日\n\n压力测试方案\n\n一、重点任务\n\n",
+        );
+        for n in 1..=70 {
+            text.push_str(&format!(
+                "{n}. 推进第{n}项测试工作。（责任单位：自治区商务厅，自治区财政厅）\n\n"
+            ));
+        }
+        let plan = luoshi_store::ledger::plan_import(
+            &*h.store,
+            luoshi_testkit::input("overdue.txt", text.as_bytes()),
+        )
+        .await
+        .unwrap();
+        h.store
+            .apply_import(&Actor::system("test"), &plan)
+            .await
+            .unwrap();
+        let (_, all) = h
+            .json(
+                Some(Role::Admin),
+                "GET",
+                "/api/v1/obligations?round=2026-Q3",
+                json!({}),
+            )
+            .await;
+        let missing = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["standing"] == "missing")
+            .count();
+        assert!(missing >= 140, "{name}: {missing}");
+        let page = body_text(h.get(Some(Role::Admin), "/reporting?round=2026-Q3").await).await;
+        let section = &page[page.find("<table id=\"missing\">").unwrap()..];
+        let section = &section[..section.find("</table>").unwrap()];
+        assert!(
+            page.contains(&format!("逾期未报（共 {missing} 项，涉及 ")),
+            "{name}: the total is stated"
+        );
+        let rows = |s: &str| s.matches("<tr><td>").count();
+        assert_eq!(rows(section), 100, "{name}: one page of 100");
+        assert!(
+            section.contains("<tr class=\"group\">"),
+            "{name}: grouped by unit"
+        );
+        assert!(page.contains("missing_offset=100"), "{name}: a next page");
+        let second = body_text(
+            h.get(
+                Some(Role::Admin),
+                "/reporting?round=2026-Q3&missing_offset=100",
+            )
+            .await,
+        )
+        .await;
+        let section = &second[second.find("<table id=\"missing\">").unwrap()..];
+        let section = &section[..section.find("</table>").unwrap()];
+        assert_eq!(rows(section), missing - 100, "{name}: the rest on page two");
+        // The unit's header counts its rows in the whole list.
+        let count = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["standing"] == "missing" && o["unit_name"] == "自治区财政厅")
+            .count();
+        assert!(
+            page.contains(&format!("自治区财政厅</a>（{count} 项）"))
+                || second.contains(&format!("自治区财政厅</a>（{count} 项）")),
+            "{name}"
+        );
+    }
+}
