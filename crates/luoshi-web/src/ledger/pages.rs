@@ -127,16 +127,17 @@ pub async fn original(
         "xlsx" => "xlsx",
         _ => "txt",
     };
-    let name = format!(
-        "document-{}-v{}.{ext}",
-        v.version.document_id, v.version.version_no
-    );
     Ok((
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
+                download_name(
+                    &v.version.file_name,
+                    v.version.document_id,
+                    v.version.version_no,
+                    ext,
+                ),
             ),
         ],
         bytes,
@@ -278,4 +279,51 @@ pub async fn export_tasks(
         bytes,
     )
         .into_response())
+}
+
+/// The `Content-Disposition` of an original: the name it was uploaded under (its stem, with the
+/// extension its content was read as), and a plain ASCII name for old clients.
+fn download_name(file_name: &str, document_id: Id, version_no: i64, ext: &str) -> String {
+    let stem = std::path::Path::new(file_name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .map(|s| s.chars().filter(|c| !c.is_control()).collect::<String>())
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| format!("document-{document_id}-v{version_no}"));
+    format!(
+        "attachment; filename=\"document-{document_id}-v{version_no}.{ext}\"; filename*=UTF-8''{}.{ext}",
+        crate::kit::format::url_encode(&stem)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::download_name;
+
+    #[test]
+    fn originals_download_under_their_own_names() {
+        let table = [
+            (
+                "港口物流措施.txt",
+                "txt",
+                "filename*=UTF-8''%E6%B8%AF%E5%8F%A3%E7%89%A9%E6%B5%81%E6%8E%AA%E6%96%BD.txt",
+            ),
+            // The content decides the extension, whatever the name claimed.
+            (
+                "通知.pdf.exe",
+                "docx",
+                "filename*=UTF-8''%E9%80%9A%E7%9F%A5.pdf.docx",
+            ),
+            ("a\"b;c.docx", "docx", "filename*=UTF-8''a%22b%3Bc.docx"),
+            ("", "txt", "filename*=UTF-8''document-3-v2.txt"),
+        ];
+        for (name, ext, want) in table {
+            let got = download_name(name, 3, 2, ext);
+            assert!(
+                got.starts_with(&format!("attachment; filename=\"document-3-v2.{ext}\"; ")),
+                "{got}"
+            );
+            assert!(got.ends_with(want), "{name}: {got}");
+        }
+    }
 }
