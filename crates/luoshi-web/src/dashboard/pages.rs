@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::Html;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -13,7 +13,7 @@ use crate::kit::charts::columns;
 use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::Query;
-use crate::kit::page::{Nav, nav, page};
+use crate::kit::page::{Nav, nav, page, refused};
 use crate::reporting::round::{
     Owed, item_facts, owed_facts, owed_in_round, round_param, visible_links,
 };
@@ -58,8 +58,12 @@ pub async fn dashboard(
     State(state): State<AppState>,
     a: Auth,
     Query(q): Query<DashQuery>,
-) -> AppResult<Html<String>> {
-    let round = round_param(&state, q.round.as_deref())?;
+) -> AppResult<Response> {
+    // A mistyped round on a page goes back to the current one and says why.
+    let round = match round_param(&state, q.round.as_deref()) {
+        Ok(r) => r,
+        Err(e) => return Ok(refused("/dashboard", &e.message)),
+    };
     let area = q.area.clone().filter(|s| !s.is_empty());
     if let Some(code) = &area
         && !AREAS.iter().any(|x| x.code == code)
@@ -214,5 +218,6 @@ pub async fn dashboard(
         areas,
         area_chart,
         items_lights,
-    }))
+    })
+    .into_response())
 }

@@ -121,8 +121,12 @@ pub async fn reporting(
     State(state): State<AppState>,
     a: Auth,
     Query(q): Query<ReportingQuery>,
-) -> AppResult<Html<String>> {
-    let round = round_param(&state, q.round.as_deref())?;
+) -> AppResult<Response> {
+    // A mistyped round on a page goes back to the current one and says why.
+    let round = match round_param(&state, q.round.as_deref()) {
+        Ok(r) => r,
+        Err(e) => return Ok(refused("/reporting", &e.message)),
+    };
     let links = visible_links(&state, &a.0, ObligationFilter::default()).await?;
     let owed = owed_in_round(&state, links, round).await?;
     let user = &a.0.user;
@@ -170,7 +174,8 @@ pub async fn reporting(
         missing,
         scores,
         office: everything,
-    }))
+    })
+    .into_response())
 }
 
 /// One obligation on the task page, with its history when filed.

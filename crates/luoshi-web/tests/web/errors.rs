@@ -181,3 +181,31 @@ async fn every_page_fits_a_phone() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mistyped_round_goes_back_to_this_quarter_and_says_why() {
+    let h = harness(Backend::Sqlite, "round", Config::default()).await;
+    let admin = h.session(Role::Admin);
+    for page in ["/reporting", "/dashboard"] {
+        let res = h
+            .get(Some(Role::Admin), &format!("{page}?round=2026-Q9"))
+            .await;
+        let said = crate::common::outcome(&h, &admin, res).await;
+        assert_eq!(
+            (said.to.as_str(), said.tone.as_str()),
+            (page, "refused"),
+            "{said:?}"
+        );
+        assert!(said.text.contains("报送轮次格式应为 2026-Q3"), "{said:?}");
+    }
+    // The API still answers the caller with a coded error.
+    let (status, body) = h
+        .json(
+            Some(Role::Admin),
+            "GET",
+            "/api/v1/obligations?round=2026-Q9",
+            json!({}),
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("bad_request")));
+}
