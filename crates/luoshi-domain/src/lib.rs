@@ -12,12 +12,14 @@
 //! - `group`: the leading group's meetings;
 //! - `notify`: what a notification says and the typed target it points at;
 //! - `settings`: the office's settings and their rules;
+//! - `audit`: the audit log's actions and objects in Chinese;
 //! - shared: `calendar` (civil dates), `periods` (reporting periods and their deadlines), `lights`
 //!   (red/yellow/green from time left and lag behind expected progress).
 //!
 //! Closed sets of values that are stored and sent as codes are declared with [`codes!`].
 
 pub mod accounts;
+pub mod audit;
 pub mod calendar;
 pub mod group;
 pub mod ledger;

@@ -10,15 +10,79 @@ use crate::kit::error::AppResult;
 use crate::kit::extract::Query;
 use crate::kit::page::PageQuery;
 use crate::kit::page::{Nav, nav, page, pager};
+use luoshi_domain::audit::field_label;
 use luoshi_store::Paged;
 use luoshi_store::audit::AuditEntry;
+use serde_json::Value;
 
 #[derive(Template)]
 #[template(path = "audit/audit.html")]
 struct AuditPage {
     nav: Nav,
     entries: Paged<AuditEntry>,
+    /// Each entry's changed fields, in the entries' order.
+    changes: Vec<Vec<Change>>,
     pager: String,
+}
+
+/// One field an audited change touched, as people read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// A value in a few words: strings without quotes, long ones cut.
+fn short(v: Option<&Value>) -> String {
+    let text = match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(b)) => if *b { "是" } else { "否" }.to_string(),
+        Some(other) => other.to_string(),
+    };
+    if text.chars().count() > 60 {
+        format!("{}…", text.chars().take(60).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// The fields whose values differ between before and after (every field of a new object).
+fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<Change> {
+    let empty = serde_json::Map::new();
+    let as_map = |v: Option<&Value>| match v {
+        Some(Value::Object(m)) => Some(m.clone()),
+        _ => None,
+    };
+    match (as_map(before), as_map(after)) {
+        (None, None) => {
+            let (b, a) = (short(before), short(after));
+            if b == a {
+                Vec::new()
+            } else {
+                vec![Change {
+                    field: String::new(),
+                    before: b,
+                    after: a,
+                }]
+            }
+        }
+        (b, a) => {
+            let (b, a) = (b.unwrap_or_else(|| empty.clone()), a.unwrap_or(empty));
+            let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            keys.into_iter()
+                .filter(|k| b.get(*k) != a.get(*k))
+                .map(|k| Change {
+                    field: field_label(k).to_string(),
+                    before: short(b.get(k)),
+                    after: short(a.get(k)),
+                })
+                .collect()
+        }
+    }
 }
 
 pub async fn audit(
@@ -28,9 +92,48 @@ pub async fn audit(
 ) -> AppResult<Html<String>> {
     let entries = state.store.audit(q.page()).await?;
     let pager = pager("/audit", entries.offset, entries.limit, entries.total);
+    let changes = entries
+        .items
+        .iter()
+        .map(|e| changes(e.before.as_ref(), e.after.as_ref()))
+        .collect();
     Ok(page(AuditPage {
         nav: nav(&a, "audit"),
         entries,
+        changes,
         pager,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_entry_shows_the_fields_it_changed() {
+        let before = json!({ "name": "自治区大数据发展局", "kind": "regional_dept", "area": null });
+        let after = json!({ "name": "自治区数据局", "kind": "regional_dept", "area": null, "succeeded_on": "2024-01-01" });
+        let got = changes(Some(&before), Some(&after));
+        let want = vec![
+            Change {
+                field: "名称".into(),
+                before: "自治区大数据发展局".into(),
+                after: "自治区数据局".into(),
+            },
+            Change {
+                field: "承接日期".into(),
+                before: String::new(),
+                after: "2024-01-01".into(),
+            },
+        ];
+        assert_eq!(got, want);
+        // A new object lists every field; nothing changed lists nothing.
+        assert_eq!(
+            changes(None, Some(&json!({ "active": false })))[0].after,
+            "否"
+        );
+        assert!(changes(Some(&before), Some(&before)).is_empty());
+        assert!(short(Some(&json!("字".repeat(80)))).ends_with('…'));
+    }
 }

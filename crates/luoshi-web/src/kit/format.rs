@@ -72,15 +72,6 @@ pub fn area_names(codes: &[String]) -> String {
         .join("、")
 }
 
-pub fn json_short(v: &Option<serde_json::Value>) -> String {
-    let s = v.as_ref().map(|v| v.to_string()).unwrap_or_default();
-    if s.chars().count() > 120 {
-        format!("{}…", s.chars().take(120).collect::<String>())
-    } else {
-        s
-    }
-}
-
 /// Template helpers.
 pub fn size_kb(n: &i64) -> String {
     format!("{:.1} KB", *n as f64 / 1024.0)

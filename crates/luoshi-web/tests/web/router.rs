@@ -633,3 +633,26 @@ async fn the_router_on_both_backends() {
         upload_limit(backend).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_reads_in_chinese_with_the_fields_changed() {
+    let h = harness(Backend::Sqlite, "audit_words", Config::default()).await;
+    let unit = h.store.unit_by_name("自治区商务厅").await.unwrap().unwrap();
+    let res = h
+        .send(
+            Some(Role::Admin),
+            "POST",
+            &format!("/units/{}/aliases", unit.id),
+            Some("application/x-www-form-urlencoded"),
+            "alias=%E5%95%86%E5%8A%A1%E5%8E%85".into(),
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let page = body_text(h.get(Some(Role::Admin), "/audit").await).await;
+    assert!(
+        page.contains("导入文件") && page.contains("增加别名"),
+        "{page}"
+    );
+    assert!(page.contains("别名：") && page.contains("商务厅"), "{page}");
+    assert!(!page.contains("document.import") && !page.contains("unit.alias.add"));
+}
