@@ -2,23 +2,41 @@
 
 use async_trait::async_trait;
 
-use crate::{Col, Fetch, SqlStore, scalar};
-use luoshi_store::audit::{AuditEntry, AuditStore};
+use crate::{Arg, Col, Fetch, Q, SqlStore};
+use luoshi_domain::calendar::Date;
+use luoshi_store::audit::{AuditEntry, AuditFilter, AuditStore};
 use luoshi_store::{Page, Paged, StoreResult};
 
 #[async_trait]
 impl AuditStore for SqlStore {
-    async fn audit(&self, page: Page) -> StoreResult<Paged<AuditEntry>> {
-        let total: i64 = scalar("SELECT COUNT(*) FROM audit_log")
-            .one(&self.pool)
-            .await?;
-        let rows = sqlx::query(
-            "SELECT id, at, user_id, actor, action, object_type, object_id, before_json, after_json \
-             FROM audit_log ORDER BY id DESC LIMIT $1 OFFSET $2",
-        )
-        .bind(page.limit)
-        .bind(page.offset)
-        .all(&self.pool).await?;
+    async fn audit(&self, f: &AuditFilter, page: Page) -> StoreResult<Paged<AuditEntry>> {
+        // Days are China time (UTC+8): a day starts at 16:00 UTC the day before.
+        let day_start = |d: Date| d.days() * 86_400 - 8 * 3600;
+        let mut q = Q::new("");
+        let mut cond = String::from(" WHERE 1 = 1");
+        if let Some(actor) = &f.actor {
+            cond.push_str(&format!(" AND a.actor = {}", q.bind(Arg::S(actor.clone()))));
+        }
+        if let Some(unit) = f.unit_id {
+            cond.push_str(&format!(" AND u.unit_id = {}", q.bind(Arg::I(unit))));
+        }
+        if let Some(from) = f.from {
+            cond.push_str(&format!(" AND a.at >= {}", q.bind(Arg::I(day_start(from)))));
+        }
+        if let Some(to) = f.to {
+            let end = day_start(to.add_days(1));
+            cond.push_str(&format!(" AND a.at < {}", q.bind(Arg::I(end))));
+        }
+        let from = " FROM audit_log a LEFT JOIN users u ON u.id = a.user_id";
+        q.sql = format!("SELECT COUNT(*){from}{cond}");
+        let total = q.fetch_i64(&self.pool).await?;
+        let limit = q.bind(Arg::I(page.limit));
+        let offset = q.bind(Arg::I(page.offset));
+        q.sql = format!(
+            "SELECT a.id, a.at, a.user_id, a.actor, a.action, a.object_type, a.object_id, \
+             a.before_json, a.after_json{from}{cond} ORDER BY a.id DESC LIMIT {limit} OFFSET {offset}"
+        );
+        let rows = q.query().all(&self.pool).await?;
         let parse = |v: Option<String>| v.and_then(|s| serde_json::from_str(&s).ok());
         let items = rows
             .iter()

@@ -647,7 +647,13 @@ async fn pending_imports(cx: &mut Cx<'_>) {
 /// Every change was audited.
 async fn audited(cx: &mut Cx<'_>) {
     let store = cx.store;
-    let audit = store.audit(Page::new(0, 500)).await.unwrap();
+    let audit = store
+        .audit(
+            &luoshi_store::audit::AuditFilter::default(),
+            Page::new(0, 500),
+        )
+        .await
+        .unwrap();
     for action in [
         "user.create",
         "document.import",

@@ -49,7 +49,13 @@ pub(super) async fn roster(cx: &mut Cx<'_>) {
     assert_eq!(members.len(), 1);
     assert_eq!(members[0].liaison_name.as_deref(), Some("shangwu"));
 
-    let audit = store.audit(Page::new(0, 500)).await.unwrap();
+    let audit = store
+        .audit(
+            &luoshi_store::audit::AuditFilter::default(),
+            Page::new(0, 500),
+        )
+        .await
+        .unwrap();
     for action in [
         "report.submit",
         "report.return",

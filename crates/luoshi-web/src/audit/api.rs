@@ -5,19 +5,20 @@ use axum::extract::State;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::audit::filter::AuditQuery;
 use crate::kit::auth::Auth;
 use crate::kit::error::AppResult;
 use crate::kit::extract::{Json, Query};
-use crate::kit::page::PageQuery;
 use luoshi_store::Paged;
 use luoshi_store::audit::AuditEntry;
 
 pub async fn audit(
     State(state): State<AppState>,
     _auth: Auth,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<AuditQuery>,
 ) -> AppResult<Json<Paged<AuditEntry>>> {
-    async { Ok(Json(state.store.audit(q.page()).await?)) }.await
+    let (filter, page) = q.filter()?;
+    Ok(Json(state.store.audit(&filter, page).await?))
 }
 
 /// This feature's OpenAPI component schemas (the route rows name them).

@@ -5,14 +5,15 @@ use axum::extract::State;
 use axum::response::Html;
 
 use crate::AppState;
+use crate::audit::filter::AuditQuery;
 use crate::kit::auth::Auth;
 use crate::kit::error::AppResult;
 use crate::kit::extract::Query;
-use crate::kit::page::PageQuery;
 use crate::kit::page::{Nav, nav, page, pager};
 use luoshi_domain::audit::field_label;
 use luoshi_store::Paged;
 use luoshi_store::audit::AuditEntry;
+use luoshi_store::registry::Unit;
 use serde_json::Value;
 
 #[derive(Template)]
@@ -23,6 +24,10 @@ struct AuditPage {
     /// Each entry's changed fields, in the entries' order.
     changes: Vec<Vec<Change>>,
     pager: String,
+    /// For the unit filter.
+    units: Vec<Unit>,
+    /// What was asked, to keep the form filled.
+    q: AuditQuery,
 }
 
 /// One field an audited change touched, as people read it.
@@ -88,10 +93,19 @@ fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<Change> {
 pub async fn audit(
     State(state): State<AppState>,
     a: Auth,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<AuditQuery>,
 ) -> AppResult<Html<String>> {
-    let entries = state.store.audit(q.page()).await?;
-    let pager = pager("/audit", entries.offset, entries.limit, entries.total);
+    let (filter, page_asked) = q.filter()?;
+    let entries = state.store.audit(&filter, page_asked).await?;
+    let pager = pager(&q.base(), entries.offset, entries.limit, entries.total);
+    let units: Vec<Unit> = state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .filter(|u| u.unit.merged_into.is_none())
+        .map(|u| u.unit)
+        .collect();
     let changes = entries
         .items
         .iter()
@@ -102,6 +116,8 @@ pub async fn audit(
         entries,
         changes,
         pager,
+        units,
+        q,
     }))
 }
 
