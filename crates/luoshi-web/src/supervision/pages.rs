@@ -20,6 +20,7 @@ use luoshi_domain::supervision::Grade;
 use luoshi_domain::supervision::actions;
 use luoshi_domain::supervision::item_light;
 use luoshi_store::Id;
+use luoshi_store::ledger::TaskRow;
 use luoshi_store::registry::UnitSummary;
 use luoshi_store::supervision::{ItemDetail, ItemFilter, ItemRow, ItemSource, NewItem};
 
@@ -39,6 +40,8 @@ struct ItemsPage {
     today: String,
     open_only: bool,
     overdue: bool,
+    /// The task an item is being opened for (from the task's page), with its lead unit.
+    for_task: Option<(TaskRow, Option<Id>)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -46,6 +49,8 @@ pub struct ItemsQuery {
     pub all: Option<String>,
     /// Only open items past their deadline (the overdue list).
     pub overdue: Option<String>,
+    /// Open an item about this task (the link on a task's page).
+    pub task: Option<Id>,
 }
 
 pub async fn items(
@@ -68,6 +73,18 @@ pub async fn items(
     let day = today(&state);
     let office = user.role == Role::Admin;
     let overdue = q.overdue.is_some();
+    let for_task = match q.task.filter(|_| office) {
+        None => None,
+        Some(t) => {
+            let task = state.store.task(t).await?.ok_or_else(AppError::not_found)?;
+            let lead = task
+                .units
+                .iter()
+                .find(|u| u.role.is_lead())
+                .map(|u| u.unit_id);
+            Some((task.row, lead))
+        }
+    };
     Ok(page(ItemsPage {
         nav: nav(&a, "items"),
         items: rows
@@ -91,6 +108,7 @@ pub async fn items(
         today: day.to_string(),
         open_only,
         overdue,
+        for_task,
     }))
 }
 
@@ -157,6 +175,8 @@ pub async fn item_create(
 struct ItemPage {
     nav: Nav,
     item: ItemDetail,
+    /// The linked task as users know it: document, number, title.
+    task: Option<TaskRow>,
     light: Assessment,
     /// The actions this user may take now: (code, label, needs a note).
     actions: Vec<(&'static str, &'static str, bool)>,
@@ -180,8 +200,13 @@ pub async fn item(
     if is_lead {
         open.extend(actions(item.row.stage, false));
     }
+    let task = match item.row.task_id {
+        None => None,
+        Some(t) => state.store.task(t).await?.map(|d| d.row),
+    };
     Ok(page(ItemPage {
         nav: nav(&a, "items"),
+        task,
         light: item_light(
             &item.row.progress_facts(),
             today(&state),
