@@ -234,6 +234,19 @@ pub fn is_late(filed_on: Date, due: Date) -> bool {
     filed_on > due
 }
 
+/// Writes figures one per line as [`parse_figures`] reads them (a revision form starts from them).
+pub fn figures_text(figures: &[Figure]) -> String {
+    figures
+        .iter()
+        .map(|f| {
+            format!("{} {} {}", f.name, f.value, f.unit)
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Parses figures written one per line as `名称 数值 单位` (e.g. `进出口额 12.5 亿元`).
 pub fn parse_figures(text: &str) -> Result<Vec<Figure>, String> {
     let mut out = Vec::new();
@@ -368,5 +381,19 @@ mod tests {
         assert!(is_late(d("2026-09-20"), d("2026-09-19")));
         assert!(!is_late(d("2025-12-31"), d("2026-01-01")));
         assert!(is_late(d("2027-01-01"), d("2026-12-31")));
+    }
+
+    #[test]
+    fn figures_written_for_a_form_read_back_the_same() {
+        let table = [
+            "进出口额 12.5 亿元",
+            "对接企业 42 家\n参展企业 36 家",
+            "企业数 3",
+        ];
+        for text in table {
+            let figures = parse_figures(text).unwrap();
+            assert_eq!(figures_text(&figures), text);
+            assert_eq!(parse_figures(&figures_text(&figures)).unwrap(), figures);
+        }
     }
 }

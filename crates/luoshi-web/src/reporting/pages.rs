@@ -23,7 +23,7 @@ use luoshi_domain::accounts::Role;
 use luoshi_domain::lights::Assessment;
 use luoshi_domain::reporting::round::{Round, Score, Standing, scorecards, task_light};
 use luoshi_domain::reporting::{ReportKind, WorkStatus};
-use luoshi_domain::reporting::{ReviewState, parse_figures};
+use luoshi_domain::reporting::{ReviewState, figures_text, parse_figures};
 use luoshi_store::Id;
 use luoshi_store::accounts::credentials::random_token;
 use luoshi_store::ledger::TaskDetail;
@@ -184,6 +184,35 @@ pub struct Slot {
     pub detail: Option<ReportDetail>,
     /// The signed-in user may file it now.
     pub can_file: bool,
+    /// What the form starts from: the latest version when there is one.
+    pub draft: Draft,
+}
+
+/// A filing form's starting values.
+pub struct Draft {
+    pub status: &'static str,
+    pub progress: i64,
+    pub narrative: String,
+    pub figures: String,
+}
+
+impl Draft {
+    fn of(detail: Option<&ReportDetail>) -> Draft {
+        match detail.and_then(|d| d.history.last()) {
+            Some(v) => Draft {
+                status: v.status.code(),
+                progress: v.progress,
+                narrative: v.narrative.clone(),
+                figures: figures_text(&v.figures),
+            },
+            None => Draft {
+                status: WorkStatus::NotStarted.code(),
+                progress: 0,
+                narrative: String::new(),
+                figures: String::new(),
+            },
+        }
+    }
 }
 
 #[derive(Template)]
@@ -220,6 +249,7 @@ async fn slots(
         let can_file =
             may_write && family.contains(&o.ob.unit_id) && o.standing != Standing::Accepted;
         out.push(Slot {
+            draft: Draft::of(detail.as_ref()),
             owed: o,
             detail,
             can_file,

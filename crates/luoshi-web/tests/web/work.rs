@@ -272,7 +272,7 @@ async fn review_and_revision(cx: &mut Quarter) {
     let name = cx.name;
     let lead = cx.lead.clone();
     let city = cx.city.clone();
-    let _task = cx.task;
+    let task = cx.task;
     let id = cx.id;
     // Leaders read only; another unit cannot file or even see this task.
     let (s, _) = h
@@ -324,6 +324,25 @@ async fn review_and_revision(cx: &mut Quarter) {
         "{name}"
     );
 
+    // The revision form starts from the returned version: its status, progress, text and figures.
+    let form_page = body_text(
+        h.send_as(
+            &lead,
+            "GET",
+            &format!("/reporting/tasks/{task}/2026-Q3"),
+            None,
+            vec![],
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        form_page.contains(">对接平台上线，组织线上洽谈。</textarea>")
+            && form_page.contains("<option value=\"ongoing\" selected>")
+            && form_page.contains("value=\"60\"")
+            && form_page.contains(">洽谈企业 42 家</textarea>"),
+        "{name}: the revision form keeps the text"
+    );
     // The revision: a disguised executable is refused and nothing is stored; a PDF is kept.
     let (ct, body) = multipart(
         &[
