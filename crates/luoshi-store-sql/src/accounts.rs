@@ -303,21 +303,24 @@ impl AccountsStore for SqlStore {
                 .bind(token_hash.to_string())
                 .all(&mut *tx)
                 .await?;
-        let mut out = Vec::new();
-        for r in &rows {
-            let id: Id = r.col("id")?;
-            // Deleting each row read (not all of the session's) keeps a message pushed meanwhile.
-            let gone = sqlx::query("DELETE FROM flashes WHERE id = $1")
-                .bind(id)
+        // Deleting up to the newest row read (not all of the session's) keeps a message pushed
+        // meanwhile for the next page.
+        if let Some(last) = rows.last() {
+            sqlx::query("DELETE FROM flashes WHERE token_hash = $1 AND id <= $2")
+                .bind(token_hash.to_string())
+                .bind(last.col::<Id, _>("id")?)
                 .run(&mut *tx)
                 .await?;
-            if gone.rows_affected() == 1 {
-                out.push(Flash {
+        }
+        let out = rows
+            .iter()
+            .map(|r| {
+                Ok(Flash {
                     tone: r.parsed("tone", Tone::from_code)?,
                     text: r.col("text")?,
-                });
-            }
-        }
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
         commit(tx).await?;
         Ok(out)
     }

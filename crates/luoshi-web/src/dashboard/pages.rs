@@ -97,7 +97,8 @@ pub async fn dashboard(
     let t = settings.thresholds;
     let day = today(&state);
     let owed = owed_in_round(&state, links.clone(), round).await?;
-    let now = figures(&owed_facts(&owed), day, &t);
+    let facts = owed_facts(&owed);
+    let now = figures(&facts, day, &t);
     let mut trend = Vec::new();
     for r in round.trail(4) {
         let o = if r == round {
@@ -211,7 +212,7 @@ pub async fn dashboard(
             false,
         ),
         trend_chart: columns("近四个季度按时报送率与完成率", &trend_bars, true),
-        scores: scorecards(&owed_facts(&owed), &item_facts(&items), day),
+        scores: scorecards(&facts, &item_facts(&items), day),
         now,
         round,
         query,

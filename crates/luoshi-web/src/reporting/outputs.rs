@@ -85,8 +85,9 @@ async fn gather(state: &AppState, a: &Auth, q: &OutputQuery) -> AppResult<Gather
         .await?;
     let day = today(state);
     let settings = state.store.settings().await?;
-    let scores = scorecards(&owed_facts(&owed), &item_facts(&items), day);
-    let figures = figures(&owed_facts(&owed), day, &settings.thresholds);
+    let facts = owed_facts(&owed);
+    let scores = scorecards(&facts, &item_facts(&items), day);
+    let figures = figures(&facts, day, &settings.thresholds);
     Ok(Gathered {
         round,
         owed,

@@ -274,3 +274,30 @@ pub async fn outcome(h: &Harness, session: &(String, String), res: Response<Body
         .replace("&amp;", "&");
     Outcome { to, tone, text }
 }
+
+pub async fn json_as(
+    h: &Harness,
+    s: &(String, String),
+    method: &str,
+    uri: &str,
+    body: serde_json::Value,
+    key: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let mut req = axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("cookie", format!("luoshi_session={}", s.0))
+        .header("x-csrf-token", &s.1)
+        .header("content-type", "application/json");
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    let res = tower::ServiceExt::oneshot(
+        h.app.clone(),
+        req.body(axum::body::Body::from(body.to_string())).unwrap(),
+    )
+    .await
+    .unwrap();
+    let status = res.status().as_u16();
+    (status, body_json(res).await)
+}

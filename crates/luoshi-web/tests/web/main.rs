@@ -1,11 +1,15 @@
 //! The web crate's integration tests, one binary (linking once saves minutes on two cores):
 //! the authorization walk, the router on both backends, a quarter of work, the outputs opened by
-//! LibreOffice, and two servers sharing one PostgreSQL database.
+//! LibreOffice, two servers sharing one PostgreSQL database, and one file per feature for the rest.
 
+mod audit;
 mod authz;
 mod common;
 mod errors;
+mod group;
 mod outputs;
+mod reporting;
 mod router;
 mod scale_out;
+mod supervision;
 mod work;
