@@ -1,6 +1,7 @@
 //! Red / yellow / green lights (红黄绿灯) for tasks and supervision items, from time left and from
 //! lag behind expected progress (序时进度: the share of the time from start to deadline that has
-//! passed). The office sets the thresholds; the reasons say why in Chinese.
+//! passed). The office sets the thresholds; the reasons say why in Chinese. Grey is neutral: a
+//! period's report not yet filed and not yet due says nothing about the work.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +10,8 @@ use crate::calendar::Date;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Light {
+    /// Nothing to judge yet (本期待报送, not due): neither good nor bad.
+    Grey,
     Green,
     Yellow,
     Red,
@@ -17,6 +20,7 @@ pub enum Light {
 impl Light {
     pub fn label(self) -> &'static str {
         match self {
+            Light::Grey => "灰灯",
             Light::Green => "绿灯",
             Light::Yellow => "黄灯",
             Light::Red => "红灯",
@@ -61,6 +65,32 @@ pub fn expected_progress(today: Date, start: Date, due: Date) -> f64 {
     (gone / span * 100.0).clamp(0.0, 100.0)
 }
 
+/// How many lights there are: per-light counts are `[usize; Light::COUNT]`, indexed by
+/// `light as usize` (grey, green, yellow, red).
+impl Light {
+    pub const COUNT: usize = 4;
+    pub const ALL: [Light; 4] = [Light::Grey, Light::Green, Light::Yellow, Light::Red];
+}
+
+/// Whether reported progress `actual` lags expected progress far enough for a light, and why.
+pub fn behind(expected: f64, actual: f64, t: &Thresholds) -> Option<(Light, String)> {
+    let actual = actual.clamp(0.0, 100.0);
+    let lag = expected - actual;
+    if lag >= t.red_lag {
+        Some((
+            Light::Red,
+            format!("进度 {actual:.0}%，落后序时进度 {expected:.0}% 达 {lag:.0} 个百分点"),
+        ))
+    } else if lag >= t.yellow_lag {
+        Some((
+            Light::Yellow,
+            format!("进度 {actual:.0}%，落后序时进度 {expected:.0}% {lag:.0} 个百分点"),
+        ))
+    } else {
+        None
+    }
+}
+
 /// Assesses work due on `due`. `progress` is the reported share done (None: nothing reported).
 pub fn assess(
     today: Date,
@@ -92,18 +122,9 @@ pub fn assess(
             format!("距截止还有 {left} 天")
         });
     }
-    let actual = progress.unwrap_or(0.0).clamp(0.0, 100.0);
-    let lag = expected - actual;
-    if lag >= t.red_lag {
-        light = light.max(Light::Red);
-        reasons.push(format!(
-            "进度 {actual:.0}%，落后序时进度 {expected:.0}% 达 {lag:.0} 个百分点"
-        ));
-    } else if lag >= t.yellow_lag {
-        light = light.max(Light::Yellow);
-        reasons.push(format!(
-            "进度 {actual:.0}%，落后序时进度 {expected:.0}% {lag:.0} 个百分点"
-        ));
+    if let Some((l, why)) = behind(expected, progress.unwrap_or(0.0), t) {
+        light = light.max(l);
+        reasons.push(why);
     }
     if reasons.is_empty() {
         reasons.push("进度正常".into());

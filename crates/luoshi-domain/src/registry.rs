@@ -282,9 +282,52 @@ crate::codes! {
     }
 }
 
+/// The unit that carries each unit on today: the end of its chain of successors (or of the
+/// unit it was merged into). `next` is each unit's successor or merge target, if any. A unit that
+/// carries itself maps to itself; a cycle (refused on entry, but never trusted) stops where it
+/// closes.
+pub fn current_units(next: &[(i64, Option<i64>)]) -> std::collections::HashMap<i64, i64> {
+    let step: std::collections::HashMap<i64, i64> = next
+        .iter()
+        .filter_map(|(id, n)| n.map(|n| (*id, n)))
+        .collect();
+    next.iter()
+        .map(|(id, _)| {
+            let mut cur = *id;
+            let mut seen = std::collections::HashSet::from([cur]);
+            while let Some(n) = step.get(&cur) {
+                if !seen.insert(*n) {
+                    break;
+                }
+                cur = *n;
+            }
+            (*id, cur)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_unit_is_carried_by_the_end_of_its_chain() {
+        // 1 → 2 → 3 (two reforms), 4 merged into 2, 5 alone, 6 ⇄ 7 a cycle.
+        let next = [
+            (1, Some(2)),
+            (2, Some(3)),
+            (3, None),
+            (4, Some(2)),
+            (5, None),
+            (6, Some(7)),
+            (7, Some(6)),
+        ];
+        let cur = current_units(&next);
+        let table = [(1, 3), (2, 3), (3, 3), (4, 3), (5, 5), (6, 7), (7, 6)];
+        for (unit, want) in table {
+            assert_eq!(cur[&unit], want, "unit {unit}");
+        }
+    }
 
     #[test]
     fn kinds_are_guessed_from_names() {

@@ -10,9 +10,10 @@ use sqlx::any::AnyRow;
 use crate::{Col, Fetch, Run, SqlStore, Tx, audit, commit, now, scalar};
 use luoshi_domain::group::MeetingKind;
 
-const MEMBER_SQL: &str = "SELECT m.id, m.seq, m.role, m.person, m.position, m.unit_id, \
+const MEMBER_SQL: &str = "SELECT m.id, m.seq, m.role, m.person, m.position, u.id AS unit_id, \
     u.name AS unit_name, m.liaison_user_id, us.display_name AS liaison_name \
-    FROM group_members m LEFT JOIN units u ON u.id = m.unit_id \
+    FROM group_members m LEFT JOIN units w ON w.id = m.unit_id \
+    LEFT JOIN units u ON u.id = COALESCE(w.current_id, w.id) \
     LEFT JOIN users us ON us.id = m.liaison_user_id";
 
 fn member_row(r: &AnyRow) -> StoreResult<Member> {
@@ -78,9 +79,10 @@ async fn decisions(
     meeting: Option<Id>,
 ) -> StoreResult<Vec<Decision>> {
     let sql = format!(
-        "SELECT d.id, d.meeting_id, d.seq, d.text, d.lead_unit_id, u.name AS lead_unit_name, d.due, \
+        "SELECT d.id, d.meeting_id, d.seq, d.text, u.id AS lead_unit_id, u.name AS lead_unit_name, d.due, \
          (SELECT MIN(i.id) FROM items i WHERE i.decision_id = d.id) AS first_item \
-         FROM decisions d LEFT JOIN units u ON u.id = d.lead_unit_id {} ORDER BY d.meeting_id, d.seq",
+         FROM decisions d LEFT JOIN units w ON w.id = d.lead_unit_id \
+         LEFT JOIN units u ON u.id = COALESCE(w.current_id, w.id) {} ORDER BY d.meeting_id, d.seq",
         if meeting.is_some() {
             "WHERE d.meeting_id = $1"
         } else {

@@ -141,6 +141,10 @@ impl SqlStore {
             if *version == 2 {
                 ledger::backfill_due_rules(&mut tx).await?;
             }
+            if *version == 4 {
+                registry::refresh_current(&mut tx).await?;
+                ledger::backfill_printed_dates(&mut tx).await?;
+            }
             sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                 .bind(*version)
                 .bind(now())

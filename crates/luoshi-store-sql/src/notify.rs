@@ -86,9 +86,17 @@ async fn users_where(
         .collect()
 }
 
-/// Notifies the working accounts of a unit (not its read-only leaders).
+/// Notifies the working accounts of a unit (not its read-only leaders) — of the unit that carries
+/// it today and of every unit that one carries, so a duty written under a predecessor reaches the
+/// people who do it now.
 pub(crate) async fn notify_unit(tx: &mut Tx, unit_id: Id, notice: &Notice) -> StoreResult<()> {
-    let users = users_where(tx, "unit_id = $1 AND role <> 'leader'", Some(unit_id)).await?;
+    let users = users_where(
+        tx,
+        "unit_id IN (SELECT id FROM units WHERE COALESCE(current_id, id) = \
+           (SELECT COALESCE(current_id, id) FROM units WHERE id = $1)) AND role <> 'leader'",
+        Some(unit_id),
+    )
+    .await?;
     notify_users(tx, &users, notice).await
 }
 

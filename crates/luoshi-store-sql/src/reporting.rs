@@ -5,7 +5,10 @@
 //! submission carries the same idempotency key and gets the first one's answer; the key is unique
 //! in the schema, so two racing retries cannot both write.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
+use luoshi_domain::reporting::round::TaskWindow;
 use luoshi_domain::reporting::{ReportKind, ReviewState, WorkStatus};
 use luoshi_domain::reporting::{ReviewAction, is_late, may_file, next, validate};
 use luoshi_store::ledger::sha256_hex;
@@ -25,11 +28,11 @@ use crate::{
 use luoshi_domain::notify::{self, TaskRef};
 
 const REPORT_COLUMNS: &str = "r.id, r.task_id, t.number AS task_number, t.title AS task_title, \
-    t.document_id, r.unit_id, u.name AS unit_name, r.kind, r.period, r.due, r.state, r.status, \
+    t.document_id, u.id AS unit_id, u.name AS unit_name, r.kind, r.period, r.due, r.state, r.status, \
     r.progress, r.versions, r.returns, r.late, r.first_filed_on, r.updated_at";
 
-const REPORT_FROM: &str =
-    "FROM reports r JOIN tasks t ON t.id = r.task_id JOIN units u ON u.id = r.unit_id";
+const REPORT_FROM: &str = "FROM reports r JOIN tasks t ON t.id = r.task_id JOIN units w ON w.id = r.unit_id \
+     JOIN units u ON u.id = COALESCE(w.current_id, w.id)";
 
 fn report_row(r: &AnyRow) -> StoreResult<ReportRow> {
     let bad =
@@ -110,25 +113,51 @@ async fn write_report(
         rollback(tx).await?;
         return Ok(done);
     }
-    let role: Option<String> =
-        scalar("SELECT role FROM task_units WHERE task_id = $1 AND unit_id = $2 AND live = 1")
-            .bind(sub.task_id)
-            .bind(sub.unit_id)
-            .maybe(&mut *tx)
-            .await?;
+    // The unit files for the links written under it or under the units it carries today; a lead
+    // link among them makes it the lead.
+    let role: Option<String> = scalar(
+        "SELECT tu.role FROM task_units tu JOIN units w ON w.id = tu.unit_id \
+         WHERE tu.task_id = $1 AND COALESCE(w.current_id, w.id) = $2 AND tu.live = 1 \
+         ORDER BY CASE WHEN tu.role = 'lead' THEN 0 ELSE 1 END LIMIT 1",
+    )
+    .bind(sub.task_id)
+    .bind(sub.unit_id)
+    .maybe(&mut *tx)
+    .await?;
+    // A report filed before a succession stays the one report of its obligation.
+    let earlier: Option<Id> = scalar(
+        "SELECT r.id FROM reports r JOIN units w ON w.id = r.unit_id \
+         WHERE r.task_id = $1 AND COALESCE(w.current_id, w.id) = $2 AND r.kind = $3 AND r.period = $4 \
+         AND r.unit_id <> $2",
+    )
+    .bind(sub.task_id)
+    .bind(sub.unit_id)
+    .bind(sub.kind.code())
+    .bind(sub.period.to_string())
+    .maybe(&mut *tx)
+    .await?;
     may_file(
         sub.kind,
         role.as_deref().and_then(luoshi_doc::Role::from_code),
     )
     .map_err(|m| StoreError::Invalid("not_your_obligation", m))?;
     let at = now();
+    let filer = match earlier {
+        Some(id) => {
+            scalar("SELECT unit_id FROM reports WHERE id = $1")
+                .bind(id)
+                .one(&mut *tx)
+                .await?
+        }
+        None => sub.unit_id,
+    };
     sqlx::query(
         "INSERT INTO reports (task_id, unit_id, kind, period, due, state, status, progress, versions, \
          late, first_filed_on, updated_at) VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, 0, $8, $9, $10) \
          ON CONFLICT (task_id, unit_id, kind, period) DO NOTHING",
     )
     .bind(sub.task_id)
-    .bind(sub.unit_id)
+    .bind(filer)
     .bind(sub.kind.code())
     .bind(sub.period.to_string())
     .bind(sub.due.to_string())
@@ -145,7 +174,7 @@ async fn write_report(
     );
     let head = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(sub.task_id)
-        .bind(sub.unit_id)
+        .bind(filer)
         .bind(sub.kind.code())
         .bind(sub.period.to_string())
         .one(&mut *tx)
@@ -229,7 +258,8 @@ async fn write_report(
     .await?;
     if sub.kind == ReportKind::Contribution {
         let leads: Vec<i64> = scalar(
-            "SELECT unit_id FROM task_units WHERE task_id = $1 AND role = 'lead' AND live = 1",
+            "SELECT DISTINCT COALESCE(w.current_id, w.id) FROM task_units tu \
+             JOIN units w ON w.id = tu.unit_id WHERE tu.task_id = $1 AND tu.role = 'lead' AND tu.live = 1",
         )
         .bind(sub.task_id)
         .all(&mut *tx)
@@ -251,14 +281,19 @@ async fn write_report(
 #[async_trait]
 impl ReportingStore for SqlStore {
     async fn obligations(&self, f: &ObligationFilter) -> StoreResult<Vec<Obligation>> {
+        // A link names the unit as written (`w`); the duty is the unit's that carries it today
+        // (`u`, after 机构改革 the successor).
         let mut q = Q::new(
             "SELECT t.id AS task_id, t.number, t.title, t.document_id, d.title AS document_title, \
-             tu.unit_id, u.name AS unit_name, tu.role, d.due_rule \
+             u.id AS unit_id, u.name AS unit_name, w.id AS written_id, w.name AS written_name, \
+             tu.role, d.due_rule, COALESCE(d.reporting_from, d.printed_date, d.signed_date) AS starts_on, \
+             t.completed_on \
              FROM task_units tu JOIN tasks t ON t.id = tu.task_id \
-             JOIN documents d ON d.id = t.document_id JOIN units u ON u.id = tu.unit_id \
+             JOIN documents d ON d.id = t.document_id JOIN units w ON w.id = tu.unit_id \
+             JOIN units u ON u.id = COALESCE(w.current_id, w.id) \
              WHERE tu.live = 1",
         );
-        if !q.and_in("tu.unit_id", f.units.as_ref()) {
+        if !q.and_unit_in("tu.unit_id", f.units.as_ref()) {
             return Ok(Vec::new());
         }
         if let Some(task) = f.task {
@@ -279,22 +314,50 @@ impl ReportingStore for SqlStore {
         }
         q.push(" ORDER BY tu.sort_key, tu.ord");
         let rows = q.query().all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                let rule: Option<String> = r.col("due_rule")?;
-                Ok(Obligation {
-                    task_id: r.col("task_id")?,
-                    task_number: r.col("number")?,
-                    task_title: r.col("title")?,
-                    document_id: r.col("document_id")?,
-                    document_title: r.col("document_title")?,
-                    unit_id: r.col("unit_id")?,
-                    unit_name: r.col("unit_name")?,
-                    role: link_role(r)?,
-                    due_rule: rule.and_then(|r| serde_json::from_str(&r).ok()),
-                })
-            })
-            .collect()
+        let mut out: Vec<Obligation> = Vec::with_capacity(rows.len());
+        // One duty per task and current unit: a task naming a unit and its predecessor owes once,
+        // as lead if either name leads.
+        let mut at: HashMap<(Id, Id), usize> = HashMap::new();
+        for r in &rows {
+            let rule: Option<String> = r.col("due_rule")?;
+            let unit_id: Id = r.col("unit_id")?;
+            let written_id: Id = r.col("written_id")?;
+            let ob = Obligation {
+                task_id: r.col("task_id")?,
+                task_number: r.col("number")?,
+                task_title: r.col("title")?,
+                document_id: r.col("document_id")?,
+                document_title: r.col("document_title")?,
+                unit_id,
+                unit_name: r.col("unit_name")?,
+                written_as: (written_id != unit_id)
+                    .then(|| r.col("written_name"))
+                    .transpose()?,
+                role: link_role(r)?,
+                due_rule: rule.and_then(|r| serde_json::from_str(&r).ok()),
+                window: TaskWindow {
+                    starts_on: r.opt_date("starts_on")?,
+                    deadline: None,
+                    completed_on: r.opt_date("completed_on")?,
+                },
+            };
+            match at.get(&(ob.task_id, unit_id)) {
+                None => {
+                    at.insert((ob.task_id, unit_id), out.len());
+                    out.push(ob);
+                }
+                Some(&i) => {
+                    let kept = &mut out[i];
+                    if ob.role.is_lead() {
+                        kept.role = ob.role;
+                    }
+                    if ob.written_as.is_none() {
+                        kept.written_as = None;
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     async fn submit_report(&self, actor: &Actor, sub: SubmitReport) -> StoreResult<Submitted> {
@@ -388,6 +451,24 @@ impl ReportingStore for SqlStore {
         .run(&mut *tx)
         .await?;
         let report = row_in_tx(&mut tx, review.report_id).await?;
+        if review.accept && report.kind == ReportKind::Task && report.status == WorkStatus::Done {
+            // 办结: the office accepted the lead's word that the task is done; it owes nothing for
+            // periods that begin after the day that was filed.
+            let filed_on: String = scalar(
+                "SELECT filed_on FROM report_versions WHERE report_id = $1 AND version_no = $2",
+            )
+            .bind(review.report_id)
+            .bind(versions)
+            .one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE tasks SET completed_on = $1 WHERE id = $2 AND completed_on IS NULL",
+            )
+            .bind(filed_on)
+            .bind(report.task_id)
+            .run(&mut *tx)
+            .await?;
+        }
         audit(
             &mut tx,
             actor,
@@ -418,7 +499,8 @@ impl ReportingStore for SqlStore {
         let mut q = Q::new(&format!(
             "SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE 1 = 1"
         ));
-        if !q.and_in("r.unit_id", f.units.as_ref()) || !q.and_in("r.task_id", f.tasks.as_ref()) {
+        if !q.and_unit_in("r.unit_id", f.units.as_ref()) || !q.and_in("r.task_id", f.tasks.as_ref())
+        {
             return Ok(Vec::new());
         }
         if let Some(periods) = &f.periods {

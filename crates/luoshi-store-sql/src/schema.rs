@@ -9,6 +9,7 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (1, V1, V1_SQLITE, V1_POSTGRES),
     (2, V2, "", ""),
     (3, V3, "", ""),
+    (4, V4, "", ""),
 ];
 
 const V1: &str = r#"
@@ -333,6 +334,16 @@ CREATE TABLE flashes (
     created_at {INT} NOT NULL
 );
 CREATE INDEX flashes_session ON flashes(token_hash, id);
+"#;
+
+/// Who carries each unit today (`current_id`, NULL for itself; kept by every registry change),
+/// when a document's reporting starts, and when a task was 办结.
+const V4: &str = r#"
+ALTER TABLE units ADD COLUMN current_id {INT} REFERENCES units(id);
+CREATE INDEX units_current ON units(current_id);
+ALTER TABLE documents ADD COLUMN printed_date TEXT;
+ALTER TABLE documents ADD COLUMN reporting_from TEXT;
+ALTER TABLE tasks ADD COLUMN completed_on TEXT;
 "#;
 
 /// The DDL of one migration in one dialect.

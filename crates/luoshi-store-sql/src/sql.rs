@@ -263,6 +263,23 @@ impl Q {
         }
     }
 
+    /// Like [`Q::and_in`] for a unit column, also taking the rows written under units the given
+    /// units carry today (their predecessors and merged units), so a successor sees its duties.
+    pub fn and_unit_in(&mut self, column: &str, ids: Option<&Vec<Id>>) -> bool {
+        match ids {
+            None => true,
+            Some(ids) if ids.is_empty() => false,
+            Some(ids) => {
+                let a = self.bind_ids(ids);
+                let b = self.bind_ids(ids);
+                self.sql.push_str(&format!(
+                    " AND {column} IN (SELECT id FROM units WHERE id IN ({a}) OR current_id IN ({b}))"
+                ));
+                true
+            }
+        }
+    }
+
     pub fn push(&mut self, s: &str) -> &mut Q {
         self.sql.push_str(s);
         self

@@ -24,9 +24,11 @@ use crate::{Arg, Col, Fetch, Q, Run, SqlStore, Tx, audit, commit, db_err, now, s
 use luoshi_domain::notify;
 
 const ITEM_COLUMNS: &str = "i.id, i.title, i.source, i.source_ref, i.task_id, i.decision_id, \
-    i.lead_unit_id, u.name AS lead_unit_name, i.stage, i.opened_on, i.due, i.original_due, \
+    u.id AS lead_unit_id, u.name AS lead_unit_name, i.stage, i.opened_on, i.due, i.original_due, \
     i.requested_due, i.closed_on, i.progress, i.grade, i.reminders, i.updated_at";
-const ITEM_FROM: &str = "FROM items i JOIN units u ON u.id = i.lead_unit_id";
+/// The lead as it is today: after 机构改革 the successor (`w` is the unit as stored).
+const ITEM_FROM: &str = "FROM items i JOIN units w ON w.id = i.lead_unit_id \
+    JOIN units u ON u.id = COALESCE(w.current_id, w.id)";
 
 fn item_row(r: &AnyRow) -> StoreResult<ItemRow> {
     let source: String = r.col("source")?;
@@ -200,9 +202,11 @@ impl SupervisionStore for SqlStore {
             if units.is_empty() {
                 return Ok(Vec::new());
             }
-            let ids = q.bind_ids(units);
+            let a = q.bind_ids(units);
+            let b = q.bind_ids(units);
             q.push(&format!(
-                " AND i.id IN (SELECT item_id FROM item_units WHERE unit_id IN ({ids}))"
+                " AND i.id IN (SELECT item_id FROM item_units WHERE unit_id IN \
+                 (SELECT id FROM units WHERE id IN ({a}) OR current_id IN ({b})))"
             ));
         }
         if f.open_only {
@@ -232,7 +236,8 @@ impl SupervisionStore for SqlStore {
         };
         let row = item_row(&r)?;
         let units = sqlx::query(
-            "SELECT iu.unit_id, u.name, iu.role FROM item_units iu JOIN units u ON u.id = iu.unit_id \
+            "SELECT u.id AS unit_id, u.name, iu.role FROM item_units iu JOIN units w ON w.id = iu.unit_id \
+             JOIN units u ON u.id = COALESCE(w.current_id, w.id) \
              WHERE iu.item_id = $1 ORDER BY CASE iu.role WHEN 'lead' THEN 0 ELSE 1 END, u.name",
         )
         .bind(id)

@@ -77,3 +77,8 @@ pub fn now() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
+
+/// Today in China (UTC+8), from [`now`].
+pub fn today_in_china() -> luoshi_domain::calendar::Date {
+    luoshi_domain::calendar::Date::from_days((now() + 8 * 3600).div_euclid(86_400))
+}

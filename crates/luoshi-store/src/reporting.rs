@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use luoshi_domain::calendar::Date;
 use luoshi_domain::periods::{DueRule, PeriodKey};
-use luoshi_domain::reporting::round::FiledFacts;
+use luoshi_domain::reporting::round::{FiledFacts, TaskWindow};
 use luoshi_domain::reporting::{Figure, ReportKind, ReviewState, WorkStatus};
 use serde::{Deserialize, Serialize};
 
@@ -151,12 +151,27 @@ pub struct Obligation {
     pub task_title: String,
     pub document_id: Id,
     pub document_title: String,
+    /// The unit that carries the duty today (after 机构改革, the successor).
     pub unit_id: Id,
     pub unit_name: String,
+    /// The name the document wrote, when it names a unit since succeeded or merged.
+    pub written_as: Option<String>,
     /// 牵头 or 配合 (`lead` / `support` in JSON).
     pub role: luoshi_doc::Role,
     /// The document's own reporting rule, if it states one.
     pub due_rule: Option<DueRule>,
+    /// When the task owes reports and what 序时进度 runs over.
+    pub window: TaskWindow,
+}
+
+impl Obligation {
+    /// `自治区数据局（原文作自治区大数据发展局）` where the document wrote a predecessor's name.
+    pub fn unit_label(&self) -> String {
+        match &self.written_as {
+            Some(w) => format!("{}（原文作{w}）", self.unit_name),
+            None => self.unit_name.clone(),
+        }
+    }
 }
 
 /// Which links to list.

@@ -148,14 +148,21 @@ fn describe(outcome: &ImportOutcome) -> String {
 }
 
 /// Imports files, each in its own transaction; a file that fails leaves the ledger unchanged.
-pub async fn import_files(store: &dyn Store, files: &[PathBuf], quiet: bool) -> Result<usize> {
+/// A new document's reporting starts at its date or in the round of `today`
+/// (`default_reporting_from`).
+pub async fn import_files(
+    store: &dyn Store,
+    files: &[PathBuf],
+    quiet: bool,
+    today: Date,
+) -> Result<usize> {
     let actor = Actor::system("命令行导入");
     store.seed_registry(&actor).await?;
     let mut failed = 0;
     for f in files {
         let result = async {
             let input = read_for_import(f).await?;
-            let plan = plan_import(store, input).await?;
+            let plan = plan_import(store, input).await?.with_default_start(today);
             Ok::<_, anyhow::Error>(store.apply_import(&actor, &plan).await?)
         }
         .await;
@@ -173,7 +180,7 @@ pub async fn import_files(store: &dyn Store, files: &[PathBuf], quiet: bool) -> 
 
 pub async fn import(db: &DbArgs, files: &[PathBuf]) -> Result<ExitCode> {
     let store = db.open().await?;
-    let failed = import_files(&*store, files, false).await?;
+    let failed = import_files(&*store, files, false, luoshi_store::today_in_china()).await?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
@@ -332,9 +339,10 @@ pub async fn demo(
         .await?
         .ok_or_else(|| anyhow!("demo database was not empty"))?;
     let actor = Actor::system("演示数据");
+    let day = today.unwrap_or_else(luoshi_store::today_in_china);
     for (name, bytes) in luoshi_store::samples::SAMPLES {
         let input = ImportInput::parse(name, bytes).map_err(|e| anyhow!("sample {name}: {e}"))?;
-        let plan = plan_import(&*store, input).await?;
+        let plan = plan_import(&*store, input).await?.with_default_start(day);
         let outcome = store.apply_import(&actor, &plan).await?;
         println!("示例 {name}：{}", describe(&outcome));
     }
@@ -348,7 +356,7 @@ pub async fn demo(
         };
         let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         files.sort();
-        import_files(&*store, &files, false).await?;
+        import_files(&*store, &files, false, day).await?;
     }
     let mut logins = vec![(admin, admin_pw, "领导小组办公室".to_string())];
     for (user, name, role, unit) in DEMO_USERS {

@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::calendar::Date;
-use crate::lights::{Assessment, Light, Thresholds, assess};
-use crate::periods::DueRule;
+use crate::lights::{Assessment, Light, Thresholds, behind, expected_progress};
+use crate::periods::{DueRule, ReportPeriod};
 use crate::reporting::{ReportKind, ReviewState, WorkStatus};
 
 /// A calendar quarter: the reporting round.
@@ -151,7 +151,67 @@ pub struct OwedFacts<'a> {
     pub unit_name: &'a str,
     pub kind: ReportKind,
     pub standing: Standing,
+    /// The period's last on-time day.
+    pub due: Date,
+    pub window: TaskWindow,
     pub report: Option<FiledFacts>,
+}
+
+/// A task's own time: when its obligations start (the document's 印发/成文 date, or the day the
+/// office started using Luoshi for it), its 完成时限 if it has one, and the day it was 办结 (the
+/// office accepted its lead's report saying 已完成), if it was.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TaskWindow {
+    pub starts_on: Option<Date>,
+    pub deadline: Option<Date>,
+    pub completed_on: Option<Date>,
+}
+
+impl TaskWindow {
+    /// Whether the task owes period `p`'s report: not when the period's deadline came before its
+    /// obligations started, nor when the period begins after it was 办结.
+    pub fn owes(&self, p: &ReportPeriod) -> bool {
+        self.starts_on.is_none_or(|s| p.due >= s) && self.completed_on.is_none_or(|c| p.start <= c)
+    }
+
+    /// The span 序时进度 runs over on `today`: from the start to the 完成时限 when the task has
+    /// one; otherwise the task is yearly work, from January 1 (or its start, if later) to
+    /// December 31 of `today`'s year.
+    pub fn span(&self, today: Date) -> (Date, Date) {
+        let year_start = Date::new(today.year, 1, 1).expect("valid");
+        match self.deadline {
+            Some(deadline) => {
+                let start = self
+                    .starts_on
+                    .unwrap_or(year_start)
+                    .min(deadline.add_days(-1));
+                (start, deadline)
+            }
+            None => {
+                let start = self
+                    .starts_on
+                    .filter(|s| *s > year_start)
+                    .unwrap_or(year_start);
+                (start, Date::new(today.year, 12, 31).expect("valid"))
+            }
+        }
+    }
+}
+
+/// The day reporting on a newly imported document starts, unless the office says otherwise: its
+/// date when that falls in the current round or later; otherwise the current round's first day —
+/// the office did not track the quarters before it started using Luoshi for the document, so they
+/// owe nothing (and show no history of 0%).
+pub fn default_reporting_from(document_date: Option<Date>, today: Date) -> Date {
+    let round_start = DueRule::default().period_of(today).start;
+    document_date
+        .filter(|d| *d >= round_start)
+        .unwrap_or(round_start)
+}
+
+/// `12-19`: a deadline as the lights write it.
+fn short(d: Date) -> String {
+    format!("{:02}-{:02}", d.month, d.day)
 }
 
 /// What the round's rules read of a supervision item.
@@ -267,39 +327,88 @@ pub fn scorecards(owed: &[OwedFacts], items: &[ItemFacts], today: Date) -> Vec<S
     out
 }
 
-/// A task's light in a round: its work year runs from January 1 (or the document's signing, if
-/// later) to December 31; progress is the lead's latest report.
+/// A task's light in a round, from the lead's report of the period (due on `due`) and the task's
+/// own window ([`TaskWindow::span`]).
+///
+/// - 已完成 is green.
+/// - Not filed and not yet due is grey: nothing to judge yet ("本期待报送，截止 12-19，还有 17 天")
+///   — unless the 完成时限 has passed, which is red.
+/// - Not filed past the period's deadline is red (逾期未报).
+/// - Filed: red or yellow when the reported progress lags 序时进度 by the office's thresholds,
+///   when the 完成时限 has passed or is near, or when the unit reports 滞后; a returned report
+///   waits for its revision (yellow). Otherwise green.
 pub fn task_light(
     report: Option<&FiledFacts>,
     standing: Standing,
-    start: Option<Date>,
+    due: Date,
+    window: &TaskWindow,
     today: Date,
     t: &Thresholds,
 ) -> Assessment {
-    let year_start = Date::new(today.year, 1, 1).expect("valid");
-    let start = start.filter(|s| *s > year_start).unwrap_or(year_start);
-    let due = Date::new(today.year, 12, 31).expect("valid");
-    let done = report.is_some_and(|r| r.status == WorkStatus::Done);
-    let mut a = assess(
-        today,
-        start,
-        due,
-        report.map(|r| r.progress as f64),
-        done,
-        t,
-    );
-    if let Some(r) = report
-        && r.status == WorkStatus::Lagging
-        && !done
-    {
-        a.light = a.light.max(Light::Yellow);
-        a.reasons.push("单位报告进度滞后".into());
+    let (start, end) = window.span(today);
+    let expected = expected_progress(today, start, end);
+    let mut light = Light::Green;
+    let mut reasons = Vec::new();
+    if report.is_some_and(|r| r.status == WorkStatus::Done) || window.completed_on.is_some() {
+        return Assessment {
+            light,
+            expected,
+            reasons: vec!["已完成".into()],
+        };
     }
-    if standing == Standing::Missing {
-        a.light = a.light.max(Light::Yellow);
-        a.reasons.push("本期报告逾期未报".into());
+    if let Some(deadline) = window.deadline {
+        let left = deadline.days() - today.days();
+        if left < 0 {
+            light = Light::Red;
+            reasons.push(format!("已超过完成时限（{deadline}）{} 天", -left));
+        } else if left <= t.yellow_days_left && report.is_some() {
+            light = Light::Yellow;
+            reasons.push(format!("距完成时限还有 {left} 天"));
+        }
     }
-    a
+    match report {
+        None if standing == Standing::Missing => {
+            light = Light::Red;
+            reasons.push(format!(
+                "本期报告逾期未报（截止 {}，已逾期 {} 天）",
+                short(due),
+                today.days() - due.days()
+            ));
+        }
+        None => {
+            if reasons.is_empty() {
+                light = Light::Grey;
+            }
+            let left = due.days() - today.days();
+            reasons.push(if left == 0 {
+                format!("本期待报送，今天截止（{}）", short(due))
+            } else {
+                format!("本期待报送，截止 {}，还有 {left} 天", short(due))
+            });
+        }
+        Some(r) => {
+            if let Some((l, why)) = behind(expected, r.progress as f64, t) {
+                light = light.max(l);
+                reasons.push(why);
+            }
+            if r.status == WorkStatus::Lagging {
+                light = light.max(Light::Yellow);
+                reasons.push("单位报告进度滞后".into());
+            }
+            if r.state == ReviewState::Returned {
+                light = light.max(Light::Yellow);
+                reasons.push("本期报告已退回，待修改".into());
+            }
+        }
+    }
+    if reasons.is_empty() {
+        reasons.push("进度正常".into());
+    }
+    Assessment {
+        light,
+        expected,
+        reasons,
+    }
 }
 
 /// The figures of one round for a set of obligations.
@@ -312,11 +421,24 @@ pub struct Figures {
     pub pending: usize,
     pub on_time: usize,
     pub filed: usize,
-    /// Tasks per light: green, yellow, red.
-    pub lights: [usize; 3],
+    /// Tasks per light, indexed by `Light as usize`: grey, green, yellow, red.
+    pub lights: [usize; Light::COUNT],
 }
 
 impl Figures {
+    pub fn grey(&self) -> usize {
+        self.lights[Light::Grey as usize]
+    }
+    pub fn green(&self) -> usize {
+        self.lights[Light::Green as usize]
+    }
+    pub fn yellow(&self) -> usize {
+        self.lights[Light::Yellow as usize]
+    }
+    pub fn red(&self) -> usize {
+        self.lights[Light::Red as usize]
+    }
+
     pub fn completion(&self) -> f64 {
         ratio(self.done, self.tasks)
     }
@@ -362,7 +484,7 @@ pub fn figures(owed: &[OwedFacts], today: Date, t: &Thresholds) -> Figures {
             if o.report.is_some_and(|r| r.status == WorkStatus::Done) {
                 f.done += 1;
             }
-            let light = task_light(o.report.as_ref(), o.standing, None, today, t).light;
+            let light = task_light(o.report.as_ref(), o.standing, o.due, &o.window, today, t).light;
             let worst = task_lights.entry(o.task_id).or_insert(light);
             *worst = (*worst).max(light);
         }
@@ -433,6 +555,8 @@ mod tests {
             unit_name: "u",
             kind: ReportKind::Task,
             standing,
+            due: Date::new(2026, 9, 19).unwrap(),
+            window: TaskWindow::default(),
             report: late.map(|late| FiledFacts {
                 late,
                 returns: 0,
@@ -503,11 +627,188 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_report_turns_a_task_yellow_with_its_reason() {
+    fn reporting_starts_at_the_document_or_the_current_round() {
+        let table = [
+            (Some("2026-11-25"), "2026-12-02", "2026-11-25"),
+            (Some("2020-01-22"), "2026-12-02", "2026-10-01"),
+            (None, "2026-12-02", "2026-10-01"),
+            (Some("2026-02-10"), "2026-09-21", "2026-07-01"),
+            (Some("2026-07-01"), "2026-09-21", "2026-07-01"),
+        ];
+        for (doc, today, want) in table {
+            assert_eq!(
+                default_reporting_from(doc.map(d), d(today)),
+                d(want),
+                "{doc:?} {today}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_task_owes_from_its_start_until_it_is_done() {
+        let q = |y, i| DueRule::default().period(y, i);
+        let from_nov = TaskWindow {
+            starts_on: Some(d("2026-11-25")),
+            ..Default::default()
+        };
+        let done_in_q3 = TaskWindow {
+            starts_on: Some(d("2026-02-10")),
+            completed_on: Some(d("2026-08-30")),
+            ..Default::default()
+        };
+        let table = [
+            (TaskWindow::default(), q(2020, 1), true),
+            (from_nov, q(2020, 1), false),
+            (from_nov, q(2026, 3), false),
+            // Q4 is due 12-19, after the signing: owed.
+            (from_nov, q(2026, 4), true),
+            (from_nov, q(2027, 1), true),
+            (
+                TaskWindow {
+                    starts_on: Some(d("2026-12-25")),
+                    ..Default::default()
+                },
+                q(2026, 4),
+                false,
+            ),
+            (done_in_q3, q(2026, 1), true),
+            (done_in_q3, q(2026, 3), true),
+            (done_in_q3, q(2026, 4), false),
+        ];
+        for (w, p, want) in table {
+            assert_eq!(w.owes(&p), want, "{w:?} {}", p.key());
+        }
+    }
+
+    #[test]
+    fn task_lights_wait_for_the_deadline_and_run_over_the_tasks_own_window() {
         let t = Thresholds::default();
-        let today = d("2026-03-25");
-        let a = task_light(None, Standing::Missing, None, today, &t);
-        assert!(a.light >= Light::Yellow);
-        assert!(a.reasons.iter().any(|r| r.contains("逾期未报")));
+        let due = d("2026-12-19");
+        let signed = TaskWindow {
+            starts_on: Some(d("2026-11-25")),
+            ..Default::default()
+        };
+        let with_deadline = TaskWindow {
+            starts_on: Some(d("2026-01-01")),
+            deadline: Some(d("2026-06-30")),
+            ..Default::default()
+        };
+        let filed = |progress, status, state| FiledFacts {
+            late: false,
+            returns: 0,
+            state,
+            status,
+            progress,
+        };
+        let ongoing = |p| filed(p, WorkStatus::Ongoing, ReviewState::Submitted);
+        struct Case {
+            report: Option<FiledFacts>,
+            standing: Standing,
+            window: TaskWindow,
+            today: &'static str,
+            light: Light,
+            reason: &'static str,
+        }
+        let table = [
+            // Before the deadline nothing filed is neutral, however late in the year.
+            Case {
+                report: None,
+                standing: Standing::Open,
+                window: signed,
+                today: "2026-12-02",
+                light: Light::Grey,
+                reason: "本期待报送，截止 12-19，还有 17 天",
+            },
+            Case {
+                report: None,
+                standing: Standing::Open,
+                window: TaskWindow::default(),
+                today: "2026-12-02",
+                light: Light::Grey,
+                reason: "本期待报送",
+            },
+            // Past the deadline it is red.
+            Case {
+                report: None,
+                standing: Standing::Missing,
+                window: signed,
+                today: "2026-12-22",
+                light: Light::Red,
+                reason: "本期报告逾期未报（截止 12-19，已逾期 3 天）",
+            },
+            // 序时进度 runs from the signing: 10% a week after it is on pace.
+            Case {
+                report: Some(ongoing(10)),
+                standing: Standing::Submitted,
+                window: signed,
+                today: "2026-12-02",
+                light: Light::Green,
+                reason: "进度正常",
+            },
+            // Truly behind: 20% of a task due at the end of June, in May.
+            Case {
+                report: Some(ongoing(20)),
+                standing: Standing::Submitted,
+                window: with_deadline,
+                today: "2026-05-20",
+                light: Light::Red,
+                reason: "落后序时进度",
+            },
+            // Past its 完成时限 and not done: red even before the period is due.
+            Case {
+                report: None,
+                standing: Standing::Open,
+                window: with_deadline,
+                today: "2026-09-01",
+                light: Light::Red,
+                reason: "已超过完成时限（2026-06-30）63 天",
+            },
+            Case {
+                report: Some(filed(60, WorkStatus::Lagging, ReviewState::Submitted)),
+                standing: Standing::Submitted,
+                window: TaskWindow::default(),
+                today: "2026-07-02",
+                light: Light::Yellow,
+                reason: "单位报告进度滞后",
+            },
+            Case {
+                report: Some(filed(55, WorkStatus::Ongoing, ReviewState::Returned)),
+                standing: Standing::Returned,
+                window: TaskWindow::default(),
+                today: "2026-07-02",
+                light: Light::Yellow,
+                reason: "本期报告已退回，待修改",
+            },
+            Case {
+                report: Some(filed(100, WorkStatus::Done, ReviewState::Accepted)),
+                standing: Standing::Accepted,
+                window: with_deadline,
+                today: "2026-09-01",
+                light: Light::Green,
+                reason: "已完成",
+            },
+        ];
+        for c in table {
+            let a = task_light(
+                c.report.as_ref(),
+                c.standing,
+                due,
+                &c.window,
+                d(c.today),
+                &t,
+            );
+            assert_eq!(
+                a.light, c.light,
+                "{} {:?}: {:?}",
+                c.today, c.window, a.reasons
+            );
+            assert!(
+                a.reasons.iter().any(|r| r.contains(c.reason)),
+                "{} {:?}: {:?}",
+                c.today,
+                c.window,
+                a.reasons
+            );
+        }
     }
 }

@@ -230,22 +230,28 @@ pub(crate) fn due_rule_json(doc: &luoshi_doc::Document) -> Option<String> {
         .and_then(|r| serde_json::to_string(&r).ok())
 }
 
-/// Fills `documents.due_rule` from each latest version's parse (migration 2).
-pub(crate) async fn backfill_due_rules(tx: &mut Tx) -> StoreResult<()> {
+/// Fills one column of `documents` from each latest version's parse, where `value` reads it
+/// (migrations 2 and 4). `column` is one of this module's fixed names.
+async fn backfill_from_parse(
+    tx: &mut Tx,
+    column: &'static str,
+    value: fn(luoshi_doc::Document) -> Option<String>,
+) -> StoreResult<()> {
     let rows = sqlx::query(
         "SELECT d.id, v.parsed FROM documents d JOIN versions v ON v.id = d.latest_version_id",
     )
     .all(&mut **tx)
     .await?;
+    let sql = format!("UPDATE documents SET {column} = $1 WHERE id = $2");
     for r in rows {
         let id: i64 = r.col("id")?;
         let parsed: String = r.col("parsed")?;
         let Ok(doc) = serde_json::from_str::<luoshi_doc::Document>(&parsed) else {
             continue;
         };
-        if let Some(rule) = due_rule_json(&doc) {
-            sqlx::query("UPDATE documents SET due_rule = $1 WHERE id = $2")
-                .bind(rule)
+        if let Some(v) = value(doc) {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(v)
                 .bind(id)
                 .run(&mut **tx)
                 .await?;
@@ -254,7 +260,18 @@ pub(crate) async fn backfill_due_rules(tx: &mut Tx) -> StoreResult<()> {
     Ok(())
 }
 
-pub(super) const DOC_COLUMNS: &str = "d.id, d.title, d.doc_number, d.issuer, d.signed_date, d.latest_version_id, \
+/// Fills `documents.due_rule` (migration 2).
+pub(crate) async fn backfill_due_rules(tx: &mut Tx) -> StoreResult<()> {
+    backfill_from_parse(tx, "due_rule", |doc| due_rule_json(&doc)).await
+}
+
+/// Fills `documents.printed_date` (migration 4).
+pub(crate) async fn backfill_printed_dates(tx: &mut Tx) -> StoreResult<()> {
+    backfill_from_parse(tx, "printed_date", |doc| doc.meta.printed_date).await
+}
+
+pub(super) const DOC_COLUMNS: &str = "d.id, d.title, d.doc_number, d.issuer, d.signed_date, d.printed_date, \
+    d.reporting_from, d.latest_version_id, \
     (SELECT COUNT(*) FROM versions v WHERE v.document_id = d.id) AS versions, \
     (SELECT COUNT(*) FROM tasks t WHERE t.document_id = d.id AND t.retired = 0) AS tasks";
 
@@ -265,6 +282,8 @@ pub(super) fn doc_row(r: &AnyRow) -> StoreResult<DocumentRow> {
         doc_number: r.col("doc_number")?,
         issuer: r.col("issuer")?,
         signed_date: r.opt_date("signed_date")?,
+        printed_date: r.opt_date("printed_date")?,
+        reporting_from: r.opt_date("reporting_from")?,
         versions: r.col("versions")?,
         tasks: r.col("tasks")?,
         latest_version_id: r.col::<Option<i64>, _>("latest_version_id")?.unwrap_or(0),

@@ -47,14 +47,16 @@ pub(super) async fn apply_import(
         },
         PlanTarget::NewDocument => {
             let document_id: i64 = scalar(
-                "INSERT INTO documents (title, title_key, doc_number, issuer, signed_date, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO documents (title, title_key, doc_number, issuer, signed_date, printed_date, \
+                 reporting_from, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(title.clone())
             .bind(unit_key(&title))
             .bind(doc.meta.doc_number.clone())
             .bind(doc.meta.issuer.clone())
             .bind(doc.meta.signed_date.clone())
+            .bind(doc.meta.printed_date.clone())
+            .bind(plan.reporting_from.map(|d| d.to_string()))
             .bind(now())
             .one(&mut *tx).await?;
             let version_id =
@@ -149,13 +151,15 @@ pub(super) async fn apply_import(
             sqlx::query(
                 "UPDATE documents SET title = COALESCE($1, title), title_key = COALESCE($2, title_key), \
                  doc_number = COALESCE($3, doc_number), issuer = COALESCE($4, issuer), \
-                 signed_date = COALESCE($5, signed_date) WHERE id = $6",
+                 signed_date = COALESCE($5, signed_date), printed_date = COALESCE($6, printed_date) \
+                 WHERE id = $7",
             )
             .bind(doc.meta.title.clone())
             .bind(doc.meta.title.as_deref().map(unit_key))
             .bind(doc.meta.doc_number.clone())
             .bind(doc.meta.issuer.clone())
             .bind(doc.meta.signed_date.clone())
+            .bind(doc.meta.printed_date.clone())
             .bind(*document_id)
             .run(&mut *tx).await?;
             set_latest(&mut tx, *document_id, version_id, doc).await?;

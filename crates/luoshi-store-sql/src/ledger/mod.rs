@@ -20,7 +20,7 @@ use documents::{
     DOC_COLUMNS, SORT_STRIDE, VERSION_COLUMNS, doc_condition, doc_row, json_err, live_tasks,
     version_row,
 };
-pub(crate) use documents::{backfill_due_rules, scope_condition};
+pub(crate) use documents::{backfill_due_rules, backfill_printed_dates, scope_condition};
 
 use crate::sql::link_role;
 use crate::{Arg, COUNTS_TTL, Col, Fetch, Q, Run, SqlStore, commit, scalar};
@@ -76,8 +76,9 @@ async fn task_units(s: &SqlStore, ids: &[Id]) -> StoreResult<HashMap<Id, Vec<Tas
     let mut q = Q::new("");
     let list = q.bind_ids(ids);
     q.push(&format!(
-        "SELECT tu.task_id, tu.role, tu.unit_id, u.name, u.area, tu.written_as FROM task_units tu \
-         JOIN units u ON u.id = tu.unit_id WHERE tu.task_id IN ({list}) ORDER BY tu.task_id, tu.ord"
+        "SELECT tu.task_id, tu.role, u.id AS unit_id, u.name, u.area, tu.written_as FROM task_units tu \
+         JOIN units w ON w.id = tu.unit_id JOIN units u ON u.id = COALESCE(w.current_id, w.id) \
+         WHERE tu.task_id IN ({list}) ORDER BY tu.task_id, tu.ord"
     ));
     for r in q.query().all(&s.pool).await? {
         out.entry(r.col("task_id")?)
@@ -236,7 +237,8 @@ pub(crate) async fn counts(s: &SqlStore, scope: &Scope) -> StoreResult<LedgerCou
         documents: r.col("documents")?,
         ..LedgerCounts::default()
     };
-    out.units = scalar("SELECT COUNT(*) FROM units WHERE merged_into IS NULL")
+    // Units as they are today: a predecessor or a merged unit is carried by another.
+    out.units = scalar("SELECT COUNT(*) FROM units WHERE current_id IS NULL")
         .one(&s.pool)
         .await?;
     let mut q = Q::new("");
@@ -252,8 +254,9 @@ pub(crate) async fn counts(s: &SqlStore, scope: &Scope) -> StoreResult<LedgerCou
     let mut q = Q::new("");
     let cond = link_scope(&mut q, scope);
     q.push(&format!(
-        "SELECT u.name, u.id, c.n FROM (SELECT tu.unit_id, COUNT(*) AS n FROM task_units tu \
-           WHERE tu.live = 1 AND tu.role = 'lead' AND {cond} GROUP BY tu.unit_id) c \
+        "SELECT u.name, u.id, c.n FROM (SELECT COALESCE(w.current_id, w.id) AS unit_id, \
+           COUNT(DISTINCT tu.task_id) AS n FROM task_units tu JOIN units w ON w.id = tu.unit_id \
+           WHERE tu.live = 1 AND tu.role = 'lead' AND {cond} GROUP BY COALESCE(w.current_id, w.id)) c \
          JOIN units u ON u.id = c.unit_id ORDER BY c.n DESC, u.name LIMIT 10"
     ));
     for r in q.query().all(&s.pool).await? {
@@ -401,6 +404,45 @@ impl LedgerStore for SqlStore {
             outline: parsed.outline,
             warnings: parsed.warnings,
         }))
+    }
+
+    async fn set_reporting_from(
+        &self,
+        actor: &Actor,
+        document_id: Id,
+        from: Option<luoshi_domain::calendar::Date>,
+    ) -> StoreResult<DocumentRow> {
+        let mut tx = self.write().await?;
+        let sql = format!("SELECT {DOC_COLUMNS} FROM documents d WHERE d.id = $1");
+        let before = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(document_id)
+            .maybe(&mut *tx)
+            .await?
+            .ok_or(luoshi_store::StoreError::NotFound)?;
+        let before = doc_row(&before)?;
+        sqlx::query("UPDATE documents SET reporting_from = $1 WHERE id = $2")
+            .bind(from.map(|d| d.to_string()))
+            .bind(document_id)
+            .run(&mut *tx)
+            .await?;
+        let after = doc_row(
+            &sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(document_id)
+                .one(&mut *tx)
+                .await?,
+        )?;
+        crate::audit(
+            &mut tx,
+            actor,
+            "document.reporting_from",
+            "document",
+            Some(document_id),
+            Some(serde_json::json!({ "reporting_from": before.reporting_from })),
+            Some(serde_json::json!({ "reporting_from": after.reporting_from })),
+        )
+        .await?;
+        commit(tx).await?;
+        Ok(after)
     }
 
     async fn version(&self, id: Id) -> StoreResult<Option<VersionDetail>> {

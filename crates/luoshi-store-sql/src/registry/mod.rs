@@ -109,6 +109,35 @@ pub(crate) async fn resolve_or_create(tx: &mut Tx, written: &str) -> StoreResult
     Ok((id, true))
 }
 
+/// Points every unit at the unit that carries it today (`current_id`, NULL for itself), from the
+/// successor and merge links. Every registry change runs it in its transaction; it reads the units
+/// once and writes only what changed.
+pub(crate) async fn refresh_current(tx: &mut Tx) -> StoreResult<()> {
+    let rows = sqlx::query("SELECT id, successor_id, merged_into, current_id FROM units")
+        .all(&mut **tx)
+        .await?;
+    let mut next = Vec::with_capacity(rows.len());
+    let mut stored = HashMap::new();
+    for r in &rows {
+        let id: Id = r.col("id")?;
+        let successor: Option<Id> = r.col("successor_id")?;
+        let merged: Option<Id> = r.col("merged_into")?;
+        next.push((id, successor.or(merged)));
+        stored.insert(id, r.col::<Option<Id>, _>("current_id")?);
+    }
+    for (id, cur) in luoshi_domain::registry::current_units(&next) {
+        let want = (cur != id).then_some(cur);
+        if stored.get(&id).copied().flatten() != want {
+            sqlx::query("UPDATE units SET current_id = $1 WHERE id = $2")
+                .bind(want)
+                .bind(id)
+                .run(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 async fn all_units(s: &SqlStore) -> StoreResult<Vec<Unit>> {
     let sql = format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY id");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).all(&s.pool).await?;
@@ -211,6 +240,7 @@ impl RegistryStore for SqlStore {
             )
             .await?;
         }
+        refresh_current(&mut tx).await?;
         commit(tx).await
     }
 
@@ -386,6 +416,7 @@ impl RegistryStore for SqlStore {
             Some(json!(after)),
         )
         .await?;
+        refresh_current(&mut tx).await?;
         commit(tx).await?;
         Ok(after)
     }

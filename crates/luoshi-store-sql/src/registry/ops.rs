@@ -199,6 +199,7 @@ pub(super) async fn merge_units(
         Some(json!({ "op": op, "moved": payload })),
     )
     .await?;
+    super::refresh_current(&mut tx).await?;
     commit(tx).await?;
     Ok(op)
 }
@@ -262,6 +263,7 @@ pub(super) async fn split_unit(s: &SqlStore, actor: &Actor, split: UnitSplit) ->
         Some(json!({ "op": op, "new_unit": new_id, "moved": payload })),
     )
     .await?;
+    super::refresh_current(&mut tx).await?;
     commit(tx).await?;
     Ok(op)
 }
@@ -352,5 +354,6 @@ pub(super) async fn undo_unit_op(s: &SqlStore, actor: &Actor, op_id: Id) -> Stor
         Some(json!({ "op": op_id })),
     )
     .await?;
+    super::refresh_current(&mut tx).await?;
     commit(tx).await
 }

@@ -107,6 +107,29 @@ pub struct ImportPlan {
     pub input: ImportInput,
     pub sha256: String,
     pub target: PlanTarget,
+    /// For a new document: the day its reporting starts in Luoshi (none: its 印发/成文 date).
+    /// The caller sets it, usually to `default_reporting_from`.
+    pub reporting_from: Option<luoshi_domain::calendar::Date>,
+}
+
+impl ImportPlan {
+    /// The document's own date: 印发 if stated, else 成文.
+    pub fn document_date(&self) -> Option<luoshi_domain::calendar::Date> {
+        let m = &self.input.document.meta;
+        m.printed_date
+            .as_deref()
+            .or(m.signed_date.as_deref())
+            .and_then(luoshi_domain::calendar::Date::parse)
+    }
+
+    /// Starts reporting where the office would: the document's date or the current round.
+    pub fn with_default_start(mut self, today: luoshi_domain::calendar::Date) -> ImportPlan {
+        self.reporting_from = Some(luoshi_domain::reporting::round::default_reporting_from(
+            self.document_date(),
+            today,
+        ));
+        self
+    }
 }
 
 /// Plans an import: reads only.
@@ -120,6 +143,7 @@ pub async fn plan_import(store: &dyn Store, input: ImportInput) -> StoreResult<I
                 document_id,
                 version_id,
             },
+            reporting_from: None,
         });
     }
     let meta = &input.document.meta;
@@ -189,5 +213,6 @@ pub async fn plan_import(store: &dyn Store, input: ImportInput) -> StoreResult<I
         input,
         sha256,
         target,
+        reporting_from: None,
     })
 }

@@ -87,6 +87,10 @@ pub struct DocumentRow {
     pub doc_number: Option<String>,
     pub issuer: Option<String>,
     pub signed_date: Option<luoshi_domain::calendar::Date>,
+    /// 印发日期.
+    pub printed_date: Option<luoshi_domain::calendar::Date>,
+    /// The day the office started reporting on it in Luoshi; none: from its own date.
+    pub reporting_from: Option<luoshi_domain::calendar::Date>,
     pub versions: i64,
     pub tasks: i64,
     pub latest_version_id: Id,
@@ -209,6 +213,13 @@ pub trait LedgerStore: Send + Sync {
     async fn apply_import(&self, actor: &Actor, plan: &ImportPlan) -> StoreResult<ImportOutcome>;
     async fn documents(&self, scope: &Scope, page: Page) -> StoreResult<Paged<DocumentRow>>;
     async fn document(&self, id: Id) -> StoreResult<Option<DocumentDetail>>;
+    /// Sets the day the document's reporting starts (none: from its own date). Audited.
+    async fn set_reporting_from(
+        &self,
+        actor: &Actor,
+        document_id: Id,
+        from: Option<luoshi_domain::calendar::Date>,
+    ) -> StoreResult<DocumentRow>;
     async fn version(&self, id: Id) -> StoreResult<Option<VersionDetail>>;
     async fn blob(&self, sha256: &str) -> StoreResult<Option<Vec<u8>>>;
     async fn save_pending_import(&self, pending: PendingImport) -> StoreResult<()>;

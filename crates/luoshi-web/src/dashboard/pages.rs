@@ -50,7 +50,7 @@ struct DashPage {
     trend_chart: String,
     areas: Vec<AreaLine>,
     area_chart: String,
-    items_lights: [usize; 3],
+    items_lights: [usize; Light::COUNT],
     scores: Vec<luoshi_domain::reporting::round::Score>,
 }
 
@@ -107,6 +107,10 @@ pub async fn dashboard(
             owed_in_round(&state, links.clone(), r).await?
         };
         let f = figures(&owed_facts(&o), day, &t);
+        // The trend starts where the data starts: rounds before anything was owed are left out.
+        if trend.is_empty() && f.owed == 0 && r != round {
+            continue;
+        }
         trend.push((format!("{}Q{}", r.year % 100, r.quarter), f));
     }
     let mut trend_bars = Vec::new();
@@ -167,7 +171,7 @@ pub async fn dashboard(
             ..Default::default()
         })
         .await?;
-    let mut items_lights = [0; 3];
+    let mut items_lights = [0; Light::COUNT];
     for i in &items {
         items_lights[luoshi_domain::supervision::item_light(&i.progress_facts(), day, &t).light
             as usize] += 1;
@@ -193,6 +197,11 @@ pub async fn dashboard(
         lights_chart: columns(
             "任务红黄绿灯",
             &[
+                (
+                    "待报送".into(),
+                    now.lights[Light::Grey as usize] as f64,
+                    "#9e9e9e",
+                ),
                 (
                     "绿灯".into(),
                     now.lights[Light::Green as usize] as f64,

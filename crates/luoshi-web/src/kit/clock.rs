@@ -13,5 +13,5 @@ pub fn today(state: &AppState) -> Date {
     if let Some(d) = state.config.today {
         return d;
     }
-    Date::from_days((now() + 8 * 3600).div_euclid(86_400))
+    luoshi_store::today_in_china()
 }

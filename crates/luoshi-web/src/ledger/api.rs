@@ -90,7 +90,7 @@ pub async fn import_confirm(
     auth: Auth,
     Path(token): Path<String>,
 ) -> AppResult<Json<ImportOutcome>> {
-    confirm_pending(&state, &auth, &token).await.map(Json)
+    confirm_pending(&state, &auth, &token, None).await.map(Json)
 }
 
 /// This feature's OpenAPI component schemas (the route rows name them).
@@ -118,7 +118,7 @@ pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
         "unit_id": i, "unit_name": s, "written_as": s, "role": { "type": "string", "enum": ["lead", "support"] }
     })) });
     let doc_props = json!({
-        "id": i, "title": s, "doc_number": ns, "issuer": ns, "signed_date": ns,
+        "id": i, "title": s, "doc_number": ns, "issuer": ns, "signed_date": ns, "printed_date": ns, "reporting_from": ns,
         "versions": i, "tasks": i, "latest_version_id": i
     });
     let mut doc_detail = doc_props.clone();

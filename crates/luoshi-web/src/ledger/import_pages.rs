@@ -100,12 +100,20 @@ pub async fn import_preview(
     }))
 }
 
+#[derive(serde::Deserialize, Default)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    reporting_from: Option<String>,
+}
+
 pub async fn import_confirm(
     State(state): State<AppState>,
     a: Auth,
     Path(token): Path<String>,
+    crate::kit::extract::Form(form): crate::kit::extract::Form<ConfirmForm>,
 ) -> AppResult<Response> {
-    let outcome = crate::ledger::staging::confirm_pending(&state, &a, &token).await?;
+    let from = crate::kit::extract::opt_date_field(form.reporting_from.as_deref(), "报送起始日期")?;
+    let outcome = crate::ledger::staging::confirm_pending(&state, &a, &token, from).await?;
     let msg = match &outcome {
         ImportOutcome::Unchanged { .. } => "该文件此前已导入，台账没有变化".to_string(),
         ImportOutcome::NewDocument { tasks, .. } => format!("已导入，新增任务 {tasks} 项"),

@@ -146,6 +146,8 @@ pub struct Preview {
     pub tasks: Vec<PreviewTask>,
     pub targets: Vec<String>,
     pub warnings: Vec<String>,
+    /// For a new document: the day its reporting will start unless the office picks another.
+    pub reporting_from: Option<luoshi_domain::calendar::Date>,
 }
 
 /// Describes a plan for the user.
@@ -246,6 +248,7 @@ pub async fn preview(store: &dyn Store, token: &str, plan: &ImportPlan) -> Store
             .iter()
             .map(|w| format!("第{}行：{}", w.line, w.message))
             .collect(),
+        reporting_from: None,
     })
 }
 

@@ -21,6 +21,11 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/documents", Reader, pages::documents),
         Route::get("/documents/{id}", Reader, pages::document),
+        Route::post(
+            "/documents/{id}/reporting-from",
+            Admin,
+            pages::set_reporting_from,
+        ),
         Route::get("/versions/{id}/original", Reader, pages::original),
         Route::get("/tasks", Reader, pages::tasks),
         Route::get("/tasks/{id}", Reader, pages::task),

@@ -101,6 +101,33 @@ pub async fn document(
     }))
 }
 
+#[derive(serde::Deserialize)]
+pub struct ReportingFromForm {
+    #[serde(default)]
+    reporting_from: String,
+}
+
+/// The office sets the day the document's reporting starts in Luoshi (blank: its own date).
+pub async fn set_reporting_from(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    crate::kit::extract::Form(form): crate::kit::extract::Form<ReportingFromForm>,
+) -> AppResult<Response> {
+    let to = format!("/documents/{id}");
+    let from = match crate::kit::extract::opt_date_field(Some(&form.reporting_from), "报送起始日期")
+    {
+        Ok(from) => from,
+        Err(e) => return Ok(crate::kit::page::refused(&to, &e.message)),
+    };
+    let doc = state.store.set_reporting_from(&a.actor(), id, from).await?;
+    let msg = match doc.reporting_from {
+        Some(d) => format!("已设置：自 {d} 起在本系统报送，此前各期不计应报"),
+        None => "已设置：按文件日期起算报送".to_string(),
+    };
+    Ok(crate::kit::page::back(&to, &msg))
+}
+
 pub async fn original(
     State(state): State<AppState>,
     a: Auth,

@@ -7,8 +7,9 @@ use crate::AppState;
 use crate::kit::auth::Auth;
 use crate::kit::clock::now;
 use crate::kit::error::{AppError, AppResult};
+use luoshi_domain::calendar::Date;
 use luoshi_store::accounts::Session;
-use luoshi_store::ledger::{ImportOutcome, PendingImport};
+use luoshi_store::ledger::{ImportOutcome, ImportPlan, PendingImport, PlanTarget};
 
 /// Parses an upload and keeps it pending; answers the preview with its token.
 pub async fn stage_upload(
@@ -44,7 +45,22 @@ pub async fn stage_upload(
         .await?;
     let plan =
         crate::ledger::ingest::plan(&*state.store, file_name, bytes, extracted, document).await?;
-    Ok(crate::ledger::ingest::preview(&*state.store, &token, &plan).await?)
+    preview_of(state, &token, plan).await
+}
+
+/// The preview, with the day a new document's reporting would start.
+async fn preview_of(
+    state: &AppState,
+    token: &str,
+    plan: ImportPlan,
+) -> AppResult<crate::ledger::ingest::Preview> {
+    let mut p = crate::ledger::ingest::preview(&*state.store, token, &plan).await?;
+    if matches!(plan.target, PlanTarget::NewDocument) {
+        p.reporting_from = plan
+            .with_default_start(crate::kit::clock::today(state))
+            .reporting_from;
+    }
+    Ok(p)
 }
 
 /// The preview of a pending import of this user.
@@ -61,14 +77,17 @@ pub async fn pending_preview(
     let plan =
         crate::ledger::ingest::plan(&*state.store, p.file_name, p.bytes, p.extracted, p.document)
             .await?;
-    Ok(crate::ledger::ingest::preview(&*state.store, token, &plan).await?)
+    preview_of(state, token, plan).await
 }
 
-/// Writes a pending import (planned afresh, so it reflects the ledger as it is now).
+/// Writes a pending import (planned afresh, so it reflects the ledger as it is now). A new
+/// document's reporting starts on `reporting_from`, or by default at its date or the current
+/// round (`default_reporting_from`).
 pub async fn confirm_pending(
     state: &AppState,
     auth: &Auth,
     token: &str,
+    reporting_from: Option<Date>,
 ) -> AppResult<ImportOutcome> {
     let p = state
         .store
@@ -77,7 +96,12 @@ pub async fn confirm_pending(
         .ok_or_else(AppError::not_found)?;
     let plan =
         crate::ledger::ingest::plan(&*state.store, p.file_name, p.bytes, p.extracted, p.document)
-            .await?;
+            .await?
+            .with_default_start(crate::kit::clock::today(state));
+    let plan = ImportPlan {
+        reporting_from: reporting_from.or(plan.reporting_from),
+        ..plan
+    };
     let outcome = state.store.apply_import(&auth.actor(), &plan).await?;
     state.store.delete_pending_import(token).await?;
     Ok(outcome)

@@ -30,6 +30,8 @@ pub struct OwedJson {
     pub document_id: Id,
     pub unit_id: Id,
     pub unit_name: String,
+    /// The name the document wrote, when it names a unit since succeeded.
+    pub written_as: Option<String>,
     pub kind: ReportKind,
     pub period: luoshi_domain::periods::PeriodKey,
     pub due: luoshi_domain::calendar::Date,
@@ -57,6 +59,7 @@ pub async fn obligations(
                     document_id: o.ob.document_id,
                     unit_id: o.ob.unit_id,
                     unit_name: o.ob.unit_name,
+                    written_as: o.ob.written_as,
                     kind: o.kind,
                     period: o.period_key,
                     due: o.due,
@@ -207,7 +210,8 @@ pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
                 ],
                 json!({
                     "task_id": i, "task_number": s, "task_title": s, "document_id": i, "unit_id": i,
-                    "unit_name": s, "kind": { "enum": ["task", "contribution"] }, "period": s, "due": s,
+                    "unit_name": s, "written_as": { "type": ["string", "null"] },
+                    "kind": { "enum": ["task", "contribution"] }, "period": s, "due": s,
                     "standing": { "enum": ["open", "missing", "submitted", "returned", "accepted"] },
                     "report_id": ni, "late": { "type": "boolean" }
                 }),

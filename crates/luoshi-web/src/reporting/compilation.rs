@@ -38,7 +38,7 @@ pub fn compilation(
         .filter(|i| !i.stage.is_closed() && i.due < today)
         .count();
     out.push(Block::Para(format!(
-        "本季度纳入汇编的任务 {} 项，应报送材料 {} 份（其中 {} 份未到截止日期），已报送 {} 份，其中按时报送 {} 份，按时报送率 {:.0}%；已完成任务 {} 项，完成率 {:.0}%。任务预警：红灯 {} 项、黄灯 {} 项、绿灯 {} 项。督办事项 {} 项，已办结 {} 项，逾期未办结 {} 项。",
+        "本季度纳入汇编的任务 {} 项，应报送材料 {} 份（其中 {} 份未到截止日期），已报送 {} 份，其中按时报送 {} 份，按时报送率 {:.0}%；已完成任务 {} 项，完成率 {:.0}%。任务预警：红灯 {} 项、黄灯 {} 项、绿灯 {} 项、本期待报送（灰灯）{} 项。督办事项 {} 项，已办结 {} 项，逾期未办结 {} 项。",
         figures.tasks,
         figures.owed,
         figures.pending,
@@ -47,9 +47,10 @@ pub fn compilation(
         figures.on_time_rate() * 100.0,
         figures.done,
         figures.completion() * 100.0,
-        figures.lights[2],
-        figures.lights[1],
-        figures.lights[0],
+        figures.red(),
+        figures.yellow(),
+        figures.green(),
+        figures.grey(),
         items.len(),
         closed,
         overdue

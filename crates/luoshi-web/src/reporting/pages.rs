@@ -272,7 +272,8 @@ pub async fn task_reports(
             .map(ReportRow::facts)
             .as_ref(),
         lead.map(|s| s.owed.standing).unwrap_or(Standing::Open),
-        None,
+        period.due,
+        &lead.map(|s| s.owed.ob.window).unwrap_or_default(),
         today(&state),
         &settings.thresholds,
     );

@@ -56,6 +56,8 @@ impl Owed {
             unit_name: &self.ob.unit_name,
             kind: self.kind,
             standing: self.standing,
+            due: self.due,
+            window: self.ob.window,
             report: self.report.as_ref().map(ReportRow::facts),
         }
     }
@@ -71,7 +73,9 @@ pub fn period_of(ob: &Obligation, key: &str) -> Option<ReportPeriod> {
     rule_of(ob).from_key(key)
 }
 
-/// Every obligation of `links` in `round`, with its report if filed.
+/// Every obligation of `links` in `round`, with its report if filed. A task owes only the periods
+/// its window allows (`TaskWindow::owes`): none before its document's reporting starts, none
+/// after it was 办结.
 pub async fn owed_in_round(
     state: &AppState,
     links: Vec<Obligation>,
@@ -81,7 +85,11 @@ pub async fn owed_in_round(
     let mut wanted: Vec<(Obligation, ReportPeriod)> = Vec::new();
     let mut keys = Vec::new();
     for ob in links {
-        for p in rule_of(&ob).periods_in_quarter(round.year, round.quarter) {
+        for p in rule_of(&ob)
+            .periods_in_quarter(round.year, round.quarter)
+            .into_iter()
+            .filter(|p| ob.window.owes(p))
+        {
             let k = p.key();
             if !keys.contains(&k) {
                 keys.push(k);

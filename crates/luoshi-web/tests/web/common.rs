@@ -195,7 +195,11 @@ pub async fn body_text(res: Response<Body>) -> String {
 pub async fn fresh_session(h: &Harness, role: Role) -> (String, String) {
     let users = h.store.users().await.unwrap();
     let user = users.iter().find(|u| u.role == role).unwrap();
-    // Unique within the test process: a counter never repeats.
+    sign_in(h, user.id, role).await
+}
+
+/// A new session of user `user_id`; tokens are unique within the test process.
+async fn sign_in(h: &Harness, user_id: luoshi_store::Id, role: Role) -> (String, String) {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(1);
     let n = N.fetch_add(1, Ordering::Relaxed);
@@ -204,7 +208,7 @@ pub async fn fresh_session(h: &Harness, role: Role) -> (String, String) {
     h.store
         .create_session(NewSession {
             token_hash: hex_sha(&token),
-            user_id: user.id,
+            user_id,
             csrf: csrf.clone(),
             now: now(),
         })
@@ -300,4 +304,25 @@ pub async fn json_as(
     .unwrap();
     let status = res.status().as_u16();
     (status, body_json(res).await)
+}
+
+/// A signed-in session for a new user of `role` in the unit named `unit`.
+pub async fn session_of(h: &Harness, unit: &str, role: Role) -> (String, String) {
+    let unit = h.store.unit_by_name(unit).await.unwrap().unwrap();
+    let n = h.store.users().await.unwrap().len();
+    let user = h
+        .store
+        .create_user(
+            &Actor::system("test"),
+            NewUser {
+                username: format!("unit{n}{}", role.code()),
+                display_name: format!("{}联络员", unit.name),
+                role,
+                unit_id: unit.id,
+                password_hash: luoshi_store::accounts::credentials::hash_password("Passw0rd!x"),
+            },
+        )
+        .await
+        .unwrap();
+    sign_in(h, user.id, role).await
 }

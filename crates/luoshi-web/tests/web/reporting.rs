@@ -192,3 +192,249 @@ async fn the_overdue_list_is_paged_grouped_and_counted() {
         );
     }
 }
+
+/// A plan of our own, signed 2026-11-25, whose second task names a unit since succeeded
+/// (自治区大数据发展局 → 自治区数据局) as its lead.
+const LATE_PLAN: &str = "中国（广西）自由贸易试验区工作领导小组办公室文件
+
+桂自贸办发〔2026〕21号
+
+关于印发《自贸试验区跨境电商提质行动方案》的通知
+
+各片区管委会，各有关单位：
+《自贸试验区跨境电商提质行动方案》已经领导小组同意，现印发给你们，请认真组织实施。
+
+2026年11月25日
+
+自贸试验区跨境电商提质行动方案
+
+一、重点任务
+
+1.建设跨境电商公共海外仓。支持企业在东盟国家布局公共海外仓，完善退换货和售后服务网络。（责任单位：自治区商务厅，南宁片区管理机构）
+
+2.推进跨境电商数据互认。建设跨境电商综合服务平台数据接口，推动订单、支付、物流数据一次申报。（责任单位：自治区大数据发展局，自治区商务厅）
+";
+
+/// Imports [`LATE_PLAN`]; answers the document's id and its two tasks' ids.
+async fn import_late_plan(h: &crate::common::Harness) -> (i64, i64, i64) {
+    let plan = luoshi_store::ledger::plan_import(
+        &*h.store,
+        luoshi_testkit::input("late_plan.txt", LATE_PLAN.as_bytes()),
+    )
+    .await
+    .unwrap();
+    let doc = h
+        .store
+        .apply_import(&Actor::system("test"), &plan)
+        .await
+        .unwrap()
+        .document_id();
+    let tasks = h
+        .store
+        .tasks(
+            &luoshi_store::ledger::TaskFilter {
+                document: Some(doc),
+                ..luoshi_store::ledger::TaskFilter::all()
+            },
+            luoshi_store::Page::all(),
+        )
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(tasks.len(), 2, "{tasks:?}");
+    (doc, tasks[0].id, tasks[1].id)
+}
+
+fn of_task(owed: &serde_json::Value, task: i64) -> Vec<serde_json::Value> {
+    owed.as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["task_id"] == task)
+        .cloned()
+        .collect()
+}
+
+/// Issue 10 item 1: a document owes nothing before its date (no 2020-Q1 report for a plan
+/// signed 2026-11-25); before the deadline an unreported task is grey with the days left, not
+/// red against a calendar-year 序时进度; a task 办结 owes no later report; the dashboard's trend
+/// starts where the data starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lights_wait_for_the_deadline_and_obligations_start_with_the_document() {
+    for backend in BACKENDS {
+        let name = backend.name();
+        let config = Config {
+            today: Date::parse("2026-12-02"),
+            ..Config::default()
+        };
+        let h = harness(backend, "lights_window", config).await;
+        let (doc, first, _) = import_late_plan(&h).await;
+        let lead = h.session(Role::Liaison);
+        for round in ["2020-Q1", "2026-Q3"] {
+            let (_, owed) = json_as(
+                &h,
+                &lead,
+                "GET",
+                &format!("/api/v1/obligations?round={round}"),
+                json!({}),
+                None,
+            )
+            .await;
+            assert!(
+                of_task(&owed, first).is_empty(),
+                "{name}: {round} is before the plan: {owed}"
+            );
+        }
+        let (_, owed) = json_as(
+            &h,
+            &lead,
+            "GET",
+            "/api/v1/obligations?round=2026-Q4",
+            json!({}),
+            None,
+        )
+        .await;
+        let q4 = of_task(&owed, first);
+        assert_eq!(q4.len(), 1, "{name}: {owed}");
+        assert_eq!(
+            (q4[0]["standing"].as_str(), q4[0]["due"].as_str()),
+            (Some("open"), Some("2026-12-19"))
+        );
+        let page = body_text(
+            h.get(
+                Some(Role::Admin),
+                &format!("/reporting/tasks/{first}/2026-Q4"),
+            )
+            .await,
+        )
+        .await;
+        assert!(
+            page.contains("badge 灰灯") && page.contains("本期待报送，截止 12-19，还有 17 天"),
+            "{name}: {page}"
+        );
+        let dash = body_text(
+            h.get(
+                Some(Role::Admin),
+                &format!("/dashboard?document={doc}&round=2026-Q4"),
+            )
+            .await,
+        )
+        .await;
+        assert!(
+            dash.contains("<b id=\"dash-red\">0</b>"),
+            "{name}: no red light before the deadline: {dash}"
+        );
+        // The trend starts at the plan's first round: no bars for the three quarters before it.
+        assert!(
+            dash.contains("26Q4按时") && !dash.contains("26Q3按时"),
+            "{name}: {dash}"
+        );
+        // 办结: the lead reports 已完成 and the office accepts; the next round owes nothing.
+        let (s, filed) = json_as(
+            &h,
+            &lead,
+            "POST",
+            "/api/v1/reports",
+            json!({"task_id": first, "period": "2026-Q4", "status": "done", "progress": 100,
+                   "narrative": "首批公共海外仓已投入运营。"}),
+            None,
+        )
+        .await;
+        assert_eq!(s, 201, "{name}: {filed}");
+        let id = filed["report"]["id"].as_i64().unwrap();
+        let (s, _) = h
+            .json(
+                Some(Role::Admin),
+                "POST",
+                &format!("/api/v1/reports/{id}/review"),
+                json!({"version_no": 1, "accept": true}),
+            )
+            .await;
+        assert_eq!(s, 200, "{name}");
+        let (_, next) = json_as(
+            &h,
+            &lead,
+            "GET",
+            "/api/v1/obligations?round=2027-Q1",
+            json!({}),
+            None,
+        )
+        .await;
+        assert!(
+            of_task(&next, first).is_empty(),
+            "{name}: a task 办结 owes nothing later: {next}"
+        );
+    }
+}
+
+/// Issue 10 item 2: a duty written under a unit since succeeded is the successor's — its liaison
+/// files it under the current name, the task page shows the successor as lead with the name as
+/// written, and the office's table has one row per current unit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn successors_carry_their_predecessors_duties_under_their_own_name() {
+    for backend in BACKENDS {
+        let name = backend.name();
+        let config = Config {
+            today: Date::parse("2026-12-02"),
+            ..Config::default()
+        };
+        let h = harness(backend, "successors", config).await;
+        let (_, _, second) = import_late_plan(&h).await;
+        let shuju = crate::common::session_of(&h, "自治区数据局", Role::Liaison).await;
+        let (_, owed) = json_as(
+            &h,
+            &shuju,
+            "GET",
+            "/api/v1/obligations?round=2026-Q4",
+            json!({}),
+            None,
+        )
+        .await;
+        let mine = of_task(&owed, second);
+        assert_eq!(mine.len(), 1, "{name}: {owed}");
+        assert_eq!(
+            (
+                mine[0]["unit_name"].as_str(),
+                mine[0]["written_as"].as_str(),
+                mine[0]["kind"].as_str()
+            ),
+            (
+                Some("自治区数据局"),
+                Some("自治区大数据发展局"),
+                Some("task")
+            ),
+            "{name}"
+        );
+        // The support unit of sample 02's （六） is the predecessor too: shown under 数据局.
+        assert!(
+            owed.as_array()
+                .unwrap()
+                .iter()
+                .all(|o| o["unit_name"] == "自治区数据局"),
+            "{name}: {owed}"
+        );
+        let (s, filed) = json_as(
+            &h,
+            &shuju,
+            "POST",
+            "/api/v1/reports",
+            json!({"task_id": second, "period": "2026-Q4", "status": "ongoing", "progress": 20,
+                   "narrative": "数据接口完成需求调研。"}),
+            None,
+        )
+        .await;
+        assert_eq!(s, 201, "{name}: {filed}");
+        assert_eq!(filed["report"]["unit_name"], "自治区数据局", "{name}");
+        let task = body_text(h.get(Some(Role::Admin), &format!("/tasks/{second}")).await).await;
+        assert!(
+            task.contains("自治区数据局</a> <span class=\"muted\">（原文作“自治区大数据发展局”）"),
+            "{name}: {task}"
+        );
+        let office = body_text(h.get(Some(Role::Admin), "/reporting?round=2026-Q4").await).await;
+        assert!(
+            !office.contains(">自治区大数据发展局</a>"),
+            "{name}: no row under the predecessor: {office}"
+        );
+        let rows = office.matches(">自治区数据局</a></td>").count();
+        assert_eq!(rows, 1, "{name}: one scorecard row: {office}");
+    }
+}
