@@ -16,6 +16,8 @@ pub enum Target {
     },
     Report(i64),
     Item(i64),
+    /// A reporting round's list (`2026-Q4`): what a unit still owes.
+    Round(PeriodKey),
     /// Nothing to open.
     None,
 }
@@ -27,6 +29,7 @@ impl Target {
             Target::TaskPeriod { task, period } => format!("task:{task}:{period}"),
             Target::Report(id) => format!("report:{id}"),
             Target::Item(id) => format!("item:{id}"),
+            Target::Round(p) => format!("round:{p}"),
             Target::None => String::new(),
         }
     }
@@ -42,6 +45,7 @@ impl Target {
                 .map(|(task, period)| Target::TaskPeriod { task, period }),
             ["report", r] => id(r).map(Target::Report),
             ["item", i] => id(i).map(Target::Item),
+            ["round", p] => PeriodKey::parse(p).map(Target::Round),
             _ => None,
         };
         if let Some(t) = typed {
@@ -171,6 +175,74 @@ pub fn item_reminder(item_id: i64, title: &str, note: &str, due: Date) -> Notice
     }
 }
 
+/// 催报: what a unit still owes in a round, and by when. `tasks` are the task numbers as the
+/// document writes them; `manual` when the office sent it by hand (一键催报).
+pub fn report_reminder(
+    round: PeriodKey,
+    round_label: &str,
+    tasks: &[String],
+    note: &str,
+    manual: bool,
+) -> Notice {
+    let shown: Vec<&str> = tasks.iter().take(10).map(String::as_str).collect();
+    let more = if tasks.len() > shown.len() {
+        format!(" 等 {} 项", tasks.len())
+    } else {
+        String::new()
+    };
+    Notice {
+        title: format!(
+            "{}：{round_label}信息报送",
+            if manual {
+                "催报（办公室）"
+            } else {
+                "催报"
+            }
+        ),
+        body: format!(
+            "贵单位{round_label}尚有 {} 项报送未完成（任务 {}{more}），{note}。请登录系统报送。",
+            tasks.len(),
+            shown.join("、"),
+        ),
+        target: Target::Round(round),
+    }
+}
+
+/// How a reminder describes a deadline on `today`: 距截止还有 3 天 / 今天截止 / 已逾期 2 天.
+pub fn deadline_note(today: Date, due: Date) -> String {
+    let left = due.days() - today.days();
+    match left {
+        l if l < 0 => format!("截止 {due}，已逾期 {} 天", -l),
+        0 => format!("今天（{due}）截止"),
+        l => format!("截止 {due}，还有 {l} 天"),
+    }
+}
+
+/// The automatic reminders work due on `due` has on `today`, as stable keys: `before:7` once it is
+/// within 7 days of its deadline (one key per configured lead time, so each goes out once even
+/// when several servers run the job), and `overdue:N` for week N past the deadline (one a week
+/// until it is done). Returns the keys in the order they became due; the caller records each key
+/// once and sends one reminder for the newest. Supervision items and reports share it.
+pub fn reminder_keys(today: Date, due: Date, lead_days: &[i64]) -> Vec<String> {
+    let left = due.days() - today.days();
+    if left < 0 {
+        let week = (-left - 1) / 7;
+        return vec![format!("overdue:{week}")];
+    }
+    let mut days: Vec<i64> = lead_days.iter().copied().filter(|d| *d >= 0).collect();
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    days.dedup();
+    days.into_iter()
+        .filter(|d| left <= *d)
+        .map(|d| format!("before:{d}"))
+        .collect()
+}
+
+/// The key of a reminder the office sends by hand on `today`: at most one a day per duty.
+pub fn manual_key(today: Date) -> String {
+    format!("manual:{today}")
+}
+
 crate::codes! {
     /// How a notification leaves the system.
     pub enum Channel {
@@ -217,6 +289,9 @@ mod tests {
             assert_eq!(Target::parse(code), target);
             assert_eq!(Target::parse(legacy), target);
         }
+        let round = Target::Round(PeriodKey::parse("2026-Q4").unwrap());
+        assert_eq!(Target::parse(&round.code()), round);
+        assert_eq!(Target::parse("round:2026-Q5"), Target::None);
         for junk in [
             "",
             "item:x",
@@ -227,6 +302,38 @@ mod tests {
         ] {
             assert_eq!(Target::parse(junk), Target::None, "{junk}");
         }
+    }
+
+    #[test]
+    fn a_report_reminder_names_the_tasks_and_the_deadline() {
+        let d = |s| Date::parse(s).unwrap();
+        let table = [
+            ("2026-12-12", "2026-12-19", "截止 2026-12-19，还有 7 天"),
+            ("2026-12-19", "2026-12-19", "今天（2026-12-19）截止"),
+            ("2026-12-22", "2026-12-19", "截止 2026-12-19，已逾期 3 天"),
+        ];
+        for (today, due, want) in table {
+            assert_eq!(deadline_note(d(today), d(due)), want);
+        }
+        let q4 = PeriodKey::parse("2026-Q4").unwrap();
+        let tasks: Vec<String> = (1..=12).map(|n| n.to_string()).collect();
+        let n = report_reminder(
+            q4,
+            "2026年第4季度",
+            &tasks,
+            "截止 2026-12-19，已逾期 3 天",
+            true,
+        );
+        assert_eq!(n.title, "催报（办公室）：2026年第4季度信息报送");
+        assert!(
+            n.body.contains("尚有 12 项")
+                && n.body.contains("任务 1、2、3")
+                && n.body.contains(" 等 12 项"),
+            "{}",
+            n.body
+        );
+        assert_eq!(n.target, Target::Round(q4));
+        assert_eq!(manual_key(d("2026-12-02")), "manual:2026-12-02");
     }
 
     #[test]

@@ -240,29 +240,7 @@ impl Grade {
     }
 }
 
-/// The automatic reminders an open item is due on `today`, as stable keys: `before:7` once the
-/// item is within 7 days of its deadline (one key per configured lead time, so each goes out once
-/// even when several servers run the job), and `overdue:N` for week N past the deadline (one a
-/// week until it is closed). Returns the keys in the order they became due; the caller records
-/// each key once and sends one reminder for the newest.
-pub fn reminder_keys(
-    today: crate::calendar::Date,
-    due: crate::calendar::Date,
-    lead_days: &[i64],
-) -> Vec<String> {
-    let left = due.days() - today.days();
-    if left < 0 {
-        let week = (-left - 1) / 7;
-        return vec![format!("overdue:{week}")];
-    }
-    let mut days: Vec<i64> = lead_days.iter().copied().filter(|d| *d >= 0).collect();
-    days.sort_unstable_by(|a, b| b.cmp(a));
-    days.dedup();
-    days.into_iter()
-        .filter(|d| left <= *d)
-        .map(|d| format!("before:{d}"))
-        .collect()
-}
+pub use crate::notify::reminder_keys;
 
 /// The stage after `action`, or why it is refused.
 pub fn next(stage: Stage, action: Action) -> Result<Stage, String> {

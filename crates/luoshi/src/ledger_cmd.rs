@@ -392,6 +392,8 @@ pub async fn demo(
     println!("一个季度的演示：shangwu 在“信息报送”中填报牵头任务，shuju 填报配合材料；");
     println!("admin 退回一份、单位修改后采纳；在“领导小组”记录会议并把议定事项转为督办事项，");
     println!("在“督办”中催办、签收、办结、评价；最后在“信息报送”下载季度汇编（Word/PDF）。");
+    println!("各文件自其日期（旧文件自导入当季）起计应报，截止前未报显示灰灯并注明剩余天数；");
+    println!("原文写作“自治区大数据发展局”的任务由自治区数据局承担，shuju 以现单位名义报送。");
     run_server(store, listen, false, today).await
 }
 

@@ -23,6 +23,7 @@ pub fn url(target: &Target) -> String {
         }
         Target::Report(id) => format!("/reporting/reports/{id}"),
         Target::Item(id) => format!("/items/{id}"),
+        Target::Round(p) => format!("/reporting?round={}", url_encode(&p.to_string())),
         Target::None => "/inbox".into(),
     }
 }
