@@ -100,6 +100,22 @@ pub(crate) async fn notify_unit(tx: &mut Tx, unit_id: Id, notice: &Notice) -> St
     notify_users(tx, &users, notice).await
 }
 
+/// Notifies a unit's read-only leaders (its 分管领导), of the unit carrying it today.
+pub(crate) async fn notify_unit_leaders(
+    tx: &mut Tx,
+    unit_id: Id,
+    notice: &Notice,
+) -> StoreResult<()> {
+    let users = users_where(
+        tx,
+        "unit_id IN (SELECT id FROM units WHERE COALESCE(current_id, id) = \
+           (SELECT COALESCE(current_id, id) FROM units WHERE id = $1)) AND role = 'leader'",
+        Some(unit_id),
+    )
+    .await?;
+    notify_users(tx, &users, notice).await
+}
+
 /// Notifies the office's accounts.
 pub(crate) async fn notify_office(tx: &mut Tx, notice: &Notice) -> StoreResult<()> {
     let users = users_where(tx, "role = 'admin'", None).await?;

@@ -10,6 +10,7 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (2, V2, "", ""),
     (3, V3, "", ""),
     (4, V4, "", ""),
+    (5, V5, "", ""),
 ];
 
 const V1: &str = r#"
@@ -344,6 +345,24 @@ CREATE INDEX units_current ON units(current_id);
 ALTER TABLE documents ADD COLUMN printed_date TEXT;
 ALTER TABLE documents ADD COLUMN reporting_from TEXT;
 ALTER TABLE tasks ADD COLUMN completed_on TEXT;
+"#;
+
+/// 催报: every reminder of a reporting duty, once per key.
+const V5: &str = r#"
+CREATE TABLE report_reminders (
+    id {ID},
+    task_id {INT} NOT NULL REFERENCES tasks(id),
+    unit_id {INT} NOT NULL REFERENCES units(id),
+    task_number TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    period TEXT NOT NULL,
+    reminder_key TEXT NOT NULL,
+    note TEXT NOT NULL,
+    sent_at {INT} NOT NULL,
+    sent_by TEXT NOT NULL,
+    UNIQUE (task_id, unit_id, kind, period, reminder_key)
+);
+CREATE INDEX report_reminders_period ON report_reminders(period, task_id);
 "#;
 
 /// The DDL of one migration in one dialect.

@@ -174,6 +174,37 @@ impl Obligation {
     }
 }
 
+/// One 催报 of one duty: which obligation, under which key (`before:7`, `overdue:0`,
+/// `manual:2026-12-02`; each is sent once) and what it said of the deadline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportReminder {
+    pub task_id: Id,
+    pub task_number: String,
+    pub unit_id: Id,
+    pub kind: ReportKind,
+    pub period: PeriodKey,
+    pub key: String,
+    pub note: String,
+}
+
+/// A 催报 as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReminderRecord {
+    #[serde(flatten)]
+    pub reminder: ReportReminder,
+    pub sent_at: i64,
+    pub sent_by: String,
+}
+
+/// What a 催报 run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct RemindOutcome {
+    /// Duties reminded for the first time under their key.
+    pub reminders: usize,
+    /// Units that received a notice.
+    pub units: usize,
+}
+
 /// Which links to list.
 #[derive(Debug, Clone, Default)]
 pub struct ObligationFilter {
@@ -193,6 +224,23 @@ pub trait ReportingStore: Send + Sync {
     async fn submit_report(&self, actor: &Actor, submit: SubmitReport) -> StoreResult<Submitted>;
     async fn review_report(&self, actor: &Actor, review: Review) -> StoreResult<ReportRow>;
     async fn reports(&self, filter: &ReportFilter) -> StoreResult<Vec<ReportRow>>;
+    /// Records each reminder not yet sent under its key and sends each unit one notice for the
+    /// duties newly reminded (to its working accounts, and to its leaders when `leaders_too`).
+    /// One transaction, audited; several processes may run it, each key is sent once.
+    async fn remind_reports(
+        &self,
+        actor: &Actor,
+        round: PeriodKey,
+        reminders: &[ReportReminder],
+        manual: bool,
+        leaders_too: bool,
+    ) -> StoreResult<RemindOutcome>;
+    /// The reminders recorded for these tasks' duties in these periods, oldest first.
+    async fn report_reminders(
+        &self,
+        tasks: &[Id],
+        periods: &[PeriodKey],
+    ) -> StoreResult<Vec<ReminderRecord>>;
     async fn report(&self, id: Id) -> StoreResult<Option<ReportDetail>>;
     /// An attachment's description and bytes.
     async fn attachment(&self, id: Id) -> StoreResult<Option<(AttachmentMeta, Vec<u8>)>>;

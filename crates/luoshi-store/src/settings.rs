@@ -16,6 +16,9 @@ pub struct Settings {
     pub smtp: Option<SmtpSettings>,
     /// Where a JSON POST goes for every notification (intranet messaging).
     pub webhook: Option<String>,
+    /// 催报 goes to a unit's leaders (分管领导) too, not only to its liaisons.
+    #[serde(default)]
+    pub remind_leaders: bool,
 }
 
 impl Default for Settings {
@@ -25,6 +28,7 @@ impl Default for Settings {
             reminder_days: vec![7, 3],
             smtp: None,
             webhook: None,
+            remind_leaders: false,
         }
     }
 }

@@ -57,6 +57,16 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<(), String> {
                 run.items_checked
             );
         }
+        let reports = crate::reporting::reminders::remind_on_schedule(state)
+            .await
+            .map_err(|e| e.message)?;
+        if reports.reminders > 0 {
+            tracing::warn!(
+                "report reminders: {} duties of {} units",
+                reports.reminders,
+                reports.units
+            );
+        }
     }
     deliver_due(state, &settings).await
 }

@@ -8,6 +8,7 @@ pub mod compilation;
 pub mod filing;
 mod outputs;
 mod pages;
+pub mod reminders;
 pub mod round;
 
 use luoshi_domain::accounts::Access::{Admin, Reader, Writer};
@@ -31,6 +32,7 @@ pub fn routes() -> Vec<Route> {
         .upload(),
         Route::get("/reporting/reports/{id}", Reader, pages::report_redirect),
         Route::post("/reporting/reports/{id}/review", Admin, pages::review),
+        Route::post("/reporting/remind", Admin, pages::remind),
         Route::get("/attachments/{id}", Reader, pages::attachment),
         Route::get("/compilation.docx", Reader, outputs::compilation_docx),
         Route::get("/compilation.pdf", Reader, outputs::compilation_pdf),

@@ -186,6 +186,8 @@ pub struct Slot {
     pub can_file: bool,
     /// What the form starts from: the latest version when there is one.
     pub draft: Draft,
+    /// The 催报 this duty received, oldest first.
+    pub reminders: Vec<luoshi_store::reporting::ReminderRecord>,
 }
 
 /// A filing form's starting values.
@@ -240,6 +242,10 @@ async fn slots(
     let (owed, period) = owed_for_period(state, task_id, period_key).await?;
     let family = state.store.unit_family(a.0.user.unit_id).await?;
     let may_write = a.0.user.role != Role::Leader && period.start <= today(state);
+    let reminders = state
+        .store
+        .report_reminders(&[task_id], &[period.key()])
+        .await?;
     let mut out = Vec::new();
     for o in owed {
         let detail = match &o.report {
@@ -249,6 +255,11 @@ async fn slots(
         let can_file =
             may_write && family.contains(&o.ob.unit_id) && o.standing != Standing::Accepted;
         out.push(Slot {
+            reminders: reminders
+                .iter()
+                .filter(|r| r.reminder.unit_id == o.ob.unit_id && r.reminder.kind == o.kind)
+                .cloned()
+                .collect(),
             draft: Draft::of(detail.as_ref()),
             owed: o,
             detail,
@@ -292,6 +303,37 @@ pub async fn task_reports(
         idem: random_token(16),
         office: a.0.user.role == Role::Admin,
     }))
+}
+
+#[derive(serde::Deserialize)]
+pub struct RemindForm {
+    round: String,
+    #[serde(default)]
+    unit: Option<Id>,
+}
+
+/// 一键催报: the office reminds one unit of everything it has not filed in the round, or every
+/// unit of what is past its deadline. At most one reminder a day per duty.
+pub async fn remind(
+    State(state): State<AppState>,
+    a: Auth,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<RemindForm>,
+) -> AppResult<Response> {
+    let round = round_param(&state, Some(&f.round))?;
+    let to = format!("/reporting?round={}", round.key());
+    let whom = match f.unit {
+        Some(u) => crate::reporting::reminders::Whom::Unit(u),
+        None => crate::reporting::reminders::Whom::AllLate,
+    };
+    let out = crate::reporting::reminders::remind(&state, &a.actor(), round, whom).await?;
+    Ok(if out.reminders == 0 {
+        refused(&to, "没有需要催报的事项（今天已催报过的不再重复发送）")
+    } else {
+        back(
+            &to,
+            &format!("已向 {} 个单位催报 {} 项未报事项", out.units, out.reminders),
+        )
+    })
 }
 
 /// Reads the filing form (multipart, for the attachments), bounded.

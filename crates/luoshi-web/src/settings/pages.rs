@@ -54,6 +54,8 @@ pub struct SettingsForm {
     pub smtp_from: String,
     #[serde(default)]
     pub webhook: String,
+    #[serde(default)]
+    pub remind_leaders: Option<String>,
 }
 
 pub async fn settings_save(
@@ -91,6 +93,7 @@ pub async fn settings_save(
             reminder_days: days,
             smtp,
             webhook: Some(f.webhook.trim().to_string()).filter(|w| !w.is_empty()),
+            remind_leaders: f.remind_leaders.is_some(),
         })
     })();
     let result = match parsed {

@@ -248,18 +248,22 @@ pub async fn reminders_now(State(state): State<AppState>, _a: Auth) -> Response 
         Ok(s) => s,
         Err(e) => return AppError::from(e).into_response(),
     };
-    match state
+    let items = state
         .store
         .run_reminders(today(&state), &settings.reminder_days)
-        .await
+        .await;
+    let reports = crate::reporting::reminders::remind_on_schedule(&state).await;
+    match items
+        .map_err(AppError::from)
+        .and_then(|i| reports.map(|r| (i, r)))
     {
-        Ok(run) => back(
+        Ok((run, reports)) => back(
             "/items",
             &format!(
-                "已检查 {} 个在办事项，发出催办 {} 条",
-                run.items_checked, run.reminders_sent
+                "已检查 {} 个在办事项，发出催办 {} 条；信息报送催报 {} 项，涉及 {} 个单位",
+                run.items_checked, run.reminders_sent, reports.reminders, reports.units
             ),
         ),
-        Err(e) => refused("/items", &AppError::from(e).message),
+        Err(e) => refused("/items", &e.message),
     }
 }

@@ -438,3 +438,92 @@ async fn successors_carry_their_predecessors_duties_under_their_own_name() {
         assert_eq!(rows, 1, "{name}: one scorecard row: {office}");
     }
 }
+
+/// Issue 10 item 5: 催报. The automatic run reminds units of duties before and after the deadline
+/// on the office's schedule (each key once); 一键催报 reminds every late unit at most once a
+/// day; the unit receives it in 消息 and the duty's page records it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_units_are_reminded_once_each_and_the_duty_shows_it() {
+    for backend in BACKENDS {
+        let name = backend.name();
+        let config = Config {
+            today: Date::parse("2026-09-21"),
+            ..Config::default()
+        };
+        let h = harness(backend, "remind", config).await;
+        let admin = h.session(Role::Admin);
+        let lead = h.session(Role::Liaison);
+        let post = |uri: &'static str, body: &'static str| {
+            h.send_as(
+                &admin,
+                "POST",
+                uri,
+                Some("application/x-www-form-urlencoded"),
+                body.as_bytes().to_vec(),
+            )
+        };
+        // The automatic run (the office's button runs it now): overdue reminders go out once.
+        let said = crate::common::outcome(&h, &admin, post("/items/reminders", "").await).await;
+        assert!(said.text.contains("信息报送催报"), "{name}: {said:?}");
+        assert!(!said.text.contains("信息报送催报 0 项"), "{name}: {said:?}");
+        let again = crate::common::outcome(&h, &admin, post("/items/reminders", "").await).await;
+        assert!(
+            again.text.contains("信息报送催报 0 项"),
+            "{name}: {again:?}"
+        );
+        let (_, inbox) = json_as(&h, &lead, "GET", "/api/v1/notifications", json!({}), None).await;
+        let inbox = inbox["items"].to_string();
+        assert!(
+            inbox.contains("催报：2026年第3季度信息报送") && inbox.contains("已逾期"),
+            "{name}: {inbox}"
+        );
+        // 一键催报: every late unit, once a day.
+        let all =
+            crate::common::outcome(&h, &admin, post("/reporting/remind", "round=2026-Q3").await)
+                .await;
+        assert_eq!(all.tone, "done", "{name}: {all:?}");
+        assert!(all.text.starts_with("已向 "), "{name}: {all:?}");
+        let twice =
+            crate::common::outcome(&h, &admin, post("/reporting/remind", "round=2026-Q3").await)
+                .await;
+        assert_eq!(twice.tone, "refused", "{name}: {twice:?}");
+        let (_, inbox) = json_as(&h, &lead, "GET", "/api/v1/notifications", json!({}), None).await;
+        assert!(
+            inbox["items"].to_string().contains("催报（办公室）"),
+            "{name}: {inbox}"
+        );
+        let (_, owed) = json_as(
+            &h,
+            &lead,
+            "GET",
+            "/api/v1/obligations?round=2026-Q3",
+            json!({}),
+            None,
+        )
+        .await;
+        let missing = owed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["standing"] == "missing")
+            .unwrap()
+            .clone();
+        let page = body_text(
+            h.send_as(
+                &lead,
+                "GET",
+                &format!("/reporting/tasks/{}/2026-Q3", missing["task_id"]),
+                None,
+                vec![],
+            )
+            .await,
+        )
+        .await;
+        assert!(
+            page.contains("催报记录：")
+                && page.contains("自动催报")
+                && page.contains("已逾期 2 天"),
+            "{name}: {page}"
+        );
+    }
+}
