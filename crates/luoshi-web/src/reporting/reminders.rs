@@ -9,7 +9,7 @@ use crate::kit::error::AppResult;
 use crate::reporting::round::{Owed, owed_in_round};
 use luoshi_domain::notify::{deadline_note, manual_key, reminder_keys};
 use luoshi_domain::reporting::round::{Round, Standing};
-use luoshi_store::reporting::{ObligationFilter, RemindOutcome, ReportReminder};
+use luoshi_store::reporting::{Obligation, ObligationFilter, RemindOutcome, ReportReminder};
 use luoshi_store::{Actor, Id};
 
 /// Whom a run reminds.
@@ -27,6 +27,21 @@ fn unfiled(o: &Owed) -> bool {
     matches!(o.standing, Standing::Open | Standing::Missing)
 }
 
+/// The links a run reads: one unit's, or every unit's.
+async fn links_for(state: &AppState, whom: Whom) -> AppResult<Vec<Obligation>> {
+    let units = match whom {
+        Whom::Unit(u) => Some(vec![u]),
+        Whom::Schedule | Whom::AllLate => None,
+    };
+    Ok(state
+        .store
+        .obligations(&ObligationFilter {
+            units,
+            ..Default::default()
+        })
+        .await?)
+}
+
 /// Sends the reminders of `round` that `whom` asks for.
 pub async fn remind(
     state: &AppState,
@@ -34,12 +49,19 @@ pub async fn remind(
     round: Round,
     whom: Whom,
 ) -> AppResult<RemindOutcome> {
+    let links = links_for(state, whom).await?;
+    remind_links(state, actor, links, round, whom).await
+}
+
+async fn remind_links(
+    state: &AppState,
+    actor: &Actor,
+    links: Vec<Obligation>,
+    round: Round,
+    whom: Whom,
+) -> AppResult<RemindOutcome> {
     let day = today(state);
     let settings = state.store.settings().await?;
-    let links = state
-        .store
-        .obligations(&ObligationFilter::default())
-        .await?;
     let owed = owed_in_round(state, links, round).await?;
     let mut out = Vec::new();
     for o in owed.iter().filter(|o| unfiled(o)) {
@@ -80,8 +102,9 @@ pub async fn remind(
 pub async fn remind_on_schedule(state: &AppState) -> AppResult<RemindOutcome> {
     let actor = Actor::system("自动催报");
     let round = Round::of(today(state));
-    let now = remind(state, &actor, round, Whom::Schedule).await?;
-    let last = remind(state, &actor, round.prev(), Whom::Schedule).await?;
+    let links = links_for(state, Whom::Schedule).await?;
+    let now = remind_links(state, &actor, links.clone(), round, Whom::Schedule).await?;
+    let last = remind_links(state, &actor, links, round.prev(), Whom::Schedule).await?;
     Ok(RemindOutcome {
         reminders: now.reminders + last.reminders,
         units: now.units + last.units,

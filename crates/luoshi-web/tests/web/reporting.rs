@@ -17,15 +17,7 @@ async fn late_reports_stay_visible_until_filed() {
     };
     let h = harness(crate::common::Backend::Sqlite, "late", config).await;
     let lead = h.session(Role::Liaison);
-    let (_, owed) = json_as(
-        &h,
-        &lead,
-        "GET",
-        "/api/v1/obligations?round=2026-Q3",
-        json!({}),
-        None,
-    )
-    .await;
+    let owed = owed_in(&h, &lead, "2026-Q3").await;
     let first = owed
         .as_array()
         .unwrap()
@@ -86,15 +78,7 @@ async fn late_reports_stay_visible_until_filed() {
     }
     let list = body_text(h.get(Some(Role::Admin), "/items?overdue=1").await).await;
     assert!(list.contains("逾期事项甲") && !list.contains("未到期事项乙"));
-    let (_, owed) = json_as(
-        &h,
-        &lead,
-        "GET",
-        "/api/v1/obligations?round=2026-Q3",
-        json!({}),
-        None,
-    )
-    .await;
+    let owed = owed_in(&h, &lead, "2026-Q3").await;
     let again = owed
         .as_array()
         .unwrap()
@@ -245,6 +229,24 @@ async fn import_late_plan(h: &crate::common::Harness) -> (i64, i64, i64) {
     (doc, tasks[0].id, tasks[1].id)
 }
 
+/// `/api/v1/obligations` of `round` as `session` sees it.
+async fn owed_in(
+    h: &crate::common::Harness,
+    session: &(String, String),
+    round: &str,
+) -> serde_json::Value {
+    json_as(
+        h,
+        session,
+        "GET",
+        &format!("/api/v1/obligations?round={round}"),
+        json!({}),
+        None,
+    )
+    .await
+    .1
+}
+
 fn of_task(owed: &serde_json::Value, task: i64) -> Vec<serde_json::Value> {
     owed.as_array()
         .unwrap()
@@ -270,29 +272,13 @@ async fn lights_wait_for_the_deadline_and_obligations_start_with_the_document() 
         let (doc, first, _) = import_late_plan(&h).await;
         let lead = h.session(Role::Liaison);
         for round in ["2020-Q1", "2026-Q3"] {
-            let (_, owed) = json_as(
-                &h,
-                &lead,
-                "GET",
-                &format!("/api/v1/obligations?round={round}"),
-                json!({}),
-                None,
-            )
-            .await;
+            let owed = owed_in(&h, &lead, round).await;
             assert!(
                 of_task(&owed, first).is_empty(),
                 "{name}: {round} is before the plan: {owed}"
             );
         }
-        let (_, owed) = json_as(
-            &h,
-            &lead,
-            "GET",
-            "/api/v1/obligations?round=2026-Q4",
-            json!({}),
-            None,
-        )
-        .await;
+        let owed = owed_in(&h, &lead, "2026-Q4").await;
         let q4 = of_task(&owed, first);
         assert_eq!(q4.len(), 1, "{name}: {owed}");
         assert_eq!(
@@ -350,15 +336,7 @@ async fn lights_wait_for_the_deadline_and_obligations_start_with_the_document() 
             )
             .await;
         assert_eq!(s, 200, "{name}");
-        let (_, next) = json_as(
-            &h,
-            &lead,
-            "GET",
-            "/api/v1/obligations?round=2027-Q1",
-            json!({}),
-            None,
-        )
-        .await;
+        let next = owed_in(&h, &lead, "2027-Q1").await;
         assert!(
             of_task(&next, first).is_empty(),
             "{name}: a task 办结 owes nothing later: {next}"
@@ -380,15 +358,7 @@ async fn successors_carry_their_predecessors_duties_under_their_own_name() {
         let h = harness(backend, "successors", config).await;
         let (_, _, second) = import_late_plan(&h).await;
         let shuju = crate::common::session_of(&h, "自治区数据局", Role::Liaison).await;
-        let (_, owed) = json_as(
-            &h,
-            &shuju,
-            "GET",
-            "/api/v1/obligations?round=2026-Q4",
-            json!({}),
-            None,
-        )
-        .await;
+        let owed = owed_in(&h, &shuju, "2026-Q4").await;
         let mine = of_task(&owed, second);
         assert_eq!(mine.len(), 1, "{name}: {owed}");
         assert_eq!(
@@ -492,15 +462,7 @@ async fn late_units_are_reminded_once_each_and_the_duty_shows_it() {
             inbox["items"].to_string().contains("催报（办公室）"),
             "{name}: {inbox}"
         );
-        let (_, owed) = json_as(
-            &h,
-            &lead,
-            "GET",
-            "/api/v1/obligations?round=2026-Q3",
-            json!({}),
-            None,
-        )
-        .await;
+        let owed = owed_in(&h, &lead, "2026-Q3").await;
         let missing = owed
             .as_array()
             .unwrap()
