@@ -74,6 +74,11 @@ impl Date {
         Date::from_days(self.days() + n)
     }
 
+    /// The date as 公文 write it: `2026年12月2日`.
+    pub fn written(self) -> String {
+        format!("{}年{}月{}日", self.year, self.month, self.day)
+    }
+
     /// The last day of this date's month.
     pub fn month_end(self) -> Date {
         Date {
@@ -105,6 +110,17 @@ impl<'de> Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_without_leading_zeros() {
+        for (d, w) in [
+            ("2026-12-02", "2026年12月2日"),
+            ("2027-01-31", "2027年1月31日"),
+            ("2026-10-10", "2026年10月10日"),
+        ] {
+            assert_eq!(Date::parse(d).unwrap().written(), w);
+        }
+    }
 
     #[test]
     fn leap_years() {

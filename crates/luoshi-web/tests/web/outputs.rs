@@ -1,5 +1,8 @@
 //! The quarterly compilation opens cleanly: LibreOffice converts the .docx (headless) and imports
 //! the PDF, which carries its text and embeds its fonts (poppler's pdftotext and pdffonts read it).
+//! Its body holds the reports filed with their contributions, a table per unit up front, the
+//! unfiled duties as an annex table, headings Word's navigation pane (and the PDF's bookmarks)
+//! show, and dates written 2026年9月15日.
 //! Both tools are Debian packages that scripts/setup.sh installs. Also the delivery job against
 //! real sockets: a small SMTP server and a webhook that fails once, then accepts.
 
@@ -56,6 +59,36 @@ async fn the_compilation_opens_in_libreoffice_and_its_pdf_has_text_and_fonts() {
         )
         .await;
     assert_eq!(s, 201);
+    // A support unit of the same task files its contribution.
+    let (_, all) = h
+        .json(
+            Some(Role::Admin),
+            "GET",
+            "/api/v1/obligations?round=2026-Q3",
+            json!({}),
+        )
+        .await;
+    let support = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "contribution" && o["task_id"] == task)
+        .expect("the task has a support unit")["unit_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let helper = crate::common::session_of(&h, &support, Role::Liaison).await;
+    let contribution = "提供跨境数据专线接入方案，已完成两条专线勘察。";
+    let (s, v) = crate::common::json_as(
+        &h,
+        &helper,
+        "POST",
+        "/api/v1/reports",
+        json!({"task_id": task, "period": "2026-Q3", "status": "ongoing", "progress": 30, "narrative": contribution}),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{support}: {v}");
     let dir = tempfile::tempdir().unwrap();
     let docx = body_bytes(
         h.get(Some(Role::Admin), "/compilation.docx?round=2026-Q3")
@@ -72,6 +105,40 @@ async fn the_compilation_opens_in_libreoffice_and_its_pdf_has_text_and_fonts() {
         "{:?}",
         String::from_utf8_lossy(&pdf[..pdf.len().min(200)])
     );
+    {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(docx.clone())).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut xml)
+            .unwrap();
+        assert!(
+            xml.contains("<w:pStyle w:val=\"Heading1\"/>"),
+            "real heading styles"
+        );
+        assert!(
+            xml.contains("<w:pStyle w:val=\"Heading3\"/>"),
+            "a task heading"
+        );
+        assert!(
+            xml.contains("表1") && xml.contains("<w:tblHeader/>"),
+            "the unit table"
+        );
+        assert!(xml.contains("未报送材料清单"), "the annex");
+        assert!(
+            xml.contains("2026年9月15日") && !xml.contains("2026-09-15"),
+            "dates as written"
+        );
+        // The contribution sits after its lead report, under the task.
+        let lead_at = xml.find("形成试点清单初稿").unwrap();
+        let help_at = xml
+            .find("已完成两条专线勘察")
+            .expect("the contribution is folded in");
+        assert!(help_at > lead_at);
+        // The body no longer lists unfiled duties one paragraph each.
+        assert!(
+            !xml.contains("：待报送。"),
+            "unfiled duties are in the annex table"
+        );
+    }
     std::fs::write(dir.path().join("c.docx"), &docx).unwrap();
     std::fs::write(dir.path().join("ours.pdf"), &pdf).unwrap();
 
@@ -106,6 +173,31 @@ async fn the_compilation_opens_in_libreoffice_and_its_pdf_has_text_and_fonts() {
             .unwrap()
             .replace([' ', '\n'], "")
     };
+    // LibreOffice reads the headings as an outline (what the navigation pane shows).
+    let out = Command::new("soffice")
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "odt",
+            "--outdir",
+        ])
+        .arg(dir.path())
+        .arg(dir.path().join("c.docx"))
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let odt = std::fs::read(dir.path().join("c.odt")).unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(odt)).unwrap();
+    let mut content = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("content.xml").unwrap(), &mut content).unwrap();
+    assert!(
+        content.contains("text:outline-level=\"1\"")
+            && content.contains("text:outline-level=\"3\""),
+        "{content}"
+    );
+    assert!(content.contains("<table:table "), "the tables are tables");
     let lo = text("c.pdf");
     assert!(
         lo.contains("2026年第3季度工作进展汇编") && lo.contains("形成试点清单初稿"),
@@ -152,6 +244,18 @@ async fn the_compilation_opens_in_libreoffice_and_its_pdf_has_text_and_fonts() {
     let mut content = String::new();
     std::io::Read::read_to_string(&mut z.by_name("content.xml").unwrap(), &mut content).unwrap();
     assert!(content.contains("工作进展汇编") && content.contains("<draw:page "));
+    // Our PDF's headings are its bookmarks.
+    let xml = Command::new("pdftohtml")
+        .args(["-xml", "-i", "-stdout"])
+        .arg(dir.path().join("ours.pdf"))
+        .output()
+        .unwrap();
+    let xml = String::from_utf8_lossy(&xml.stdout);
+    let outline = &xml[xml.find("<outline").expect("the PDF has an outline")..];
+    assert!(
+        outline.contains("一、总体情况") && outline.contains("未报送材料清单"),
+        "{outline}"
+    );
     // Subset fonts keep the file small (the full Noto CJK font is over 20 MB).
     assert!(pdf.len() < 2_000_000, "{} bytes", pdf.len());
 }
