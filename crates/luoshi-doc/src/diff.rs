@@ -5,6 +5,9 @@
 //! aligned with Myers' diff; a run present in only one file before the first or after the last
 //! common sentence (a 版头, an annex) is not a change. Replaced sentences are paired by character
 //! similarity. `similarity` is the share of the shorter text found in the other.
+//!
+//! For showing a change, [`char_spans`] marks the characters that differ (积极主动 → 积极自主 marks
+//! 主 and 自, not the sentence), and [`touches`] tells whether a change falls in a task's text.
 
 use serde::{Deserialize, Serialize};
 use similar::{Algorithm, DiffOp, capture_diff_slices};
@@ -28,6 +31,63 @@ pub struct Change {
     pub after: String,
     pub line_a: usize,
     pub line_b: usize,
+}
+
+/// A run of characters of one side of a change, changed or kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub text: String,
+    pub changed: bool,
+}
+
+fn push_span(spans: &mut Vec<Span>, text: &str, changed: bool) {
+    match spans.last_mut() {
+        Some(last) if last.changed == changed => last.text.push_str(text),
+        _ => spans.push(Span {
+            text: text.to_string(),
+            changed,
+        }),
+    }
+}
+
+/// Sides longer than this are shown whole: Myers' diff is quadratic in the worst case.
+const MAX_SPAN_CHARS: usize = 4000;
+
+/// The two sides of a change as runs, marking the characters removed (before) and added (after).
+pub fn char_spans(before: &str, after: &str) -> (Vec<Span>, Vec<Span>) {
+    use similar::ChangeTag;
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    if before.chars().count() > MAX_SPAN_CHARS || after.chars().count() > MAX_SPAN_CHARS {
+        push_span(&mut a, before, true);
+        push_span(&mut b, after, true);
+        return (a, b);
+    }
+    let diff = similar::TextDiff::configure()
+        .algorithm(Algorithm::Myers)
+        .diff_chars(before, after);
+    for c in diff.iter_all_changes() {
+        match c.tag() {
+            ChangeTag::Equal => {
+                push_span(&mut a, c.value(), false);
+                push_span(&mut b, c.value(), false);
+            }
+            ChangeTag::Delete => push_span(&mut a, c.value(), true),
+            ChangeTag::Insert => push_span(&mut b, c.value(), true),
+        }
+    }
+    (a, b)
+}
+
+/// Whether a changed sentence lies in a task's text (or the task's text in the sentence), by
+/// canonical keys, so spacing and width variants do not matter.
+pub fn touches(sentence: &str, task_text: &str) -> bool {
+    let s = canonical_key(sentence);
+    let t = canonical_key(task_text);
+    if s.is_empty() || t.is_empty() {
+        return false;
+    }
+    t.contains(&s) || (t.chars().count() >= 6 && s.contains(&t))
 }
 
 struct Sentence {
@@ -191,5 +251,75 @@ pub fn diff(a: &Extracted, b: &Extracted) -> DiffReport {
         same_document,
         similarity,
         changes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marked(spans: &[Span]) -> String {
+        spans
+            .iter()
+            .map(|s| {
+                if s.changed {
+                    format!("[{}]", s.text)
+                } else {
+                    s.text.clone()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_change_marks_only_the_characters_that_differ() {
+        let before = "坚持以习近平新时代中国特色社会主义思想为指导，积极主动服务和融入新发展格局，全面提升对外开放水平。";
+        let after = "坚持以习近平新时代中国特色社会主义思想为指导，积极自主服务和融入新发展格局，全面提升对外开放水平。";
+        for (b, a, want_b, want_a) in [
+            (before, after, "积极主[动]", "积极[自]主"),
+            (
+                "到2025年达700亿元。",
+                "到2026年达800亿元。",
+                "202[5]年达[7]00",
+                "202[6]年达[8]00",
+            ),
+            ("", "新增一句。", "", "[新增一句。]"),
+            ("删去一句。", "", "[删去一句。]", ""),
+        ] {
+            let (sb, sa) = char_spans(b, a);
+            assert!(marked(&sb).contains(want_b), "{}", marked(&sb));
+            assert!(marked(&sa).contains(want_a), "{}", marked(&sa));
+            let join = |v: &[Span]| v.iter().map(|s| s.text.as_str()).collect::<String>();
+            assert_eq!((join(&sb), join(&sa)), (b.to_string(), a.to_string()));
+        }
+        // The changed part of a 60-character sentence is one character each side.
+        let (sb, sa) = char_spans(before, after);
+        let changed = |v: &[Span]| -> usize {
+            v.iter()
+                .filter(|s| s.changed)
+                .map(|s| s.text.chars().count())
+                .sum()
+        };
+        assert_eq!((changed(&sb), changed(&sa)), (1, 1));
+    }
+
+    #[test]
+    fn a_change_touches_the_tasks_whose_text_holds_it() {
+        let task = "推动跨境数据流动试点。积极自主对接东盟国家规则，形成清单。";
+        for (sentence, text, want) in [
+            ("积极自主对接东盟国家规则，形成清单。", task, true),
+            ("积极自主对接东盟国家规则 ，形成清单。", task, true),
+            ("形成年度报告。", task, false),
+            ("", task, false),
+            // A task written inside one long sentence.
+            (
+                "一是推动跨境数据流动试点；二是完善机制。",
+                "推动跨境数据流动试点",
+                true,
+            ),
+            ("一是推动试点；二是完善。", "试点", false),
+        ] {
+            assert_eq!(touches(sentence, text), want, "{sentence}");
+        }
     }
 }

@@ -306,9 +306,108 @@ pub fn current_units(next: &[(i64, Option<i64>)]) -> std::collections::HashMap<i
         .collect()
 }
 
+/// How a typed name fits a registry name, best first: the name's tail (商务厅 → 自治区商务厅),
+/// a part of it (大数据发展 → 自治区大数据发展局), or its characters in order (自贸办 →
+/// 自贸试验区工作领导小组办公室; 人民银行广西区分行 → 中国人民银行广西壮族自治区分行).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NameFit {
+    Tail,
+    Inside,
+    InOrder,
+}
+
+/// How `typed` fits `name` (compared by [`unit_key`]); none for fewer than two characters or
+/// when the typed text is the whole name (an exact name is found by key, not guessed).
+pub fn name_fit(typed: &str, name: &str) -> Option<NameFit> {
+    let t = unit_key(typed);
+    let n = unit_key(name);
+    if t.chars().count() < 2 || t == n {
+        return None;
+    }
+    if n.ends_with(&t) {
+        return Some(NameFit::Tail);
+    }
+    if n.contains(&t) {
+        return Some(NameFit::Inside);
+    }
+    // In order, and at least three characters: two in order fit far too many names.
+    let mut rest = n.chars();
+    (t.chars().count() >= 3 && t.chars().all(|c| rest.any(|x| x == c))).then_some(NameFit::InOrder)
+}
+
+/// What a short or partial name resolves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShortForm {
+    /// One unit fits best: take it.
+    One(i64),
+    /// Several fit equally well: ask "是否指…？" (at most five, shortest names first).
+    Ask(Vec<i64>),
+    /// Nothing fits.
+    Nothing,
+}
+
+/// Resolves a typed name against the registry's names (`(unit, name)`, aliases included, each
+/// unit given as the unit that carries it today): the units at the best fit; one is taken, several
+/// are asked about.
+pub fn resolve_short_form(typed: &str, names: &[(i64, &str)]) -> ShortForm {
+    let mut fits: Vec<(NameFit, usize, i64)> = names
+        .iter()
+        .filter_map(|(id, n)| name_fit(typed, n).map(|f| (f, n.chars().count(), *id)))
+        .collect();
+    let Some(best) = fits.iter().map(|f| f.0).min() else {
+        return ShortForm::Nothing;
+    };
+    fits.retain(|f| f.0 == best);
+    fits.sort();
+    let mut ids: Vec<i64> = Vec::new();
+    for (_, _, id) in fits {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    match ids.len() {
+        1 => ShortForm::One(ids[0]),
+        _ => ShortForm::Ask(ids.into_iter().take(5).collect()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_forms_resolve_to_the_unit_they_fit_best() {
+        let names = [
+            (1, "自治区商务厅"),
+            (2, "南宁市商务局"),
+            (3, "自治区数据局"),
+            // A predecessor is given as the unit that carries it today.
+            (3, "自治区大数据发展局"),
+            (4, "自贸试验区工作领导小组办公室"),
+            (5, "中国人民银行广西壮族自治区分行"),
+            (5, "人民银行南宁中心支行"),
+            (6, "钦州市人民政府"),
+            (7, "南宁市人民政府"),
+        ];
+        let table: [(&str, ShortForm); 10] = [
+            ("商务厅", ShortForm::One(1)),
+            ("数据局", ShortForm::One(3)),
+            ("大数据发展局", ShortForm::One(3)),
+            ("自贸办", ShortForm::One(4)),
+            ("人民银行广西区分行", ShortForm::One(5)),
+            ("商务", ShortForm::Ask(vec![1, 2])),
+            ("市人民政府", ShortForm::Ask(vec![6, 7])),
+            ("交通运输厅", ShortForm::Nothing),
+            ("厅", ShortForm::Nothing),
+            // Two characters in order are no evidence.
+            ("商局", ShortForm::Nothing),
+        ];
+        for (typed, want) in table {
+            assert_eq!(resolve_short_form(typed, &names), want, "{typed}");
+        }
+        assert_eq!(name_fit("自治区商务厅", "自治区商务厅"), None);
+        assert_eq!(name_fit("商务厅", "自治区商务厅"), Some(NameFit::Tail));
+    }
 
     #[test]
     fn every_unit_is_carried_by_the_end_of_its_chain() {

@@ -2,7 +2,9 @@
 //! meetings with their decisions (议定事项), from which supervision items are opened.
 
 use async_trait::async_trait;
-use luoshi_store::group::{Decision, GroupStore, Meeting, Member, MemberEdit, NewMeeting};
+use luoshi_store::group::{
+    Decision, GroupStore, Meeting, Member, MemberEdit, NewDecision, NewMeeting, RosterSource,
+};
 use luoshi_store::{Actor, Id, StoreError, StoreResult};
 use serde_json::json;
 use sqlx::any::AnyRow;
@@ -28,6 +30,16 @@ fn member_row(r: &AnyRow) -> StoreResult<Member> {
         liaison_user_id: r.col("liaison_user_id")?,
         liaison_name: r.col("liaison_name")?,
     })
+}
+
+fn check_meeting_title(title: &str) -> StoreResult<()> {
+    if title.trim().is_empty() || title.chars().count() > 200 {
+        return Err(StoreError::Invalid(
+            "meeting_title",
+            "会议名称不能为空，且不超过 200 字".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn check(e: &MemberEdit) -> StoreResult<()> {
@@ -133,6 +145,37 @@ impl GroupStore for SqlStore {
             .iter()
             .map(member_row)
             .collect()
+    }
+
+    async fn roster_sources(&self) -> StoreResult<Vec<RosterSource>> {
+        // Only versions whose parse lists someone are read in full (an empty roster is written
+        // `"roster":[]`).
+        let rows = sqlx::query(
+            "SELECT v.id, v.version_no, v.document_id, d.title, d.latest_version_id, v.parsed \
+             FROM versions v JOIN documents d ON d.id = v.document_id \
+             WHERE v.parsed NOT LIKE '%\"roster\":[]%' ORDER BY d.id DESC, v.version_no DESC",
+        )
+        .all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let parsed: String = r.col("parsed")?;
+            let doc: luoshi_doc::Document = serde_json::from_str(&parsed)
+                .map_err(|e| StoreError::Database(format!("stored JSON unreadable: {e}"), None))?;
+            if doc.roster.is_empty() {
+                continue;
+            }
+            let id: Id = r.col("id")?;
+            out.push(RosterSource {
+                document_id: r.col("document_id")?,
+                document_title: r.col("title")?,
+                version_id: id,
+                version_no: r.col("version_no")?,
+                latest: r.col::<Id, _>("latest_version_id")? == id,
+                members: doc.roster.len(),
+            });
+        }
+        Ok(out)
     }
 
     async fn add_members(&self, actor: &Actor, new: Vec<MemberEdit>) -> StoreResult<Vec<Member>> {
@@ -270,12 +313,7 @@ impl GroupStore for SqlStore {
     }
 
     async fn create_meeting(&self, actor: &Actor, new: NewMeeting) -> StoreResult<Meeting> {
-        if new.title.trim().is_empty() || new.title.chars().count() > 200 {
-            return Err(StoreError::Invalid(
-                "meeting_title",
-                "会议名称不能为空，且不超过 200 字".into(),
-            ));
-        }
+        check_meeting_title(&new.title)?;
         for d in &new.decisions {
             if d.text.trim().is_empty() {
                 return Err(StoreError::Invalid(
@@ -331,5 +369,95 @@ impl GroupStore for SqlStore {
         m.decisions = decisions(&mut *tx, Some(id)).await?;
         commit(tx).await?;
         Ok(m)
+    }
+
+    async fn update_meeting(
+        &self,
+        actor: &Actor,
+        id: Id,
+        edit: NewMeeting,
+    ) -> StoreResult<Meeting> {
+        check_meeting_title(&edit.title)?;
+        let before = self.meeting(id).await?.ok_or(StoreError::NotFound)?;
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE meetings SET kind = $1, title = $2, held_on = $3, place = $4, summary = $5 WHERE id = $6",
+        )
+        .bind(edit.kind.code())
+        .bind(edit.title.trim().to_string())
+        .bind(edit.held_on.to_string())
+        .bind(edit.place.trim().to_string())
+        .bind(edit.summary.trim().to_string())
+        .bind(id)
+        .run(&mut *tx)
+        .await?;
+        let fields = |m: &NewMeeting| {
+            json!({ "kind": m.kind.code(), "title": m.title.trim(), "held_on": m.held_on,
+                    "place": m.place.trim(), "summary": m.summary.trim() })
+        };
+        let was = NewMeeting {
+            kind: before.kind,
+            title: before.title.clone(),
+            held_on: before.held_on,
+            place: before.place.clone(),
+            summary: before.summary.clone(),
+            decisions: Vec::new(),
+        };
+        audit(
+            &mut tx,
+            actor,
+            "meeting.update",
+            "meeting",
+            Some(id),
+            Some(fields(&was)),
+            Some(fields(&edit)),
+        )
+        .await?;
+        commit(tx).await?;
+        self.meeting(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn update_decision(
+        &self,
+        actor: &Actor,
+        id: Id,
+        edit: NewDecision,
+    ) -> StoreResult<Decision> {
+        if edit.text.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "decision_empty",
+                "议定事项内容不能为空".into(),
+            ));
+        }
+        let mut tx = self.write().await?;
+        let meeting: Id = scalar("SELECT meeting_id FROM decisions WHERE id = $1")
+            .bind(id)
+            .maybe(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let find = |all: Vec<Decision>| all.into_iter().find(|d| d.id == id);
+        let before = find(decisions(&mut *tx, Some(meeting)).await?).ok_or(StoreError::NotFound)?;
+        sqlx::query("UPDATE decisions SET text = $1, lead_unit_id = $2, due = $3 WHERE id = $4")
+            .bind(edit.text.trim().to_string())
+            .bind(edit.lead_unit_id)
+            .bind(edit.due.map(|d| d.to_string()))
+            .bind(id)
+            .run(&mut *tx)
+            .await?;
+        let after = find(decisions(&mut *tx, Some(meeting)).await?).ok_or(StoreError::NotFound)?;
+        let fields =
+            |d: &Decision| json!({ "text": d.text, "lead_unit": d.lead_unit_name, "due": d.due });
+        audit(
+            &mut tx,
+            actor,
+            "decision.update",
+            "decision",
+            Some(id),
+            Some(fields(&before)),
+            Some(fields(&after)),
+        )
+        .await?;
+        commit(tx).await?;
+        Ok(after)
     }
 }

@@ -289,7 +289,7 @@ impl ReportingStore for SqlStore {
             "SELECT t.id AS task_id, t.number, t.title, t.document_id, d.title AS document_title, \
              u.id AS unit_id, u.name AS unit_name, w.id AS written_id, w.name AS written_name, \
              tu.role, d.due_rule, COALESCE(d.reporting_from, d.printed_date, d.signed_date) AS starts_on, \
-             t.completed_on \
+             t.completed_on, t.deadline, d.ended_on \
              FROM task_units tu JOIN tasks t ON t.id = tu.task_id \
              JOIN documents d ON d.id = t.document_id JOIN units w ON w.id = tu.unit_id \
              JOIN units u ON u.id = COALESCE(w.current_id, w.id) \
@@ -339,8 +339,11 @@ impl ReportingStore for SqlStore {
                 due_rule: rule.and_then(|r| serde_json::from_str(&r).ok()),
                 window: TaskWindow {
                     starts_on: r.opt_date("starts_on")?,
-                    deadline: None,
-                    completed_on: r.opt_date("completed_on")?,
+                    deadline: r.opt_date("deadline")?,
+                    completed_on: luoshi_domain::ledger::owes_until(
+                        r.opt_date("completed_on")?,
+                        r.opt_date("ended_on")?,
+                    ),
                 },
             };
             match at.get(&(ob.task_id, unit_id)) {

@@ -11,6 +11,7 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (3, V3, "", ""),
     (4, V4, "", ""),
     (5, V5, "", ""),
+    (6, V6, "", ""),
 ];
 
 const V1: &str = r#"
@@ -363,6 +364,13 @@ CREATE TABLE report_reminders (
     UNIQUE (task_id, unit_id, kind, period, reminder_key)
 );
 CREATE INDEX report_reminders_period ON report_reminders(period, task_id);
+"#;
+
+/// The office's corrections: a task's 完成时限, a document's 废止/到期.
+const V6: &str = r#"
+ALTER TABLE tasks ADD COLUMN deadline TEXT;
+ALTER TABLE documents ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE documents ADD COLUMN ended_on TEXT;
 "#;
 
 /// The DDL of one migration in one dialect.

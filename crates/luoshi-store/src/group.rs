@@ -73,10 +73,24 @@ pub struct NewMeeting {
     pub decisions: Vec<NewDecision>,
 }
 
+/// A stored version whose text lists a leading group's roster: what the roster import offers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RosterSource {
+    pub document_id: Id,
+    pub document_title: String,
+    pub version_id: Id,
+    pub version_no: i64,
+    /// Whether it is the document's latest version.
+    pub latest: bool,
+    pub members: usize,
+}
+
 /// The leading group and its meetings.
 #[async_trait]
 pub trait GroupStore: Send + Sync {
     async fn members(&self) -> StoreResult<Vec<Member>>;
+    /// Every stored version that lists a roster, newest document first, versions newest first.
+    async fn roster_sources(&self) -> StoreResult<Vec<RosterSource>>;
     /// Appends members (one, or a roster read from a document) in one transaction.
     async fn add_members(&self, actor: &Actor, new: Vec<MemberEdit>) -> StoreResult<Vec<Member>>;
     async fn update_member(&self, actor: &Actor, id: Id, edit: MemberEdit) -> StoreResult<Member>;
@@ -84,4 +98,15 @@ pub trait GroupStore: Send + Sync {
     async fn meetings(&self) -> StoreResult<Vec<Meeting>>;
     async fn meeting(&self, id: Id) -> StoreResult<Option<Meeting>>;
     async fn create_meeting(&self, actor: &Actor, new: NewMeeting) -> StoreResult<Meeting>;
+    /// Corrects a meeting's kind, title, date, place and minutes (not its decisions). Audited.
+    async fn update_meeting(&self, actor: &Actor, id: Id, edit: NewMeeting)
+    -> StoreResult<Meeting>;
+    /// Corrects a decision's text, lead unit and deadline (a decision saved without a lead gets
+    /// one, and can then become an item). Audited with before and after.
+    async fn update_decision(
+        &self,
+        actor: &Actor,
+        id: Id,
+        edit: NewDecision,
+    ) -> StoreResult<Decision>;
 }

@@ -97,6 +97,15 @@ pub struct UnitOp {
     pub undone: bool,
 }
 
+/// A name the registry knows (a unit's own or an alias, a predecessor's included) and the unit
+/// that carries it today.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KnownName {
+    pub name: String,
+    pub unit_id: Id,
+    pub unit_name: String,
+}
+
 /// The unit registry.
 #[async_trait]
 pub trait RegistryStore: Send + Sync {
@@ -106,6 +115,9 @@ pub trait RegistryStore: Send + Sync {
     async fn unit(&self, id: Id) -> StoreResult<Option<UnitDetail>>;
     /// The unit an alias (or name, or predecessor's name) resolves to, successors not followed.
     async fn unit_by_name(&self, name: &str) -> StoreResult<Option<Unit>>;
+    /// Every name and alias, each with the unit that carries it today (for suggestions and
+    /// short forms).
+    async fn known_names(&self) -> StoreResult<Vec<KnownName>>;
     /// A unit and, transitively, every unit it succeeded.
     async fn unit_family(&self, id: Id) -> StoreResult<Vec<Id>>;
     async fn create_unit(&self, actor: &Actor, name: &str, kind: UnitKind) -> StoreResult<Unit>;

@@ -358,6 +358,7 @@ pub async fn demo(
         files.sort();
         import_files(&*store, &files, false, day).await?;
     }
+    demo_meeting(&*store, &actor, day).await?;
     let mut logins = vec![(admin, admin_pw, "领导小组办公室".to_string())];
     for (user, name, role, unit) in DEMO_USERS {
         let Some(u) = store.unit_by_name(unit).await? else {
@@ -394,7 +395,52 @@ pub async fn demo(
     println!("在“督办”中催办、签收、办结、评价；最后在“信息报送”下载季度汇编（Word/PDF）。");
     println!("各文件自其日期（旧文件自导入当季）起计应报，截止前未报显示灰灯并注明剩余天数；");
     println!("原文写作“自治区大数据发展局”的任务由自治区数据局承担，shuju 以现单位名义报送。");
+    println!("“文件”页逐字标出新版改动（如“跨境专线2条→3条”）并链接涉及的任务；admin 可在任务页");
+    println!(
+        "更正名称、牵头/配合单位和完成时限，在文件页标记废止/到期或撤销误导入（均记入操作日志）；"
+    );
+    println!("演示会议中一项议定事项未明确牵头单位，补上后即可转为督办事项。");
+    println!(
+        "单位输入处可写简称（“商务厅”“数据局”“自贸办”），有歧义时提示“是否指…？”；导入预览可把"
+    );
+    println!(
+        "新单位对应到已有单位。领导小组名单可从含名单的文件版本导入（如 000 号文件第 1 版）。"
+    );
+    println!(
+        "季度汇编：前附各单位报送情况表，正文按文件和任务汇总已报材料（含配合单位），未报清单为附件。"
+    );
     run_server(store, listen, false, today).await
+}
+
+/// A meeting of the office with two decisions, one still without a lead unit (the office adds
+/// it on the meeting's page, and the decision can then become an item).
+async fn demo_meeting(store: &dyn Store, actor: &Actor, day: Date) -> Result<()> {
+    let lead = store.unit_by_name("自治区商务厅").await?.map(|u| u.id);
+    store
+        .create_meeting(
+            actor,
+            luoshi_store::group::NewMeeting {
+                kind: luoshi_domain::group::MeetingKind::Office,
+                title: "自贸试验区工作领导小组办公室第一次会议".into(),
+                held_on: day.add_days(-7),
+                place: "南宁".into(),
+                summary: "听取数字贸易提质行动推进情况汇报，研究下一步工作。".into(),
+                decisions: vec![
+                    luoshi_store::group::NewDecision {
+                        text: "梳理面向东盟的数字贸易规则对接清单".into(),
+                        lead_unit_id: lead,
+                        due: Some(day.add_days(45)),
+                    },
+                    luoshi_store::group::NewDecision {
+                        text: "研究建立跨境数据专线建设协调机制".into(),
+                        lead_unit_id: None,
+                        due: None,
+                    },
+                ],
+            },
+        )
+        .await?;
+    Ok(())
 }
 
 /// `luoshi parse-worker`: reads one file on stdin, prints the parse as JSON. Run by the server in a

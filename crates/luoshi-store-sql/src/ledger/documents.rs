@@ -271,7 +271,7 @@ pub(crate) async fn backfill_printed_dates(tx: &mut Tx) -> StoreResult<()> {
 }
 
 pub(super) const DOC_COLUMNS: &str = "d.id, d.title, d.doc_number, d.issuer, d.signed_date, d.printed_date, \
-    d.reporting_from, d.latest_version_id, \
+    d.reporting_from, d.latest_version_id, d.status, d.ended_on, \
     (SELECT COUNT(*) FROM versions v WHERE v.document_id = d.id) AS versions, \
     (SELECT COUNT(*) FROM tasks t WHERE t.document_id = d.id AND t.retired = 0) AS tasks";
 
@@ -287,6 +287,9 @@ pub(super) fn doc_row(r: &AnyRow) -> StoreResult<DocumentRow> {
         versions: r.col("versions")?,
         tasks: r.col("tasks")?,
         latest_version_id: r.col::<Option<i64>, _>("latest_version_id")?.unwrap_or(0),
+        status: luoshi_domain::ledger::DocumentStatus::from_code(&r.col::<String, _>("status")?)
+            .unwrap_or(luoshi_domain::ledger::DocumentStatus::Active),
+        ended_on: r.opt_date("ended_on")?,
     })
 }
 

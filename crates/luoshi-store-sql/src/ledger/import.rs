@@ -1,6 +1,7 @@
 //! Writing a planned import: one transaction that re-checks the base version, stores the
 //! original, the version and its tasks (matched ones keep their identity, dropped ones retire),
-//! resolves every written unit name through the registry, and audits it.
+//! resolves every written unit name through the registry (after adding the names the office
+//! mapped to existing units as their aliases), and audits it.
 
 use super::documents::{
     Resolved, insert_version, refresh_statistics, set_latest, title_of, write_task,
@@ -35,6 +36,15 @@ pub(super) async fn apply_import(
             version_id: r.col(1)?,
         });
     }
+    // Names the office mapped to existing units become their aliases before any task links.
+    let mut mapped = Resolved::new();
+    if !plan.unit_map.is_empty() {
+        s.registry_lock(&mut tx).await?;
+    }
+    for (written, unit_id) in &plan.unit_map {
+        crate::registry::add_alias_in(&mut tx, actor, *unit_id, written).await?;
+        mapped.insert(written.clone(), *unit_id);
+    }
     let doc = &plan.input.document;
     let title = title_of(doc, &plan.input.file_name);
     let outcome = match &plan.target {
@@ -62,7 +72,7 @@ pub(super) async fn apply_import(
             let version_id =
                 insert_version(&mut tx, actor, plan, document_id, 1, None, &[]).await?;
             let mut new_units = 0;
-            let mut resolved = Resolved::new();
+            let mut resolved = mapped.clone();
             for (seq, task) in doc.tasks.iter().enumerate() {
                 let (_, created) = write_task(
                     &mut tx,
@@ -115,7 +125,7 @@ pub(super) async fn apply_import(
             .await?;
             let mut new_units = 0;
             let mut matched = 0;
-            let mut resolved = Resolved::new();
+            let mut resolved = mapped.clone();
             for (seq, (task, m)) in doc.tasks.iter().zip(matches).enumerate() {
                 let existing = match m {
                     TaskMatch::Continues(id) => {

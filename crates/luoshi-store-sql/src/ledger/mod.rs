@@ -1,5 +1,5 @@
 //! The ledger's reads: tasks filtered by scope, unit, role, area, document and text; one task;
-//! counts for the front page; the audit log.
+//! counts for the front page; the audit log. Corrections after import are in `corrections`.
 
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -13,6 +13,7 @@ use luoshi_store::ledger::{
 };
 use luoshi_store::{Actor, Id, Page, Paged, Scope, StoreResult};
 
+mod corrections;
 mod documents;
 mod import;
 
@@ -445,6 +446,29 @@ impl LedgerStore for SqlStore {
         Ok(after)
     }
 
+    async fn set_document_status(
+        &self,
+        actor: &Actor,
+        document_id: Id,
+        status: luoshi_domain::ledger::DocumentStatus,
+        ended_on: Option<luoshi_domain::calendar::Date>,
+    ) -> StoreResult<DocumentRow> {
+        corrections::set_document_status(self, actor, document_id, status, ended_on).await
+    }
+
+    async fn undo_import(&self, actor: &Actor, document_id: Id) -> StoreResult<()> {
+        corrections::undo_import(self, actor, document_id).await
+    }
+
+    async fn edit_task(
+        &self,
+        actor: &Actor,
+        id: Id,
+        edit: luoshi_store::ledger::TaskEdit,
+    ) -> StoreResult<TaskDetail> {
+        corrections::edit_task(self, actor, id, edit).await
+    }
+
     async fn version(&self, id: Id) -> StoreResult<Option<VersionDetail>> {
         let sql = format!("SELECT {VERSION_COLUMNS}, parsed FROM versions WHERE id = $1");
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -582,8 +606,8 @@ impl LedgerStore for SqlStore {
 
     async fn task(&self, id: Id) -> StoreResult<Option<TaskDetail>> {
         let sql = format!(
-            "SELECT {TASK_COLUMNS}, t.units_text, t.path, t.first_version_id, t.last_version_id \
-             FROM tasks t JOIN documents d ON d.id = t.document_id WHERE t.id = $1"
+            "SELECT {TASK_COLUMNS}, t.units_text, t.path, t.first_version_id, t.last_version_id, \
+             t.deadline FROM tasks t JOIN documents d ON d.id = t.document_id WHERE t.id = $1"
         );
         let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
@@ -602,6 +626,7 @@ impl LedgerStore for SqlStore {
             units: units.into_iter().map(|u| u.unit).collect(),
             first_version_id: r.col("first_version_id")?,
             last_version_id: r.col("last_version_id")?,
+            deadline: r.opt_date("deadline")?,
         }))
     }
 

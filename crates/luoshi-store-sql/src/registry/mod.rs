@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use luoshi_domain::registry::{SUCCESSIONS, area_of, guess_kind, shipped_units, unit_key};
 use luoshi_domain::registry::{UnitKind, UnitOpKind};
 use luoshi_store::registry::{
-    RegistryStore, Unit, UnitDetail, UnitEdit, UnitOp, UnitSplit, UnitSummary,
+    KnownName, RegistryStore, Unit, UnitDetail, UnitEdit, UnitOp, UnitSplit, UnitSummary,
 };
 use luoshi_store::{Actor, Id, StoreError, StoreResult};
 use serde_json::json;
@@ -70,6 +70,31 @@ async fn insert_alias(tx: &mut Tx, unit_id: Id, alias: &str) -> StoreResult<()> 
             Ok(())
         }
     }
+}
+
+/// Adds an alias to a unit inside the caller's transaction (which holds the registry lock), audited.
+pub(crate) async fn add_alias_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: Id,
+    alias: &str,
+) -> StoreResult<()> {
+    let alias = alias.trim();
+    if alias.is_empty() {
+        return Err(StoreError::Invalid("alias_empty", "别名不能为空".into()));
+    }
+    unit_in(tx, id).await?;
+    insert_alias(tx, id, alias).await?;
+    audit(
+        tx,
+        actor,
+        "unit.alias.add",
+        "unit",
+        Some(id),
+        None,
+        Some(json!({ "alias": alias })),
+    )
+    .await
 }
 
 async fn insert_unit(
@@ -314,6 +339,25 @@ impl RegistryStore for SqlStore {
         row.as_ref().map(unit_row).transpose()
     }
 
+    async fn known_names(&self) -> StoreResult<Vec<KnownName>> {
+        sqlx::query(
+            "SELECT a.alias, c.id AS unit_id, c.name AS unit_name FROM unit_aliases a \
+             JOIN units u ON u.id = a.unit_id JOIN units c ON c.id = COALESCE(u.current_id, u.id) \
+             ORDER BY c.name, a.alias",
+        )
+        .all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(KnownName {
+                name: r.col("alias")?,
+                unit_id: r.col("unit_id")?,
+                unit_name: r.col("unit_name")?,
+            })
+        })
+        .collect()
+    }
+
     async fn unit_family(&self, id: Id) -> StoreResult<Vec<Id>> {
         let mut ids = family_ids(self, id).await?;
         if ids.is_empty() {
@@ -422,24 +466,9 @@ impl RegistryStore for SqlStore {
     }
 
     async fn add_alias(&self, actor: &Actor, id: Id, alias: &str) -> StoreResult<()> {
-        let alias = alias.trim();
-        if alias.is_empty() {
-            return Err(StoreError::Invalid("alias_empty", "别名不能为空".into()));
-        }
         let mut tx = self.write().await?;
         self.registry_lock(&mut tx).await?;
-        unit_in(&mut tx, id).await?;
-        insert_alias(&mut tx, id, alias).await?;
-        audit(
-            &mut tx,
-            actor,
-            "unit.alias.add",
-            "unit",
-            Some(id),
-            None,
-            Some(json!({ "alias": alias })),
-        )
-        .await?;
+        add_alias_in(&mut tx, actor, id, alias).await?;
         commit(tx).await
     }
 

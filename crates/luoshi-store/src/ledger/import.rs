@@ -110,6 +110,9 @@ pub struct ImportPlan {
     /// For a new document: the day its reporting starts in Luoshi (none: its 印发/成文 date).
     /// The caller sets it, usually to `default_reporting_from`.
     pub reporting_from: Option<luoshi_domain::calendar::Date>,
+    /// Names the document writes that the office maps to existing units at confirmation (the
+    /// preview's 新单位): each becomes that unit's alias, in the import's transaction.
+    pub unit_map: Vec<(String, crate::Id)>,
 }
 
 impl ImportPlan {
@@ -143,6 +146,7 @@ pub async fn plan_import(store: &dyn Store, input: ImportInput) -> StoreResult<I
                 document_id,
                 version_id,
             },
+            unit_map: Vec::new(),
             reporting_from: None,
         });
     }
@@ -214,5 +218,6 @@ pub async fn plan_import(store: &dyn Store, input: ImportInput) -> StoreResult<I
         sha256,
         target,
         reporting_from: None,
+        unit_map: Vec::new(),
     })
 }

@@ -78,6 +78,17 @@ pub struct TaskDetail {
     pub units: Vec<TaskUnit>,
     pub first_version_id: Id,
     pub last_version_id: Id,
+    /// 完成时限, as the office set it (lights and 序时进度 run to it).
+    pub deadline: Option<luoshi_domain::calendar::Date>,
+}
+
+/// The office's correction of a task after import.
+#[derive(Debug, Clone)]
+pub struct TaskEdit {
+    pub title: String,
+    /// The units in order; the first leads, the rest support.
+    pub units: Vec<Id>,
+    pub deadline: Option<luoshi_domain::calendar::Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -94,6 +105,9 @@ pub struct DocumentRow {
     pub versions: i64,
     pub tasks: i64,
     pub latest_version_id: Id,
+    /// In force, 废止 or 到期; an ended document owes nothing for periods after `ended_on`.
+    pub status: luoshi_domain::ledger::DocumentStatus,
+    pub ended_on: Option<luoshi_domain::calendar::Date>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -220,6 +234,17 @@ pub trait LedgerStore: Send + Sync {
         document_id: Id,
         from: Option<luoshi_domain::calendar::Date>,
     ) -> StoreResult<DocumentRow>;
+    /// Marks a document 废止 or 到期 from a day, or in force again. Audited.
+    async fn set_document_status(
+        &self,
+        actor: &Actor,
+        document_id: Id,
+        status: luoshi_domain::ledger::DocumentStatus,
+        ended_on: Option<luoshi_domain::calendar::Date>,
+    ) -> StoreResult<DocumentRow>;
+    /// Removes a document imported by mistake with its versions and tasks; refused once a report
+    /// or a supervision item refers to its tasks. Audited (the document's row is kept there).
+    async fn undo_import(&self, actor: &Actor, document_id: Id) -> StoreResult<()>;
     async fn version(&self, id: Id) -> StoreResult<Option<VersionDetail>>;
     async fn blob(&self, sha256: &str) -> StoreResult<Option<Vec<u8>>>;
     async fn save_pending_import(&self, pending: PendingImport) -> StoreResult<()>;
@@ -229,5 +254,7 @@ pub trait LedgerStore: Send + Sync {
     // --- the ledger ---
     async fn tasks(&self, filter: &TaskFilter, page: Page) -> StoreResult<Paged<TaskRow>>;
     async fn task(&self, id: Id) -> StoreResult<Option<TaskDetail>>;
+    /// The office corrects a task's title, units and deadline. Audited with before and after.
+    async fn edit_task(&self, actor: &Actor, id: Id, edit: TaskEdit) -> StoreResult<TaskDetail>;
     async fn ledger_counts(&self, scope: &Scope) -> StoreResult<LedgerCounts>;
 }

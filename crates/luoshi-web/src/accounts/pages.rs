@@ -121,6 +121,7 @@ struct UsersPage {
     users: Vec<User>,
     roles: [Role; 5],
     error: Option<String>,
+    unit_names: Vec<String>,
 }
 
 pub async fn users(State(state): State<AppState>, a: Auth) -> AppResult<Html<String>> {
@@ -129,6 +130,7 @@ pub async fn users(State(state): State<AppState>, a: Auth) -> AppResult<Html<Str
         users: state.store.users().await?,
         roles: Role::ALL,
         error: None,
+        unit_names: crate::kit::names::suggestions(&state).await?,
     }))
 }
 
@@ -163,6 +165,7 @@ pub async fn user_create(
                 users: state.store.users().await?,
                 roles: Role::ALL,
                 error: Some(e.message),
+                unit_names: crate::kit::names::suggestions(&state).await?,
             }),
         )
             .into_response()),

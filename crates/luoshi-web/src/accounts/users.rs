@@ -17,18 +17,14 @@ pub struct NewUserBody {
     pub password: String,
 }
 
-/// Creates an account after checking the policy; the unit may be named by any alias.
+/// Creates an account after checking the policy; the unit may be named by any alias or short form.
 pub async fn create_account(state: &AppState, auth: &Auth, b: NewUserBody) -> AppResult<User> {
     luoshi_domain::accounts::password::check(&b.password).map_err(AppError::bad_request)?;
     let username = b.username.trim();
     if username.is_empty() || username.chars().count() > 64 {
         return Err(AppError::bad_request("用户名须为 1–64 个字符"));
     }
-    let unit = state
-        .store
-        .unit_by_name(&b.unit)
-        .await?
-        .ok_or_else(|| AppError::bad_request(format!("单位“{}”不在单位名录中", b.unit)))?;
+    let unit = crate::kit::names::unit_named(state, &b.unit).await?;
     let pw = b.password.clone();
     let hash = tokio::task::spawn_blocking(move || {
         luoshi_store::accounts::credentials::hash_password(&pw)
@@ -43,7 +39,7 @@ pub async fn create_account(state: &AppState, auth: &Auth, b: NewUserBody) -> Ap
                 username: username.to_string(),
                 display_name: b.display_name.trim().to_string(),
                 role: b.role,
-                unit_id: unit.id,
+                unit_id: unit,
                 password_hash: hash,
             },
         )

@@ -17,6 +17,12 @@ pub fn routes() -> Vec<Route> {
         Route::post("/group/roster", Admin, pages::roster_import),
         Route::post("/meetings", Admin, pages::meeting_create),
         Route::get("/meetings/{id}", Reader, pages::meeting),
+        Route::post("/meetings/{id}/edit", Admin, pages::meeting_update),
+        Route::post(
+            "/meetings/{id}/decisions/{decision}/edit",
+            Admin,
+            pages::decision_update,
+        ),
         Route::post(
             "/meetings/{id}/decisions/{decision}/item",
             Admin,

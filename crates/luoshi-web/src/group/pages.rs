@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{Html, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -11,16 +11,15 @@ use crate::kit::auth::Auth;
 use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Form, Path, date_field, opt_date_field};
+use crate::kit::names::unit_named;
 use crate::kit::page::{Nav, back, nav, page, refused};
-use crate::registry::names::unit_named;
 use luoshi_domain::accounts::Role;
 use luoshi_domain::group::MeetingKind;
+use luoshi_store::Id;
 use luoshi_store::accounts::User;
-use luoshi_store::group::{Meeting, Member, MemberEdit, NewDecision, NewMeeting};
-use luoshi_store::ledger::DocumentRow;
+use luoshi_store::group::{Meeting, Member, MemberEdit, NewDecision, NewMeeting, RosterSource};
 use luoshi_store::registry::UnitSummary;
 use luoshi_store::supervision::{ItemSource, NewItem};
-use luoshi_store::{Id, Page, Scope};
 
 #[derive(Template)]
 #[template(path = "group/group.html")]
@@ -30,14 +29,27 @@ struct GroupPage {
     meetings: Vec<Meeting>,
     units: Vec<UnitSummary>,
     users: Vec<User>,
-    documents: Vec<DocumentRow>,
+    rosters: Vec<RosterSource>,
     office: bool,
+    /// A refused meeting form, shown again as typed, and why it was refused.
+    draft: MeetingForm,
+    error: Option<String>,
+    unit_names: Vec<String>,
 }
 
 pub async fn group(State(state): State<AppState>, a: Auth) -> AppResult<Html<String>> {
+    group_page(&state, &a, MeetingForm::default(), None).await
+}
+
+async fn group_page(
+    state: &AppState,
+    a: &Auth,
+    draft: MeetingForm,
+    error: Option<String>,
+) -> AppResult<Html<String>> {
     let office = a.0.user.role == Role::Admin;
     Ok(page(GroupPage {
-        nav: nav(&a, "group"),
+        nav: nav(a, "group"),
         members: state.store.members().await?,
         meetings: state.store.meetings().await?,
         units: if office {
@@ -50,16 +62,19 @@ pub async fn group(State(state): State<AppState>, a: Auth) -> AppResult<Html<Str
         } else {
             Vec::new()
         },
-        documents: if office {
-            state
-                .store
-                .documents(&Scope::All, Page::new(0, 200))
-                .await?
-                .items
+        rosters: if office {
+            state.store.roster_sources().await?
         } else {
             Vec::new()
         },
         office,
+        draft,
+        error,
+        unit_names: if office {
+            crate::kit::names::suggestions(state).await?
+        } else {
+            Vec::new()
+        },
     }))
 }
 
@@ -145,30 +160,38 @@ pub async fn member_delete(State(state): State<AppState>, a: Auth, Path(id): Pat
 
 #[derive(Deserialize)]
 pub struct RosterForm {
-    pub document_id: Id,
+    /// The version to read (the form offers only versions that list a roster).
+    #[serde(default)]
+    pub version_id: Option<Id>,
+    /// Or a document: its newest version that lists a roster.
+    #[serde(default)]
+    pub document_id: Option<Id>,
 }
 
-/// Appends the roster read from a document's latest version (e.g. a 领导小组 annex).
+/// Appends the roster read from a version the office chose (e.g. a 领导小组 annex of version 1).
 pub async fn roster_import(
     State(state): State<AppState>,
     a: Auth,
     Form(f): Form<RosterForm>,
 ) -> Response {
     let result = async {
-        let doc = state
-            .store
-            .document(f.document_id)
-            .await?
-            .ok_or_else(AppError::not_found)?;
+        let sources = state.store.roster_sources().await?;
+        let chosen = match (f.version_id, f.document_id) {
+            (Some(v), _) => sources.iter().find(|s| s.version_id == v),
+            (None, Some(d)) => sources.iter().find(|s| s.document_id == d),
+            (None, None) => return Err(AppError::bad_request("请选择含领导小组名单的文件版本")),
+        };
+        let Some(chosen) = chosen else {
+            return Err(AppError::bad_request(
+                "所选文件版本中没有识别到领导小组名单，请从列出的版本中选择",
+            ));
+        };
         let version = state
             .store
-            .version(doc.doc.latest_version_id)
+            .version(chosen.version_id)
             .await?
             .ok_or_else(AppError::not_found)?;
         let roster = &version.document.roster;
-        if roster.is_empty() {
-            return Err(AppError::bad_request("该文件中没有识别到领导小组名单"));
-        }
         let units = state.store.units().await?;
         let mut edits = Vec::new();
         for e in roster {
@@ -186,19 +209,26 @@ pub async fn roster_import(
                 liaison_user_id: None,
             });
         }
-        Ok(state.store.add_members(&a.actor(), edits).await?.len())
+        let n = state.store.add_members(&a.actor(), edits).await?.len();
+        Ok((n, chosen.document_title.clone(), chosen.version_no))
     }
     .await;
     match result {
-        Ok(n) => back("/group", &format!("已导入 {n} 名成员")),
+        Ok((n, title, no)) => back(
+            "/group",
+            &format!("已从《{title}》第 {no} 版导入 {n} 名成员"),
+        ),
         Err(e) => refused("/group", &e.message),
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct MeetingForm {
+    #[serde(default)]
     pub kind: String,
+    #[serde(default)]
     pub title: String,
+    #[serde(default)]
     pub held_on: String,
     #[serde(default)]
     pub place: String,
@@ -209,29 +239,49 @@ pub struct MeetingForm {
     pub decisions: String,
 }
 
+/// A decision line as the forms write it: `text | lead unit | due` (the last two optional).
+async fn decision_line(state: &AppState, line: &str) -> AppResult<NewDecision> {
+    let mut parts = line.split(['|', '｜']).map(str::trim);
+    let text = parts.next().unwrap_or("").to_string();
+    let lead = match parts.next().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(n) => Some(unit_named(state, n).await?),
+    };
+    let due = opt_date_field(parts.next(), "议定事项的完成时限")?;
+    Ok(NewDecision {
+        text,
+        lead_unit_id: lead,
+        due,
+    })
+}
+
+/// The meeting's own fields from a form.
+fn meeting_fields(f: &MeetingForm) -> AppResult<(MeetingKind, luoshi_domain::calendar::Date)> {
+    let kind = MeetingKind::from_code(&f.kind)
+        .ok_or_else(|| AppError::invalid("meeting_kind", "会议类型应为全体会议或办公室会议"))?;
+    let held_on = date_field(&f.held_on, "会议日期")?;
+    Ok((kind, held_on))
+}
+
+/// Records a meeting; a refused form comes back as typed, with the reason.
 pub async fn meeting_create(
     State(state): State<AppState>,
     a: Auth,
     Form(f): Form<MeetingForm>,
-) -> Response {
+) -> AppResult<Response> {
     let result = async {
-        let kind = MeetingKind::from_code(&f.kind)
-            .ok_or_else(|| AppError::invalid("meeting_kind", "会议类型应为全体会议或办公室会议"))?;
-        let held_on = date_field(&f.held_on, "会议日期")?;
+        let (kind, held_on) = meeting_fields(&f)?;
         let mut decisions = Vec::new();
-        for line in f.decisions.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            let mut parts = line.split(['|', '｜']).map(str::trim);
-            let text = parts.next().unwrap_or("").to_string();
-            let lead = match parts.next().filter(|s| !s.is_empty()) {
-                None => None,
-                Some(n) => Some(unit_named(&state, n).await?),
-            };
-            let due = opt_date_field(parts.next(), "议定事项的完成时限")?;
-            decisions.push(NewDecision {
-                text,
-                lead_unit_id: lead,
-                due,
-            });
+        for (n, line) in f
+            .decisions
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            decisions.push(decision_line(&state, line).await.map_err(|e| {
+                AppError::bad_request(format!("议定事项第 {} 行：{}", n + 1, e.message))
+            })?);
         }
         Ok::<_, AppError>(
             state
@@ -240,10 +290,10 @@ pub async fn meeting_create(
                     &a.actor(),
                     NewMeeting {
                         kind,
-                        title: f.title,
+                        title: f.title.clone(),
                         held_on,
-                        place: f.place,
-                        summary: f.summary,
+                        place: f.place.clone(),
+                        summary: f.summary.clone(),
                         decisions,
                     },
                 )
@@ -252,8 +302,89 @@ pub async fn meeting_create(
     }
     .await;
     match result {
-        Ok(m) => back(&format!("/meetings/{}", m.id), "已记录会议"),
-        Err(e) => refused("/group", &e.message),
+        Ok(m) => Ok(back(&format!("/meetings/{}", m.id), "已记录会议")),
+        Err(e) => {
+            let status = e.status;
+            let html = group_page(&state, &a, f, Some(e.message)).await?;
+            Ok((status, html).into_response())
+        }
+    }
+}
+
+/// Corrects a meeting's own fields.
+pub async fn meeting_update(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<MeetingForm>,
+) -> Response {
+    let here = format!("/meetings/{id}");
+    let result = async {
+        let (kind, held_on) = meeting_fields(&f)?;
+        let edit = NewMeeting {
+            kind,
+            title: f.title,
+            held_on,
+            place: f.place,
+            summary: f.summary,
+            decisions: Vec::new(),
+        };
+        Ok::<_, AppError>(state.store.update_meeting(&a.actor(), id, edit).await?)
+    }
+    .await;
+    match result {
+        Ok(_) => back(&here, "已更正会议信息"),
+        Err(e) => refused(&here, &e.message),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub lead: String,
+    #[serde(default)]
+    pub due: String,
+}
+
+/// Corrects a decision: its text, lead unit (by name or short form) and deadline.
+pub async fn decision_update(
+    State(state): State<AppState>,
+    a: Auth,
+    Path((meeting_id, decision_id)): Path<(Id, Id)>,
+    Form(f): Form<DecisionForm>,
+) -> Response {
+    let here = format!("/meetings/{meeting_id}");
+    let result = async {
+        let lead = match f.lead.trim() {
+            "" => None,
+            n => Some(unit_named(&state, n).await?),
+        };
+        let edit = NewDecision {
+            text: f.text,
+            lead_unit_id: lead,
+            due: opt_date_field(Some(&f.due), "完成时限")?,
+        };
+        let m = state
+            .store
+            .meeting(meeting_id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        if !m.decisions.iter().any(|d| d.id == decision_id) {
+            return Err(AppError::not_found());
+        }
+        Ok::<_, AppError>(
+            state
+                .store
+                .update_decision(&a.actor(), decision_id, edit)
+                .await?,
+        )
+    }
+    .await;
+    match result {
+        Ok(d) => back(&here, &format!("已更正第 {} 项议定事项", d.seq)),
+        Err(e) => refused(&here, &e.message),
     }
 }
 
@@ -263,6 +394,7 @@ struct MeetingPage {
     nav: Nav,
     meeting: Meeting,
     office: bool,
+    unit_names: Vec<String>,
 }
 
 pub async fn meeting(
@@ -275,10 +407,16 @@ pub async fn meeting(
         .meeting(id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    let office = a.0.user.role == Role::Admin;
     Ok(page(MeetingPage {
         nav: nav(&a, "group"),
         meeting,
-        office: a.0.user.role == Role::Admin,
+        office,
+        unit_names: if office {
+            crate::kit::names::suggestions(&state).await?
+        } else {
+            Vec::new()
+        },
     }))
 }
 

@@ -1,7 +1,8 @@
 //! The page kit every feature builds on: route rows and the request guard (`route`), errors and
 //! their one rendering decision (`error`, `extract`), sessions and passwords (`auth`), what a user
 //! may see (`scope`), the clock (`clock`), page chrome and pagers (`page`), formatting (`format`),
-//! SVG charts (`charts`), attachments checked by content (`attach`) and the OpenAPI document
+//! SVG charts (`charts`), attachments checked by content (`attach`), unit names as users type
+//! them, resolved through the registry and suggested (`names`), and the OpenAPI document
 //! (`openapi`). Nothing here knows a feature: features import the kit, never the other way.
 
 pub mod attach;
@@ -11,6 +12,7 @@ pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod format;
+pub mod names;
 pub mod openapi;
 pub mod page;
 pub mod route;

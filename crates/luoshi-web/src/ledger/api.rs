@@ -90,7 +90,9 @@ pub async fn import_confirm(
     auth: Auth,
     Path(token): Path<String>,
 ) -> AppResult<Json<ImportOutcome>> {
-    confirm_pending(&state, &auth, &token, None).await.map(Json)
+    confirm_pending(&state, &auth, &token, None, Vec::new())
+        .await
+        .map(Json)
 }
 
 /// This feature's OpenAPI component schemas (the route rows name them).

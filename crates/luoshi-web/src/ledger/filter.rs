@@ -29,7 +29,8 @@ impl TaskQuery {
     }
 }
 
-/// Builds the filter for a query in the session's scope. An unknown unit finds no tasks.
+/// Builds the filter for a query in the session's scope. A unit is found by name, alias or short
+/// form; an unknown or ambiguous one finds no tasks.
 pub async fn task_filter(state: &AppState, s: &Session, q: &TaskQuery) -> AppResult<TaskFilter> {
     let scope = scope_of(state, s).await?;
     let units = match q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
@@ -37,7 +38,10 @@ pub async fn task_filter(state: &AppState, s: &Session, q: &TaskQuery) -> AppRes
         Some(u) => {
             let id = match u.parse::<Id>() {
                 Ok(id) => Some(id),
-                Err(_) => state.store.unit_by_name(u).await?.map(|unit| unit.id),
+                Err(_) => match crate::kit::names::resolve(state, u).await? {
+                    crate::kit::names::Resolved::Unit(id, _) => Some(id),
+                    _ => None,
+                },
             };
             Some(match id {
                 Some(id) => match state.store.unit_family(id).await {

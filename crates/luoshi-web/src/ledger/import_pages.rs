@@ -86,6 +86,10 @@ pub async fn import_upload(
 struct PreviewPage {
     nav: Nav,
     p: Preview,
+    changes: Vec<crate::ledger::wording::ChangeView>,
+    /// Names the registry does not know, each offered to be mapped to an existing unit.
+    new_units: Vec<String>,
+    unit_names: Vec<String>,
 }
 
 pub async fn import_preview(
@@ -94,9 +98,34 @@ pub async fn import_preview(
     Path(token): Path<String>,
 ) -> AppResult<Html<String>> {
     let p = crate::ledger::staging::pending_preview(&state, &a.0, &token).await?;
+    let texts: Vec<crate::ledger::wording::TaskText> = p
+        .tasks
+        .iter()
+        .map(|t| crate::ledger::wording::TaskText {
+            href: None,
+            label: format!("{} {}", t.number, t.title),
+            text: &t.text,
+        })
+        .collect();
+    let changes = crate::ledger::wording::views(&p.changes, &texts);
+    drop(texts);
+    let mut new_units: Vec<String> = Vec::new();
+    for u in p.tasks.iter().flat_map(|t| &t.units) {
+        if u.resolved.is_none() && !new_units.contains(&u.written) {
+            new_units.push(u.written.clone());
+        }
+    }
+    let unit_names = if new_units.is_empty() {
+        Vec::new()
+    } else {
+        crate::kit::names::suggestions(&state).await?
+    };
     Ok(page(PreviewPage {
         nav: nav(&a, "import"),
         p,
+        changes,
+        new_units,
+        unit_names,
     }))
 }
 
@@ -104,6 +133,9 @@ pub async fn import_preview(
 pub struct ConfirmForm {
     #[serde(default)]
     reporting_from: Option<String>,
+    /// `map:<name as written>` = the existing unit the office says it is (blank: a new unit).
+    #[serde(flatten)]
+    rest: std::collections::HashMap<String, String>,
 }
 
 pub async fn import_confirm(
@@ -113,7 +145,27 @@ pub async fn import_confirm(
     crate::kit::extract::Form(form): crate::kit::extract::Form<ConfirmForm>,
 ) -> AppResult<Response> {
     let from = crate::kit::extract::opt_date_field(form.reporting_from.as_deref(), "报送起始日期")?;
-    let outcome = crate::ledger::staging::confirm_pending(&state, &a, &token, from).await?;
+    let mut unit_map = Vec::new();
+    let mut mapped: Vec<(String, String)> = form
+        .rest
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("map:")?.to_string(), v.trim().to_string())))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    mapped.sort();
+    for (written, typed) in mapped {
+        match crate::kit::names::resolve(&state, &typed).await? {
+            crate::kit::names::Resolved::Unit(id, _) => unit_map.push((written, id)),
+            other => {
+                return Ok(crate::kit::page::refused(
+                    &format!("/import/{token}"),
+                    &format!("“{written}”对应的单位：{}", other.refusal(&typed)),
+                ));
+            }
+        }
+    }
+    let outcome =
+        crate::ledger::staging::confirm_pending(&state, &a, &token, from, unit_map).await?;
     let msg = match &outcome {
         ImportOutcome::Unchanged { .. } => "该文件此前已导入，台账没有变化".to_string(),
         ImportOutcome::NewDocument { tasks, .. } => format!("已导入，新增任务 {tasks} 项"),

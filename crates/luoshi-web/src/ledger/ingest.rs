@@ -125,6 +125,9 @@ pub struct PreviewTask {
     pub units: Vec<PreviewUnit>,
     /// For a new version: whether it continues a stored task.
     pub continues: Option<bool>,
+    /// The task's text, for telling which tasks a wording change touches (not in the JSON).
+    #[serde(skip)]
+    pub text: String,
 }
 
 /// What the user confirms.
@@ -208,6 +211,7 @@ pub async fn preview(store: &dyn Store, token: &str, plan: &ImportPlan) -> Store
             units_text: t.units_text.clone(),
             units,
             continues: matches.map(|m| matches!(m.get(i), Some(TaskMatch::Continues(_)))),
+            text: t.text.clone(),
         });
     }
     let targets = doc

@@ -1,15 +1,18 @@
 //! The task ledger: documents and their versions, the outline, tasks filtered by unit, area,
 //! document and text, the 任务分工表 export, and imports (upload → parse in a child process →
-//! preview → confirm). Pages and API share `filter` (a task query within the session's scope) and
-//! `staging` (an upload parsed, planned and kept as a pending import).
+//! preview → confirm), and the office's `corrections` after import. Pages and API share `filter`
+//! (a task query within the session's scope) and `staging` (an upload parsed, planned and kept as
+//! a pending import); `wording` draws version changes.
 
 mod api;
 pub(crate) use api::schemas;
+mod corrections;
 pub mod filter;
 mod import_pages;
 pub mod ingest;
 mod pages;
 pub mod staging;
+pub(crate) mod wording;
 
 use luoshi_domain::accounts::Access::{Admin, Reader};
 
@@ -26,9 +29,20 @@ pub fn routes() -> Vec<Route> {
             Admin,
             pages::set_reporting_from,
         ),
+        Route::post(
+            "/documents/{id}/status",
+            Admin,
+            corrections::document_status,
+        ),
+        Route::post(
+            "/documents/{id}/undo-import",
+            Admin,
+            corrections::document_undo,
+        ),
         Route::get("/versions/{id}/original", Reader, pages::original),
         Route::get("/tasks", Reader, pages::tasks),
         Route::get("/tasks/{id}", Reader, pages::task),
+        Route::post("/tasks/{id}/edit", Admin, corrections::task_edit),
         Route::get("/export/tasks.xlsx", Reader, pages::export_tasks),
         Route::get("/import", Admin, import_pages::import_page),
         Route::post("/import", Admin, import_pages::import_upload).upload(),

@@ -50,6 +50,8 @@ struct DocumentPage {
     nav: Nav,
     doc: DocumentDetail,
     outline: String,
+    /// Each version's wording changes (version number, changes), for versions that have any.
+    version_changes: Vec<(i64, Vec<crate::ledger::wording::ChangeView>)>,
 }
 
 /// The outline tree with the document's tasks under their headings.
@@ -94,10 +96,32 @@ pub async fn document(
     };
     let tasks = state.store.tasks(&filter, Page::all()).await?;
     let outline = outline_html(&doc.outline, &tasks.items);
+    let texts: Vec<crate::ledger::wording::TaskText> = tasks
+        .items
+        .iter()
+        .map(|t| crate::ledger::wording::TaskText {
+            href: Some(format!("/tasks/{}", t.id)),
+            label: format!("{} {}", t.number, t.title),
+            text: &t.text,
+        })
+        .collect();
+    let version_changes = doc
+        .versions
+        .iter()
+        .filter(|v| !v.changes.is_empty())
+        .map(|v| {
+            (
+                v.version_no,
+                crate::ledger::wording::views(&v.changes, &texts),
+            )
+        })
+        .collect();
+    drop(texts);
     Ok(page(DocumentPage {
         nav: nav(&a, "documents"),
         doc,
         outline,
+        version_changes,
     }))
 }
 
@@ -178,6 +202,8 @@ struct TasksPage {
     nav: Nav,
     rows: Paged<TaskRow>,
     q_unit: String,
+    unit_hint: UnitHint,
+    unit_names: Vec<String>,
     q_area: String,
     q_text: String,
     lead: bool,
@@ -185,6 +211,16 @@ struct TasksPage {
     areas: Vec<(&'static str, &'static str)>,
     query: String,
     pager: String,
+}
+
+/// What the task list says about the unit typed in its filter.
+enum UnitHint {
+    None,
+    /// A short form read as this unit.
+    ReadAs(String),
+    /// Several units fit: "是否指…？" with a link to each.
+    Ask(Vec<String>),
+    Unknown,
 }
 
 fn query_string(q: &TaskQuery) -> String {
@@ -216,6 +252,17 @@ pub async fn tasks(
     let page_req = Page::new(q.offset.unwrap_or(0), q.limit.unwrap_or(50));
     let rows = state.store.tasks(&filter, page_req).await?;
     let query = query_string(&q);
+    let typed = q.unit.as_deref().map(str::trim).unwrap_or_default();
+    let unit_hint = if typed.is_empty() || typed.parse::<Id>().is_ok() {
+        UnitHint::None
+    } else {
+        match crate::kit::names::resolve(&state, typed).await? {
+            crate::kit::names::Resolved::Unit(_, name) if name != typed => UnitHint::ReadAs(name),
+            crate::kit::names::Resolved::Unit(..) => UnitHint::None,
+            crate::kit::names::Resolved::Ask(names) => UnitHint::Ask(names),
+            crate::kit::names::Resolved::Unknown => UnitHint::Unknown,
+        }
+    };
     let pager = pager(
         &format!("/tasks?{query}"),
         rows.offset,
@@ -226,6 +273,8 @@ pub async fn tasks(
         nav: nav(&a, "tasks"),
         rows,
         q_unit: q.unit.clone().unwrap_or_default(),
+        unit_hint,
+        unit_names: crate::kit::names::suggestions(&state).await?,
         q_area: q.area.clone().unwrap_or_default(),
         q_text: q.q.clone().unwrap_or_default(),
         lead: q.lead_only(),
@@ -245,6 +294,7 @@ struct TaskPage {
     period: Option<luoshi_domain::periods::PeriodKey>,
     /// Supervision items about this task that the user may see.
     items: Vec<ItemRow>,
+    unit_names: Vec<String>,
 }
 
 pub async fn task(
@@ -273,11 +323,17 @@ pub async fn task(
             ..Default::default()
         })
         .await?;
+    let unit_names = if a.0.user.role == luoshi_domain::accounts::Role::Admin {
+        crate::kit::names::suggestions(&state).await?
+    } else {
+        Vec::new()
+    };
     Ok(page(TaskPage {
         nav: nav(&a, "tasks"),
         task,
         period,
         items,
+        unit_names,
     }))
 }
 

@@ -88,6 +88,7 @@ pub async fn confirm_pending(
     auth: &Auth,
     token: &str,
     reporting_from: Option<Date>,
+    unit_map: Vec<(String, luoshi_store::Id)>,
 ) -> AppResult<ImportOutcome> {
     let p = state
         .store
@@ -98,8 +99,21 @@ pub async fn confirm_pending(
         crate::ledger::ingest::plan(&*state.store, p.file_name, p.bytes, p.extracted, p.document)
             .await?
             .with_default_start(crate::kit::clock::today(state));
+    // Only names the document writes can be mapped.
+    let written: std::collections::HashSet<&str> = plan
+        .input
+        .document
+        .tasks
+        .iter()
+        .flat_map(|t| t.units.iter().map(|u| u.name.as_str()))
+        .collect();
+    let unit_map = unit_map
+        .into_iter()
+        .filter(|(w, _)| written.contains(w.as_str()))
+        .collect();
     let plan = ImportPlan {
         reporting_from: reporting_from.or(plan.reporting_from),
+        unit_map,
         ..plan
     };
     let outcome = state.store.apply_import(&auth.actor(), &plan).await?;

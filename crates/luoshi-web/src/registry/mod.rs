@@ -1,9 +1,9 @@
 //! The unit registry (单位名录): units, aliases, successions, merges, splits and undo, as pages
-//! and API; `names` resolves what users type to units.
+//! and API. What users type in a unit field is resolved by `kit::names`, which every feature with
+//! a unit field uses.
 
 mod api;
 pub(crate) use api::schemas;
-pub mod names;
 mod pages;
 
 use luoshi_domain::accounts::Access::{Admin, Reader};

@@ -44,6 +44,7 @@ struct UnitPage {
     support: Paged<TaskRow>,
     ops: Vec<UnitOp>,
     kinds: [UnitKind; 6],
+    unit_names: Vec<String>,
 }
 
 pub async fn unit(
@@ -87,6 +88,7 @@ pub async fn unit(
         support,
         ops,
         kinds: UnitKind::ALL,
+        unit_names: crate::kit::names::suggestions(&state).await?,
     }))
 }
 
@@ -127,14 +129,7 @@ pub async fn unit_update(
         .filter(|s| !s.is_empty())
     {
         None => None,
-        Some(name) => Some(
-            state
-                .store
-                .unit_by_name(name)
-                .await?
-                .ok_or_else(|| AppError::bad_request(format!("单位“{name}”不在名录中")))?
-                .id,
-        ),
+        Some(name) => Some(crate::kit::names::unit_named(&state, name).await?),
     };
     let edit = UnitEdit {
         name: Some(f.name),
@@ -182,14 +177,10 @@ pub async fn unit_merge(
     Path(id): Path<Id>,
     Form(f): Form<MergeForm>,
 ) -> AppResult<Response> {
-    let into = state
-        .store
-        .unit_by_name(&f.into)
-        .await?
-        .ok_or_else(|| AppError::bad_request(format!("单位“{}”不在名录中", f.into)))?;
-    state.store.merge_units(&a.actor(), id, into.id).await?;
+    let into = crate::kit::names::unit_named(&state, &f.into).await?;
+    state.store.merge_units(&a.actor(), id, into).await?;
     Ok(back(
-        &format!("/units/{}", into.id),
+        &format!("/units/{into}"),
         "已合并，可在合并记录中撤销",
     ))
 }

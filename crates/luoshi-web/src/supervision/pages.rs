@@ -11,8 +11,8 @@ use crate::kit::auth::Auth;
 use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Form, Path, Query, date_field};
+use crate::kit::names::unit_ids;
 use crate::kit::page::{Nav, back, nav, page, refused};
-use crate::registry::names::unit_ids;
 use crate::supervision::steps::{StepForm, take_step, visible_item};
 use luoshi_domain::accounts::Role;
 use luoshi_domain::lights::Assessment;
@@ -42,6 +42,7 @@ struct ItemsPage {
     overdue: bool,
     /// The task an item is being opened for (from the task's page), with its lead unit.
     for_task: Option<(TaskRow, Option<Id>)>,
+    unit_names: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -109,6 +110,11 @@ pub async fn items(
         open_only,
         overdue,
         for_task,
+        unit_names: if office {
+            crate::kit::names::suggestions(&state).await?
+        } else {
+            Vec::new()
+        },
     }))
 }
 

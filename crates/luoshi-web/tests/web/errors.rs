@@ -110,8 +110,28 @@ async fn messages_live_under_the_session_and_refusals_look_different() {
             !page.contains("已批准") && !page.contains("class=\"flash"),
             "{name}"
         );
-        // A meeting form with a bad date is refused in the refusal style; a good one is done.
+        // A roster import without a version is refused in the refusal style; a good meeting form
+        // is done. (A refused meeting form is shown again as typed: see the ledger tests.)
         let form = "application/x-www-form-urlencoded";
+        let res = h
+            .send(
+                Some(Role::Admin),
+                "POST",
+                "/group/roster",
+                Some(form),
+                Vec::new(),
+            )
+            .await;
+        let said = crate::common::outcome(&h, &admin, res).await;
+        assert_eq!(
+            (said.tone.as_str(), said.to.as_str()),
+            ("refused", "/group"),
+            "{said:?}"
+        );
+        assert!(
+            said.text.contains("请选择含领导小组名单的文件版本"),
+            "{said:?}"
+        );
         let res = h
             .send(
                 Some(Role::Admin),
@@ -121,13 +141,12 @@ async fn messages_live_under_the_session_and_refusals_look_different() {
                 b"kind=office&title=t&held_on=2026-13-01".to_vec(),
             )
             .await;
-        let said = crate::common::outcome(&h, &admin, res).await;
-        assert_eq!(
-            (said.tone.as_str(), said.to.as_str()),
-            ("refused", "/group"),
-            "{said:?}"
+        assert_eq!(res.status(), 422);
+        let page = body_text(res).await;
+        assert!(
+            page.contains("会议日期格式应为") && page.contains("class=\"err\""),
+            "a refused meeting form comes back with the reason in the refusal style"
         );
-        assert!(said.text.contains("会议日期格式应为"), "{said:?}");
         // Shown once: the next page has no message.
         let again = body_text(h.get(Some(Role::Admin), "/group").await).await;
         assert!(!again.contains("class=\"flash"), "{name}");

@@ -7,6 +7,7 @@ mod authz;
 mod common;
 mod errors;
 mod group;
+mod ledger;
 mod outputs;
 mod reporting;
 mod router;

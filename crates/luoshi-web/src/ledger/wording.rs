@@ -1,0 +1,55 @@
+//! Wording changes as the pages show them: each side's changed characters marked, and the tasks
+//! each change touches (by their text), for a stored version and for an import's preview alike.
+
+use luoshi_doc::{Change, Span, char_spans, touches};
+
+/// A task a change may touch: where it links (none in a preview), its label and its text.
+pub struct TaskText<'a> {
+    pub href: Option<String>,
+    pub label: String,
+    pub text: &'a str,
+}
+
+/// A task a change touches, as a link or a label.
+pub struct Touched {
+    pub href: Option<String>,
+    pub label: String,
+}
+
+/// One change ready to draw.
+pub struct ChangeView {
+    pub before: Vec<Span>,
+    pub after: Vec<Span>,
+    pub tasks: Vec<Touched>,
+}
+
+/// The changes with their marked characters and the tasks they touch (a change's new wording,
+/// or for a removal its old one).
+pub fn views(changes: &[Change], tasks: &[TaskText]) -> Vec<ChangeView> {
+    changes
+        .iter()
+        .map(|c| {
+            let (before, after) = char_spans(&c.before, &c.after);
+            let probe = if c.after.is_empty() {
+                &c.before
+            } else {
+                &c.after
+            };
+            let tasks = tasks
+                .iter()
+                .filter(|t| {
+                    touches(probe, t.text) || (!c.before.is_empty() && touches(&c.before, t.text))
+                })
+                .map(|t| Touched {
+                    href: t.href.clone(),
+                    label: t.label.clone(),
+                })
+                .collect();
+            ChangeView {
+                before,
+                after,
+                tasks,
+            }
+        })
+        .collect()
+}
