@@ -83,20 +83,42 @@ impl SqlStore {
     }
 }
 
-/// The version an idempotency key already wrote, if any.
-async fn replay(tx: &mut Tx, key: &str) -> StoreResult<Option<Submitted>> {
-    let found =
-        sqlx::query("SELECT report_id, version_no FROM report_versions WHERE idem_key = $1")
-            .bind(key.to_string())
-            .maybe(&mut **tx)
-            .await?;
+/// The version an idempotency key already wrote, if any. A key reused for different content (a
+/// form resubmitted from the browser's history after editing it) is refused, not replayed: the
+/// new text would otherwise be dropped without a word.
+async fn replay(tx: &mut Tx, key: &str, sub: &SubmitReport) -> StoreResult<Option<Submitted>> {
+    let found = sqlx::query(
+        "SELECT v.report_id, v.version_no, v.status, v.progress, v.narrative, v.figures, \
+         r.task_id, r.period FROM report_versions v JOIN reports r ON r.id = v.report_id \
+         WHERE v.idem_key = $1",
+    )
+    .bind(key.to_string())
+    .maybe(&mut **tx)
+    .await?;
     let Some(found) = found else {
         return Ok(None);
     };
+    let figures = serde_json::to_string(&sub.figures)
+        .map_err(|e| StoreError::Database(e.to_string(), None))?;
+    let same = found.col::<Id, _>("task_id")? == sub.task_id
+        && found.col::<String, _>("period")? == sub.period.to_string()
+        && found.col::<String, _>("status")? == sub.status.code()
+        && found.col::<i64, _>("progress")? == sub.progress
+        && found.col::<String, _>("narrative")?.trim() == sub.narrative.trim()
+        && found.col::<String, _>("figures")? == figures;
+    let version_no: i64 = found.col("version_no")?;
+    if !same {
+        return Err(StoreError::Invalid(
+            "idempotency_key_reused",
+            format!(
+                "这份表单已经提交过（第 {version_no} 版），本次填写的内容与已提交的不同，未保存。请在本页“修改报送”中提交新的版本。"
+            ),
+        ));
+    }
     let report = row_in_tx(tx, found.col("report_id")?).await?;
     Ok(Some(Submitted {
         report,
-        version_no: found.col("version_no")?,
+        version_no,
         replayed: true,
     }))
 }
@@ -109,7 +131,7 @@ async fn write_report(
 ) -> StoreResult<Submitted> {
     let mut tx = s.write().await?;
     if let Some(key) = key
-        && let Some(done) = replay(&mut tx, key).await?
+        && let Some(done) = replay(&mut tx, key, sub).await?
     {
         // A retry writes nothing; release the write lock at once.
         rollback(tx).await?;
@@ -383,7 +405,7 @@ impl ReportingStore for SqlStore {
             Err(StoreError::Conflict(msg)) => {
                 if let Some(key) = &key {
                     let mut tx = begin(&self.pool).await?;
-                    let done = replay(&mut tx, key).await?;
+                    let done = replay(&mut tx, key, &sub).await?;
                     rollback(tx).await?;
                     if let Some(done) = done {
                         return Ok(done);

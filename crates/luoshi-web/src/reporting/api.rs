@@ -1,5 +1,5 @@
 //! The reporting API: a round's obligations, filing (with an `Idempotency-Key` header), a report
-//! with its versions, review.
+//! with its versions, review, and 一键催报.
 
 use crate::kit::openapi::{obj, r, scalars};
 use axum::extract::State;
@@ -191,6 +191,32 @@ pub async fn review(
     .await
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemindBody {
+    /// The round, `2026-Q3`.
+    pub round: String,
+    /// One unit; none: every unit with a late duty.
+    #[serde(default)]
+    pub unit_id: Option<Id>,
+}
+
+/// 一键催报 by API: the same use case as the 催报 buttons (each duty at most once a day).
+pub async fn remind(
+    State(state): State<AppState>,
+    a: Auth,
+    Json(b): Json<RemindBody>,
+) -> Result<Json<luoshi_store::reporting::RemindOutcome>, AppError> {
+    let round = round_param(&state, Some(&b.round))?;
+    let whom = match b.unit_id {
+        Some(u) => crate::reporting::reminders::Whom::Unit(u),
+        None => crate::reporting::reminders::Whom::AllLate,
+    };
+    Ok(Json(
+        crate::reporting::reminders::remind(&state, &a.actor(), round, whom).await?,
+    ))
+}
+
 /// This feature's OpenAPI component schemas (the route rows name them).
 pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
     let (s, i, _, ni, _) = scalars();
@@ -261,6 +287,17 @@ pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
             obj(
                 &["id", "history"],
                 json!({ "id": i, "history": { "type": "array", "items": { "type": "object" } } }),
+            ),
+        ),
+        (
+            "RemindBody",
+            obj(&["round"], json!({ "round": s, "unit_id": i })),
+        ),
+        (
+            "RemindOutcome",
+            obj(
+                &["reminders", "units"],
+                json!({ "reminders": i, "units": i }),
             ),
         ),
         (

@@ -63,5 +63,11 @@ pub fn routes() -> Vec<Route> {
             "ReportRow",
             &[],
         ),
+        Route::post("/api/v1/reminders/reports", Admin, api::remind).doc(
+            "一键催报：某单位或全部逾期单位（同一事项每天至多一次）",
+            Some("RemindBody"),
+            "RemindOutcome",
+            &[],
+        ),
     ]
 }

@@ -230,6 +230,8 @@ struct ReportTaskPage {
     statuses: Vec<(&'static str, &'static str)>,
     idem: String,
     office: bool,
+    /// Why the filing just posted was refused (its text is back in the form).
+    error: Option<String>,
 }
 
 /// The task page's slots: each obligation with its history and whether this user may file it.
@@ -274,8 +276,29 @@ pub async fn task_reports(
     a: Auth,
     Path((task_id, period_key)): Path<(Id, String)>,
 ) -> AppResult<Html<String>> {
+    task_page(&state, &a, task_id, period_key, None).await
+}
+
+/// The task's reporting page; after a refused filing, the user's form holds what was typed.
+async fn task_page(
+    state: &AppState,
+    a: &Auth,
+    task_id: Id,
+    period_key: String,
+    typed: Option<(Draft, String)>,
+) -> AppResult<Html<String>> {
+    let state = state.clone();
     let task = visible_task(&state, &a.0, task_id).await?;
-    let (slots, period) = slots(&state, &a, task_id, &period_key).await?;
+    let (mut slots, period) = slots(&state, a, task_id, &period_key).await?;
+    let error = match typed {
+        Some((draft, error)) => {
+            if let Some(slot) = slots.iter_mut().find(|s| s.can_file) {
+                slot.draft = draft;
+            }
+            Some(error)
+        }
+        None => None,
+    };
     let settings = state.store.settings().await?;
     let lead = slots.iter().find(|s| s.owed.kind == ReportKind::Task);
     let light = task_light(
@@ -289,7 +312,7 @@ pub async fn task_reports(
         &settings.thresholds,
     );
     Ok(page(ReportTaskPage {
-        nav: nav(&a, "reporting"),
+        nav: nav(a, "reporting"),
         task,
         period_label: period.label(),
         due: period.due.to_string(),
@@ -302,6 +325,7 @@ pub async fn task_reports(
             .collect(),
         idem: random_token(16),
         office: a.0.user.role == Role::Admin,
+        error,
     }))
 }
 
@@ -336,16 +360,52 @@ pub async fn remind(
     })
 }
 
+/// A filing form as typed, before its fields are read as values.
+#[derive(Default)]
+struct Typed {
+    status: String,
+    progress: String,
+    narrative: String,
+    figures: String,
+    files: Vec<(String, Vec<u8>)>,
+    idem: Option<String>,
+}
+
+impl Typed {
+    /// The values, or the first field that is wrong.
+    fn filing(&self) -> AppResult<Filing> {
+        let progress = match self.progress.trim() {
+            "" => -1,
+            p => p
+                .parse()
+                .map_err(|_| AppError::bad_request("进度须为 0 到 100 的整数"))?,
+        };
+        Ok(Filing {
+            status: self.status.clone(),
+            progress,
+            narrative: self.narrative.clone(),
+            figures: parse_figures(&self.figures).map_err(AppError::bad_request)?,
+            files: self.files.clone(),
+            idem: self.idem.clone(),
+        })
+    }
+
+    /// The form again, as typed.
+    fn draft(&self) -> Draft {
+        Draft {
+            status: WorkStatus::from_code(&self.status)
+                .map(WorkStatus::code)
+                .unwrap_or(""),
+            progress: self.progress.trim().parse().unwrap_or(0),
+            narrative: self.narrative.clone(),
+            figures: self.figures.clone(),
+        }
+    }
+}
+
 /// Reads the filing form (multipart, for the attachments), bounded.
-async fn read_form(state: &AppState, mut mp: Multipart) -> AppResult<Filing> {
-    let mut f = Filing {
-        status: String::new(),
-        progress: -1,
-        narrative: String::new(),
-        figures: Vec::new(),
-        files: Vec::new(),
-        idem: None,
-    };
+async fn read_form(state: &AppState, mut mp: Multipart) -> AppResult<Typed> {
+    let mut f = Typed::default();
     let too_big = || {
         AppError::bad_request(format!(
             "上传内容过大：单个附件不超过 {} MB，合计不超过 {} MB",
@@ -371,13 +431,9 @@ async fn read_form(state: &AppState, mut mp: Multipart) -> AppResult<Filing> {
         let text = || String::from_utf8_lossy(&bytes).trim().to_string();
         match name.as_str() {
             "status" => f.status = text(),
-            "progress" => {
-                f.progress = text()
-                    .parse()
-                    .map_err(|_| AppError::bad_request("进度须为 0 到 100 的整数"))?
-            }
+            "progress" => f.progress = text(),
             "narrative" => f.narrative = text(),
-            "figures" => f.figures = parse_figures(&text()).map_err(AppError::bad_request)?,
+            "figures" => f.figures = text(),
             "idem" => f.idem = Some(text()),
             "file" => {
                 if let Some(n) = file_name.filter(|_| !bytes.is_empty()) {
@@ -397,7 +453,11 @@ pub async fn task_reports_submit(
     mp: Multipart,
 ) -> Response {
     let here = format!("/reporting/tasks/{task_id}/{period_key}");
-    let result = match read_form(&state, mp).await {
+    let typed = match read_form(&state, mp).await {
+        Ok(t) => t,
+        Err(e) => return refused(&here, &e.message),
+    };
+    let result = match typed.filing() {
         Ok(f) => file_report(&state, &a, task_id, &period_key, f).await,
         Err(e) => Err(e),
     };
@@ -423,7 +483,22 @@ pub async fn task_reports_submit(
         {
             e.into_response()
         }
-        Err(e) => refused(&here, &e.message),
+        // Refused: the page again, with what was typed and why (nothing was stored).
+        Err(e) => {
+            let status = e.status;
+            match task_page(
+                &state,
+                &a,
+                task_id,
+                period_key,
+                Some((typed.draft(), e.message)),
+            )
+            .await
+            {
+                Ok(html) => (status, html).into_response(),
+                Err(e) => e.into_response(),
+            }
+        }
     }
 }
 

@@ -43,6 +43,9 @@ struct ItemsPage {
     /// The task an item is being opened for (from the task's page), with its lead unit.
     for_task: Option<(TaskRow, Option<Id>)>,
     unit_names: Vec<String>,
+    /// A refused 立项 form, shown again as typed, and why it was refused.
+    draft: NewItemForm,
+    error: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -59,6 +62,17 @@ pub async fn items(
     a: Auth,
     Query(q): Query<ItemsQuery>,
 ) -> AppResult<Html<String>> {
+    items_page(&state, &a, q, NewItemForm::default(), None).await
+}
+
+async fn items_page(
+    state: &AppState,
+    a: &Auth,
+    q: ItemsQuery,
+    draft: NewItemForm,
+    error: Option<String>,
+) -> AppResult<Html<String>> {
+    let state = state.clone();
     let user = &a.0.user;
     let units = crate::kit::scope::item_units(&state, &a.0).await?;
     let open_only = q.all.is_none();
@@ -115,23 +129,30 @@ pub async fn items(
         } else {
             Vec::new()
         },
+        draft,
+        error,
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct NewItemForm {
+    #[serde(default)]
     pub title: String,
+    #[serde(default)]
     pub source: String,
     #[serde(default)]
     pub source_ref: String,
+    #[serde(default)]
     pub lead_unit_id: Id,
     #[serde(default)]
     pub support: String,
+    #[serde(default)]
     pub due: String,
     #[serde(default)]
     pub task_id: String,
 }
 
+/// Opens and assigns an item; a refused form comes back as typed, with the reason.
 pub async fn item_create(
     State(state): State<AppState>,
     a: Auth,
@@ -154,9 +175,9 @@ pub async fn item_create(
                 .create_item(
                     &a.actor(),
                     NewItem {
-                        title: f.title,
+                        title: f.title.clone(),
                         source,
-                        source_ref: f.source_ref,
+                        source_ref: f.source_ref.clone(),
                         task_id,
                         decision_id: None,
                         lead_unit_id: f.lead_unit_id,
@@ -172,7 +193,17 @@ pub async fn item_create(
     .await;
     match made {
         Ok(item) => back(&format!("/items/{}", item.id), "已立项并交办"),
-        Err(e) => refused("/items", &e.message),
+        Err(e) => {
+            let status = e.status;
+            let q = ItemsQuery {
+                task: f.task_id.trim().parse().ok(),
+                ..Default::default()
+            };
+            match items_page(&state, &a, q, f, Some(e.message)).await {
+                Ok(html) => (status, html).into_response(),
+                Err(e) => e.into_response(),
+            }
+        }
     }
 }
 

@@ -132,31 +132,37 @@ async fn unit_fields_resolve_short_forms_and_ask_when_unsure() {
             let admin = admin.clone();
             let lead = lead.id.to_string();
             async move {
-                let res = h
-                    .send_as(
-                        &admin,
-                        "POST",
-                        "/items",
-                        Some("application/x-www-form-urlencoded"),
-                        form(&[
-                            ("title", "推进数据跨境试点"),
-                            ("source", "instruction"),
-                            ("lead_unit_id", &lead),
-                            ("support", support),
-                            ("due", "2026-12-31"),
-                        ]),
-                    )
-                    .await;
-                crate::common::outcome(h, &admin, res).await
+                h.send_as(
+                    &admin,
+                    "POST",
+                    "/items",
+                    Some("application/x-www-form-urlencoded"),
+                    form(&[
+                        ("title", "推进数据跨境试点"),
+                        ("source", "instruction"),
+                        ("source_ref", "领导批示第12号"),
+                        ("lead_unit_id", &lead),
+                        ("support", support),
+                        ("due", "2026-12-31"),
+                    ]),
+                )
+                .await
             }
         };
-        let said = post("市人民政府").await;
-        assert_eq!(said.tone, "refused", "{said:?}");
+        // Refused: the form comes back as typed, with the question.
+        let res = post("市人民政府").await;
+        assert_eq!(res.status(), 400);
+        let page = body_text(res).await;
         assert!(
-            said.text.contains("是否指：") && said.text.contains("钦州市人民政府"),
-            "{said:?}"
+            page.contains("id=\"item-error\"")
+                && page.contains("是否指：")
+                && page.contains("value=\"推进数据跨境试点\"")
+                && page.contains("value=\"领导批示第12号\"")
+                && page.contains("value=\"2026-12-31\"")
+                && page.contains("value=\"市人民政府\""),
+            "{page}"
         );
-        let said = post("数据局、钦州市政府").await;
+        let said = crate::common::outcome(&h, &admin, post("数据局、钦州市政府").await).await;
         assert_eq!(said.tone, "done", "{said:?}");
         let items = body_json(h.get(Some(Role::Admin), "/api/v1/items?all=1").await).await;
         let item = items

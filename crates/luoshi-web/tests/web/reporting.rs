@@ -462,6 +462,41 @@ async fn late_units_are_reminded_once_each_and_the_duty_shows_it() {
             inbox["items"].to_string().contains("催报（办公室）"),
             "{name}: {inbox}"
         );
+        // The API runs the same 一键催报: already sent today, so nothing new; a liaison may not.
+        let (s, out) = json_as(
+            &h,
+            &admin,
+            "POST",
+            "/api/v1/reminders/reports",
+            json!({"round": "2026-Q3"}),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (s, out["reminders"].as_i64()),
+            (200, Some(0)),
+            "{name}: {out}"
+        );
+        let (s, _) = json_as(
+            &h,
+            &lead,
+            "POST",
+            "/api/v1/reminders/reports",
+            json!({"round": "2026-Q3"}),
+            None,
+        )
+        .await;
+        assert_eq!(s, 403, "{name}");
+        let (s, out) = json_as(
+            &h,
+            &admin,
+            "POST",
+            "/api/v1/reminders/reports",
+            json!({"round": "2026-Q9"}),
+            None,
+        )
+        .await;
+        assert!(s == 400 || s == 422, "{name}: {s} {out}");
         let owed = owed_in(&h, &lead, "2026-Q3").await;
         let missing = owed
             .as_array()

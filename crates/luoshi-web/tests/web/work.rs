@@ -204,6 +204,46 @@ async fn obligations_and_filing(cx: &mut Quarter) {
     let said = crate::common::outcome(h, &support, res).await;
     assert_eq!(said.tone, "done", "{said:?}");
     assert!(said.text.contains("未重复报送"), "{said:?}");
+    // The same form edited and posted again (Back, then submit) is not dropped in silence: it is
+    // refused, says why, and comes back with the edited text.
+    let (ct2, edited) = multipart(
+        &[
+            ("status", "ongoing"),
+            ("progress", "55"),
+            ("narrative", "组织企业参加东盟展会三场，签约两项。"),
+            ("figures", "参展企业 40 家"),
+            ("idem", "form-key-1"),
+        ],
+        &[],
+    );
+    let res = h.send_as(&support, "POST", &uri, Some(&ct2), edited).await;
+    assert_eq!(res.status(), 422, "{name}");
+    let page = body_text(res).await;
+    assert!(
+        page.contains("这份表单已经提交过（第 1 版）")
+            && page.contains("组织企业参加东盟展会三场，签约两项。"),
+        "{name}: {page}"
+    );
+    // A wrong figure line keeps the text too, and names the line.
+    let (ct3, bad) = multipart(
+        &[
+            ("status", "ongoing"),
+            ("progress", "55"),
+            ("narrative", "补充展会成效材料。"),
+            ("figures", "参展企业 很多 家"),
+            ("idem", "form-key-2"),
+        ],
+        &[],
+    );
+    let res = h.send_as(&support, "POST", &uri, Some(&ct3), bad).await;
+    assert_eq!(res.status(), 400, "{name}");
+    let page = body_text(res).await;
+    assert!(
+        page.contains("id=\"filing-error\"")
+            && page.contains("补充展会成效材料。")
+            && page.contains("参展企业 很多 家"),
+        "{name}: {page}"
+    );
 
     // The lead files by API, retried with the same key: one report, version 1.
     let report = json!({
@@ -330,9 +370,12 @@ async fn review_and_revision(cx: &mut Quarter) {
         )],
     );
     let res = h.send_as(&lead, "POST", &uri, Some(&ct), body).await;
-    let said = crate::common::outcome(h, &lead, res).await;
-    assert_eq!(said.tone, "refused", "{said:?}");
-    assert!(said.text.contains("不支持的附件类型"), "{said:?}");
+    assert_eq!(res.status(), 400, "{name}");
+    let page = body_text(res).await;
+    assert!(
+        page.contains("不支持的附件类型") && page.contains("已补充对接企业名单。"),
+        "{name}: refused, with the text kept"
+    );
     let (_, detail) = json_as(
         h,
         &lead,
