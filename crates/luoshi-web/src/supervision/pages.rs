@@ -101,7 +101,7 @@ async fn items_page(
         }
     };
     Ok(page(ItemsPage {
-        nav: nav(&a, "items"),
+        nav: nav(a, "items"),
         items: rows
             .into_iter()
             .filter(|row| !overdue || (!row.stage.is_closed() && row.due < day))
