@@ -313,6 +313,21 @@ pub fn item_light(item: &ItemProgress, today: Date, t: &Thresholds) -> Assessmen
     a
 }
 
+/// Whose 待办 an item at this stage is, and what it waits for: the office's (`office`) or the
+/// lead unit's. None: nobody's move (立项 not yet assigned counts as the office's).
+pub fn waits_for(stage: Stage) -> Option<(bool, &'static str)> {
+    match stage {
+        Stage::Opened => Some((true, "待交办")),
+        Stage::Assigned => Some((false, "待签收")),
+        Stage::Acknowledged | Stage::InProgress => Some((false, "办理中，待反馈")),
+        Stage::ExtensionRequested => Some((true, "延期申请待审批")),
+        Stage::ClosingSubmitted => Some((true, "办结待审核")),
+        Stage::Accepted => Some((true, "待评价")),
+        Stage::Graded => Some((true, "待销号")),
+        Stage::StruckOff => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,5 +490,24 @@ mod tests {
             &t,
         );
         assert_eq!(late.reasons, ["已办结（逾期办结于 2026-10-03）"]);
+    }
+
+    #[test]
+    fn every_open_stage_waits_for_someone() {
+        let table = [
+            (Stage::Opened, Some((true, "待交办"))),
+            (Stage::Assigned, Some((false, "待签收"))),
+            (Stage::Acknowledged, Some((false, "办理中，待反馈"))),
+            (Stage::InProgress, Some((false, "办理中，待反馈"))),
+            (Stage::ExtensionRequested, Some((true, "延期申请待审批"))),
+            (Stage::ClosingSubmitted, Some((true, "办结待审核"))),
+            (Stage::Accepted, Some((true, "待评价"))),
+            (Stage::Graded, Some((true, "待销号"))),
+            (Stage::StruckOff, None),
+        ];
+        assert_eq!(table.len(), Stage::ALL.len());
+        for (stage, want) in table {
+            assert_eq!(waits_for(stage), want, "{stage:?}");
+        }
     }
 }

@@ -40,6 +40,9 @@ fn start_server(db: &Path) -> (Guard, String, String) {
             db.to_str().unwrap(),
             "--listen",
             "127.0.0.1:0",
+            // After the fourth quarter's deadlines: duties are late, so 催报 has work to do.
+            "--today",
+            "2026-12-28",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -141,6 +144,32 @@ async fn logout(c: &fantoccini::Client) -> R {
         .click()
         .await?;
     wait_path(c, "/login").await
+}
+
+/// GETs a path with a session cookie over plain HTTP/1.1 and returns the body.
+fn http_get(base: &str, path: &str, cookie: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr)?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: luoshi_session={cookie}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut all = Vec::new();
+    s.read_to_end(&mut all)?;
+    let split = all
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header block");
+    let head = String::from_utf8_lossy(&all[..split]).to_string();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        !head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
+        "{head}"
+    );
+    Ok(all[split + 4..].to_vec())
 }
 
 /// Fills and sends the report form on a task's reporting page.
@@ -348,6 +377,21 @@ async fn log_in_upload_confirm_and_find_the_tasks() {
             "inbox"
         );
         c.goto(&report_url).await?;
+        // The revision form starts from the version returned.
+        let form = c
+            .find(Locator::Css("textarea[name=narrative]"))
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        assert!(
+            form.contains("班列开行量同比增长"),
+            "the revision keeps the text: {form}"
+        );
+        c.find(Locator::Css("textarea[name=narrative]"))
+            .await?
+            .clear()
+            .await?;
         file(&c, "新开钦州—重庆、钦州—成都两条线路，每周各四班。").await?;
         assert!(c.source().await?.contains("已报送（第 2 版）"));
         logout(&c).await?;
@@ -367,6 +411,66 @@ async fn log_in_upload_confirm_and_find_the_tasks() {
         c.goto(&format!("{base}/reporting")).await?;
         assert!(c.source().await?.contains("各单位报送情况"));
         shot(&c, "reporting-office").await?;
+        // 一键催报: every unit with a late duty is reminded once.
+        c.find(Locator::Id("remind-all")).await?.click().await?;
+        wait_msg(&c).await?;
+        assert!(c.source().await?.contains("已向 "), "催报 sent");
+        // The compilation, downloaded with the office's session, opens in LibreOffice.
+        let cookie = c
+            .get_named_cookie("luoshi_session")
+            .await?
+            .value()
+            .to_string();
+        let docx = http_get(&base, "/compilation.docx?round=2026-Q4", &cookie)?;
+        let path = dir.path().join("c.docx");
+        std::fs::write(&path, &docx)?;
+        let out = Command::new("soffice")
+            .args([
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+            ])
+            .arg(dir.path())
+            .arg(&path)
+            .env("HOME", dir.path())
+            .output()?;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = Command::new("pdftotext")
+            .arg(dir.path().join("c.pdf"))
+            .arg("-")
+            .output()?;
+        let text = String::from_utf8_lossy(&text.stdout).replace([' ', '\n'], "");
+        assert!(
+            text.contains("新开钦州—重庆") && text.contains("未报送材料清单"),
+            "the compilation holds the accepted report and the annex: {text}"
+        );
+        // At 1024 px the header stays on one line.
+        c.set_window_size(1024, 768).await?;
+        let height = c
+            .execute(
+                "return document.querySelector('header').offsetHeight",
+                vec![],
+            )
+            .await?;
+        assert!(
+            height.as_f64().unwrap_or(999.0) < 60.0,
+            "the header wraps at 1024 px: {height}"
+        );
+        shot(&c, "header-1024").await?;
+        logout(&c).await?;
+        // The late unit's liaison finds the 催报 in its inbox.
+        login(&c, &base, "jiaotong", "Jiaotong#2026").await?;
+        c.goto(&format!("{base}/inbox")).await?;
+        assert!(
+            c.source().await?.contains("催报"),
+            "the reminder reached the unit"
+        );
         c.goto(&format!("{base}/dashboard")).await?;
         assert!(c.source().await?.contains("<svg"));
         shot(&c, "dashboard").await?;

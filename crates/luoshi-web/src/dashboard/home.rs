@@ -1,4 +1,6 @@
-//! The front page (首页): the ledger's counts, tasks per area, and a unit's reporting to-do.
+//! The front page (首页): the 待办 panel of the user's role (the office: reports to review,
+//! extension requests, closings to check, late duties; a unit: what it owes and the items waiting
+//! for it), the ledger's counts and tasks per area.
 
 use askama::Template;
 use axum::extract::State;
@@ -21,6 +23,15 @@ struct HomePage {
     counts: LedgerCounts,
     area_chart: String,
     todo: Option<Todo>,
+    /// The 待办 panel: what waits for this user's role, each with where to act.
+    waiting: Vec<Waiting>,
+}
+
+/// One line of the 待办 panel.
+pub struct Waiting {
+    pub label: String,
+    pub count: usize,
+    pub href: String,
 }
 
 /// A unit's reporting to-do for the current round.
@@ -73,10 +84,86 @@ pub async fn home(State(state): State<AppState>, a: Auth) -> AppResult<Html<Stri
             returned: count(S::Returned),
         })
     };
+    let waiting = waiting(&state, &a).await?;
     Ok(page(HomePage {
         nav: nav(&a, "home"),
         counts,
         area_chart: bar_chart(&bars),
         todo,
+        waiting,
     }))
+}
+
+/// What waits for the user's role: items by the stage that is theirs to move
+/// (`supervision::waits_for`), overdue items, and for the office the reports to review and the
+/// duties late this round.
+async fn waiting(state: &AppState, a: &Auth) -> AppResult<Vec<Waiting>> {
+    use luoshi_domain::accounts::Role;
+    let role = a.0.user.role;
+    let office = role == Role::Admin;
+    let day = crate::kit::clock::today(state);
+    let units = crate::kit::scope::item_units(state, &a.0).await?;
+    let items = state
+        .store
+        .items(&luoshi_store::supervision::ItemFilter {
+            units,
+            open_only: true,
+            ..Default::default()
+        })
+        .await?;
+    let mut out: Vec<Waiting> = Vec::new();
+    let mut add = |label: String, count: usize, href: &str| {
+        if count > 0 {
+            match out.iter_mut().find(|w| w.label == label) {
+                Some(w) => w.count += count,
+                None => out.push(Waiting {
+                    label,
+                    count,
+                    href: href.to_string(),
+                }),
+            }
+        }
+    };
+    if office {
+        let submitted = state
+            .store
+            .reports(&luoshi_store::reporting::ReportFilter {
+                state: Some(luoshi_domain::reporting::ReviewState::Submitted),
+                ..Default::default()
+            })
+            .await?
+            .len();
+        add("报送材料待审核".into(), submitted, "/reporting");
+    }
+    // A leader reads: the items waiting for the office or a unit, as one picture.
+    for i in &items {
+        if let Some((office_move, what)) = luoshi_domain::supervision::waits_for(i.stage)
+            && (office_move == office || role == Role::Leader)
+        {
+            add(format!("督办事项{what}"), 1, "/items");
+        }
+    }
+    let overdue = items
+        .iter()
+        .filter(|i| !i.stage.is_closed() && i.due < day)
+        .count();
+    add("督办事项逾期未办结".into(), overdue, "/items?overdue=1");
+    if role.sees_everything() {
+        let round = luoshi_domain::reporting::round::Round::of(day);
+        let links = state
+            .store
+            .obligations(&ObligationFilter::default())
+            .await?;
+        let owed = crate::reporting::round::owed_in_round(state, links, round).await?;
+        let missing = owed
+            .iter()
+            .filter(|o| o.standing == luoshi_domain::reporting::round::Standing::Missing)
+            .count();
+        add(
+            format!("{}逾期未报", round.label()),
+            missing,
+            &format!("/reporting?round={}", round.key()),
+        );
+    }
+    Ok(out)
 }

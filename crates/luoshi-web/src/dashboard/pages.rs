@@ -52,6 +52,9 @@ struct DashPage {
     area_chart: String,
     items_lights: [usize; Light::COUNT],
     scores: Vec<luoshi_domain::reporting::round::Score>,
+    /// Live tasks in the user's ledger and how many of them owe nothing this round, when the
+    /// board is not filtered and the two differ: why its count is not the front page's.
+    ledger_gap: Option<(i64, i64)>,
 }
 
 pub async fn dashboard(
@@ -187,7 +190,16 @@ pub async fn dashboard(
             .map(|d| format!("&document={d}"))
             .unwrap_or_default()
     );
+    let ledger_gap = if area.is_none() && q.unit.is_none() && q.document.is_none() {
+        let scope = crate::kit::scope::scope_of(&state, &a.0).await?;
+        let all = state.store.ledger_counts(&scope).await?.tasks;
+        let gap = all - now.tasks as i64;
+        (gap > 0).then_some((all, gap))
+    } else {
+        None
+    };
     Ok(page(DashPage {
+        ledger_gap,
         nav: nav(&a, "dashboard"),
         what: if what.is_empty() {
             "全部任务".into()

@@ -518,6 +518,12 @@ async fn the_office_corrects_tasks_documents_and_decisions_after_import() {
         let m = h.store.meeting(meeting.id).await.unwrap().unwrap();
         assert_eq!(m.decisions[0].text, "建立对接工作台账");
         assert_eq!(m.decisions[0].item_ids.len(), 1);
+        // 首页's 待办: the office has a report to review; the unit an item to acknowledge.
+        let home = body_text(h.get(Some(Role::Admin), "/").await).await;
+        assert!(home.contains("报送材料待审核</a> <b>1</b> 项"), "{home}");
+        let home = body_text(h.get(Some(Role::Liaison), "/").await).await;
+        assert!(home.contains("督办事项待签收</a> <b>1</b> 项"), "{home}");
+        assert!(!home.contains("报送材料待审核"), "not the unit's to do");
         let said = post_form(
             &h,
             &format!("/meetings/{}/edit", meeting.id),
