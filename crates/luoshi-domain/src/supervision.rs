@@ -313,6 +313,40 @@ pub fn item_light(item: &ItemProgress, today: Date, t: &Thresholds) -> Assessmen
     a
 }
 
+/// Days a 批示 gives the lead unit when the leader names no deadline.
+pub const INSTRUCTION_DAYS: i64 = 30;
+
+/// A leader's 批示 on a task as the item it opens: its title, its reference (who instructed, when,
+/// what) and its deadline (the one given, else [`INSTRUCTION_DAYS`] from today); or why not.
+pub fn instruction_item(
+    task_title: &str,
+    who: &str,
+    text: &str,
+    today: Date,
+    due: Option<Date>,
+) -> Result<(String, String, Date), &'static str> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("请填写批示内容");
+    }
+    if text.chars().count() > 500 {
+        return Err("批示内容不超过 500 字");
+    }
+    let due = due.unwrap_or(today.add_days(INSTRUCTION_DAYS));
+    if due < today {
+        return Err("办理时限不能早于今天");
+    }
+    let title: String = format!("落实领导批示：{task_title}")
+        .chars()
+        .take(200)
+        .collect();
+    Ok((
+        title,
+        format!("{who}批示（{}）：{text}", today.written()),
+        due,
+    ))
+}
+
 /// Whose 待办 an item at this stage is, and what it waits for: the office's (`office`) or the
 /// lead unit's. None: nobody's move (立项 not yet assigned counts as the office's).
 pub fn waits_for(stage: Stage) -> Option<(bool, &'static str)> {
@@ -508,6 +542,31 @@ mod tests {
         assert_eq!(table.len(), Stage::ALL.len());
         for (stage, want) in table {
             assert_eq!(waits_for(stage), want, "{stage:?}");
+        }
+    }
+
+    #[test]
+    fn an_instruction_opens_an_item_with_its_words_and_a_deadline() {
+        let day = Date::parse("2026-12-02").unwrap();
+        let (title, reference, due) =
+            instruction_item("建设数据枢纽", "张主任", " 请加快进度 ", day, None).unwrap();
+        assert_eq!(title, "落实领导批示：建设数据枢纽");
+        assert_eq!(reference, "张主任批示（2026年12月2日）：请加快进度");
+        assert_eq!(due, Date::parse("2027-01-01").unwrap());
+        let set = Date::parse("2026-12-20");
+        assert_eq!(
+            instruction_item("甲", "乙", "丙", day, set).unwrap().2,
+            set.unwrap()
+        );
+        for (text, due, why) in [
+            ("", None, "请填写批示内容"),
+            ("丙", Date::parse("2026-12-01"), "办理时限不能早于今天"),
+            (&"长".repeat(501) as &str, None, "批示内容不超过 500 字"),
+        ] {
+            assert_eq!(
+                instruction_item("甲", "乙", text, day, due).unwrap_err(),
+                why
+            );
         }
     }
 }

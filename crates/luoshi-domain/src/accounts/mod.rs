@@ -75,6 +75,8 @@ pub enum Access {
     Writer,
     /// Signed in and allowed to change the ledger (import, registry edits, users).
     Admin,
+    /// A leader's 批示 on a task (it becomes a supervision item), or the office recording one.
+    Instruct,
 }
 
 impl Access {
@@ -84,6 +86,7 @@ impl Access {
             Access::Public | Access::Reader => true,
             Access::Writer => role != Role::Leader,
             Access::Admin => role == Role::Admin,
+            Access::Instruct => matches!(role, Role::Admin | Role::Leader),
         }
     }
 }
@@ -98,6 +101,10 @@ mod tests {
             assert_eq!(Access::Admin.allows(role), role == Role::Admin);
             assert!(Access::Reader.allows(role));
             assert_eq!(Access::Writer.allows(role), role != Role::Leader);
+            assert_eq!(
+                Access::Instruct.allows(role),
+                matches!(role, Role::Admin | Role::Leader)
+            );
             assert_eq!(Role::from_code(role.code()), Some(role));
         }
         assert!(Role::Leader.sees_everything());

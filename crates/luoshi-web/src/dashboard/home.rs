@@ -135,10 +135,17 @@ async fn waiting(state: &AppState, a: &Auth) -> AppResult<Vec<Waiting>> {
             .len();
         add("报送材料待审核".into(), submitted, "/reporting");
     }
-    // A leader reads: the items waiting for the office or a unit, as one picture.
+    // A leader reads: the items waiting for the office or a unit, as one picture. A unit's move
+    // is its lead's (a support unit helps, it does not acknowledge or report).
+    let family = if role.sees_everything() {
+        Vec::new()
+    } else {
+        state.store.unit_family(a.0.user.unit_id).await?
+    };
     for i in &items {
+        let mine = role.sees_everything() || family.contains(&i.lead_unit_id);
         if let Some((office_move, what)) = luoshi_domain::supervision::waits_for(i.stage)
-            && (office_move == office || role == Role::Leader)
+            && (role == Role::Leader || (office_move == office && mine))
         {
             add(format!("督办事项{what}"), 1, "/items");
         }

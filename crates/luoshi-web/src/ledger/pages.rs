@@ -295,6 +295,8 @@ struct TaskPage {
     /// Supervision items about this task that the user may see.
     items: Vec<ItemRow>,
     unit_names: Vec<String>,
+    /// A leader (or the office) may write a 批示 that becomes an item.
+    can_instruct: bool,
 }
 
 pub async fn task(
@@ -334,6 +336,7 @@ pub async fn task(
         period,
         items,
         unit_names,
+        can_instruct: luoshi_domain::accounts::Access::Instruct.allows(a.0.user.role),
     }))
 }
 

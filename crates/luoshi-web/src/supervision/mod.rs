@@ -11,7 +11,7 @@ pub(crate) use api::schemas;
 mod pages;
 pub mod steps;
 
-use luoshi_domain::accounts::Access::{Admin, Reader, Writer};
+use luoshi_domain::accounts::Access::{Admin, Instruct, Reader, Writer};
 
 use crate::kit::route::Route;
 
@@ -23,6 +23,7 @@ pub fn routes() -> Vec<Route> {
         Route::post("/items/reminders", Admin, pages::reminders_now),
         Route::get("/items/{id}", Reader, pages::item),
         Route::post("/items/{id}/steps", Writer, pages::item_step),
+        Route::post("/tasks/{id}/instruction", Instruct, pages::task_instruction),
         Route::get("/api/v1/items", Reader, api::items).doc("督办事项列表", None, "ItemList", &[]),
         Route::post("/api/v1/items", Admin, api::item_create).doc(
             "立项并交办督办事项",

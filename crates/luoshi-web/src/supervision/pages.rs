@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::kit::auth::Auth;
 use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
-use crate::kit::extract::{Form, Path, Query, date_field};
+use crate::kit::extract::{Form, Path, Query, date_field, opt_date_field};
 use crate::kit::names::unit_ids;
 use crate::kit::page::{Nav, back, nav, page, refused};
 use crate::supervision::steps::{StepForm, take_step, visible_item};
@@ -302,5 +302,79 @@ pub async fn reminders_now(State(state): State<AppState>, _a: Auth) -> Response 
             ),
         ),
         Err(e) => refused("/items", &e.message),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct InstructionForm {
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub due: String,
+}
+
+/// A leader's 批示 on a task becomes a supervision item in one step: opened and assigned to the
+/// task's lead unit (its support units help), citing who instructed and what.
+pub async fn task_instruction(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(task_id): Path<Id>,
+    Form(f): Form<InstructionForm>,
+) -> Response {
+    let here = format!("/tasks/{task_id}");
+    let made = async {
+        let task = crate::kit::scope::visible_task(&state, &a.0, task_id).await?;
+        let lead = task
+            .units
+            .iter()
+            .find(|u| u.role.is_lead())
+            .map(|u| u.unit_id)
+            .ok_or_else(|| {
+                AppError::invalid("item_refers_to_nothing", "该任务没有牵头单位，请先更正任务")
+            })?;
+        let day = today(&state);
+        let due = opt_date_field(Some(&f.due), "办理时限")?;
+        let (title, source_ref, due) = luoshi_domain::supervision::instruction_item(
+            &task.row.title,
+            &a.0.user.display_name,
+            &f.text,
+            day,
+            due,
+        )
+        .map_err(|m| AppError::invalid("instruction", m))?;
+        let support = task
+            .units
+            .iter()
+            .filter(|u| !u.role.is_lead() && u.unit_id != lead)
+            .map(|u| u.unit_id)
+            .collect();
+        Ok::<_, AppError>(
+            state
+                .store
+                .create_item(
+                    &a.actor(),
+                    NewItem {
+                        title,
+                        source: ItemSource::Instruction,
+                        source_ref,
+                        task_id: Some(task_id),
+                        decision_id: None,
+                        lead_unit_id: lead,
+                        support_unit_ids: support,
+                        due,
+                        opened_on: day,
+                        assign: true,
+                    },
+                )
+                .await?,
+        )
+    }
+    .await;
+    match made {
+        Ok(item) => back(
+            &format!("/items/{}", item.id),
+            "批示已转为督办事项，并交办牵头单位",
+        ),
+        Err(e) => refused(&here, &e.message),
     }
 }

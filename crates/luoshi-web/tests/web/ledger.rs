@@ -355,6 +355,56 @@ async fn the_office_corrects_tasks_documents_and_decisions_after_import() {
             "before and after: {entry}"
         );
 
+        // A leader's 批示 on the task becomes an item of its lead unit in one step.
+        let leader = h.session(Role::Leader);
+        let instruct = |text: &'static str| {
+            let h = &h;
+            let leader = leader.clone();
+            async move {
+                let res = h
+                    .send_as(
+                        &leader,
+                        "POST",
+                        &format!("/tasks/{task}/instruction"),
+                        Some("application/x-www-form-urlencoded"),
+                        form(&[("text", text)]),
+                    )
+                    .await;
+                crate::common::outcome(h, &leader, res).await
+            }
+        };
+        let said = instruct("  ").await;
+        assert_eq!(said.tone, "refused", "{said:?}");
+        assert!(said.text.contains("请填写批示内容"), "{said:?}");
+        let said = instruct("请加快对接进度，年底前形成清单。").await;
+        assert_eq!(said.tone, "done", "{said:?}");
+        let item: i64 = said.to.trim_start_matches("/items/").parse().unwrap();
+        let detail = body_json(
+            h.get(Some(Role::Admin), &format!("/api/v1/items/{item}"))
+                .await,
+        )
+        .await;
+        assert_eq!(detail["source"], "instruction", "{detail}");
+        assert_eq!(detail["lead_unit_name"], "自治区数据局", "{detail}");
+        assert!(
+            detail["source_ref"]
+                .as_str()
+                .unwrap()
+                .contains("批示（2026年9月10日）：请加快对接进度"),
+            "{detail}"
+        );
+        assert_eq!(detail["due"], "2026-10-10");
+        let res = h
+            .send(
+                Some(Role::Liaison),
+                "POST",
+                &format!("/tasks/{task}/instruction"),
+                Some("application/x-www-form-urlencoded"),
+                form(&[("text", "x")]),
+            )
+            .await;
+        assert_eq!(res.status(), 403, "a liaison does not instruct");
+
         // 废止 from 2026-09-30: Q3 is still owed, Q4 no longer.
         let port = document_id(&h, "港口").await;
         let said = post_form(
