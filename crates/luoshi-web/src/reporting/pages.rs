@@ -188,6 +188,9 @@ pub struct Slot {
     pub draft: Draft,
     /// The 催报 this duty received, oldest first.
     pub reminders: Vec<luoshi_store::reporting::ReminderRecord>,
+    /// Nothing filed yet, and the same duty was filed last period: its label and report, which
+    /// the form can start from (沿用上季度).
+    pub previous: Option<(String, Id)>,
 }
 
 /// A filing form's starting values.
@@ -232,6 +235,8 @@ struct ReportTaskPage {
     office: bool,
     /// Why the filing just posted was refused (its text is back in the form).
     error: Option<String>,
+    /// What the form was started from (沿用上季度).
+    notice: Option<String>,
 }
 
 /// The task page's slots: each obligation with its history and whether this user may file it.
@@ -256,7 +261,26 @@ async fn slots(
         };
         let can_file =
             may_write && family.contains(&o.ob.unit_id) && o.standing != Standing::Accepted;
+        let previous = if can_file && detail.is_none() {
+            let before =
+                crate::reporting::round::rule_of(&o.ob).period_of(period.start.add_days(-1));
+            state
+                .store
+                .reports(&luoshi_store::reporting::ReportFilter {
+                    units: Some(vec![o.ob.unit_id]),
+                    tasks: Some(vec![task_id]),
+                    periods: Some(vec![before.key()]),
+                    kind: Some(o.kind),
+                    state: None,
+                })
+                .await?
+                .first()
+                .map(|r| (before.label(), r.id))
+        } else {
+            None
+        };
         out.push(Slot {
+            previous,
             reminders: reminders
                 .iter()
                 .filter(|r| r.reminder.unit_id == o.ob.unit_id && r.reminder.kind == o.kind)
@@ -271,12 +295,31 @@ async fn slots(
     Ok((out, period))
 }
 
+#[derive(Deserialize, Default)]
+pub struct TaskReportsQuery {
+    /// `1`: start an empty form from last period's report (沿用上季度).
+    #[serde(default)]
+    pub carry: Option<String>,
+}
+
 pub async fn task_reports(
     State(state): State<AppState>,
     a: Auth,
     Path((task_id, period_key)): Path<(Id, String)>,
+    crate::kit::extract::Query(q): crate::kit::extract::Query<TaskReportsQuery>,
 ) -> AppResult<Html<String>> {
-    task_page(&state, &a, task_id, period_key, None).await
+    let mut typed = None;
+    if q.carry.as_deref() == Some("1") {
+        let (slots, _) = slots(&state, &a, task_id, &period_key).await?;
+        if let Some((label, id)) = slots.iter().find_map(|s| s.previous.clone()) {
+            let last = state.store.report(id).await?;
+            typed = Some((
+                Draft::of(last.as_ref()),
+                Ok(format!("已沿用{label}的报送内容，请按本期情况修改后报送")),
+            ));
+        }
+    }
+    task_page(&state, &a, task_id, period_key, typed).await
 }
 
 /// The task's reporting page; after a refused filing, the user's form holds what was typed.
@@ -285,19 +328,22 @@ async fn task_page(
     a: &Auth,
     task_id: Id,
     period_key: String,
-    typed: Option<(Draft, String)>,
+    typed: Option<(Draft, Result<String, String>)>,
 ) -> AppResult<Html<String>> {
     let state = state.clone();
     let task = visible_task(&state, &a.0, task_id).await?;
     let (mut slots, period) = slots(&state, a, task_id, &period_key).await?;
-    let error = match typed {
-        Some((draft, error)) => {
+    let (notice, error) = match typed {
+        Some((draft, said)) => {
             if let Some(slot) = slots.iter_mut().find(|s| s.can_file) {
                 slot.draft = draft;
             }
-            Some(error)
+            match said {
+                Ok(n) => (Some(n), None),
+                Err(e) => (None, Some(e)),
+            }
         }
-        None => None,
+        None => (None, None),
     };
     let settings = state.store.settings().await?;
     let lead = slots.iter().find(|s| s.owed.kind == ReportKind::Task);
@@ -326,6 +372,7 @@ async fn task_page(
         idem: random_token(16),
         office: a.0.user.role == Role::Admin,
         error,
+        notice,
     }))
 }
 
@@ -491,7 +538,7 @@ pub async fn task_reports_submit(
                 &a,
                 task_id,
                 period_key,
-                Some((typed.draft(), e.message)),
+                Some((typed.draft(), Err(e.message))),
             )
             .await
             {

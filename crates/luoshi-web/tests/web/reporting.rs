@@ -524,3 +524,78 @@ async fn late_units_are_reminded_once_each_and_the_duty_shows_it() {
         );
     }
 }
+
+/// 沿用上季度: a duty not yet filed this quarter offers last quarter's report as the form's start,
+/// and the form then holds its text, saying where it came from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_quarter_can_start_from_the_last_one() {
+    for backend in BACKENDS {
+        let name = backend.name();
+        let config = Config {
+            today: Date::parse("2026-10-12"),
+            ..Config::default()
+        };
+        let h = harness(backend, "carry", config).await;
+        let lead = h.session(Role::Liaison);
+        let owed = owed_in(&h, &lead, "2026-Q3").await;
+        let task = owed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["kind"] == "task")
+            .unwrap()["task_id"]
+            .clone();
+        let (s, v) = json_as(
+            &h,
+            &lead,
+            "POST",
+            "/api/v1/reports",
+            json!({"task_id": task, "period": "2026-Q3", "status": "ongoing", "progress": 45,
+                   "narrative": "完成规则比对，形成试点清单初稿。"}),
+            None,
+        )
+        .await;
+        assert_eq!(s, 201, "{name}: {v}");
+        let page = body_text(
+            h.send_as(
+                &lead,
+                "GET",
+                &format!("/reporting/tasks/{task}/2026-Q4"),
+                None,
+                vec![],
+            )
+            .await,
+        )
+        .await;
+        assert!(
+            page.contains("id=\"carry\"") && page.contains("沿用2026年第3季度"),
+            "{name}: {page}"
+        );
+        let page = body_text(
+            h.send_as(
+                &lead,
+                "GET",
+                &format!("/reporting/tasks/{task}/2026-Q4?carry=1"),
+                None,
+                vec![],
+            )
+            .await,
+        )
+        .await;
+        assert!(
+            page.contains("id=\"carried\"")
+                && page.contains(">完成规则比对，形成试点清单初稿。</textarea>")
+                && page.contains("value=\"45\""),
+            "{name}: {page}"
+        );
+        // Nothing was filed for Q4 by opening it.
+        let q4 = owed_in(&h, &lead, "2026-Q4").await;
+        assert!(
+            q4.as_array()
+                .unwrap()
+                .iter()
+                .all(|o| o["report_id"].is_null()),
+            "{name}"
+        );
+    }
+}
