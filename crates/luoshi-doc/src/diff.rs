@@ -82,12 +82,16 @@ pub fn char_spans(before: &str, after: &str) -> (Vec<Span>, Vec<Span>) {
 /// Whether a changed sentence lies in a task's text (or the task's text in the sentence), by
 /// canonical keys, so spacing and width variants do not matter.
 pub fn touches(sentence: &str, task_text: &str) -> bool {
-    let s = canonical_key(sentence);
-    let t = canonical_key(task_text);
+    touches_key(&canonical_key(sentence), &canonical_key(task_text))
+}
+
+/// [`touches`] on keys already made with `canonical_key` (a page comparing many changes with many
+/// tasks makes each key once).
+pub fn touches_key(s: &str, t: &str) -> bool {
     if s.is_empty() || t.is_empty() {
         return false;
     }
-    t.contains(&s) || (t.chars().count() >= 6 && s.contains(&t))
+    t.contains(s) || (t.chars().count() >= 6 && s.contains(t))
 }
 
 struct Sentence {

@@ -33,7 +33,7 @@ mod tasks;
 mod xlsx;
 mod xml;
 
-pub use diff::{Change, DiffReport, Span, char_spans, diff, touches};
+pub use diff::{Change, DiffReport, Span, char_spans, diff, touches, touches_key};
 pub use error::InputError;
 pub use input::{Extracted, extract};
 pub use limits::Limits;

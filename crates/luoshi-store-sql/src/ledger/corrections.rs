@@ -1,5 +1,5 @@
-//! The office's corrections after import: a task's title, units and deadline; a document's end
-//! (废止 / 到期); and undoing an import nothing refers to yet. Each is one transaction, audited
+//! The office's corrections after import: a task's title, units and deadline; a document's
+//! reporting start and end (废止 / 到期); and undoing an import nothing refers to yet. Each is one transaction, audited
 //! with before and after.
 
 use luoshi_domain::calendar::Date;
@@ -11,7 +11,7 @@ use luoshi_store::ledger::{DocumentRow, LedgerStore, TaskDetail, TaskEdit};
 use luoshi_store::{Actor, Id, StoreError, StoreResult};
 use serde_json::json;
 
-use super::documents::{DOC_COLUMNS, SORT_STRIDE, doc_row};
+use super::documents::{SORT_STRIDE, doc_in};
 use crate::{Col, Fetch, Run, SqlStore, audit, commit, scalar};
 
 fn task_json(t: &TaskDetail) -> serde_json::Value {
@@ -132,6 +132,34 @@ pub(super) async fn edit_task(
     s.task(id).await?.ok_or(StoreError::NotFound)
 }
 
+pub(super) async fn set_reporting_from(
+    s: &SqlStore,
+    actor: &Actor,
+    document_id: Id,
+    from: Option<Date>,
+) -> StoreResult<DocumentRow> {
+    let mut tx = s.write().await?;
+    let before = doc_in(&mut tx, document_id).await?;
+    sqlx::query("UPDATE documents SET reporting_from = $1 WHERE id = $2")
+        .bind(from.map(|d| d.to_string()))
+        .bind(document_id)
+        .run(&mut *tx)
+        .await?;
+    let after = doc_in(&mut tx, document_id).await?;
+    audit(
+        &mut tx,
+        actor,
+        "document.reporting_from",
+        "document",
+        Some(document_id),
+        Some(json!({ "reporting_from": before.reporting_from })),
+        Some(json!({ "reporting_from": after.reporting_from })),
+    )
+    .await?;
+    commit(tx).await?;
+    Ok(after)
+}
+
 pub(super) async fn set_document_status(
     s: &SqlStore,
     actor: &Actor,
@@ -142,26 +170,14 @@ pub(super) async fn set_document_status(
     check_document_end(status, ended_on)
         .map_err(|m| StoreError::Invalid("document_end", m.into()))?;
     let mut tx = s.write().await?;
-    let sql = format!("SELECT {DOC_COLUMNS} FROM documents d WHERE d.id = $1");
-    let before = doc_row(
-        &sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(document_id)
-            .maybe(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?,
-    )?;
+    let before = doc_in(&mut tx, document_id).await?;
     sqlx::query("UPDATE documents SET status = $1, ended_on = $2 WHERE id = $3")
         .bind(status.code())
         .bind(ended_on.map(|d| d.to_string()))
         .bind(document_id)
         .run(&mut *tx)
         .await?;
-    let after = doc_row(
-        &sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(document_id)
-            .one(&mut *tx)
-            .await?,
-    )?;
+    let after = doc_in(&mut tx, document_id).await?;
     audit(
         &mut tx,
         actor,
@@ -178,14 +194,7 @@ pub(super) async fn set_document_status(
 
 pub(super) async fn undo_import(s: &SqlStore, actor: &Actor, document_id: Id) -> StoreResult<()> {
     let mut tx = s.write().await?;
-    let sql = format!("SELECT {DOC_COLUMNS} FROM documents d WHERE d.id = $1");
-    let doc = doc_row(
-        &sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(document_id)
-            .maybe(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?,
-    )?;
+    let doc = doc_in(&mut tx, document_id).await?;
     let tasks = "SELECT id FROM tasks WHERE document_id = $1";
     let reports: i64 = scalar(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM reports WHERE task_id IN ({tasks})"

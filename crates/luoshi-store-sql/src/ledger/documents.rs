@@ -293,6 +293,18 @@ pub(super) fn doc_row(r: &AnyRow) -> StoreResult<DocumentRow> {
     })
 }
 
+/// A document's row read inside a transaction (what a correction reads before and after).
+pub(super) async fn doc_in(tx: &mut crate::Tx, id: Id) -> StoreResult<DocumentRow> {
+    let sql = format!("SELECT {DOC_COLUMNS} FROM documents d WHERE d.id = $1");
+    doc_row(
+        &sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .maybe(&mut **tx)
+            .await?
+            .ok_or(luoshi_store::StoreError::NotFound)?,
+    )
+}
+
 /// A condition limiting documents to those holding a task the scope sees.
 pub(crate) fn scope_condition(q: &mut Q, scope: &Scope, task_alias: &str) -> String {
     match scope {

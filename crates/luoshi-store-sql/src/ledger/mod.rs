@@ -413,37 +413,7 @@ impl LedgerStore for SqlStore {
         document_id: Id,
         from: Option<luoshi_domain::calendar::Date>,
     ) -> StoreResult<DocumentRow> {
-        let mut tx = self.write().await?;
-        let sql = format!("SELECT {DOC_COLUMNS} FROM documents d WHERE d.id = $1");
-        let before = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(document_id)
-            .maybe(&mut *tx)
-            .await?
-            .ok_or(luoshi_store::StoreError::NotFound)?;
-        let before = doc_row(&before)?;
-        sqlx::query("UPDATE documents SET reporting_from = $1 WHERE id = $2")
-            .bind(from.map(|d| d.to_string()))
-            .bind(document_id)
-            .run(&mut *tx)
-            .await?;
-        let after = doc_row(
-            &sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(document_id)
-                .one(&mut *tx)
-                .await?,
-        )?;
-        crate::audit(
-            &mut tx,
-            actor,
-            "document.reporting_from",
-            "document",
-            Some(document_id),
-            Some(serde_json::json!({ "reporting_from": before.reporting_from })),
-            Some(serde_json::json!({ "reporting_from": after.reporting_from })),
-        )
-        .await?;
-        commit(tx).await?;
-        Ok(after)
+        corrections::set_reporting_from(self, actor, document_id, from).await
     }
 
     async fn set_document_status(

@@ -32,16 +32,31 @@ impl TaskQuery {
 /// Builds the filter for a query in the session's scope. A unit is found by name, alias or short
 /// form; an unknown or ambiguous one finds no tasks.
 pub async fn task_filter(state: &AppState, s: &Session, q: &TaskQuery) -> AppResult<TaskFilter> {
+    Ok(task_filter_resolved(state, s, q).await?.0)
+}
+
+/// The filter, and what a unit typed by name resolved to (for the page to say so).
+pub async fn task_filter_resolved(
+    state: &AppState,
+    s: &Session,
+    q: &TaskQuery,
+) -> AppResult<(TaskFilter, Option<crate::kit::names::Resolved>)> {
     let scope = scope_of(state, s).await?;
+    let mut resolved = None;
     let units = match q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
         None => None,
         Some(u) => {
             let id = match u.parse::<Id>() {
                 Ok(id) => Some(id),
-                Err(_) => match crate::kit::names::resolve(state, u).await? {
-                    crate::kit::names::Resolved::Unit(id, _) => Some(id),
-                    _ => None,
-                },
+                Err(_) => {
+                    let r = crate::kit::names::resolve(state, u).await?;
+                    let id = match &r {
+                        crate::kit::names::Resolved::Unit(id, _) => Some(*id),
+                        _ => None,
+                    };
+                    resolved = Some(r);
+                    id
+                }
             };
             Some(match id {
                 Some(id) => match state.store.unit_family(id).await {
@@ -52,12 +67,13 @@ pub async fn task_filter(state: &AppState, s: &Session, q: &TaskQuery) -> AppRes
             })
         }
     };
-    Ok(TaskFilter {
+    let filter = TaskFilter {
         scope,
         units,
         lead_only: q.lead_only(),
         area: q.area.clone().filter(|a| !a.is_empty()),
         document: q.document,
         q: q.q.clone(),
-    })
+    };
+    Ok((filter, resolved))
 }

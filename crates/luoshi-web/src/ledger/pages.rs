@@ -248,20 +248,16 @@ pub async fn tasks(
     a: Auth,
     Query(q): Query<TaskQuery>,
 ) -> AppResult<Html<String>> {
-    let filter = task_filter(&state, &a.0, &q).await?;
+    let (filter, resolved) = crate::ledger::filter::task_filter_resolved(&state, &a.0, &q).await?;
     let page_req = Page::new(q.offset.unwrap_or(0), q.limit.unwrap_or(50));
     let rows = state.store.tasks(&filter, page_req).await?;
     let query = query_string(&q);
     let typed = q.unit.as_deref().map(str::trim).unwrap_or_default();
-    let unit_hint = if typed.is_empty() || typed.parse::<Id>().is_ok() {
-        UnitHint::None
-    } else {
-        match crate::kit::names::resolve(&state, typed).await? {
-            crate::kit::names::Resolved::Unit(_, name) if name != typed => UnitHint::ReadAs(name),
-            crate::kit::names::Resolved::Unit(..) => UnitHint::None,
-            crate::kit::names::Resolved::Ask(names) => UnitHint::Ask(names),
-            crate::kit::names::Resolved::Unknown => UnitHint::Unknown,
-        }
+    let unit_hint = match resolved {
+        Some(crate::kit::names::Resolved::Unit(_, name)) if name != typed => UnitHint::ReadAs(name),
+        None | Some(crate::kit::names::Resolved::Unit(..)) => UnitHint::None,
+        Some(crate::kit::names::Resolved::Ask(names)) => UnitHint::Ask(names),
+        Some(crate::kit::names::Resolved::Unknown) => UnitHint::Unknown,
     };
     let pager = pager(
         &format!("/tasks?{query}"),

@@ -128,7 +128,7 @@ fn progress(out: &mut Vec<Block>, owed: &[Owed], details: &BTreeMap<Id, ReportDe
             docs.push((o.ob.document_id, &o.ob.document_title));
         }
     }
-    let mut any = false;
+    let mut shown = 0;
     for (doc, title) in docs {
         let in_doc: Vec<&Owed> = owed.iter().filter(|o| o.ob.document_id == doc).collect();
         // Tasks in the document's order, each with what it owes this round.
@@ -150,11 +150,8 @@ fn progress(out: &mut Vec<Block>, owed: &[Owed], details: &BTreeMap<Id, ReportDe
         if with_reports.is_empty() {
             continue;
         }
-        any = true;
-        out.push(Block::H2(format!(
-            "（{}）{title}",
-            chinese_number(docs_heading_number(out))
-        )));
+        shown += 1;
+        out.push(Block::H2(format!("（{}）{title}", chinese_number(shown))));
         for task in &with_reports {
             let duties: Vec<&&Owed> = in_doc.iter().filter(|o| o.ob.task_id == *task).collect();
             let first = duties[0];
@@ -213,21 +210,11 @@ fn progress(out: &mut Vec<Block>, owed: &[Owed], details: &BTreeMap<Id, ReportDe
             )));
         }
     }
-    if !any {
+    if shown == 0 {
         out.push(Block::Para(
             "本季度尚无单位报送工作进展材料，应报送材料见附件。".into(),
         ));
     }
-}
-
-/// The number of the next （一） heading: one more than the H2s since the last H1.
-fn docs_heading_number(out: &[Block]) -> usize {
-    out.iter()
-        .rev()
-        .take_while(|b| !matches!(b, Block::H1(_)))
-        .filter(|b| matches!(b, Block::H2(_)))
-        .count()
-        + 1
 }
 
 fn supervision(out: &mut Vec<Block>, items: &[ItemRow]) {

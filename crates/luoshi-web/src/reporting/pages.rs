@@ -308,31 +308,33 @@ pub async fn task_reports(
     Path((task_id, period_key)): Path<(Id, String)>,
     crate::kit::extract::Query(q): crate::kit::extract::Query<TaskReportsQuery>,
 ) -> AppResult<Html<String>> {
-    let mut typed = None;
-    if q.carry.as_deref() == Some("1") {
-        let (slots, _) = slots(&state, &a, task_id, &period_key).await?;
-        if let Some((label, id)) = slots.iter().find_map(|s| s.previous.clone()) {
-            let last = state.store.report(id).await?;
-            typed = Some((
-                Draft::of(last.as_ref()),
-                Ok(format!("已沿用{label}的报送内容，请按本期情况修改后报送")),
-            ));
-        }
-    }
-    task_page(&state, &a, task_id, period_key, typed).await
+    let carry = q.carry.as_deref() == Some("1");
+    task_page(&state, &a, task_id, period_key, None, carry).await
 }
 
-/// The task's reporting page; after a refused filing, the user's form holds what was typed.
+/// The task's reporting page; after a refused filing, the user's form holds what was typed, and
+/// with `carry` an empty form starts from last period's report (沿用上季度).
 async fn task_page(
     state: &AppState,
     a: &Auth,
     task_id: Id,
     period_key: String,
     typed: Option<(Draft, Result<String, String>)>,
+    carry: bool,
 ) -> AppResult<Html<String>> {
-    let state = state.clone();
-    let task = visible_task(&state, &a.0, task_id).await?;
-    let (mut slots, period) = slots(&state, a, task_id, &period_key).await?;
+    let task = visible_task(state, &a.0, task_id).await?;
+    let (mut slots, period) = slots(state, a, task_id, &period_key).await?;
+    let mut typed = typed;
+    if carry
+        && typed.is_none()
+        && let Some((label, id)) = slots.iter().find_map(|s| s.previous.clone())
+    {
+        let last = state.store.report(id).await?;
+        typed = Some((
+            Draft::of(last.as_ref()),
+            Ok(format!("已沿用{label}的报送内容，请按本期情况修改后报送")),
+        ));
+    }
     let (notice, error) = match typed {
         Some((draft, said)) => {
             if let Some(slot) = slots.iter_mut().find(|s| s.can_file) {
@@ -354,7 +356,7 @@ async fn task_page(
         lead.map(|s| s.owed.standing).unwrap_or(Standing::Open),
         period.due,
         &lead.map(|s| s.owed.ob.window).unwrap_or_default(),
-        today(&state),
+        today(state),
         &settings.thresholds,
     );
     Ok(page(ReportTaskPage {
@@ -539,6 +541,7 @@ pub async fn task_reports_submit(
                 task_id,
                 period_key,
                 Some((typed.draft(), Err(e.message))),
+                false,
             )
             .await
             {

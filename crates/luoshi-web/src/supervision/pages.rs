@@ -72,9 +72,8 @@ async fn items_page(
     draft: NewItemForm,
     error: Option<String>,
 ) -> AppResult<Html<String>> {
-    let state = state.clone();
     let user = &a.0.user;
-    let units = crate::kit::scope::item_units(&state, &a.0).await?;
+    let units = crate::kit::scope::item_units(state, &a.0).await?;
     let open_only = q.all.is_none();
     let rows = state
         .store
@@ -85,7 +84,7 @@ async fn items_page(
         })
         .await?;
     let settings = state.store.settings().await?;
-    let day = today(&state);
+    let day = today(state);
     let office = user.role == Role::Admin;
     let overdue = q.overdue.is_some();
     let for_task = match q.task.filter(|_| office) {
@@ -125,7 +124,7 @@ async fn items_page(
         overdue,
         for_task,
         unit_names: if office {
-            crate::kit::names::suggestions(&state).await?
+            crate::kit::names::suggestions(state).await?
         } else {
             Vec::new()
         },

@@ -29,6 +29,8 @@ use crate::{
 };
 use luoshi_domain::notify::{self, TaskRef};
 
+mod reminders;
+
 const REPORT_COLUMNS: &str = "r.id, r.task_id, t.number AS task_number, t.title AS task_title, \
     t.document_id, u.id AS unit_id, u.name AS unit_name, r.kind, r.period, r.due, r.state, r.status, \
     r.progress, r.versions, r.returns, r.late, r.first_filed_on, r.updated_at";
@@ -530,70 +532,7 @@ impl ReportingStore for SqlStore {
         manual: bool,
         leaders_too: bool,
     ) -> StoreResult<RemindOutcome> {
-        let mut tx = self.write().await?;
-        let at = now();
-        // Per unit, in first-seen order: the tasks newly reminded and the first deadline note.
-        let mut fresh: Vec<(Id, Vec<String>, String)> = Vec::new();
-        let mut out = RemindOutcome::default();
-        for r in reminders {
-            let done = sqlx::query(
-                "INSERT INTO report_reminders (task_id, unit_id, task_number, kind, period, \
-                 reminder_key, note, sent_at, sent_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 ON CONFLICT (task_id, unit_id, kind, period, reminder_key) DO NOTHING",
-            )
-            .bind(r.task_id)
-            .bind(r.unit_id)
-            .bind(r.task_number.clone())
-            .bind(r.kind.code())
-            .bind(r.period.to_string())
-            .bind(r.key.clone())
-            .bind(r.note.clone())
-            .bind(at)
-            .bind(actor.name.clone())
-            .run(&mut *tx)
-            .await?;
-            if done.rows_affected() == 0 {
-                continue;
-            }
-            out.reminders += 1;
-            match fresh.iter_mut().find(|(u, _, _)| *u == r.unit_id) {
-                Some((_, tasks, _)) => {
-                    if !tasks.contains(&r.task_number) {
-                        tasks.push(r.task_number.clone());
-                    }
-                }
-                None => fresh.push((r.unit_id, vec![r.task_number.clone()], r.note.clone())),
-            }
-        }
-        let label = luoshi_domain::periods::DueRule::default()
-            .period_at(round)
-            .map(|p| p.label())
-            .unwrap_or_else(|| round.to_string());
-        for (unit, tasks, note) in &fresh {
-            let notice = notify::report_reminder(round, &label, tasks, note, manual);
-            notify_unit(&mut tx, *unit, &notice).await?;
-            if leaders_too {
-                crate::notify::notify_unit_leaders(&mut tx, *unit, &notice).await?;
-            }
-        }
-        out.units = fresh.len();
-        if out.reminders > 0 {
-            audit(
-                &mut tx,
-                actor,
-                "report.remind",
-                "report",
-                None,
-                None,
-                Some(json!({
-                    "round": round, "manual": manual, "reminders": out.reminders,
-                    "units": fresh.iter().map(|(u, _, _)| *u).collect::<Vec<_>>(),
-                })),
-            )
-            .await?;
-        }
-        commit(tx).await?;
-        Ok(out)
+        reminders::remind_reports(self, actor, round, reminders, manual, leaders_too).await
     }
 
     async fn report_reminders(
@@ -601,40 +540,7 @@ impl ReportingStore for SqlStore {
         tasks: &[Id],
         periods: &[PeriodKey],
     ) -> StoreResult<Vec<ReminderRecord>> {
-        if tasks.is_empty() || periods.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = Q::new("");
-        let t = q.bind_ids(tasks);
-        let ps = periods
-            .iter()
-            .map(|p| q.bind(Arg::S(p.to_string())))
-            .collect::<Vec<_>>()
-            .join(", ");
-        q.push(&format!(
-            "SELECT task_id, unit_id, task_number, kind, period, reminder_key, note, sent_at, sent_by \
-             FROM report_reminders WHERE task_id IN ({t}) AND period IN ({ps}) ORDER BY sent_at, id"
-        ));
-        q.query()
-            .all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(ReminderRecord {
-                    reminder: ReportReminder {
-                        task_id: r.col("task_id")?,
-                        task_number: r.col("task_number")?,
-                        unit_id: r.col("unit_id")?,
-                        kind: r.parsed("kind", ReportKind::from_code)?,
-                        period: r.period("period")?,
-                        key: r.col("reminder_key")?,
-                        note: r.col("note")?,
-                    },
-                    sent_at: r.col("sent_at")?,
-                    sent_by: r.col("sent_by")?,
-                })
-            })
-            .collect()
+        reminders::report_reminders(self, tasks, periods).await
     }
 
     async fn reports(&self, f: &ReportFilter) -> StoreResult<Vec<ReportRow>> {
