@@ -97,10 +97,13 @@ pub enum Action {
     Grade,
     /// 销号 (the office)
     StrikeOff,
+    /// 批示 (a leader or the office): recorded on the item and sent to the lead unit; the stage
+    /// stays.
+    Instruct,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::Assign,
         Action::Acknowledge,
         Action::Feedback,
@@ -113,6 +116,7 @@ impl Action {
         Action::Return,
         Action::Grade,
         Action::StrikeOff,
+        Action::Instruct,
     ];
 
     pub fn label(self) -> &'static str {
@@ -129,6 +133,7 @@ impl Action {
             Action::Return => "退回",
             Action::Grade => "评价",
             Action::StrikeOff => "销号",
+            Action::Instruct => "批示",
         }
     }
 }
@@ -171,6 +176,7 @@ impl Action {
             Action::Return => "return",
             Action::Grade => "grade",
             Action::StrikeOff => "strike_off",
+            Action::Instruct => "instruct",
         }
     }
     pub fn from_code(code: &str) -> Option<Action> {
@@ -195,15 +201,25 @@ impl Action {
                 | Action::RejectExtension
                 | Action::SubmitClosing
                 | Action::Return
+                | Action::Instruct
         )
+    }
+    /// Whether evidence files may come with the action (反馈 and 办结报告).
+    pub fn takes_evidence(self) -> bool {
+        matches!(self, Action::Feedback | Action::SubmitClosing)
+    }
+    /// Whether a leader (read-only elsewhere) may take it: only 批示.
+    pub fn by_leader(self) -> bool {
+        self == Action::Instruct
     }
 }
 
-/// The actions open on an item at `stage`, for the office or for the responsible unit.
+/// The actions open on an item at `stage`, for the office or for the responsible unit (批示 has a
+/// form of its own, for leaders and the office).
 pub fn actions(stage: Stage, office: bool) -> Vec<Action> {
     Action::ALL
         .into_iter()
-        .filter(|a| a.by_office() == office && next(stage, *a).is_ok())
+        .filter(|a| !a.by_leader() && a.by_office() == office && next(stage, *a).is_ok())
         .collect()
 }
 
@@ -251,6 +267,7 @@ pub fn next(stage: Stage, action: Action) -> Result<Stage, String> {
         (S::Assigned, A::Acknowledge) => S::Acknowledged,
         (S::Acknowledged | S::InProgress, A::Feedback) => S::InProgress,
         (s, A::Remind) if s.is_open_work() => s,
+        (s, A::Instruct) if s != S::StruckOff => s,
         (S::Acknowledged | S::InProgress, A::RequestExtension) => S::ExtensionRequested,
         (S::ExtensionRequested, A::ApproveExtension | A::RejectExtension) => S::InProgress,
         (S::Acknowledged | S::InProgress, A::SubmitClosing) => S::ClosingSubmitted,
@@ -371,10 +388,17 @@ mod tests {
     /// Every stage × action: the expected next stage, or `None` for a refusal.
     fn expected(stage: Stage, action: Action) -> Option<Stage> {
         let table: &[(Stage, &[(Action, Stage)])] = &[
-            (S::Opened, &[(A::Assign, S::Assigned)]),
+            (
+                S::Opened,
+                &[(A::Assign, S::Assigned), (A::Instruct, S::Opened)],
+            ),
             (
                 S::Assigned,
-                &[(A::Acknowledge, S::Acknowledged), (A::Remind, S::Assigned)],
+                &[
+                    (A::Acknowledge, S::Acknowledged),
+                    (A::Remind, S::Assigned),
+                    (A::Instruct, S::Assigned),
+                ],
             ),
             (
                 S::Acknowledged,
@@ -383,6 +407,7 @@ mod tests {
                     (A::Remind, S::Acknowledged),
                     (A::RequestExtension, S::ExtensionRequested),
                     (A::SubmitClosing, S::ClosingSubmitted),
+                    (A::Instruct, S::Acknowledged),
                 ],
             ),
             (
@@ -392,6 +417,7 @@ mod tests {
                     (A::Remind, S::InProgress),
                     (A::RequestExtension, S::ExtensionRequested),
                     (A::SubmitClosing, S::ClosingSubmitted),
+                    (A::Instruct, S::InProgress),
                 ],
             ),
             (
@@ -400,14 +426,25 @@ mod tests {
                     (A::Remind, S::ExtensionRequested),
                     (A::ApproveExtension, S::InProgress),
                     (A::RejectExtension, S::InProgress),
+                    (A::Instruct, S::ExtensionRequested),
                 ],
             ),
             (
                 S::ClosingSubmitted,
-                &[(A::Accept, S::Accepted), (A::Return, S::InProgress)],
+                &[
+                    (A::Accept, S::Accepted),
+                    (A::Return, S::InProgress),
+                    (A::Instruct, S::ClosingSubmitted),
+                ],
             ),
-            (S::Accepted, &[(A::Grade, S::Graded)]),
-            (S::Graded, &[(A::StrikeOff, S::StruckOff)]),
+            (
+                S::Accepted,
+                &[(A::Grade, S::Graded), (A::Instruct, S::Accepted)],
+            ),
+            (
+                S::Graded,
+                &[(A::StrikeOff, S::StruckOff), (A::Instruct, S::Graded)],
+            ),
             (S::StruckOff, &[]),
         ];
         table
@@ -437,7 +474,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed, 18);
+        assert_eq!(allowed, 26);
     }
 
     #[test]
@@ -456,6 +493,21 @@ mod tests {
             [A::Feedback, A::RequestExtension, A::SubmitClosing]
         );
         assert_eq!(actions(S::ClosingSubmitted, true), [A::Accept, A::Return]);
+        // 批示 is nobody's routine step: it has its own form.
+        assert!(
+            Stage::ALL
+                .iter()
+                .all(|s| !actions(*s, true).contains(&A::Instruct))
+        );
+        let evidence: Vec<Action> = Action::ALL
+            .into_iter()
+            .filter(|a| a.takes_evidence())
+            .collect();
+        assert_eq!(evidence, [A::Feedback, A::SubmitClosing]);
+        assert_eq!(
+            next(S::StruckOff, A::Instruct).unwrap_err(),
+            "事项已销号，不能再操作"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (4, V4, "", ""),
     (5, V5, "", ""),
     (6, V6, "", ""),
+    (7, V7, "", ""),
 ];
 
 const V1: &str = r#"
@@ -371,6 +372,34 @@ const V6: &str = r#"
 ALTER TABLE tasks ADD COLUMN deadline TEXT;
 ALTER TABLE documents ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
 ALTER TABLE documents ADD COLUMN ended_on TEXT;
+"#;
+
+/// Evidence on 督办 steps (反馈, 办结), drafts of a filing kept before it is sent, and which tasks
+/// the office corrected (a later version's import keeps the correction).
+const V7: &str = r#"
+CREATE TABLE item_attachments (
+    id {ID},
+    item_id {INT} NOT NULL REFERENCES items(id),
+    event_id {INT} NOT NULL REFERENCES item_events(id),
+    file_name TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size {INT} NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256)
+);
+CREATE INDEX item_attachments_item ON item_attachments(item_id, event_id);
+CREATE TABLE report_drafts (
+    task_id {INT} NOT NULL REFERENCES tasks(id),
+    unit_id {INT} NOT NULL REFERENCES units(id),
+    period TEXT NOT NULL,
+    status TEXT NOT NULL,
+    progress {INT} NOT NULL,
+    narrative TEXT NOT NULL,
+    figures TEXT NOT NULL,
+    saved_at {INT} NOT NULL,
+    saved_by_name TEXT NOT NULL,
+    PRIMARY KEY (task_id, unit_id, period)
+);
+ALTER TABLE tasks ADD COLUMN corrected_at {INT};
 "#;
 
 /// The DDL of one migration in one dialect.

@@ -13,6 +13,102 @@ pub(crate) type Tx = sqlx::Transaction<'static, Any>;
 
 pub(crate) use luoshi_store::now;
 
+/// Stores bytes once under their SHA-256 (a second copy of the same file adds nothing) and returns
+/// the digest the referring row keeps.
+pub(crate) async fn put_blob(tx: &mut Tx, bytes: &[u8]) -> StoreResult<String> {
+    let sha = luoshi_store::ledger::sha256_hex(bytes);
+    sqlx::query(
+        "INSERT INTO blobs (sha256, size, bytes) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
+    )
+    .bind(sha.clone())
+    .bind(bytes.len() as i64)
+    .bind(bytes.to_vec())
+    .run(&mut **tx)
+    .await?;
+    Ok(sha)
+}
+
+/// A stored file with its bytes: a report's attachment or an item's evidence. `owner` is the
+/// report or the item.
+pub(crate) struct StoredFile {
+    pub id: Id,
+    pub owner: Id,
+    pub file_name: String,
+    pub mime: String,
+    pub size: i64,
+    pub bytes: Vec<u8>,
+}
+
+/// Where files are listed: report attachments or item evidence.
+#[derive(Clone, Copy)]
+pub(crate) enum Files {
+    Reports,
+    Items,
+}
+
+/// Stores files for their owner (a report and its version, or an item and its event) in the
+/// owner's transaction, each under its digest.
+pub(crate) async fn put_files(
+    tx: &mut Tx,
+    files: Files,
+    owner: Id,
+    step: Id,
+    new: &[luoshi_store::NewAttachment],
+) -> StoreResult<()> {
+    let sql = match files {
+        Files::Reports => {
+            "INSERT INTO attachments (report_id, version_id, file_name, mime, size, sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6)"
+        }
+        Files::Items => {
+            "INSERT INTO item_attachments (item_id, event_id, file_name, mime, size, sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6)"
+        }
+    };
+    for a in new {
+        let sha = put_blob(tx, &a.bytes).await?;
+        sqlx::query(sql)
+            .bind(owner)
+            .bind(step)
+            .bind(a.file_name.clone())
+            .bind(a.mime.clone())
+            .bind(a.bytes.len() as i64)
+            .bind(sha)
+            .run(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A stored file by id, or None.
+pub(crate) async fn stored_file(
+    pool: &sqlx::AnyPool,
+    files: Files,
+    id: Id,
+) -> StoreResult<Option<StoredFile>> {
+    let sql = match files {
+        Files::Reports => {
+            "SELECT a.id, a.report_id AS owner, a.file_name, a.mime, a.size, b.bytes \
+             FROM attachments a JOIN blobs b ON b.sha256 = a.sha256 WHERE a.id = $1"
+        }
+        Files::Items => {
+            "SELECT a.id, a.item_id AS owner, a.file_name, a.mime, a.size, b.bytes \
+             FROM item_attachments a JOIN blobs b ON b.sha256 = a.sha256 WHERE a.id = $1"
+        }
+    };
+    let Some(r) = sqlx::query(sql).bind(id).maybe(pool).await? else {
+        return Ok(None);
+    };
+    Ok(Some(StoredFile {
+        id: r.col("id")?,
+        owner: r.col("owner")?,
+        file_name: r.col("file_name")?,
+        mime: r.col("mime")?,
+        size: r.col("size")?,
+        bytes: r.col("bytes")?,
+    }))
+}
+
 /// A link's role column (`lead` / `support`).
 pub(crate) fn link_role(r: &AnyRow) -> StoreResult<luoshi_doc::Role> {
     let code: String = get(r, "role")?;

@@ -11,15 +11,15 @@ use luoshi_domain::calendar::Date;
 use luoshi_domain::supervision::{Action, Grade, Stage};
 use luoshi_domain::supervision::{next, reminder_keys};
 use luoshi_store::supervision::{
-    ItemDetail, ItemEvent, ItemFilter, ItemRow, ItemSource, ItemStep, ItemUnit, NewItem,
-    ReminderRun, SupervisionStore,
+    ItemAttachment, ItemDetail, ItemEvent, ItemFilter, ItemRow, ItemSource, ItemStep, ItemUnit,
+    NewItem, ReminderRun, SupervisionStore,
 };
 use luoshi_store::{Actor, Id, StoreError, StoreResult};
 use serde_json::json;
 use sqlx::any::AnyRow;
 
 use crate::notify::{notify_office, notify_unit};
-use crate::sql::link_role;
+use crate::sql::{Files, link_role, put_files, stored_file};
 use crate::{Arg, Col, Fetch, Q, Run, SqlStore, Tx, audit, commit, db_err, now, scalar};
 use luoshi_domain::notify;
 
@@ -78,10 +78,10 @@ async fn event(
     from: Stage,
     to: Stage,
     note: &str,
-) -> StoreResult<()> {
-    sqlx::query(
+) -> StoreResult<Id> {
+    scalar(
         "INSERT INTO item_events (item_id, at, actor, action, from_stage, to_stage, note) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(item_id)
     .bind(now())
@@ -90,9 +90,8 @@ async fn event(
     .bind(from.code())
     .bind(to.code())
     .bind(note.to_string())
-    .run(&mut **tx)
-    .await?;
-    Ok(())
+    .one(&mut **tx)
+    .await
 }
 
 #[async_trait]
@@ -251,8 +250,27 @@ impl SupervisionStore for SqlStore {
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
+        let mut files: Vec<(Id, ItemAttachment)> = Vec::new();
+        for r in sqlx::query(
+            "SELECT id, event_id, file_name, mime, size FROM item_attachments WHERE item_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .all(&self.pool)
+        .await?
+        {
+            files.push((
+                r.col("event_id")?,
+                ItemAttachment {
+                    id: r.col("id")?,
+                    item_id: id,
+                    file_name: r.col("file_name")?,
+                    mime: r.col("mime")?,
+                    size: r.col("size")?,
+                },
+            ));
+        }
         let events = sqlx::query(
-            "SELECT at, actor, action, from_stage, to_stage, note FROM item_events WHERE item_id = $1 ORDER BY id",
+            "SELECT id, at, actor, action, from_stage, to_stage, note FROM item_events WHERE item_id = $1 ORDER BY id",
         )
         .bind(id)
         .all(&self.pool).await?
@@ -264,7 +282,13 @@ impl SupervisionStore for SqlStore {
             let stage = |c: &str| {
                 Stage::from_code(c).ok_or_else(|| StoreError::Database(format!("unknown stage {c}"), None))
             };
+            let event_id: Id = r.col("id")?;
             Ok(ItemEvent {
+                attachments: files
+                    .iter()
+                    .filter(|(e, _)| *e == event_id)
+                    .map(|(_, a)| a.clone())
+                    .collect(),
                 at: r.col("at")?,
                 actor: r.col("actor")?,
                 label: Action::from_code(&action)
@@ -314,6 +338,15 @@ impl SupervisionStore for SqlStore {
             return Err(StoreError::Invalid(
                 "note_required",
                 format!("请填写{}的说明", step.action.label()),
+            ));
+        }
+        if !step.attachments.is_empty() && !step.action.takes_evidence() {
+            return Err(StoreError::Invalid(
+                "evidence_not_here",
+                format!(
+                    "“{}”不能附带材料，材料请随反馈或办结报告提交",
+                    step.action.label()
+                ),
             ));
         }
         if let Some(p) = step.progress
@@ -370,6 +403,7 @@ impl SupervisionStore for SqlStore {
                 note_out = format!("评价：{}。{note}", g.label());
             }
             Action::Remind => sets.push("reminders = reminders + 1".into()),
+            Action::Instruct => note_out = format!("{}批示：{note}", actor.name),
             Action::Feedback => {
                 if let Some(p) = step.progress {
                     let p = q.bind(Arg::I(p));
@@ -381,7 +415,8 @@ impl SupervisionStore for SqlStore {
         let idp = q.bind(Arg::I(id));
         q.sql = format!("UPDATE items SET {} WHERE id = {idp}", sets.join(", "));
         q.query().run(&mut *tx).await?;
-        event(&mut tx, id, actor, step.action.code(), from, to, &note_out).await?;
+        let event_id = event(&mut tx, id, actor, step.action.code(), from, to, &note_out).await?;
+        put_files(&mut tx, Files::Items, id, event_id, &step.attachments).await?;
         let row = row_in_tx(&mut tx, id).await?;
         audit(
             &mut tx,
@@ -390,7 +425,10 @@ impl SupervisionStore for SqlStore {
             "item",
             Some(id),
             Some(json!({ "stage": from.code(), "due": before.due })),
-            Some(json!({ "stage": to.code(), "due": row.due, "note": note_out })),
+            Some(json!({
+                "stage": to.code(), "due": row.due, "note": note_out,
+                "attachments": step.attachments.iter().map(|a| &a.file_name).collect::<Vec<_>>(),
+            })),
         )
         .await?;
         let notice = notify::item_stepped(id, step.action, &row.title, to, row.due, &note_out);
@@ -401,6 +439,22 @@ impl SupervisionStore for SqlStore {
         }
         commit(tx).await?;
         Ok(row)
+    }
+
+    async fn item_attachment(&self, id: Id) -> StoreResult<Option<(ItemAttachment, Vec<u8>)>> {
+        let file = stored_file(&self.pool, Files::Items, id).await?;
+        Ok(file.map(|f| {
+            (
+                ItemAttachment {
+                    id: f.id,
+                    item_id: f.owner,
+                    file_name: f.file_name,
+                    mime: f.mime,
+                    size: f.size,
+                },
+                f.bytes,
+            )
+        }))
     }
 
     async fn run_reminders(&self, today: Date, lead_days: &[i64]) -> StoreResult<ReminderRun> {

@@ -24,6 +24,14 @@ impl Actor {
     }
 }
 
+/// An uploaded file (a report's attachment, a 督办 step's evidence), already checked by content.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub file_name: String,
+    pub mime: String,
+    pub bytes: Vec<u8>,
+}
+
 /// What a user may see of the ledger.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scope {

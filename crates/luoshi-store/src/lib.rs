@@ -25,7 +25,7 @@ pub mod samples;
 pub mod settings;
 pub mod supervision;
 
-pub use common::{Actor, Id, Page, Paged, Scope, now, today_in_china};
+pub use common::{Actor, Id, NewAttachment, Page, Paged, Scope, now, today_in_china};
 pub use error::{StoreError, StoreResult};
 
 /// Which backend a store is.

@@ -86,12 +86,24 @@ pub struct ReportDetail {
     pub history: Vec<ReportVersion>,
 }
 
-/// An uploaded file, already checked by content.
-#[derive(Debug, Clone)]
-pub struct NewAttachment {
-    pub file_name: String,
-    pub mime: String,
-    pub bytes: Vec<u8>,
+pub use crate::common::NewAttachment;
+
+/// A filing saved as a draft (草稿): the unit's text kept before it is sent, as typed. Nobody
+/// but its unit sees it, and it counts for nothing until filed; filing removes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportDraft {
+    pub task_id: Id,
+    pub unit_id: Id,
+    pub period: PeriodKey,
+    /// As chosen, when one was.
+    pub status: Option<WorkStatus>,
+    pub progress: Option<i64>,
+    pub narrative: String,
+    /// As typed, one figure per line.
+    pub figures: String,
+    /// Set by the store when it keeps the draft (ignored on saving).
+    pub saved_at: i64,
+    pub saved_by: String,
 }
 
 /// A filing (first or revised) of one obligation.
@@ -244,4 +256,14 @@ pub trait ReportingStore: Send + Sync {
     async fn report(&self, id: Id) -> StoreResult<Option<ReportDetail>>;
     /// An attachment's description and bytes.
     async fn attachment(&self, id: Id) -> StoreResult<Option<(AttachmentMeta, Vec<u8>)>>;
+    /// Keeps a draft of one obligation (replacing the unit's earlier draft of it); audited
+    /// without its text.
+    async fn save_draft(&self, actor: &Actor, draft: ReportDraft) -> StoreResult<()>;
+    /// The drafts of these units in this period (of these tasks, when given).
+    async fn drafts(
+        &self,
+        units: &[Id],
+        period: PeriodKey,
+        tasks: Option<&[Id]>,
+    ) -> StoreResult<Vec<ReportDraft>>;
 }

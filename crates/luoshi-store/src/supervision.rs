@@ -120,6 +120,21 @@ pub struct ItemEvent {
     pub from_stage: Stage,
     pub to_stage: Stage,
     pub note: String,
+    /// Evidence filed with the step (反馈, 办结).
+    #[serde(default)]
+    pub attachments: Vec<ItemAttachment>,
+}
+
+/// A file filed as evidence with an item's step; its bytes are fetched separately,
+/// permission-checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemAttachment {
+    pub id: Id,
+    pub item_id: Id,
+    /// The name the user gave, for display and download.
+    pub file_name: String,
+    pub mime: String,
+    pub size: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,6 +167,8 @@ pub struct ItemStep {
     pub today: Date,
     /// The stage the actor saw; another stage means someone acted first (Conflict).
     pub expected_stage: Option<Stage>,
+    /// Evidence (反馈, 办结 only), already checked by content.
+    pub attachments: Vec<crate::NewAttachment>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -178,6 +195,8 @@ pub trait SupervisionStore: Send + Sync {
     async fn item(&self, id: Id) -> StoreResult<Option<ItemDetail>>;
     /// Moves an item through its state machine; refused moves write nothing.
     async fn item_step(&self, actor: &Actor, id: Id, step: ItemStep) -> StoreResult<ItemRow>;
+    /// An item's evidence file: its description and bytes.
+    async fn item_attachment(&self, id: Id) -> StoreResult<Option<(ItemAttachment, Vec<u8>)>>;
     /// Sends the reminders due on `today` (each once, whichever process runs it).
     async fn run_reminders(&self, today: Date, lead_days: &[i64]) -> StoreResult<ReminderRun>;
 }

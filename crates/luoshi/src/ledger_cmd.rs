@@ -358,7 +358,8 @@ pub async fn demo(
         files.sort();
         import_files(&*store, &files, false, day).await?;
     }
-    demo_meeting(&*store, &actor, day).await?;
+    let meeting = demo_meeting(&*store, &actor, day).await?;
+    demo_daily(&*store, &actor, day, &meeting).await?;
     let mut logins = vec![(admin, admin_pw, "领导小组办公室".to_string())];
     for (user, name, role, unit) in DEMO_USERS {
         let Some(u) = store.unit_by_name(unit).await? else {
@@ -409,14 +410,25 @@ pub async fn demo(
     println!(
         "季度汇编：前附各单位报送情况表，正文按文件和任务汇总已报材料（含配合单位），未报清单为附件。"
     );
+    println!(
+        "日常：督办事项“梳理面向东盟的数字贸易规则对接清单”已有商务厅的反馈和佐证材料及领导批示；"
+    );
+    println!(
+        "lingdao 可在事项页批示；shangwu 有一份已保存未报送的草稿，也可在“批量报送”一表填报全部事项。"
+    );
+    println!("办公室更正过的任务，导入新版本时保留更正（导入预览逐项说明）。");
     run_server(store, listen, false, today).await
 }
 
 /// A meeting of the office with two decisions, one still without a lead unit (the office adds
 /// it on the meeting's page, and the decision can then become an item).
-async fn demo_meeting(store: &dyn Store, actor: &Actor, day: Date) -> Result<()> {
+async fn demo_meeting(
+    store: &dyn Store,
+    actor: &Actor,
+    day: Date,
+) -> Result<luoshi_store::group::Meeting> {
     let lead = store.unit_by_name("自治区商务厅").await?.map(|u| u.id);
-    store
+    Ok(store
         .create_meeting(
             actor,
             luoshi_store::group::NewMeeting {
@@ -439,7 +451,104 @@ async fn demo_meeting(store: &dyn Store, actor: &Actor, day: Date) -> Result<()>
                 ],
             },
         )
+        .await?)
+}
+
+/// The office's everyday work in the demo: the meeting's first decision is a supervision item of
+/// 自治区商务厅, acknowledged and reported on with an evidence file, with a leader's 批示 on it;
+/// and 商务厅 keeps a draft of one of this quarter's reports (not yet filed).
+async fn demo_daily(
+    store: &dyn Store,
+    actor: &Actor,
+    day: Date,
+    meeting: &luoshi_store::group::Meeting,
+) -> Result<()> {
+    use luoshi_domain::supervision::Action;
+    use luoshi_store::supervision::{ItemSource, ItemStep, NewItem};
+    let Some(commerce) = store.unit_by_name("自治区商务厅").await? else {
+        return Ok(());
+    };
+    let decision = &meeting.decisions[0];
+    let item = store
+        .create_item(
+            actor,
+            NewItem {
+                title: decision.text.clone(),
+                source: ItemSource::Meeting,
+                source_ref: meeting.title.clone(),
+                task_id: None,
+                decision_id: Some(decision.id),
+                lead_unit_id: commerce.id,
+                support_unit_ids: Vec::new(),
+                due: decision.due.unwrap_or(day.add_days(45)),
+                opened_on: meeting.held_on,
+                assign: true,
+            },
+        )
         .await?;
+    let step = |action, note: &str| ItemStep {
+        action,
+        note: note.into(),
+        progress: None,
+        new_due: None,
+        grade: None,
+        today: day,
+        expected_stage: None,
+        attachments: Vec::new(),
+    };
+    let unit = Actor::system("商务厅信息联络员（演示）");
+    store
+        .item_step(&unit, item.id, step(Action::Acknowledge, ""))
+        .await?;
+    let mut feedback = step(
+        Action::Feedback,
+        "已形成规则对接清单初稿（共 23 项），正征求有关处室意见。",
+    );
+    feedback.progress = Some(40);
+    feedback.attachments = vec![luoshi_store::NewAttachment {
+        file_name: "规则对接清单（初稿）.txt".into(),
+        mime: "text/plain; charset=utf-8".into(),
+        bytes: "规则对接清单（初稿，演示材料）\n1. 数字身份互认\n2. 电子发票互通\n3. 跨境数据分类规则\n"
+            .as_bytes()
+            .to_vec(),
+    }];
+    store.item_step(&unit, item.id, feedback).await?;
+    store
+        .item_step(
+            &Actor::system("领导小组办公室主任（演示）"),
+            item.id,
+            step(Action::Instruct, "清单要对标 DEPA 条款，月底前报领导小组。"),
+        )
+        .await?;
+    // A draft of this quarter's report on the first task 商务厅 leads.
+    let links = store
+        .obligations(&luoshi_store::reporting::ObligationFilter {
+            units: Some(vec![commerce.id]),
+            ..Default::default()
+        })
+        .await?;
+    let owed = links.iter().find_map(|ob| {
+        let p = ob.due_rule.unwrap_or_default().period_of(day);
+        (ob.role.is_lead() && ob.window.owes(&p) && p.start <= day).then_some((ob, p))
+    });
+    if let Some((ob, p)) = owed {
+        store
+            .save_draft(
+                &unit,
+                luoshi_store::reporting::ReportDraft {
+                    task_id: ob.task_id,
+                    unit_id: ob.unit_id,
+                    period: p.key(),
+                    status: Some(luoshi_domain::reporting::WorkStatus::Ongoing),
+                    progress: Some(30),
+                    narrative: "（草稿）已梳理本季度推进情况，待处室会签后报送。".into(),
+                    figures: String::new(),
+                    saved_at: 0,
+                    saved_by: String::new(),
+                },
+            )
+            .await?;
+    }
     Ok(())
 }
 

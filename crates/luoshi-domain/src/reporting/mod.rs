@@ -212,6 +212,31 @@ pub fn validate(
     Ok(())
 }
 
+/// Longest figures text a draft keeps, in characters.
+pub const MAX_DRAFT_FIGURES: usize = 10_000;
+
+/// Checks a draft (草稿: saved, not filed) before it is kept: it must hold something, and no more
+/// than a filing may. A draft need not be complete; its status and progress are checked when it
+/// is filed.
+pub fn check_draft(narrative: &str, figures: &str) -> Result<(), String> {
+    if narrative.trim().is_empty() && figures.trim().is_empty() {
+        return Err("草稿为空：请先填写进展情况或数据".into());
+    }
+    if narrative.chars().count() > MAX_NARRATIVE {
+        return Err(format!("进展情况不能超过 {MAX_NARRATIVE} 字"));
+    }
+    if figures.chars().count() > MAX_DRAFT_FIGURES {
+        return Err(format!("数据不能超过 {MAX_DRAFT_FIGURES} 字"));
+    }
+    Ok(())
+}
+
+/// Whether a row of the batch filing table (批量报送) is to be filed: a row left as it came (no
+/// text, no figures, no progress typed) is skipped; any other row is filed and checked as a filing.
+pub fn batch_row_filed(progress: &str, narrative: &str, figures: &str) -> bool {
+    !(progress.trim().is_empty() && narrative.trim().is_empty() && figures.trim().is_empty())
+}
+
 /// Who may file what: a task report is the lead unit's, a contribution a support unit's. `role` is
 /// the filing unit's live link to the task, if it has one.
 pub fn may_file(kind: ReportKind, role: Option<luoshi_doc::Role>) -> Result<(), String> {
@@ -279,6 +304,40 @@ pub fn parse_figures(text: &str) -> Result<Vec<Figure>, String> {
 mod tests {
     use super::*;
     use ReviewAction as A;
+
+    #[test]
+    fn a_draft_holds_something_and_no_more_than_a_filing() {
+        let long = "字".repeat(MAX_NARRATIVE + 1);
+        let many = "x".repeat(MAX_DRAFT_FIGURES + 1);
+        let table: &[(&str, &str, Result<(), &str>)] = &[
+            ("已完成第一阶段。", "", Ok(())),
+            ("", "对接企业 3 家", Ok(())),
+            ("  ", " \n", Err("草稿为空：请先填写进展情况或数据")),
+            (&long, "", Err("进展情况不能超过 20000 字")),
+            ("甲", &many, Err("数据不能超过 10000 字")),
+        ];
+        for (narrative, figures, want) in table {
+            assert_eq!(
+                check_draft(narrative, figures),
+                want.map_err(str::to_string),
+                "{narrative:.10} {figures:.10}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_batch_row_is_filed_once_anything_is_typed_in_it() {
+        let table = [
+            ("", "", "", false),
+            (" ", "\n", " ", false),
+            ("60", "", "", true),
+            ("", "已启动", "", true),
+            ("", "", "企业 3 家", true),
+        ];
+        for (progress, narrative, figures, want) in table {
+            assert_eq!(batch_row_filed(progress, narrative, figures), want);
+        }
+    }
     use ReviewState as S;
 
     #[test]

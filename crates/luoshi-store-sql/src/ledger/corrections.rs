@@ -92,9 +92,10 @@ pub(super) async fn edit_task(
         .run(&mut *tx)
         .await?;
     }
-    sqlx::query("UPDATE tasks SET title = $1, deadline = $2 WHERE id = $3")
+    sqlx::query("UPDATE tasks SET title = $1, deadline = $2, corrected_at = $3 WHERE id = $4")
         .bind(edit.title.trim().to_string())
         .bind(edit.deadline.map(|d| d.to_string()))
+        .bind(crate::now())
         .bind(id)
         .run(&mut *tx)
         .await?;

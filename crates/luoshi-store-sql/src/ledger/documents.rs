@@ -8,7 +8,7 @@ use luoshi_store::{Actor, Id, Scope, StoreError, StoreResult};
 use sqlx::any::AnyRow;
 
 use crate::registry::resolve_or_create;
-use crate::{Arg, Col, Fetch, Q, Run, SqlStore, Tx, now, scalar};
+use crate::{Arg, Col, Fetch, Q, Run, SqlStore, Tx, now, put_blob, scalar};
 
 pub(super) fn json_err(e: serde_json::Error) -> StoreError {
     StoreError::Database(format!("stored JSON unreadable: {e}"), None)
@@ -55,13 +55,7 @@ pub(super) async fn insert_version(
     changes: &[luoshi_doc::Change],
 ) -> StoreResult<Id> {
     let input = &plan.input;
-    sqlx::query(
-        "INSERT INTO blobs (sha256, size, bytes) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
-    )
-    .bind(plan.sha256.clone())
-    .bind(input.bytes.len() as i64)
-    .bind(input.bytes.clone())
-    .run(&mut **tx).await?;
+    put_blob(tx, &input.bytes).await?;
     let format = serde_json::to_value(input.document.format).map_err(json_err)?;
     scalar(
         "INSERT INTO versions (document_id, version_no, sha256, file_name, format, parsed, extracted, \
@@ -102,6 +96,33 @@ pub(super) async fn write_task(
     let path = serde_json::to_string(&task.path).map_err(json_err)?;
     let id = match task_id {
         Some(id) => {
+            // The office corrected this task: the new version moves and rewords it, but the
+            // title and units stay as the office set them.
+            let corrected: Option<i64> = scalar("SELECT corrected_at FROM tasks WHERE id = $1")
+                .bind(id)
+                .one(&mut **tx)
+                .await?;
+            if corrected.is_some() {
+                sqlx::query(
+                    "UPDATE tasks SET seq = $1, number = $2, body = $3, units_text = $4, path = $5, \
+                     last_version_id = $6 WHERE id = $7",
+                )
+                .bind(seq)
+                .bind(task.number.clone())
+                .bind(task.text.clone())
+                .bind(task.units_text.clone())
+                .bind(path)
+                .bind(version_id)
+                .bind(id)
+                .run(&mut **tx)
+                .await?;
+                sqlx::query("UPDATE task_units SET sort_key = $1 WHERE task_id = $2")
+                    .bind(document_id * SORT_STRIDE + seq)
+                    .bind(id)
+                    .run(&mut **tx)
+                    .await?;
+                return Ok((id, 0));
+            }
             sqlx::query(
                 "UPDATE tasks SET seq = $1, number = $2, title = $3, body = $4, units_text = $5, \
                  path = $6, last_version_id = $7 WHERE id = $8",

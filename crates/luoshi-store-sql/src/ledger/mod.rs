@@ -577,7 +577,7 @@ impl LedgerStore for SqlStore {
     async fn task(&self, id: Id) -> StoreResult<Option<TaskDetail>> {
         let sql = format!(
             "SELECT {TASK_COLUMNS}, t.units_text, t.path, t.first_version_id, t.last_version_id, \
-             t.deadline FROM tasks t JOIN documents d ON d.id = t.document_id WHERE t.id = $1"
+             t.deadline, t.corrected_at FROM tasks t JOIN documents d ON d.id = t.document_id WHERE t.id = $1"
         );
         let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
@@ -597,6 +597,7 @@ impl LedgerStore for SqlStore {
             first_version_id: r.col("first_version_id")?,
             last_version_id: r.col("last_version_id")?,
             deadline: r.opt_date("deadline")?,
+            corrected_at: r.col("corrected_at")?,
         }))
     }
 

@@ -12,23 +12,23 @@ use luoshi_domain::periods::PeriodKey;
 use luoshi_domain::reporting::round::TaskWindow;
 use luoshi_domain::reporting::{ReportKind, ReviewState, WorkStatus};
 use luoshi_domain::reporting::{ReviewAction, is_late, may_file, next, validate};
-use luoshi_store::ledger::sha256_hex;
 use luoshi_store::reporting::{
     AttachmentMeta, Obligation, ObligationFilter, RemindOutcome, ReminderRecord, ReportDetail,
-    ReportFilter, ReportReminder, ReportRow, ReportVersion, ReportingStore, Review, SubmitReport,
-    Submitted,
+    ReportDraft, ReportFilter, ReportReminder, ReportRow, ReportVersion, ReportingStore, Review,
+    SubmitReport, Submitted,
 };
 use luoshi_store::{Actor, Id, StoreError, StoreResult};
 use serde_json::json;
 use sqlx::any::AnyRow;
 
 use crate::notify::notify_unit;
-use crate::sql::link_role;
+use crate::sql::{Files, link_role, put_files, stored_file};
 use crate::{
     Arg, Col, Dialect, Fetch, Q, Run, SqlStore, Tx, audit, begin, commit, now, rollback, scalar,
 };
 use luoshi_domain::notify::{self, TaskRef};
 
+mod drafts;
 mod reminders;
 
 const REPORT_COLUMNS: &str = "r.id, r.task_id, t.number AS task_number, t.title AS task_title, \
@@ -234,28 +234,14 @@ async fn write_report(
     .bind(key.map(str::to_string))
     .one(&mut *tx)
     .await?;
-    for a in &sub.attachments {
-        let sha = sha256_hex(&a.bytes);
-        sqlx::query(
-            "INSERT INTO blobs (sha256, size, bytes) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
-        )
-        .bind(sha.clone())
-        .bind(a.bytes.len() as i64)
-        .bind(a.bytes.clone())
-        .run(&mut *tx).await?;
-        sqlx::query(
-            "INSERT INTO attachments (version_id, report_id, file_name, mime, size, sha256) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(version_id)
-        .bind(report_id)
-        .bind(a.file_name.clone())
-        .bind(a.mime.clone())
-        .bind(a.bytes.len() as i64)
-        .bind(sha)
-        .run(&mut *tx)
-        .await?;
-    }
+    put_files(
+        &mut tx,
+        Files::Reports,
+        report_id,
+        version_id,
+        &sub.attachments,
+    )
+    .await?;
     sqlx::query(
         "UPDATE reports SET state = 'submitted', status = $1, progress = $2, versions = $3, \
          updated_at = $4 WHERE id = $5",
@@ -296,6 +282,8 @@ async fn write_report(
             notify_unit(&mut tx, lead, &notice).await?;
         }
     }
+    // Filed: the unit's draft of this obligation has done its work.
+    drafts::drop_draft(&mut tx, sub.task_id, sub.unit_id, sub.period).await?;
     commit(tx).await?;
     Ok(Submitted {
         report,
@@ -638,27 +626,33 @@ impl ReportingStore for SqlStore {
         Ok(Some(ReportDetail { row, history }))
     }
 
+    async fn save_draft(&self, actor: &Actor, draft: ReportDraft) -> StoreResult<()> {
+        drafts::save_draft(self, actor, draft).await
+    }
+
+    async fn drafts(
+        &self,
+        units: &[Id],
+        period: PeriodKey,
+        tasks: Option<&[Id]>,
+    ) -> StoreResult<Vec<ReportDraft>> {
+        drafts::drafts(self, units, period, tasks).await
+    }
+
     async fn attachment(&self, id: Id) -> StoreResult<Option<(AttachmentMeta, Vec<u8>)>> {
-        let Some(r) = sqlx::query(
-            "SELECT a.id, a.report_id, a.file_name, a.mime, a.size, b.bytes FROM attachments a \
-             JOIN blobs b ON b.sha256 = a.sha256 WHERE a.id = $1",
-        )
-        .bind(id)
-        .maybe(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some((
-            AttachmentMeta {
-                id: r.col("id")?,
-                report_id: r.col("report_id")?,
-                file_name: r.col("file_name")?,
-                mime: r.col("mime")?,
-                size: r.col("size")?,
-            },
-            r.col("bytes")?,
-        )))
+        let file = stored_file(&self.pool, Files::Reports, id).await?;
+        Ok(file.map(|f| {
+            (
+                AttachmentMeta {
+                    id: f.id,
+                    report_id: f.owner,
+                    file_name: f.file_name,
+                    mime: f.mime,
+                    size: f.size,
+                },
+                f.bytes,
+            )
+        }))
     }
 }
 

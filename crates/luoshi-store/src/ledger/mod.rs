@@ -80,6 +80,9 @@ pub struct TaskDetail {
     pub last_version_id: Id,
     /// 完成时限, as the office set it (lights and 序时进度 run to it).
     pub deadline: Option<luoshi_domain::calendar::Date>,
+    /// When the office last corrected the task: a later version's import keeps its title and
+    /// units as corrected.
+    pub corrected_at: Option<i64>,
 }
 
 /// The office's correction of a task after import.

@@ -64,6 +64,7 @@ fn step(action: Action, note: &str, today: &str) -> ItemStep {
         grade: None,
         today: crate::day(today),
         expected_stage: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -183,8 +184,13 @@ pub async fn dump(store: &dyn Store, users: &[Id]) -> Vec<String> {
             i.title, i.stage, i.due, i.reminders
         ));
         for e in store.item(i.id).await.unwrap().unwrap().events {
+            let files: Vec<String> = e
+                .attachments
+                .iter()
+                .map(|a| format!("{} {}B", a.file_name, a.size))
+                .collect();
             out.push(format!(
-                "  {} {} {:?}→{:?} {}",
+                "  {} {} {:?}→{:?} {} {files:?}",
                 e.actor, e.action, e.from_stage, e.to_stage, e.note
             ));
         }

@@ -133,9 +133,40 @@ pub(super) async fn reminders(cx: &mut Cx<'_>) {
         ),
         1
     );
+    // Feedback carries its evidence; a step that takes none refuses files and stores nothing.
+    let evidence = || luoshi_store::NewAttachment {
+        file_name: "联调记录.pdf".into(),
+        mime: "application/pdf".into(),
+        bytes: b"%PDF-1.4 joint test minutes".to_vec(),
+    };
+    let mut remind = step(Action::Remind, "", "2026-10-08");
+    remind.attachments = vec![evidence()];
+    assert!(matches!(
+        store.item_step(&o, i, remind).await,
+        Err(StoreError::Invalid("evidence_not_here", _))
+    ));
     let mut fb = step(Action::Feedback, "平台已完成联调。", "2026-10-08");
     fb.progress = Some(80);
+    fb.attachments = vec![evidence()];
     store.item_step(&l, i, fb).await.unwrap();
+    let events = store.item(i).await.unwrap().unwrap().events;
+    let filed = &events.last().unwrap().attachments;
+    assert_eq!(filed.len(), 1);
+    let (meta, bytes) = store.item_attachment(filed[0].id).await.unwrap().unwrap();
+    assert_eq!(
+        (meta.item_id, meta.file_name.as_str(), bytes),
+        (i, "联调记录.pdf", evidence().bytes)
+    );
+    // A leader's 批示 on the item: in its log and the lead's inbox, the stage unchanged.
+    let instructed = store
+        .item_step(
+            &o,
+            i,
+            step(Action::Instruct, "请抓紧安全测评。", "2026-10-08"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(instructed.stage, Stage::InProgress);
     let mut ext = step(Action::RequestExtension, "等待安全测评。", "2026-10-09");
     ext.new_due = Some(crate::day("2026-10-30"));
     assert_eq!(

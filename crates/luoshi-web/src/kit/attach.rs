@@ -6,7 +6,13 @@
 //! 200 MB unpacked and a 100:1 ratio, so a zip bomb is refused before anything is stored. A file
 //! is stored under its SHA-256 (a server-made name); the user's name is kept only for display.
 
+use std::collections::HashMap;
 use std::io::Cursor;
+
+use axum::extract::Multipart;
+use luoshi_store::NewAttachment;
+
+use crate::kit::error::{AppError, AppResult};
 
 /// Largest attachment, bytes.
 pub const MAX_FILE: usize = 20 * 1024 * 1024;
@@ -97,6 +103,110 @@ fn sniff_zip(bytes: &[u8]) -> Result<Kind, String> {
     } else {
         Err(bad())
     }
+}
+
+/// Uploaded files checked by content and named for keeping, or the first refused (its name and
+/// why). At most [`MAX_FILES`].
+pub fn accept(files: Vec<(String, Vec<u8>)>) -> AppResult<Vec<NewAttachment>> {
+    if files.len() > MAX_FILES {
+        return Err(AppError::bad_request(format!("附件最多 {MAX_FILES} 个")));
+    }
+    files
+        .into_iter()
+        .map(|(name, bytes)| {
+            let kind = sniff(&bytes).map_err(|e| AppError::bad_request(format!("{name}：{e}")))?;
+            Ok(NewAttachment {
+                file_name: clean_name(&name, kind),
+                mime: kind.mime.to_string(),
+                bytes,
+            })
+        })
+        .collect()
+}
+
+/// A multipart form as sent: its text fields (trimmed) and its non-empty files (field `file`).
+#[derive(Default)]
+pub struct Fields {
+    pub text: HashMap<String, String>,
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl Fields {
+    /// A text field, empty when absent.
+    pub fn get(&self, name: &str) -> String {
+        self.text.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// Reads a multipart form within the body limit the route set; a body over it is refused in
+/// words that name both limits (`total_mb`: the route's).
+pub async fn read_fields(mut mp: Multipart, total_mb: usize) -> AppResult<Fields> {
+    let too_big = || {
+        AppError::bad_request(format!(
+            "上传内容过大：单个附件不超过 {} MB，合计不超过 {total_mb} MB",
+            MAX_FILE / 1024 / 1024
+        ))
+    };
+    let mut f = Fields::default();
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                tracing::warn!("multipart form: {e}");
+                return Err(too_big());
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|e| {
+            tracing::warn!("multipart field: {e}");
+            too_big()
+        })?;
+        match (name.as_str(), file_name) {
+            ("file", Some(n)) => {
+                if !bytes.is_empty() {
+                    f.files.push((n, bytes.to_vec()));
+                }
+            }
+            (_, _) => {
+                f.text
+                    .insert(name, String::from_utf8_lossy(&bytes).trim().to_string());
+            }
+        }
+    }
+    Ok(f)
+}
+
+/// Reads a form posted either way: multipart (with files) or urlencoded (text only, e.g. from a
+/// script or an older page).
+pub async fn read_any<S: Send + Sync>(
+    req: axum::extract::Request,
+    state: &S,
+    total_mb: usize,
+) -> AppResult<Fields> {
+    use axum::extract::FromRequest;
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        let mp = Multipart::from_request(req, state)
+            .await
+            .map_err(|_| AppError::bad_request("表单内容无效，请返回检查后重新提交"))?;
+        return read_fields(mp, total_mb).await;
+    }
+    let axum::Form(text) = axum::Form::<HashMap<String, String>>::from_request(req, state)
+        .await
+        .map_err(|_| AppError::bad_request("表单内容无效，请返回检查后重新提交"))?;
+    Ok(Fields {
+        text: text
+            .into_iter()
+            .map(|(k, v)| (k, v.trim().to_string()))
+            .collect(),
+        files: Vec::new(),
+    })
 }
 
 /// A display name safe to keep: the last path part, no control characters, at most 100 chars.

@@ -125,6 +125,9 @@ pub struct PreviewTask {
     pub units: Vec<PreviewUnit>,
     /// For a new version: whether it continues a stored task.
     pub continues: Option<bool>,
+    /// The stored task it continues was corrected by the office: what the import keeps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept: Option<String>,
     /// The task's text, for telling which tasks a wording change touches (not in the JSON).
     #[serde(skip)]
     pub text: String,
@@ -205,7 +208,28 @@ pub async fn preview(store: &dyn Store, token: &str, plan: &ImportPlan) -> Store
                 lead: u.role == luoshi_doc::Role::Lead,
             });
         }
+        let kept = match matches.and_then(|m| m.get(i)) {
+            Some(TaskMatch::Continues(id)) => store
+                .task(*id)
+                .await?
+                .filter(|d| d.corrected_at.is_some())
+                .map(|d| {
+                    format!(
+                        "办公室已更正此任务，导入后保留更正的标题“{}”和责任单位（{}）",
+                        d.row.title,
+                        d.row
+                            .lead
+                            .iter()
+                            .chain(&d.row.support)
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    )
+                }),
+            _ => None,
+        };
         tasks.push(PreviewTask {
+            kept,
             number: t.number.clone(),
             title: t.title.clone(),
             units_text: t.units_text.clone(),

@@ -14,7 +14,7 @@ use luoshi_domain::reporting::round::Round;
 use luoshi_domain::reporting::{Figure, WorkStatus};
 use luoshi_store::Id;
 use luoshi_store::reporting::ObligationFilter;
-use luoshi_store::reporting::{NewAttachment, SubmitReport, Submitted};
+use luoshi_store::reporting::{ReportDraft, SubmitReport, Submitted};
 
 /// A filing as the form or the API sends it.
 pub struct Filing {
@@ -26,14 +26,14 @@ pub struct Filing {
     pub idem: Option<String>,
 }
 
-/// Files the signed-in user's obligation on a task for a period.
-pub async fn file_report(
+/// The signed-in user's obligation on a task for a period, if the period has begun and the user
+/// may write: the obligation and the period.
+async fn own_obligation(
     state: &AppState,
     a: &Auth,
     task_id: Id,
     period_key: &str,
-    f: Filing,
-) -> AppResult<Submitted> {
+) -> AppResult<(Owed, luoshi_domain::periods::ReportPeriod)> {
     if a.0.user.role == Role::Leader {
         return Err(AppError::forbidden());
     }
@@ -42,30 +42,70 @@ pub async fn file_report(
     let (owed, period) = owed_for_period(state, task_id, period_key).await?;
     let family = state.store.unit_family(a.0.user.unit_id).await?;
     let owes = owed
-        .iter()
+        .into_iter()
         .find(|o| family.contains(&o.ob.unit_id))
         .ok_or_else(|| AppError::bad_request("本单位在此任务中没有报送义务"))?;
     if period.start > today(state) {
         return Err(AppError::bad_request("该报送期尚未开始"));
     }
+    Ok((owes, period))
+}
+
+/// A draft as the form sends it: the fields as typed.
+pub struct DraftInput {
+    pub status: String,
+    pub progress: String,
+    pub narrative: String,
+    pub figures: String,
+}
+
+/// Keeps the signed-in user's unfinished filing as a draft (草稿): nothing is filed, nothing
+/// counts, and the form starts from it next time.
+pub async fn save_draft(
+    state: &AppState,
+    a: &Auth,
+    task_id: Id,
+    period_key: &str,
+    d: DraftInput,
+) -> AppResult<()> {
+    let (owes, period) = own_obligation(state, a, task_id, period_key).await?;
+    state
+        .store
+        .save_draft(
+            &a.actor(),
+            ReportDraft {
+                task_id,
+                unit_id: owes.ob.unit_id,
+                period: period.key(),
+                status: WorkStatus::from_code(&d.status),
+                progress: d
+                    .progress
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|p| (0..=100).contains(p)),
+                narrative: d.narrative,
+                figures: d.figures,
+                saved_at: 0,
+                saved_by: String::new(),
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// Files the signed-in user's obligation on a task for a period.
+pub async fn file_report(
+    state: &AppState,
+    a: &Auth,
+    task_id: Id,
+    period_key: &str,
+    f: Filing,
+) -> AppResult<Submitted> {
+    let (owes, period) = own_obligation(state, a, task_id, period_key).await?;
     let status =
         WorkStatus::from_code(&f.status).ok_or_else(|| AppError::bad_request("请选择推进状态"))?;
-    if f.files.len() > crate::kit::attach::MAX_FILES {
-        return Err(AppError::bad_request(format!(
-            "附件最多 {} 个",
-            crate::kit::attach::MAX_FILES
-        )));
-    }
-    let mut attachments = Vec::new();
-    for (name, bytes) in f.files {
-        let kind = crate::kit::attach::sniff(&bytes)
-            .map_err(|e| AppError::bad_request(format!("{name}：{e}")))?;
-        attachments.push(NewAttachment {
-            file_name: crate::kit::attach::clean_name(&name, kind),
-            mime: kind.mime.to_string(),
-            bytes,
-        });
-    }
+    let attachments = crate::kit::attach::accept(f.files)?;
     let submitted = state
         .store
         .submit_report(

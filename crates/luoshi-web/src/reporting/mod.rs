@@ -1,9 +1,11 @@
 //! Reporting (信息报送): the quarterly round and each obligation's standing (`round`), filing
-//! with a one-time key (`filing`, shared by the form and the API), review, attachment downloads,
+//! with a one-time key (`filing`, shared by the form, the batch table (`batch`) and the API),
+//! drafts kept before filing, review, attachment downloads,
 //! and the outputs: the 季度工作进展汇编 (`compilation`) and the reporting sheets (`outputs`).
 
 mod api;
 pub(crate) use api::schemas;
+mod batch;
 pub mod compilation;
 pub mod filing;
 mod outputs;
@@ -30,6 +32,8 @@ pub fn routes() -> Vec<Route> {
             pages::task_reports_submit,
         )
         .upload(),
+        Route::get("/reporting/batch", Writer, batch::batch),
+        Route::post("/reporting/batch", Writer, batch::batch_submit),
         Route::get("/reporting/reports/{id}", Reader, pages::report_redirect),
         Route::post("/reporting/reports/{id}/review", Admin, pages::review),
         Route::post("/reporting/remind", Admin, pages::remind),

@@ -15,7 +15,7 @@ use crate::kit::extract::{Form, Path, Query};
 use crate::kit::page::{Nav, back, nav, page, pager_for, refused};
 use crate::kit::scope::visible_task;
 use crate::reporting::filing::owed_for_period;
-use crate::reporting::filing::{Filing, file_report};
+use crate::reporting::filing::{DraftInput, Filing, file_report, save_draft};
 use crate::reporting::round::{
     Owed, item_facts, owed_facts, owed_in_round, round_param, visible_links,
 };
@@ -27,7 +27,7 @@ use luoshi_domain::reporting::{ReviewState, figures_text, parse_figures};
 use luoshi_store::Id;
 use luoshi_store::accounts::credentials::random_token;
 use luoshi_store::ledger::TaskDetail;
-use luoshi_store::reporting::{ObligationFilter, ReportDetail, ReportRow, Review};
+use luoshi_store::reporting::{ObligationFilter, ReportDetail, ReportDraft, ReportRow, Review};
 use luoshi_store::supervision::ItemFilter;
 
 #[derive(Deserialize, Default)]
@@ -191,6 +191,8 @@ pub struct Slot {
     /// Nothing filed yet, and the same duty was filed last period: its label and report, which
     /// the form can start from (沿用上季度).
     pub previous: Option<(String, Id)>,
+    /// The form starts from the unit's saved draft: when and by whom it was saved.
+    pub saved: Option<String>,
 }
 
 /// A filing form's starting values.
@@ -202,6 +204,16 @@ pub struct Draft {
 }
 
 impl Draft {
+    /// A saved draft as the form's start.
+    fn saved(d: &ReportDraft) -> Draft {
+        Draft {
+            status: d.status.map(WorkStatus::code).unwrap_or(""),
+            progress: d.progress.unwrap_or(0),
+            narrative: d.narrative.clone(),
+            figures: d.figures.clone(),
+        }
+    }
+
     fn of(detail: Option<&ReportDetail>) -> Draft {
         match detail.and_then(|d| d.history.last()) {
             Some(v) => Draft {
@@ -253,6 +265,14 @@ async fn slots(
         .store
         .report_reminders(&[task_id], &[period.key()])
         .await?;
+    let drafts = if may_write {
+        state
+            .store
+            .drafts(&family, period.key(), Some(&[task_id]))
+            .await?
+    } else {
+        Vec::new()
+    };
     let mut out = Vec::new();
     for o in owed {
         let detail = match &o.report {
@@ -279,14 +299,27 @@ async fn slots(
         } else {
             None
         };
+        let saved = drafts
+            .iter()
+            .find(|d| can_file && d.unit_id == o.ob.unit_id);
         out.push(Slot {
-            previous,
+            saved: saved.map(|d| {
+                format!(
+                    "已载入{}于 {} 保存的草稿（尚未报送）",
+                    d.saved_by,
+                    crate::kit::format::fmt_time(&d.saved_at)
+                )
+            }),
+            previous: previous.filter(|_| saved.is_none()),
             reminders: reminders
                 .iter()
                 .filter(|r| r.reminder.unit_id == o.ob.unit_id && r.reminder.kind == o.kind)
                 .cloned()
                 .collect(),
-            draft: Draft::of(detail.as_ref()),
+            draft: match saved {
+                Some(d) => Draft::saved(d),
+                None => Draft::of(detail.as_ref()),
+            },
             owed: o,
             detail,
             can_file,
@@ -418,6 +451,8 @@ struct Typed {
     figures: String,
     files: Vec<(String, Vec<u8>)>,
     idem: Option<String>,
+    /// `draft`: keep the form as a draft instead of filing it.
+    intent: String,
 }
 
 impl Typed {
@@ -453,46 +488,17 @@ impl Typed {
 }
 
 /// Reads the filing form (multipart, for the attachments), bounded.
-async fn read_form(state: &AppState, mut mp: Multipart) -> AppResult<Typed> {
-    let mut f = Typed::default();
-    let too_big = || {
-        AppError::bad_request(format!(
-            "上传内容过大：单个附件不超过 {} MB，合计不超过 {} MB",
-            crate::kit::attach::MAX_FILE / 1024 / 1024,
-            state.config.max_upload / 1024 / 1024
-        ))
-    };
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                tracing::warn!("report form: {e}");
-                return Err(too_big());
-            }
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let file_name = field.file_name().map(str::to_string);
-        let bytes = field.bytes().await.map_err(|e| {
-            tracing::warn!("report form field: {e}");
-            too_big()
-        })?;
-        let text = || String::from_utf8_lossy(&bytes).trim().to_string();
-        match name.as_str() {
-            "status" => f.status = text(),
-            "progress" => f.progress = text(),
-            "narrative" => f.narrative = text(),
-            "figures" => f.figures = text(),
-            "idem" => f.idem = Some(text()),
-            "file" => {
-                if let Some(n) = file_name.filter(|_| !bytes.is_empty()) {
-                    f.files.push((n, bytes.to_vec()));
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(f)
+async fn read_form(state: &AppState, mp: Multipart) -> AppResult<Typed> {
+    let mut f = crate::kit::attach::read_fields(mp, state.config.max_upload / 1024 / 1024).await?;
+    Ok(Typed {
+        status: f.get("status"),
+        progress: f.get("progress"),
+        narrative: f.get("narrative"),
+        figures: f.get("figures"),
+        idem: f.text.remove("idem"),
+        intent: f.get("intent"),
+        files: std::mem::take(&mut f.files),
+    })
 }
 
 pub async fn task_reports_submit(
@@ -506,6 +512,32 @@ pub async fn task_reports_submit(
         Ok(t) => t,
         Err(e) => return refused(&here, &e.message),
     };
+    if typed.intent == "draft" {
+        let kept = save_draft(
+            &state,
+            &a,
+            task_id,
+            &period_key,
+            DraftInput {
+                status: typed.status.clone(),
+                progress: typed.progress.clone(),
+                narrative: typed.narrative.clone(),
+                figures: typed.figures.clone(),
+            },
+        )
+        .await;
+        return match kept {
+            Ok(()) => back(
+                &here,
+                if typed.files.is_empty() {
+                    "草稿已保存，尚未报送；下次打开本页将从草稿继续"
+                } else {
+                    "草稿已保存，尚未报送（草稿不保存附件，报送时请重新选择）"
+                },
+            ),
+            Err(e) => refill(&state, &a, task_id, period_key, &typed, e).await,
+        };
+    }
     let result = match typed.filing() {
         Ok(f) => file_report(&state, &a, task_id, &period_key, f).await,
         Err(e) => Err(e),
@@ -524,31 +556,39 @@ pub async fn task_reports_submit(
                 }
             ),
         ),
-        Err(e)
-            if matches!(
-                e.status,
-                axum::http::StatusCode::NOT_FOUND | axum::http::StatusCode::FORBIDDEN
-            ) =>
-        {
-            e.into_response()
-        }
-        // Refused: the page again, with what was typed and why (nothing was stored).
-        Err(e) => {
-            let status = e.status;
-            match task_page(
-                &state,
-                &a,
-                task_id,
-                period_key,
-                Some((typed.draft(), Err(e.message))),
-                false,
-            )
-            .await
-            {
-                Ok(html) => (status, html).into_response(),
-                Err(e) => e.into_response(),
-            }
-        }
+        Err(e) => refill(&state, &a, task_id, period_key, &typed, e).await,
+    }
+}
+
+/// A refused filing or draft: 404 and 403 as they are, anything else the page again with what was
+/// typed and why (nothing was stored).
+async fn refill(
+    state: &AppState,
+    a: &Auth,
+    task_id: Id,
+    period_key: String,
+    typed: &Typed,
+    e: AppError,
+) -> Response {
+    if matches!(
+        e.status,
+        axum::http::StatusCode::NOT_FOUND | axum::http::StatusCode::FORBIDDEN
+    ) {
+        return e.into_response();
+    }
+    let status = e.status;
+    match task_page(
+        state,
+        a,
+        task_id,
+        period_key,
+        Some((typed.draft(), Err(e.message))),
+        false,
+    )
+    .await
+    {
+        Ok(html) => (status, html).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 

@@ -91,7 +91,7 @@ pub async fn item_step(
     Path(id): Path<Id>,
     Json(f): Json<StepForm>,
 ) -> Result<Json<ItemRow>, AppError> {
-    take_step(&state, &a, id, f).await.map(Json)
+    take_step(&state, &a, id, f, Vec::new()).await.map(Json)
 }
 
 /// This feature's OpenAPI component schemas (the route rows name them).
@@ -141,7 +141,7 @@ pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
             "StepBody",
             obj(
                 &["action"],
-                json!({ "action": { "enum": ["assign", "acknowledge", "feedback", "remind", "request_extension", "approve_extension", "reject_extension", "submit_closing", "accept", "return", "grade", "strike_off"] },
+                json!({ "action": { "enum": luoshi_domain::supervision::Action::ALL.map(|a| a.code()) },
                         "note": s, "progress": s, "new_due": s, "grade": s, "stage": s }),
             ),
         ),

@@ -14,11 +14,11 @@ use crate::kit::extract::{Form, Path, Query, date_field, opt_date_field};
 use crate::kit::names::unit_ids;
 use crate::kit::page::{Nav, back, nav, page, refused};
 use crate::supervision::steps::{StepForm, take_step, visible_item};
-use luoshi_domain::accounts::Role;
+use luoshi_domain::accounts::{Access, Role};
 use luoshi_domain::lights::Assessment;
-use luoshi_domain::supervision::Grade;
 use luoshi_domain::supervision::actions;
 use luoshi_domain::supervision::item_light;
+use luoshi_domain::supervision::{Action, Grade, next};
 use luoshi_store::Id;
 use luoshi_store::ledger::TaskRow;
 use luoshi_store::registry::UnitSummary;
@@ -214,9 +214,12 @@ struct ItemPage {
     /// The linked task as users know it: document, number, title.
     task: Option<TaskRow>,
     light: Assessment,
-    /// The actions this user may take now: (code, label, needs a note).
-    actions: Vec<(&'static str, &'static str, bool)>,
+    /// The actions this user may take now: (code, label, needs a note, takes evidence).
+    actions: Vec<(&'static str, &'static str, bool, bool)>,
     grades: Vec<(&'static str, &'static str)>,
+    /// The viewer may write a 批示 on the item (a leader or the office, while it is not 销号).
+    instruct: bool,
+    max_files: usize,
 }
 
 pub async fn item(
@@ -248,24 +251,98 @@ pub async fn item(
             today(&state),
             &settings.thresholds,
         ),
-        item,
         actions: open
             .into_iter()
-            .map(|a| (a.code(), a.label(), a.needs_note()))
+            .map(|x| (x.code(), x.label(), x.needs_note(), x.takes_evidence()))
             .collect(),
         grades: Grade::ALL.iter().map(|g| (g.code(), g.label())).collect(),
+        instruct: Access::Instruct.allows(a.0.user.role)
+            && next(item.row.stage, Action::Instruct).is_ok(),
+        max_files: crate::kit::attach::MAX_FILES,
+        item,
     }))
 }
 
+/// A step from the item's page: a multipart form, so that 反馈 and 办结 can carry evidence (a
+/// urlencoded post is read too).
 pub async fn item_step(
     State(state): State<AppState>,
     a: Auth,
     Path(id): Path<Id>,
-    Form(f): Form<StepForm>,
+    req: axum::extract::Request,
 ) -> Response {
     let here = format!("/items/{id}");
-    match take_step(&state, &a, id, f).await {
-        Ok(row) => back(&here, &format!("操作成功，当前状态：{}", row.stage.label())),
+    let step = async {
+        let mb = state.config.max_upload / 1024 / 1024;
+        let mut fields = crate::kit::attach::read_any(req, &state, mb).await?;
+        let form = StepForm {
+            action: fields.get("action"),
+            note: fields.get("note"),
+            progress: fields.get("progress"),
+            new_due: fields.get("new_due"),
+            grade: fields.get("grade"),
+            stage: fields.get("stage"),
+        };
+        take_step(&state, &a, id, form, std::mem::take(&mut fields.files)).await
+    };
+    stepped(&here, step.await)
+}
+
+/// A 批示 on an item from its page (leaders and the office): recorded in its log and sent to the
+/// lead unit; the stage stays.
+pub async fn item_instruction(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<InstructionForm>,
+) -> Response {
+    let form = StepForm {
+        action: Action::Instruct.code().into(),
+        note: f.text,
+        progress: String::new(),
+        new_due: String::new(),
+        grade: String::new(),
+        stage: String::new(),
+    };
+    stepped(
+        &format!("/items/{id}"),
+        take_step(&state, &a, id, form, Vec::new()).await,
+    )
+}
+
+/// An item's evidence file, for whoever may see the item.
+pub async fn item_attachment(
+    State(state): State<AppState>,
+    a: Auth,
+    Path((id, file)): Path<(Id, Id)>,
+) -> AppResult<Response> {
+    visible_item(&state, &a.0, id).await?;
+    let (meta, bytes) = state
+        .store
+        .item_attachment(file)
+        .await?
+        .filter(|(m, _)| m.item_id == id)
+        .ok_or_else(AppError::not_found)?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, meta.mime.clone()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                crate::kit::attach::disposition(&meta.file_name),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Where a step from a page goes: back to the item saying where it stands, or why not.
+fn stepped(here: &str, result: AppResult<ItemRow>) -> Response {
+    match result {
+        Ok(row) if row.stage == luoshi_domain::supervision::Stage::StruckOff => {
+            back(here, "操作成功，事项已销号")
+        }
+        Ok(row) => back(here, &format!("操作成功，当前状态：{}", row.stage.label())),
         Err(e)
             if matches!(
                 e.status,
@@ -274,7 +351,7 @@ pub async fn item_step(
         {
             e.into_response()
         }
-        Err(e) => refused(&here, &e.message),
+        Err(e) => refused(here, &e.message),
     }
 }
 

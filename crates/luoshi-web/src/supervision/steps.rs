@@ -8,7 +8,7 @@ use crate::kit::auth::Auth;
 use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::opt_date_field;
-use luoshi_domain::accounts::Role;
+use luoshi_domain::accounts::{Access, Role};
 use luoshi_domain::supervision::{Action, Grade, Stage};
 use luoshi_store::Id;
 use luoshi_store::accounts::Session;
@@ -47,11 +47,20 @@ pub struct StepForm {
     pub stage: String,
 }
 
-/// Takes one step on an item for the signed-in user, checking it is theirs to take.
-pub async fn take_step(state: &AppState, a: &Auth, id: Id, f: StepForm) -> AppResult<ItemRow> {
+/// Takes one step on an item for the signed-in user, checking it is theirs to take; `files` are
+/// the evidence sent with it (checked by content here, refused on steps that take none).
+pub async fn take_step(
+    state: &AppState,
+    a: &Auth,
+    id: Id,
+    f: StepForm,
+    files: Vec<(String, Vec<u8>)>,
+) -> AppResult<ItemRow> {
     let item = visible_item(state, &a.0, id).await?;
     let action = Action::from_code(&f.action).ok_or_else(|| AppError::bad_request("未知操作"))?;
-    let allowed = if action.by_office() {
+    let allowed = if action.by_leader() {
+        Access::Instruct.allows(a.0.user.role)
+    } else if action.by_office() {
         a.0.user.role == Role::Admin
     } else {
         a.0.user.role != Role::Leader
@@ -85,6 +94,7 @@ pub async fn take_step(state: &AppState, a: &Auth, id: Id, f: StepForm) -> AppRe
                 grade: Grade::from_code(&f.grade),
                 today: today(state),
                 expected_stage: Stage::from_code(&f.stage),
+                attachments: crate::kit::attach::accept(files)?,
             },
         )
         .await?)

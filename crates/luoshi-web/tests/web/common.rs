@@ -326,3 +326,24 @@ pub async fn session_of(h: &Harness, unit: &str, role: Role) -> (String, String)
         .unwrap();
     sign_in(h, user.id, role).await
 }
+
+/// A multipart form body with text fields and files.
+pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let b = "----luoshi-test-boundary";
+    let mut out = Vec::new();
+    for (k, v) in fields {
+        out.extend(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, bytes) in files {
+        out.extend(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        out.extend(*bytes);
+        out.extend(b"\r\n");
+    }
+    out.extend(format!("--{b}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={b}"), out)
+}

@@ -591,3 +591,81 @@ async fn the_office_corrects_tasks_documents_and_decisions_after_import() {
         );
     }
 }
+
+/// A correction survives the next version: after the office corrects a task's title and lead, a
+/// new version of the document that rewords the task keeps the correction (the preview says so),
+/// while the task's text follows the new version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_version_keeps_the_offices_corrections() {
+    for backend in BACKENDS {
+        let name = backend.name();
+        let h = harness(backend, "kept_fix", Config::default()).await;
+        let v1 = "某某厅文件\n\n某发〔2026〕31号\n\n关于推进更正测试工作的通知\n\n各有关单位：\n\n一、重点任务\n\n1.建设侧试平台。完成平台上线。（责任单位：自治区商务厅）\n\n2.编写测试文档。形成规范。（责任单位：自治区数据局）\n";
+        let plan = luoshi_store::ledger::plan_import(
+            &*h.store,
+            luoshi_testkit::input("fix.txt", v1.as_bytes()),
+        )
+        .await
+        .unwrap();
+        h.store
+            .apply_import(&luoshi_store::Actor::system("test"), &plan)
+            .await
+            .unwrap();
+        let task = task_id(&h, "建设侧试平台").await;
+        let said = post_form(
+            &h,
+            &format!("/tasks/{task}/edit"),
+            &[
+                ("title", "建设测试平台"),
+                ("lead", "数据局"),
+                ("support", ""),
+            ],
+        )
+        .await;
+        assert_eq!(said.tone, "done", "{name}: {said:?}");
+        let v2 = v1.replace("完成平台上线。", "年底前完成平台上线。");
+        let res = h
+            .send(
+                Some(Role::Admin),
+                "POST",
+                "/api/v1/imports?name=fix-v2.txt",
+                Some("application/octet-stream"),
+                v2.into_bytes(),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{name}");
+        let preview = body_json(res).await;
+        assert_eq!(preview["kind"], "new_version", "{name}: {preview}");
+        let kept = preview["tasks"][0]["kept"].as_str().unwrap_or_default();
+        assert!(
+            kept.contains("建设测试平台") && kept.contains("自治区数据局"),
+            "{name}: {preview}"
+        );
+        assert!(preview["tasks"][1].get("kept").is_none(), "{name}");
+        let token = preview["token"].as_str().unwrap();
+        let (st, _) = h
+            .json(
+                Some(Role::Admin),
+                "POST",
+                &format!("/api/v1/imports/{token}/confirm"),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(st, 200, "{name}");
+        let t = body_json(
+            h.get(Some(Role::Admin), &format!("/api/v1/tasks/{task}"))
+                .await,
+        )
+        .await;
+        assert_eq!(t["title"], "建设测试平台", "{name}: {t}");
+        assert_eq!(
+            t["lead"],
+            serde_json::json!(["自治区数据局"]),
+            "{name}: {t}"
+        );
+        assert!(
+            t["text"].as_str().unwrap_or_default().contains("年底前"),
+            "{name}: the text follows the new version: {t}"
+        );
+    }
+}

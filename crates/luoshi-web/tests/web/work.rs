@@ -5,7 +5,9 @@
 
 use std::io::Read;
 
-use crate::common::{BACKENDS, Harness, body_bytes, body_text, harness, hex_sha, json_as, now};
+use crate::common::{
+    BACKENDS, Harness, body_bytes, body_text, harness, hex_sha, json_as, multipart, now,
+};
 use luoshi_domain::accounts::Role;
 use luoshi_domain::calendar::Date;
 use luoshi_store::Actor;
@@ -42,27 +44,6 @@ async fn liaison(h: &Harness, unit: &str, username: &str) -> (String, String) {
         .await
         .unwrap();
     (token, "c".into())
-}
-
-/// A multipart form body with text fields and files.
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
-    let b = "----luoshi-test-boundary";
-    let mut out = Vec::new();
-    for (k, v) in fields {
-        out.extend(
-            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (name, bytes) in files {
-        out.extend(
-            format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
-        );
-        out.extend(*bytes);
-        out.extend(b"\r\n");
-    }
-    out.extend(format!("--{b}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={b}"), out)
 }
 
 fn location(res: &axum::http::Response<axum::body::Body>) -> String {
