@@ -87,6 +87,18 @@ fn method_str(m: &Method) -> &'static str {
     }
 }
 
+/// The methods a route path takes (HEAD wherever GET), for `Allow`; empty for an unknown path.
+pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for p in PERMISSIONS.iter().filter(|p| p.path == path) {
+        out.push(p.method);
+        if p.method == "GET" {
+            out.push("HEAD");
+        }
+    }
+    out
+}
+
 pub fn permission(method: &Method, path: &str) -> Option<&'static Permission> {
     PERMISSIONS
         .iter()
@@ -126,10 +138,27 @@ pub(crate) async fn guard(
     next: Next,
 ) -> Response {
     let api = req.uri().path().starts_with("/api/");
-    let Some(perm) = matched
-        .as_ref()
-        .and_then(|m| permission(req.method(), m.as_str()))
-    else {
+    // HEAD is answered as GET without a body; a method a path does not take is 405 with Allow.
+    let method = if req.method() == Method::HEAD {
+        Method::GET
+    } else {
+        req.method().clone()
+    };
+    let path = matched.as_ref().map(|m| m.as_str()).unwrap_or("");
+    let allowed = allowed_methods(path);
+    if permission(&method, path).is_none() && !allowed.is_empty() {
+        let mut res = AppError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "不支持该请求方法",
+        )
+        .into_response();
+        if let Ok(v) = axum::http::HeaderValue::from_str(&allowed.join(", ")) {
+            res.headers_mut().insert(axum::http::header::ALLOW, v);
+        }
+        return res;
+    }
+    let Some(perm) = permission(&method, path) else {
         tracing::error!(
             method = %req.method(),
             path = ?matched.as_ref().map(|m| m.as_str()),

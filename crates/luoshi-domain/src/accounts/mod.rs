@@ -91,6 +91,39 @@ impl Access {
     }
 }
 
+/// Where a login may send the browser afterwards: a path on this site only. Refused (None): an
+/// absolute or scheme-relative URL, a backslash (browsers read `/\evil` as `//evil`), and any
+/// control or whitespace character (`/\t/evil.example` is followed off-site; CR/LF would split the
+/// header).
+pub fn safe_next(next: &str) -> Option<&str> {
+    let mut chars = next.chars();
+    let ok = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !next
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c.is_whitespace() || is_invisible(c))
+        && next.len() <= 2000;
+    ok.then_some(next)
+}
+
+/// Format characters that display as nothing (zero-width, bidi overrides).
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Whether a form post without a session comes from this site: its `Origin` must name `host`.
+/// A post without `Origin` (an old browser, a script) passes; `Origin: null` (a sandboxed frame, a
+/// `data:` page) does not.
+pub fn same_origin(origin: Option<&str>, host: Option<&str>) -> bool {
+    match (origin, host) {
+        (None, _) => true,
+        (Some("null"), _) | (Some(_), None) => false,
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(scheme, rest)| matches!(scheme, "http" | "https") && rest == host),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +142,43 @@ mod tests {
         }
         assert!(Role::Leader.sees_everything());
         assert!(!Role::Liaison.sees_everything());
+    }
+
+    #[test]
+    fn a_login_sends_the_browser_only_to_a_path_on_this_site() {
+        let table: &[(&str, bool)] = &[
+            ("/", true),
+            ("/tasks?unit=3", true),
+            ("/reporting/tasks/1/2026-Q3#r4", true),
+            ("//evil.example", false),
+            ("/\\evil.example", false),
+            ("/\t/evil.example", false),
+            ("/a\r\nSet-Cookie: x=1", false),
+            ("/a b", false),
+            ("/\u{202E}gpj.exe", false),
+            ("https://evil.example", false),
+            ("evil", false),
+            ("", false),
+        ];
+        for (next, ok) in table {
+            assert_eq!(safe_next(next).is_some(), *ok, "{next:?}");
+        }
+    }
+
+    #[test]
+    fn a_post_without_a_session_must_come_from_this_site() {
+        let host = Some("luoshi.gov:8080");
+        let table = [
+            (None, host, true),
+            (Some("http://luoshi.gov:8080"), host, true),
+            (Some("https://luoshi.gov:8080"), host, true),
+            (Some("null"), host, false),
+            (Some("http://evil.example"), host, false),
+            (Some("file://luoshi.gov:8080"), host, false),
+            (Some("http://luoshi.gov:8080"), None, false),
+        ];
+        for (origin, host, ok) in table {
+            assert_eq!(same_origin(origin, host), ok, "{origin:?}");
+        }
     }
 }

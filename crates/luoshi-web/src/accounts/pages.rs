@@ -30,10 +30,9 @@ pub struct NextQuery {
 }
 
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
-    }
+    next.and_then(luoshi_domain::accounts::safe_next)
+        .unwrap_or("/")
+        .to_string()
 }
 
 pub async fn login_page(Query(q): Query<NextQuery>) -> Html<String> {
@@ -53,18 +52,12 @@ pub struct LoginForm {
 /// The login form has no session yet, so no CSRF token: a cross-site post is refused by its
 /// Origin (SameSite=Strict cookies do the rest).
 fn same_origin(headers: &HeaderMap) -> bool {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    match (
-        headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()),
-        host,
-    ) {
-        (None, _) | (Some("null"), _) => true,
-        (Some(origin), Some(host)) => origin
-            .split_once("://")
-            .map(|(_, rest)| rest == host)
-            .unwrap_or(false),
-        (Some(_), None) => false,
-    }
+    let text = |h| {
+        headers
+            .get(h)
+            .and_then(|v: &header::HeaderValue| v.to_str().ok())
+    };
+    luoshi_domain::accounts::same_origin(text(header::ORIGIN), text(header::HOST))
 }
 
 pub async fn login_submit(

@@ -12,5 +12,6 @@ mod outputs;
 mod reporting;
 mod router;
 mod scale_out;
+mod security;
 mod supervision;
 mod work;
