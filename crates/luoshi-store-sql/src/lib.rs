@@ -74,6 +74,18 @@ impl SqlStore {
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(30))
+            // A connection whose COMMIT failed after the database rolled the transaction back
+            // itself (a full disk, an I/O error) still counts a transaction; used again, every
+            // later write would fail. Such a connection is closed, never handed out.
+            .before_acquire(|conn, _| {
+                Box::pin(async move {
+                    let clean = !sqlx::Connection::is_in_transaction(conn);
+                    if !clean {
+                        eprintln!("luoshi: closing a pooled connection left inside a transaction");
+                    }
+                    Ok(clean)
+                })
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if dialect == Dialect::Sqlite {
@@ -221,6 +233,21 @@ impl SqlStore {
     /// [`SqlStore::fresh_postgres_url`], connected.
     pub async fn fresh_postgres(name: &str) -> Result<SqlStore, String> {
         SqlStore::connect(&SqlStore::fresh_postgres_url(name).await?, 8).await
+    }
+
+    #[cfg(feature = "testing")]
+    /// Leaves a pooled connection as a failed COMMIT on a full disk does: the database has rolled
+    /// the transaction back, the driver still counts it (for tests).
+    pub async fn break_a_commit(&self) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("ROLLBACK").run(&mut *tx).await?;
+        match commit(tx).await {
+            Err(_) => Ok(()),
+            Ok(()) => Err(luoshi_store::StoreError::Database(
+                "the commit was expected to fail".into(),
+                None,
+            )),
+        }
     }
 
     #[cfg(feature = "testing")]

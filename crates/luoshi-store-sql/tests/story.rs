@@ -166,3 +166,26 @@ async fn racing_retries_write_one_version_on_both() {
         assert_eq!(all[0].versions, 1);
     }
 }
+
+/// Issue 11 hole 6: after one COMMIT fails the way a full disk makes it fail (the database rolled
+/// back, the driver still counts a transaction), every later write must still work: the pool
+/// closes that connection instead of handing it out again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disk_full_once_poisons_every_later_write() {
+    use luoshi_store::Actor;
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqlStore::open_sqlite(&dir.path().join("full.db"))
+        .await
+        .unwrap();
+    store.break_a_commit().await.unwrap();
+    for i in 0..20 {
+        store
+            .create_unit(
+                &Actor::system("test"),
+                &format!("测试单位{i}"),
+                luoshi_domain::registry::UnitKind::RegionalDept,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("write {i} after a failed commit: {e:?}"));
+    }
+}
