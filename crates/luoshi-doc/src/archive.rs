@@ -59,6 +59,14 @@ impl<'a> Archive<'a> {
 
     /// Reads one entry as UTF-8 text, or None if it is absent.
     pub fn read_text(&mut self, name: &str) -> Result<Option<String>, InputError> {
+        Ok(self
+            .read_bytes(name)?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+
+    /// Reads one entry's bytes, inflating for real within the archive's budget, or None if it is
+    /// absent.
+    pub fn read_bytes(&mut self, name: &str) -> Result<Option<Vec<u8>>, InputError> {
         let Some(index) = self.zip.index_for_name(name) else {
             return Ok(None);
         };
@@ -98,6 +106,6 @@ impl<'a> Archive<'a> {
             });
         }
         self.unpacked += read;
-        Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
+        Ok(Some(buf))
     }
 }

@@ -25,6 +25,7 @@ mod meta;
 mod model;
 pub mod normalize;
 pub mod outline;
+pub mod package;
 mod pdf;
 mod roster;
 mod rules;

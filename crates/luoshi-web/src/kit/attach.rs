@@ -30,13 +30,19 @@ const fn k(mime: &'static str, ext: &'static str) -> Kind {
     Kind { mime, ext }
 }
 
-/// What the bytes are, or why they are refused (Chinese).
+/// What the bytes are, or why they are refused (Chinese). Decided by content alone: zip packages
+/// pass the parser's archive and XML guards (`luoshi_doc::package`), old Office files must be
+/// compound files holding a Word, Excel or PowerPoint stream (an .msi is one too, and is refused),
+/// text must be UTF-8 and not a script or a page a browser would run.
 pub fn sniff(bytes: &[u8]) -> Result<Kind, String> {
     if bytes.is_empty() {
         return Err("附件为空文件".into());
     }
     if bytes.len() > MAX_FILE {
         return Err(format!("附件不能超过 {} MB", MAX_FILE / 1024 / 1024));
+    }
+    if luoshi_doc::package::looks_executable(bytes) {
+        return Err(EXECUTABLE.into());
     }
     if bytes.starts_with(b"%PDF-") {
         return Ok(k("application/pdf", "pdf"));
@@ -48,7 +54,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Kind, String> {
         return Ok(k("image/jpeg", "jpg"));
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        return Ok(k("application/x-ole-storage", "doc"));
+        return sniff_ole(bytes);
     }
     if bytes.starts_with(b"PK\x03\x04") {
         return sniff_zip(bytes);
@@ -56,53 +62,126 @@ pub fn sniff(bytes: &[u8]) -> Result<Kind, String> {
     if let Ok(text) = std::str::from_utf8(bytes)
         && !text.contains('\0')
     {
-        return Ok(k("text/plain; charset=utf-8", "txt"));
+        return if runs_in_a_browser_or_shell(text) {
+            Err(EXECUTABLE.into())
+        } else {
+            Ok(k("text/plain; charset=utf-8", "txt"))
+        };
     }
     Err("不支持的附件类型：请上传 PDF、OFD、Word、Excel、PPT、图片（PNG/JPG）或文本文件".into())
 }
 
+const EXECUTABLE: &str = "附件是可执行文件、脚本或网页，已拒绝";
+
+/// Text a browser or a shell would run if it were opened: HTML/HTA pages, SVG, batch files and
+/// scripts. Judged on the first lines, case-blind.
+fn runs_in_a_browser_or_shell(text: &str) -> bool {
+    let head: String = text.chars().take(4096).collect::<String>().to_lowercase();
+    let start = head.trim_start_matches('\u{feff}').trim_start();
+    [
+        "<html",
+        "<!doctype",
+        "<hta:",
+        "<script",
+        "<svg",
+        "<?xml",
+        "@echo",
+        "<job",
+        "<package",
+    ]
+    .iter()
+    .any(|m| start.starts_with(m))
+        || [
+            "<script",
+            "<hta:application",
+            "activexobject",
+            "wscript.",
+            "powershell -",
+            "cmd.exe /c",
+        ]
+        .iter()
+        .any(|m| head.contains(m))
+}
+
+/// An old (OLE compound) Office file: a Word, Excel or PowerPoint stream must be there; an .msi or
+/// anything else in that container is refused.
+fn sniff_ole(bytes: &[u8]) -> Result<Kind, String> {
+    let bad = || "附件已损坏或不是有效的 Office 文件".to_string();
+    let file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|_| bad())?;
+    let has = |p: &str| file.is_stream(p);
+    if has("/WordDocument") {
+        Ok(k("application/msword", "doc"))
+    } else if has("/Workbook") || has("/Book") {
+        Ok(k("application/vnd.ms-excel", "xls"))
+    } else if has("/PowerPoint Document") {
+        Ok(k("application/vnd.ms-powerpoint", "ppt"))
+    } else {
+        Err("不支持的附件类型（如 MSI 安装包），已拒绝".into())
+    }
+}
+
 fn sniff_zip(bytes: &[u8]) -> Result<Kind, String> {
-    let bad = || "附件已损坏或不是有效的 Office/OFD 文件".to_string();
-    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| bad())?;
-    if z.len() > 2000 {
-        return Err("附件包含的文件过多".into());
-    }
-    let mut total: u64 = 0;
-    let mut names = Vec::new();
-    for i in 0..z.len() {
-        let f = z.by_index_raw(i).map_err(|_| bad())?;
-        total = total.saturating_add(f.size());
-        names.push(f.name().map_err(|_| bad())?.to_string());
-    }
-    if total > 200 * 1024 * 1024 || total > (bytes.len() as u64).saturating_mul(100) {
-        return Err("附件解压后过大，疑似压缩炸弹，已拒绝".into());
-    }
-    let has = |p: &str| names.iter().any(|n| n == p);
-    let under = |p: &str| names.iter().any(|n| n.starts_with(p));
-    if has("OFD.xml") {
-        return Ok(k("application/ofd", "ofd"));
-    }
-    if !has("[Content_Types].xml") {
-        return Err("不支持压缩包附件：请上传 PDF、OFD、Word、Excel、PPT、图片或文本文件".into());
-    }
-    if under("word/") {
-        Ok(k(
+    use luoshi_doc::package::{Package, inspect_package};
+    let limits = luoshi_doc::Limits {
+        max_zip_entries: 2000,
+        max_unpacked_bytes: 200 * 1024 * 1024,
+        max_zip_ratio: 100,
+        ..luoshi_doc::Limits::default()
+    };
+    match inspect_package(bytes, &limits) {
+        Ok(Package::Ofd) => Ok(k("application/ofd", "ofd")),
+        Ok(Package::Docx) => Ok(k(
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "docx",
-        ))
-    } else if under("xl/") {
-        Ok(k(
+        )),
+        Ok(Package::Xlsx) => Ok(k(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
-        ))
-    } else if under("ppt/") {
-        Ok(k(
+        )),
+        Ok(Package::Pptx) => Ok(k(
             "application/vnd.openxmlformats-officedocument.presentationml.presentation",
             "pptx",
-        ))
-    } else {
-        Err(bad())
+        )),
+        Err(r) => {
+            tracing::info!(detail = %r.detail, "attachment package refused");
+            Err(r.zh)
+        }
     }
+}
+
+/// A display name safe to keep, ending in the detected type's extension: the last path part, at
+/// most 100 characters; a name with control or invisible characters (a right-to-left override
+/// hiding `exe`) is refused. `报告.pdf.exe` holding a PDF is kept as `报告.pdf`.
+pub fn clean_name(name: &str, kind: Kind) -> Result<String, String> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    if base
+        .chars()
+        .any(|c| c.is_control() || luoshi_domain::accounts::is_invisible(c))
+    {
+        return Err("文件名含有控制字符或不可见字符，请重命名后上传".into());
+    }
+    let mut stem: String = base
+        .chars()
+        .filter(|c| !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':'))
+        .take(100)
+        .collect();
+    // Strip a last extension that is not the detected type's (and repeat: `a.pdf.exe.exe`).
+    loop {
+        let lower = stem.to_lowercase();
+        if lower.ends_with(&format!(".{}", kind.ext)) {
+            stem.truncate(stem.len() - kind.ext.len() - 1);
+            break;
+        }
+        match stem.rfind('.') {
+            Some(dot) if dot > 0 && stem.len() - dot <= 6 => stem.truncate(dot),
+            _ => break,
+        }
+    }
+    let stem = stem.trim().trim_end_matches('.');
+    if stem.is_empty() || stem.starts_with('.') {
+        return Ok(format!("附件.{}", kind.ext));
+    }
+    Ok(format!("{stem}.{}", kind.ext))
 }
 
 /// Uploaded files checked by content and named for keeping, or the first refused (its name and
@@ -116,7 +195,8 @@ pub fn accept(files: Vec<(String, Vec<u8>)>) -> AppResult<Vec<NewAttachment>> {
         .map(|(name, bytes)| {
             let kind = sniff(&bytes).map_err(|e| AppError::bad_request(format!("{name}：{e}")))?;
             Ok(NewAttachment {
-                file_name: clean_name(&name, kind),
+                file_name: clean_name(&name, kind)
+                    .map_err(|e| AppError::bad_request(format!("{name}：{e}")))?,
                 mime: kind.mime.to_string(),
                 bytes,
             })
@@ -209,20 +289,6 @@ pub async fn read_any<S: Send + Sync>(
     })
 }
 
-/// A display name safe to keep: the last path part, no control characters, at most 100 chars.
-pub fn clean_name(name: &str, kind: Kind) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let mut s: String = base
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':'))
-        .take(100)
-        .collect();
-    if s.trim().is_empty() || s.starts_with('.') {
-        s = format!("附件.{}", kind.ext);
-    }
-    s
-}
-
 /// `Content-Disposition` for a download: an ASCII fallback and the UTF-8 name (RFC 6266/5987).
 pub fn disposition(name: &str) -> String {
     let ascii: String = name
@@ -266,7 +332,7 @@ mod tests {
             ("word/document.xml", b"<w/>"),
         ]);
         assert_eq!(sniff(&docx).unwrap().ext, "docx");
-        let ofd = zip_with(&[("OFD.xml", b"<ofd/>")]);
+        let ofd = zip_with(&[("OFD.xml", b"<OFD><DocBody/></OFD>")]);
         assert_eq!(sniff(&ofd).unwrap().ext, "ofd");
         // A renamed executable, a plain zip and an empty file are refused.
         assert!(sniff(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff").is_err());
@@ -288,10 +354,88 @@ mod tests {
     #[test]
     fn names_are_cleaned_for_display_and_download() {
         let pdf = sniff(b"%PDF-").unwrap();
-        assert_eq!(clean_name("C:\\tmp\\进展.pdf", pdf), "进展.pdf");
-        assert_eq!(clean_name("../../etc/passwd", pdf), "passwd");
-        assert_eq!(clean_name("", pdf), "附件.pdf");
-        assert_eq!(clean_name(".htaccess", pdf), "附件.pdf");
+        let table: &[(&str, Result<&str, ()>)] = &[
+            ("C:\\tmp\\进展.pdf", Ok("进展.pdf")),
+            ("../../etc/passwd", Ok("passwd.pdf")),
+            ("", Ok("附件.pdf")),
+            (".htaccess", Ok("附件.pdf")),
+            ("报告.pdf.exe", Ok("报告.pdf")),
+            ("报告.exe", Ok("报告.pdf")),
+            ("v1.2 会议纪要", Ok("v1.2 会议纪要.pdf")),
+            ("报告\u{202E}fdp.exe", Err(())),
+            ("报\u{200B}告.pdf", Err(())),
+            ("报告\r\n.pdf", Err(())),
+        ];
+        for (name, want) in table {
+            assert_eq!(
+                clean_name(name, pdf).as_deref().map_err(|_| ()),
+                want.map(|w| w),
+                "{name:?}"
+            );
+        }
         assert!(disposition("进展 材料.pdf").contains("filename*=UTF-8''%E8%BF%9B"));
+    }
+
+    /// Issue 11 hole 1: what a penetration test carried to other units as attachments.
+    #[test]
+    fn attachments_carry_executables_to_other_units() {
+        let ofd_ok = zip_with(&[(
+            "OFD.xml",
+            b"<ofd:OFD xmlns:ofd=\"http://www.ofdspec.org/2016\"><ofd:DocBody/></ofd:OFD>",
+        )]);
+        assert_eq!(sniff(&ofd_ok).unwrap().ext, "ofd");
+        let mut msi = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+        msi.create_stream("/\u{4840}\u{3F3F}")
+            .unwrap()
+            .write_all(b"x")
+            .unwrap();
+        let msi = msi.into_inner().into_inner();
+        let mut doc = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+        doc.create_stream("/WordDocument")
+            .unwrap()
+            .write_all(b"x")
+            .unwrap();
+        let doc = doc.into_inner().into_inner();
+        assert_eq!(sniff(&doc).unwrap().ext, "doc");
+        let big = vec![b'a'; 300 * 1024 * 1024 / 100 + 8 * 1024 * 1024];
+        let refused: &[(&str, Vec<u8>)] = &[
+            ("pe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00".to_vec()),
+            ("elf", b"\x7fELF\x02\x01\x01".to_vec()),
+            ("script", b"#!/bin/sh\nrm -rf /\n".to_vec()),
+            ("hta", b"<HTML><HTA:APPLICATION ID=x><script>new ActiveXObject('WScript.Shell')</script>".to_vec()),
+            ("bat", b"@echo off\r\ndel /q C:\\*\r\n".to_vec()),
+            ("svg", b"<svg onload=alert(1)>".to_vec()),
+            ("msi", msi),
+            ("jar", zip_with(&[("META-INF/MANIFEST.MF", b"Main-Class: A"), ("A.class", b"\xca\xfe\xba\xbe")])),
+            ("ofd with setup.exe", zip_with(&[
+                ("OFD.xml", b"<ofd:OFD xmlns:ofd=\"x\"><ofd:DocBody/></ofd:OFD>"),
+                ("setup.exe", b"MZ"),
+            ])),
+            ("ofd renamed payload", zip_with(&[
+                ("OFD.xml", b"<ofd:OFD xmlns:ofd=\"x\"><ofd:DocBody/></ofd:OFD>"),
+                ("Doc_0/readme.txt", b"MZ\x90\x00"),
+            ])),
+            ("bare OFD.xml", zip_with(&[("OFD.xml", b"<x/>")])),
+            ("xxe docx", zip_with(&[
+                ("[Content_Types].xml", b"<Types/>"),
+                ("word/document.xml", b"<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>"),
+            ])),
+            ("billion laughs", zip_with(&[
+                ("[Content_Types].xml", b"<!DOCTYPE l [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;\">]><Types>&b;</Types>"),
+                ("word/document.xml", b"<w/>"),
+            ])),
+            ("zip slip", zip_with(&[
+                ("[Content_Types].xml", b"<Types/>"),
+                ("word/document.xml", b"<w/>"),
+                ("../../evil.txt", b"x"),
+            ])),
+            ("inflates a hundredfold and more", zip_with(&[
+                ("[Content_Types].xml", b"<Types/>"),
+                ("word/document.xml", &big),
+            ])),
+        ];
+        for (what, bytes) in refused {
+            assert!(sniff(bytes).is_err(), "{what} was accepted");
+        }
     }
 }

@@ -354,7 +354,7 @@ async fn review_and_revision(cx: &mut Quarter) {
     assert_eq!(res.status(), 400, "{name}");
     let page = body_text(res).await;
     assert!(
-        page.contains("不支持的附件类型") && page.contains("已补充对接企业名单。"),
+        page.contains("附件是可执行文件") && page.contains("已补充对接企业名单。"),
         "{name}: refused, with the text kept"
     );
     let (_, detail) = json_as(
