@@ -24,6 +24,7 @@ pub mod calendar;
 pub mod group;
 pub mod ledger;
 pub mod lights;
+pub mod limits;
 pub mod notify;
 pub mod periods;
 pub mod registry;

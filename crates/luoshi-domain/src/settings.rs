@@ -47,11 +47,13 @@ pub fn check(
         });
     }
     if let Some(url) = webhook
-        && !url.starts_with("http://")
+        && (!url.starts_with("http://")
+            || url.len() > 2000
+            || url.chars().any(|c| c.is_control() || c.is_whitespace()))
     {
         return Err(Refusal {
             field: "webhook",
-            message: "Webhook 地址须以 http:// 开头（内网消息平台）",
+            message: "Webhook 地址须以 http:// 开头（内网消息平台），且不含空格或换行",
         });
     }
     if let Some(smtp) = smtp
@@ -89,13 +91,22 @@ mod tests {
             Option<SmtpSettings>,
             Option<&'a str>,
         );
-        let table: [Row; 7] = [
+        let table: [Row; 9] = [
             (&ok, &[7, 3], None, None, None),
             (&lagging, &[7], None, None, Some("thresholds")),
             (&ok, &[], None, None, Some("reminder_days")),
             (&ok, &[1, 2, 3, 4, 5, 6], None, None, Some("reminder_days")),
             (&ok, &[91], None, None, Some("reminder_days")),
             (&ok, &[7], Some("https://x"), None, Some("webhook")),
+            (&ok, &[7], Some("http://im.gov/hook"), None, None),
+            // Hole 9: CR/LF in the URL would inject request headers.
+            (
+                &ok,
+                &[7],
+                Some("http://im.gov/h\r\nX-Injected: 1"),
+                None,
+                Some("webhook"),
+            ),
             (&ok, &[7], None, Some(smtp(" ", "a@b")), Some("smtp")),
         ];
         for (t, days, hook, mail, want) in table {

@@ -55,6 +55,8 @@ impl AccountsStore for SqlStore {
     }
 
     async fn create_user(&self, actor: &Actor, new: NewUser) -> StoreResult<User> {
+        crate::bounded("用户名", &new.username, 64)?;
+        crate::bounded("姓名", &new.display_name, luoshi_domain::limits::NAME)?;
         let mut tx = self.write().await?;
         let id: i64 = scalar(
             "INSERT INTO users (username, display_name, role, unit_id, password_hash, created_at) \

@@ -32,12 +32,19 @@ fn member_row(r: &AnyRow) -> StoreResult<Member> {
     })
 }
 
-fn check_meeting_title(title: &str) -> StoreResult<()> {
-    if title.trim().is_empty() || title.chars().count() > 200 {
+/// A meeting's title, place, minutes and decisions within their bounds.
+fn check_meeting(m: &NewMeeting) -> StoreResult<()> {
+    if m.title.trim().is_empty() || m.title.chars().count() > 200 {
         return Err(StoreError::Invalid(
             "meeting_title",
             "会议名称不能为空，且不超过 200 字".into(),
         ));
+    }
+    use luoshi_domain::limits::{BODY, NAME, REFERENCE};
+    crate::bounded("会议地点", &m.place, NAME)?;
+    crate::bounded("会议纪要", &m.summary, BODY)?;
+    for d in &m.decisions {
+        crate::bounded("议定事项", &d.text, REFERENCE)?;
     }
     Ok(())
 }
@@ -313,7 +320,7 @@ impl GroupStore for SqlStore {
     }
 
     async fn create_meeting(&self, actor: &Actor, new: NewMeeting) -> StoreResult<Meeting> {
-        check_meeting_title(&new.title)?;
+        check_meeting(&new)?;
         for d in &new.decisions {
             if d.text.trim().is_empty() {
                 return Err(StoreError::Invalid(
@@ -377,7 +384,7 @@ impl GroupStore for SqlStore {
         id: Id,
         edit: NewMeeting,
     ) -> StoreResult<Meeting> {
-        check_meeting_title(&edit.title)?;
+        check_meeting(&edit)?;
         let before = self.meeting(id).await?.ok_or(StoreError::NotFound)?;
         let mut tx = self.write().await?;
         sqlx::query(

@@ -28,7 +28,8 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
 pub(crate) use sql::{
-    Arg, Col, Fetch, Q, Run, Tx, audit, begin, commit, db_err, now, put_blob, rollback, scalar,
+    Arg, Col, Fetch, Q, Run, Tx, audit, begin, bounded, commit, db_err, now, put_blob, rollback,
+    scalar,
 };
 
 /// The SQL dialect behind a connection.

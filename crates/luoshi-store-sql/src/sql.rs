@@ -109,6 +109,12 @@ pub(crate) async fn stored_file(
     }))
 }
 
+/// A text field within its bound (`luoshi_domain::limits`), or the refusal naming the field.
+pub(crate) fn bounded(field: &str, value: &str, max: usize) -> StoreResult<()> {
+    luoshi_domain::limits::check_len(field, value, max)
+        .map_err(|m| StoreError::Invalid("too_long", m))
+}
+
 /// A link's role column (`lead` / `support`).
 pub(crate) fn link_role(r: &AnyRow) -> StoreResult<luoshi_doc::Role> {
     let code: String = get(r, "role")?;

@@ -104,6 +104,11 @@ impl SupervisionStore for SqlStore {
                 "事项名称不能为空，且不超过 500 字".into(),
             ));
         }
+        crate::bounded(
+            "来源说明",
+            &new.source_ref,
+            luoshi_domain::limits::REFERENCE,
+        )?;
         let (opened, due) = (new.opened_on, new.due);
         if due < opened {
             return Err(StoreError::Invalid(

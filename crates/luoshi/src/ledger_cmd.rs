@@ -58,11 +58,46 @@ pub async fn serve(
     if let Some((user, password)) =
         luoshi_store::accounts::credentials::bootstrap_admin(&*store).await?
     {
-        println!("首次启动：已创建管理员账户（密码只显示这一次，请登录后修改）");
-        println!("  用户名：{user}");
-        println!("  密码：{password}");
+        let dir = match &db.database_url {
+            Some(_) => PathBuf::from("."),
+            None => db
+                .db
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from(".")),
+        };
+        let path = write_initial_password(&dir, &user, &password)?;
+        println!(
+            "首次启动：已创建管理员账户 {user}，初始密码已写入 {}（仅文件所有者可读；登录后请修改密码并删除该文件）",
+            path.display()
+        );
     }
     run_server(store, listen, secure_cookies, today).await
+}
+
+/// Writes the first admin's password to a file only its owner can read (never to the terminal or a
+/// log) and returns its path.
+fn write_initial_password(dir: &Path, user: &str, password: &str) -> Result<PathBuf> {
+    use std::io::Write;
+    let path = dir.join("luoshi-initial-admin.txt");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(&path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    writeln!(f, "用户名：{user}\n密码：{password}")?;
+    Ok(path)
 }
 
 async fn run_server(

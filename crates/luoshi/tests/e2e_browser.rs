@@ -50,18 +50,28 @@ fn start_server(db: &Path) -> (Guard, String, String) {
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let guard = Guard(child);
-    let mut password = None;
+    let mut said_where = false;
     for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
-        if let Some(p) = line.trim().strip_prefix("密码：") {
-            password = Some(p.to_string());
-        }
+        // The first admin's password is in a file only its owner can read, never on stdout.
+        assert!(!line.contains("密码："), "a password on stdout: {line}");
+        said_where |= line.contains("luoshi-initial-admin.txt");
         if let Some(url) = line.strip_prefix("落实已启动：") {
-            return (
-                guard,
-                url.trim_end_matches('/').to_string(),
-                password.expect("first run prints the admin password"),
-            );
+            assert!(said_where, "the first start says where the password is");
+            let file = db.parent().unwrap().join("luoshi-initial-admin.txt");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+                assert_eq!(mode & 0o077, 0, "the password file is the owner's alone");
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            let password = text
+                .lines()
+                .find_map(|l| l.strip_prefix("密码："))
+                .expect("the file holds the password")
+                .to_string();
+            return (guard, url.trim_end_matches('/').to_string(), password);
         }
     }
     panic!("server did not start");

@@ -91,6 +91,27 @@ impl Access {
     }
 }
 
+/// A user name as it is stored and looked up: NFKC-folded (ｓｈａｎｇｗｕ → shangwu), lower case, 2–32
+/// of `a-z 0-9 . _ -`, starting with a letter or digit. Anything else — a zero-width character, a
+/// Cyrillic `а` posing as a Latin `a`, spaces — is refused, so two accounts never look alike.
+pub fn normalize_username(raw: &str) -> Result<String, &'static str> {
+    use unicode_normalization::UnicodeNormalization;
+    let name: String = raw.trim().nfkc().collect::<String>().to_lowercase();
+    let ok = (2..=32).contains(&name.chars().count())
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(name)
+    } else {
+        Err("用户名须为 2–32 位英文字母、数字或 . _ -，以字母或数字开头")
+    }
+}
+
 /// Where a login may send the browser afterwards: a path on this site only. Refused (None): an
 /// absolute or scheme-relative URL, a backslash (browsers read `/\evil` as `//evil`), and any
 /// control or whitespace character (`/\t/evil.example` is followed off-site; CR/LF would split the
@@ -179,6 +200,26 @@ mod tests {
         ];
         for (origin, host, ok) in table {
             assert_eq!(same_origin(origin, host), ok, "{origin:?}");
+        }
+    }
+
+    #[test]
+    fn user_names_are_folded_and_never_look_alike() {
+        let table: &[(&str, Option<&str>)] = &[
+            ("shangwu", Some("shangwu")),
+            (" Admin ", Some("admin")),
+            ("ｓｈａｎｇｗｕ", Some("shangwu")),
+            ("li.ming_2", Some("li.ming_2")),
+            ("admin\u{200b}", None),
+            ("\u{0430}dmin", None),
+            ("张三", None),
+            ("a", None),
+            ("-admin", None),
+            ("ad min", None),
+            (&"x".repeat(33), None),
+        ];
+        for (raw, want) in table {
+            assert_eq!(normalize_username(raw).ok().as_deref(), *want, "{raw:?}");
         }
     }
 }

@@ -83,6 +83,7 @@ pub(crate) async fn add_alias_in(
     if alias.is_empty() {
         return Err(StoreError::Invalid("alias_empty", "别名不能为空".into()));
     }
+    crate::bounded("别名", alias, luoshi_domain::limits::NAME)?;
     unit_in(tx, id).await?;
     insert_alias(tx, id, alias).await?;
     audit(
@@ -378,6 +379,7 @@ impl RegistryStore for SqlStore {
                 "单位名称不能为空".into(),
             ));
         }
+        crate::bounded("单位名称", name, luoshi_domain::limits::NAME)?;
         let mut tx = self.write().await?;
         self.registry_lock(&mut tx).await?;
         let area = area_of(name).map(|a| a.code);
@@ -411,6 +413,7 @@ impl RegistryStore for SqlStore {
                     "单位名称不能为空".into(),
                 ));
             }
+            crate::bounded("单位名称", name, luoshi_domain::limits::NAME)?;
             insert_alias(&mut tx, id, name).await?;
             after.name = name.to_string();
         }

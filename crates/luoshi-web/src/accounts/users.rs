@@ -20,10 +20,9 @@ pub struct NewUserBody {
 /// Creates an account after checking the policy; the unit may be named by any alias or short form.
 pub async fn create_account(state: &AppState, auth: &Auth, b: NewUserBody) -> AppResult<User> {
     luoshi_domain::accounts::password::check(&b.password).map_err(AppError::bad_request)?;
-    let username = b.username.trim();
-    if username.is_empty() || username.chars().count() > 64 {
-        return Err(AppError::bad_request("用户名须为 1–64 个字符"));
-    }
+    let username = luoshi_domain::accounts::normalize_username(&b.username)
+        .map_err(|m| AppError::invalid("username", m))?;
+    let username = username.as_str();
     let unit = crate::kit::names::unit_named(state, &b.unit).await?;
     let pw = b.password.clone();
     let hash = tokio::task::spawn_blocking(move || {

@@ -250,8 +250,13 @@ pub async fn read_fields(mut mp: Multipart, total_mb: usize) -> AppResult<Fields
                 }
             }
             (_, _) => {
-                f.text
-                    .insert(name, String::from_utf8_lossy(&bytes).trim().to_string());
+                let text = std::str::from_utf8(&bytes).map_err(|_| {
+                    AppError::invalid(
+                        "not_utf8",
+                        format!("表单字段“{name}”含有无效字符（不是 UTF-8 编码），未保存"),
+                    )
+                })?;
+                f.text.insert(name, text.trim().to_string());
             }
         }
     }

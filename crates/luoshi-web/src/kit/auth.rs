@@ -56,45 +56,37 @@ pub enum Login {
     Refused(String),
 }
 
-/// Checks a username and password, applying the lockout rule, and opens a session.
+/// Checks a username and password, applying the lockout rule, and opens a session. Every refusal
+/// gives the same answer after the same work, so a caller cannot tell an unknown, a locked, a
+/// disabled and a known account apart.
 pub async fn login(state: &AppState, username: &str, password: &str) -> Result<Login, AppError> {
-    const WRONG: &str = "用户名或密码错误";
-    let creds = state.store.credentials(username.trim()).await?;
-    let Some(creds) = creds else {
-        // Spend the same time as a real check, so timing does not reveal which names exist.
-        let pw = password.to_string();
-        let _ = tokio::task::spawn_blocking(move || verify_password(&pw, DUMMY_HASH)).await;
-        return Ok(Login::Refused(WRONG.into()));
+    const WRONG: &str = "用户名或密码错误（连续失败多次后账户将暂时锁定）";
+    let creds = match luoshi_domain::accounts::normalize_username(username) {
+        Ok(name) => state.store.credentials(&name).await?,
+        Err(_) => None,
     };
-    let t = now();
-    if let Some(until) = creds.locked_until
-        && until > t
-    {
-        let minutes = (until - t + 59) / 60;
-        return Ok(Login::Refused(format!(
-            "连续登录失败次数过多，账户已锁定，请约 {minutes} 分钟后再试"
-        )));
-    }
-    if !creds.user.active {
-        return Ok(Login::Refused("账户已停用，请联系领导小组办公室".into()));
-    }
     let pw = password.to_string();
-    let hash = creds.password_hash.clone();
+    let hash = creds
+        .as_ref()
+        .map(|c| c.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.to_string());
     let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
         .await
         .unwrap_or(false);
+    let Some(creds) = creds else {
+        return Ok(Login::Refused(WRONG.into()));
+    };
+    let t = now();
+    let locked = creds.locked_until.is_some_and(|until| until > t);
+    if locked || !creds.user.active {
+        return Ok(Login::Refused(WRONG.into()));
+    }
     if !ok {
         state
             .store
             .record_login_failure(creds.user.id, t, MAX_FAILURES, LOCK_SECS)
             .await?;
-        let left = MAX_FAILURES - creds.failed_logins - 1;
-        let msg = if left > 0 {
-            format!("{WRONG}（再失败 {left} 次将锁定 30 分钟）")
-        } else {
-            "连续登录失败次数过多，账户已锁定 30 分钟".into()
-        };
-        return Ok(Login::Refused(msg));
+        return Ok(Login::Refused(WRONG.into()));
     }
     state.store.record_login_success(creds.user.id).await?;
     let token = random_token(32);

@@ -25,10 +25,67 @@ pub struct Path<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct Query<T>(pub T);
 
-/// `axum::Form`, with Chinese errors.
-#[derive(FromRequest)]
-#[from_request(via(axum::Form), rejection(AppError))]
+/// A urlencoded form body, with Chinese errors. Bytes that are not UTF-8 once percent-decoded are
+/// refused (never stored as U+FFFD); the body limit is the route's.
 pub struct Form<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for Form<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        let urlencoded = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !urlencoded {
+            return Err(AppError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "bad_form",
+                "表单内容无效，请返回检查后重新提交",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::bad_request("表单内容过大或无法读取"))?;
+        if let Some(field) = not_utf8(&bytes) {
+            tracing::info!(field, "form rejected: not UTF-8");
+            return Err(AppError::invalid(
+                "not_utf8",
+                format!("表单字段“{field}”含有无效字符（不是 UTF-8 编码），未保存"),
+            ));
+        }
+        serde_urlencoded::from_bytes(&bytes).map(Form).map_err(|e| {
+            tracing::info!(rejection = %e, "form rejected");
+            AppError::bad_request("表单内容无效，请返回检查后重新提交")
+        })
+    }
+}
+
+/// The first field of a urlencoded body whose name or value is not UTF-8 once decoded.
+fn not_utf8(body: &[u8]) -> Option<String> {
+    for pair in body.split(|b| *b == b'&') {
+        let mut kv = pair.splitn(2, |b| *b == b'=');
+        let key = kv.next().unwrap_or_default();
+        let value = kv.next().unwrap_or_default();
+        let decode = |b: &[u8]| -> Vec<u8> {
+            let plus: Vec<u8> = b
+                .iter()
+                .map(|c| if *c == b'+' { b' ' } else { *c })
+                .collect();
+            percent_encoding::percent_decode(&plus).collect()
+        };
+        let (k, v) = (decode(key), decode(value));
+        if std::str::from_utf8(&k).is_err() || std::str::from_utf8(&v).is_err() {
+            return Some(String::from_utf8_lossy(&k).into_owned());
+        }
+    }
+    None
+}
 
 impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
     fn into_response(self) -> axum::response::Response {

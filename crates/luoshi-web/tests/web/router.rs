@@ -510,7 +510,7 @@ async fn export(h: &Harness) {
     assert_eq!(rows.len() as i64 - 1, liaison_total);
     assert!(
         rows.iter()
-            .any(|r| r[1].ends_with("=SUM(A1:A9)") && r[2] == "-1+2@x。"),
+            .any(|r| r[1].ends_with("=SUM(A1:A9)") && r[2] == "'-1+2@x。"),
         "{rows:?}"
     );
 }

@@ -93,3 +93,129 @@ async fn unknown_methods_answer_405_with_allow() {
         );
     }
 }
+
+/// Hole 7: a 1.8 MB unit name, alias or display name is refused with a clear 422 (on PostgreSQL it
+/// used to be a 500: the index row was too large), and nothing is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unbounded_input() {
+    use luoshi_domain::accounts::Role;
+    use serde_json::json;
+    for backend in BACKENDS {
+        let name = backend.name();
+        let h = harness(backend, "unbounded", Config::default()).await;
+        let huge = "厅".repeat(600_000);
+        let (st, body) = h
+            .json(
+                Some(Role::Admin),
+                "POST",
+                "/api/v1/units",
+                json!({"name": huge, "kind": "regional_dept"}),
+            )
+            .await;
+        assert_eq!(st, 422, "{name}: {body}");
+        assert!(
+            body.to_string().contains("单位名称不能超过 200 字"),
+            "{name}: {body}"
+        );
+        let unit = h.store.unit_by_name("自治区商务厅").await.unwrap().unwrap();
+        let (st, body) = h
+            .json(
+                Some(Role::Admin),
+                "POST",
+                &format!("/api/v1/units/{}/aliases", unit.id),
+                json!({"alias": "别".repeat(201)}),
+            )
+            .await;
+        assert_eq!(st, 422, "{name}: {body}");
+        let (st, body) = h
+            .json(
+                Some(Role::Admin),
+                "POST",
+                "/api/v1/users",
+                json!({"username": "zhangsan", "display_name": "张".repeat(201),
+                       "role": "liaison", "unit": "商务厅", "password": "Zm8#kLq2!vR7"}),
+            )
+            .await;
+        assert_eq!(st, 422, "{name}: {body}");
+        assert!(
+            h.store
+                .unit_by_name(&"厅".repeat(600_000))
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
+
+/// Hole 9: user names are folded (NFKC, lower case) and look-alikes are refused: `Admin` is the
+/// existing `admin`'s twin, `admin\u{200b}` hides a zero-width space, `аdmin` starts with a Cyrillic
+/// letter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_names_are_not_normalised() {
+    use luoshi_domain::accounts::Role;
+    use serde_json::json;
+    let h = harness(
+        crate::common::Backend::Sqlite,
+        "usernames",
+        Config::default(),
+    )
+    .await;
+    let add = |username: &str| {
+        json!({"username": username, "display_name": "张三", "role": "liaison",
+               "unit": "商务厅", "password": "Zm8#kLq2!vR7"})
+    };
+    let (st, body) = h
+        .json(Some(Role::Admin), "POST", "/api/v1/users", add("Zhang.San"))
+        .await;
+    assert!(st == 200 || st == 201, "{body}");
+    assert_eq!(body["username"], "zhang.san");
+    for twin in [
+        "ZHANG.SAN",
+        "ｚｈａｎｇ.ｓａｎ",
+        "zhang.san\u{200b}",
+        "\u{0437}hang.san",
+    ] {
+        let (st, body) = h
+            .json(Some(Role::Admin), "POST", "/api/v1/users", add(twin))
+            .await;
+        assert!(st == 409 || st == 422, "{twin:?} was accepted: {st} {body}");
+    }
+    // The login folds what is typed the same way.
+    let (st, _) = h
+        .json(
+            None,
+            "POST",
+            "/api/v1/session",
+            json!({"username": "ZHANG.SAN", "password": "Zm8#kLq2!vR7"}),
+        )
+        .await;
+    assert_eq!(st, 200);
+}
+
+/// Hole 9: bytes that are not UTF-8 in a form are refused, naming the field, and nothing is
+/// stored (they used to be kept as U+FFFD).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_utf8_in_forms_is_stored_as_replacement_characters() {
+    use luoshi_domain::accounts::Role;
+    let h = harness(crate::common::Backend::Sqlite, "utf8", Config::default()).await;
+    let lead = h.store.unit_by_name("自治区商务厅").await.unwrap().unwrap();
+    let body = format!(
+        "title=%E4%BA%8B%FF%FE&source=instruction&lead_unit_id={}&due=2026-12-30",
+        lead.id
+    );
+    let res = h
+        .send(
+            Some(Role::Admin),
+            "POST",
+            "/items",
+            Some("application/x-www-form-urlencoded"),
+            body.into_bytes(),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(body_text(res).await.contains("表单字段“title”含有无效字符"));
+    assert!(
+        h.store.items(&Default::default()).await.unwrap().is_empty(),
+        "nothing stored"
+    );
+}
