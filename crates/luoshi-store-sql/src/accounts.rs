@@ -219,25 +219,32 @@ impl AccountsStore for SqlStore {
     }
 
     async fn create_session(&self, new: NewSession) -> StoreResult<()> {
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)",
         )
-        .bind(new.token_hash)
+        .bind(new.token_hash.clone())
         .bind(new.user_id)
         .bind(new.csrf)
         .bind(new.now)
-        .run(&self.pool).await?;
-        Ok(())
+        .run(&mut *tx).await?;
+        // The new session and the newest others up to the cap stay; older ones end.
+        sqlx::query(
+            "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2 AND token_hash NOT IN \
+             (SELECT token_hash FROM sessions WHERE user_id = $1 AND token_hash <> $2 \
+              ORDER BY created_at DESC, last_seen DESC LIMIT $3)",
+        )
+        .bind(new.user_id)
+        .bind(new.token_hash.clone())
+        .bind(luoshi_domain::accounts::MAX_SESSIONS - 1)
+        .run(&mut *tx)
+        .await?;
+        commit(tx).await
     }
 
-    async fn session(
-        &self,
-        token_hash: &str,
-        now: i64,
-        idle_secs: i64,
-    ) -> StoreResult<Option<Session>> {
+    async fn session(&self, token_hash: &str, now: i64) -> StoreResult<Option<Session>> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, s.csrf, s.last_seen, \
+            "SELECT {USER_COLUMNS}, s.csrf, s.created_at AS session_created, s.last_seen, \
              (SELECT COUNT(*) FROM notifications m WHERE m.user_id = u.id AND m.read_at IS NULL) AS unread, \
              (SELECT COUNT(*) FROM flashes f WHERE f.token_hash = s.token_hash) AS pending_flashes \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
@@ -251,8 +258,11 @@ impl AccountsStore for SqlStore {
             return Ok(None);
         };
         let last_seen: i64 = row.col("last_seen")?;
+        let created: i64 = row.col("session_created")?;
         let user = user_row(&row)?;
-        if now - last_seen > idle_secs || !user.active {
+        if luoshi_domain::accounts::session_ended(user.role, created, last_seen, now).is_some()
+            || !user.active
+        {
             self.delete_session(token_hash).await?;
             return Ok(None);
         }

@@ -253,39 +253,61 @@ async fn accounts_and_throttle(cx: &mut Cx<'_>) {
     };
 }
 
-/// Sessions expire when idle and are gone after logout.
+/// Sessions end when idle (15 minutes for an administrator), after 12 hours whatever happens, and
+/// after logout; an account holds at most three at once.
 async fn sessions(cx: &mut Cx<'_>) {
     let store = cx.store;
-    store
-        .create_session(NewSession {
-            token_hash: "t1".into(),
-            user_id: cx.admin_id,
-            csrf: "c1".into(),
-            now: 10_000,
-        })
-        .await
-        .unwrap();
-    let live = store.session("t1", 10_100, 1800).await.unwrap().unwrap();
-    assert_eq!((live.user.id, live.csrf.as_str()), (cx.admin_id, "c1"));
+    let open = |token: &str, now: i64| NewSession {
+        token_hash: token.into(),
+        user_id: cx.admin_id,
+        csrf: format!("c-{token}"),
+        now,
+    };
+    store.create_session(open("t1", 10_000)).await.unwrap();
+    let live = store.session("t1", 10_100).await.unwrap().unwrap();
+    assert_eq!((live.user.id, live.csrf.as_str()), (cx.admin_id, "c-t1"));
     assert!(
         store
-            .session("t1", 10_100 + 1801, 1800)
+            .session("t1", 10_100 + 15 * 60 + 1)
             .await
             .unwrap()
             .is_none()
     );
-    assert!(store.session("t1", 10_200, 1800).await.unwrap().is_none());
-    store
-        .create_session(NewSession {
-            token_hash: "t2".into(),
-            user_id: cx.admin_id,
-            csrf: "c2".into(),
-            now: 10_000,
-        })
-        .await
-        .unwrap();
+    assert!(
+        store.session("t1", 10_200).await.unwrap().is_none(),
+        "ended is gone"
+    );
+    // Busy all day: still over after 12 hours.
+    store.create_session(open("t3", 20_000)).await.unwrap();
+    let mut t = 20_000;
+    while t < 20_000 + 12 * 3600 - 600 {
+        t += 600;
+        assert!(store.session("t3", t).await.unwrap().is_some(), "{t}");
+    }
+    assert!(
+        store
+            .session("t3", 20_000 + 12 * 3600 + 60)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    store.create_session(open("t2", 30_000)).await.unwrap();
     store.delete_session("t2").await.unwrap();
-    assert!(store.session("t2", 10_001, 1800).await.unwrap().is_none());
+    assert!(store.session("t2", 30_001).await.unwrap().is_none());
+    // A fourth sign-in ends the oldest.
+    for (i, token) in ["s1", "s2", "s3", "s4"].iter().enumerate() {
+        store
+            .create_session(open(token, 40_000 + i as i64))
+            .await
+            .unwrap();
+    }
+    assert!(store.session("s1", 40_010).await.unwrap().is_none());
+    for token in ["s2", "s3", "s4"] {
+        assert!(
+            store.session(token, 40_010).await.unwrap().is_some(),
+            "{token}"
+        );
+    }
 }
 
 /// A new document, and the same bytes again: nothing changes the second time.

@@ -91,6 +91,45 @@ impl Access {
     }
 }
 
+/// Longest a session lives, however busy (等保: absolute lifetime ≤ 12 h).
+pub const SESSION_MAX_SECS: i64 = 12 * 3600;
+/// Idle time after which a session ends: 15 minutes for the office's administrators, 30 for
+/// everyone else.
+pub fn session_idle_secs(role: Role) -> i64 {
+    match role {
+        Role::Admin => 15 * 60,
+        _ => 30 * 60,
+    }
+}
+/// Sessions one account may hold at once; a new sign-in ends the oldest beyond it.
+pub const MAX_SESSIONS: i64 = 3;
+
+/// Why a session has ended at `now`, or None while it lives.
+pub fn session_ended(
+    role: Role,
+    created_at: i64,
+    last_seen: i64,
+    now: i64,
+) -> Option<&'static str> {
+    if now - created_at > SESSION_MAX_SECS {
+        Some("登录已超过 12 小时，请重新登录")
+    } else if now - last_seen > session_idle_secs(role) {
+        Some("长时间未操作，请重新登录")
+    } else {
+        None
+    }
+}
+
+/// The session cookie's name: under TLS with the `__Host-` prefix, so no other host (a sibling
+/// subdomain) can set or shadow it.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-luoshi_session"
+    } else {
+        "luoshi_session"
+    }
+}
+
 /// A user name as it is stored and looked up: NFKC-folded (ｓｈａｎｇｗｕ → shangwu), lower case, 2–32
 /// of `a-z 0-9 . _ -`, starting with a letter or digit. Anything else — a zero-width character, a
 /// Cyrillic `а` posing as a Latin `a`, spaces — is refused, so two accounts never look alike.
@@ -221,5 +260,39 @@ mod tests {
         for (raw, want) in table {
             assert_eq!(normalize_username(raw).ok().as_deref(), *want, "{raw:?}");
         }
+    }
+
+    #[test]
+    fn sessions_end_after_twelve_hours_or_when_idle() {
+        let h = 3600;
+        let table = [
+            (Role::Liaison, 0, 0, 29 * 60, None),
+            (
+                Role::Liaison,
+                0,
+                0,
+                31 * 60,
+                Some("长时间未操作，请重新登录"),
+            ),
+            (Role::Admin, 0, 0, 14 * 60, None),
+            (Role::Admin, 0, 0, 16 * 60, Some("长时间未操作，请重新登录")),
+            (
+                Role::Liaison,
+                0,
+                12 * h,
+                12 * h + 60,
+                Some("登录已超过 12 小时，请重新登录"),
+            ),
+            (Role::Leader, 0, 11 * h, 11 * h + 60, None),
+        ];
+        for (role, created, seen, now, want) in table {
+            assert_eq!(
+                session_ended(role, created, seen, now),
+                want,
+                "{role:?} {now}"
+            );
+        }
+        assert_eq!(session_cookie_name(true), "__Host-luoshi_session");
+        assert_eq!(session_cookie_name(false), "luoshi_session");
     }
 }

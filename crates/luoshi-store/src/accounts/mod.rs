@@ -100,14 +100,11 @@ pub trait AccountsStore: Send + Sync {
     async fn record_login_success(&self, user_id: Id) -> StoreResult<()>;
     async fn set_password(&self, actor: &Actor, user_id: Id, hash: &str) -> StoreResult<()>;
     async fn set_user_active(&self, actor: &Actor, user_id: Id, active: bool) -> StoreResult<()>;
+    /// Opens a session; the account's oldest sessions beyond `accounts::MAX_SESSIONS` end.
     async fn create_session(&self, new: NewSession) -> StoreResult<()>;
-    /// The session behind a token hash, if it is live; touches its idle clock.
-    async fn session(
-        &self,
-        token_hash: &str,
-        now: i64,
-        idle_secs: i64,
-    ) -> StoreResult<Option<Session>>;
+    /// The session behind a token hash, if it is live by `accounts::session_ended` (an ended one
+    /// is removed); touches its idle clock.
+    async fn session(&self, token_hash: &str, now: i64) -> StoreResult<Option<Session>>;
     /// Keeps a message for the session's next page (at most a few; older ones are dropped).
     async fn push_flash(&self, token_hash: &str, flash: &Flash) -> StoreResult<()>;
     /// The session's waiting messages, oldest first, removed as they are read.

@@ -91,7 +91,7 @@ pub async fn login_submit(
 }
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = crate::kit::auth::cookie_token(&headers) {
+    if let Some(token) = crate::kit::auth::cookie_token(&headers, state.config.secure_cookies) {
         let _ = state
             .store
             .delete_session(&luoshi_store::accounts::credentials::token_hash(&token))

@@ -15,33 +15,33 @@ use crate::AppState;
 use crate::kit::clock::now;
 use crate::kit::error::AppError;
 
-/// A session ends after this many idle seconds.
-pub const IDLE_SECS: i64 = 30 * 60;
 /// Failed logins that lock an account.
 pub const MAX_FAILURES: i64 = 5;
 /// How long a locked account stays locked, seconds.
 pub const LOCK_SECS: i64 = 30 * 60;
 
+/// The session cookie's name without TLS (under TLS it has the `__Host-` prefix).
 pub const COOKIE: &str = "luoshi_session";
 
-/// Reads the session cookie's token from request headers.
-pub fn cookie_token(headers: &HeaderMap) -> Option<String> {
+/// Reads the session cookie's token from request headers (`secure`: only the `__Host-` cookie).
+pub fn cookie_token(headers: &HeaderMap, secure: bool) -> Option<String> {
+    let name = luoshi_domain::accounts::session_cookie_name(secure);
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
 }
 
 /// The live session behind a request, if any, with its token's digest (what the database keys
 /// it by).
 pub async fn load_session(state: &AppState, headers: &HeaderMap) -> Option<(String, Session)> {
-    let token = cookie_token(headers)?;
+    let token = cookie_token(headers, state.config.secure_cookies)?;
     let hash = token_hash(&token);
-    match state.store.session(&hash, now(), IDLE_SECS).await {
+    match state.store.session(&hash, now()).await {
         Ok(s) => s.map(|s| (hash, s)),
         Err(e) => {
             tracing::warn!("session lookup failed: {e}");
@@ -114,10 +114,11 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> Result<L
 
 /// The Set-Cookie value for a new session, or for clearing it.
 pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
+    let name = luoshi_domain::accounts::session_cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
     match token {
-        Some(t) => format!("{COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict{secure}"),
-        None => format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
+        Some(t) => format!("{name}={t}; Path=/; HttpOnly; SameSite=Strict{secure}"),
+        None => format!("{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
     }
 }
 

@@ -219,3 +219,47 @@ async fn invalid_utf8_in_forms_is_stored_as_replacement_characters() {
         "nothing stored"
     );
 }
+
+/// 等保 item 13: under TLS the session cookie carries the `__Host-` prefix (Secure, Path=/, no
+/// Domain), and a cookie without it is not a session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_use_the_host_prefix_under_tls() {
+    use serde_json::json;
+    let config = Config {
+        secure_cookies: true,
+        ..Config::default()
+    };
+    let h = harness(crate::common::Backend::Sqlite, "host_cookie", config).await;
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/session")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({"username": "admin0", "password": "Passw0rd!x"}).to_string(),
+        ))
+        .unwrap();
+    let res = raw(&h, req).await;
+    assert_eq!(res.status(), 200);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.starts_with("__Host-luoshi_session=")
+            && cookie.contains("; Secure")
+            && cookie.contains("Path=/")
+            && !cookie.contains("Domain"),
+        "{cookie}"
+    );
+    let token = cookie["__Host-luoshi_session=".len()..]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let ask = |name: &str| {
+        Request::builder()
+            .uri("/api/v1/tasks")
+            .header("cookie", format!("{name}={token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(raw(&h, ask("__Host-luoshi_session")).await.status(), 200);
+    assert_eq!(raw(&h, ask("luoshi_session")).await.status(), 401);
+}
