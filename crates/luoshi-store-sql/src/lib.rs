@@ -9,6 +9,7 @@
 
 mod accounts;
 mod audit;
+pub mod backup;
 mod group;
 mod jobs;
 mod ledger;
@@ -92,7 +93,8 @@ impl SqlStore {
                     if dialect == Dialect::Sqlite {
                         conn.execute(
                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
-                             PRAGMA foreign_keys=ON; PRAGMA busy_timeout=15000;",
+                             PRAGMA foreign_keys=ON; PRAGMA busy_timeout=15000; \
+                             PRAGMA secure_delete=ON;",
                         )
                         .await?;
                     }

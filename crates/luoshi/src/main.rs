@@ -89,6 +89,24 @@ enum Command {
         #[command(subcommand)]
         what: ExportCommand,
     },
+    /// Back up the SQLite database while it runs (a verified snapshot). PostgreSQL: use pg_dump.
+    Backup {
+        /// The SQLite database file.
+        #[arg(long, default_value = "luoshi.db")]
+        db: PathBuf,
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace the SQLite database with a verified backup (stop the server first).
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// The SQLite database file to replace.
+        #[arg(long, default_value = "luoshi.db")]
+        db: PathBuf,
+    },
     /// Build a demo ledger from the project's own sample documents and serve it.
     Demo {
         /// The demo database (recreated).
@@ -162,6 +180,8 @@ fn main() -> ExitCode {
             also,
             today,
         } => block(ledger_cmd::demo(&db, listen, &also, today)),
+        Command::Backup { db, to } => block(ledger_cmd::backup(&db, &to)),
+        Command::Restore { from, db } => block(ledger_cmd::restore(&from, &db)),
         Command::ParseWorker => ledger_cmd::parse_worker(),
     };
     match result {
