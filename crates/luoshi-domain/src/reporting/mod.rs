@@ -237,6 +237,15 @@ pub fn batch_row_filed(progress: &str, narrative: &str, figures: &str) -> bool {
     !(progress.trim().is_empty() && narrative.trim().is_empty() && figures.trim().is_empty())
 }
 
+/// Who reads a filed report (and its attachments) on a task several units share: the office and
+/// leaders read all; a unit reads what it filed; the task's lead unit also reads its support
+/// units' contributions (it folds them into its report). A support unit does not read the lead's
+/// report or another support unit's contribution, and an area committee reads only its own units'
+/// filings, not every filing on its area's tasks.
+pub fn may_read_report(sees_everything: bool, filed_by_own_unit: bool, leads_task: bool) -> bool {
+    sees_everything || filed_by_own_unit || leads_task
+}
+
 /// Who may file what: a task report is the lead unit's, a contribution a support unit's. `role` is
 /// the filing unit's live link to the task, if it has one.
 pub fn may_file(kind: ReportKind, role: Option<luoshi_doc::Role>) -> Result<(), String> {
@@ -322,6 +331,20 @@ mod tests {
                 want.map_err(str::to_string),
                 "{narrative:.10} {figures:.10}"
             );
+        }
+    }
+
+    #[test]
+    fn a_shared_task_s_reports_are_read_by_their_own_unit_and_the_lead() {
+        // (sees everything, filed by own unit, leads the task) → may read
+        let table = [
+            (true, false, false, true),
+            (false, true, false, true),
+            (false, false, true, true),
+            (false, false, false, false),
+        ];
+        for (all, own, lead, want) in table {
+            assert_eq!(may_read_report(all, own, lead), want, "{all} {own} {lead}");
         }
     }
 

@@ -14,7 +14,7 @@ use crate::kit::extract::{Form, Path, date_field, opt_date_field};
 use crate::kit::names::unit_named;
 use crate::kit::page::{Nav, back, nav, page, refused};
 use luoshi_domain::accounts::Role;
-use luoshi_domain::group::MeetingKind;
+use luoshi_domain::group::{MeetingKind, MeetingView};
 use luoshi_store::Id;
 use luoshi_store::accounts::User;
 use luoshi_store::group::{Meeting, Member, MemberEdit, NewDecision, NewMeeting, RosterSource};
@@ -51,7 +51,17 @@ async fn group_page(
     Ok(page(GroupPage {
         nav: nav(a, "group"),
         members: state.store.members().await?,
-        meetings: state.store.meetings().await?,
+        meetings: {
+            let family = state.store.unit_family(a.0.user.unit_id).await?;
+            let everything = a.0.user.role.sees_everything();
+            state
+                .store
+                .meetings()
+                .await?
+                .into_iter()
+                .filter_map(|m| as_seen(m, everything, &family))
+                .collect()
+        },
         units: if office {
             state.store.units().await?
         } else {
@@ -397,15 +407,32 @@ struct MeetingPage {
     unit_names: Vec<String>,
 }
 
+/// A meeting as a reader may see it (`group::meeting_view`): whole, or only the reader's own
+/// decisions without the minutes, or not at all.
+fn as_seen(mut m: Meeting, everything: bool, family: &[Id]) -> Option<Meeting> {
+    let leads: Vec<Option<Id>> = m.decisions.iter().map(|d| d.lead_unit_id).collect();
+    match luoshi_domain::group::meeting_view(everything, family, &leads) {
+        MeetingView::Whole => Some(m),
+        MeetingView::Hidden => None,
+        MeetingView::Decisions(own) => {
+            m.decisions = own.into_iter().map(|i| m.decisions[i].clone()).collect();
+            m.summary = String::new();
+            Some(m)
+        }
+    }
+}
+
 pub async fn meeting(
     State(state): State<AppState>,
     a: Auth,
     Path(id): Path<Id>,
 ) -> AppResult<Html<String>> {
+    let family = state.store.unit_family(a.0.user.unit_id).await?;
     let meeting = state
         .store
         .meeting(id)
         .await?
+        .and_then(|m| as_seen(m, a.0.user.role.sees_everything(), &family))
         .ok_or_else(AppError::not_found)?;
     let office = a.0.user.role == Role::Admin;
     Ok(page(MeetingPage {

@@ -134,3 +134,66 @@ pub async fn visible_units(state: &AppState, session: &Session) -> AppResult<Vec
         .filter(|u| unit_in_scope(u.unit.id, u.unit.area.as_deref(), &scope))
         .collect())
 }
+
+/// Who reads which filings (`reporting::may_read_report`): the office and leaders all; a unit its
+/// own, and the contributions to the tasks it leads.
+pub struct ReportReader {
+    everything: bool,
+    family: Vec<Id>,
+}
+
+impl ReportReader {
+    pub async fn of(state: &AppState, session: &Session) -> AppResult<ReportReader> {
+        Ok(ReportReader {
+            everything: session.user.role.sees_everything(),
+            family: if session.user.role.sees_everything() {
+                Vec::new()
+            } else {
+                state.store.unit_family(session.user.unit_id).await?
+            },
+        })
+    }
+
+    /// Whether a filing by `unit` on a task led by `leads` is this reader's to read.
+    pub fn may_read(&self, unit: Id, leads: &[Id]) -> bool {
+        luoshi_domain::reporting::may_read_report(
+            self.everything,
+            self.family.contains(&unit),
+            leads.iter().any(|l| self.family.contains(l)),
+        )
+    }
+
+    /// Whether the reader may read a filing by `unit` on this task.
+    pub fn may_read_on(&self, task: &TaskDetail, unit: Id) -> bool {
+        let leads: Vec<Id> = task
+            .units
+            .iter()
+            .filter(|u| u.role.is_lead())
+            .map(|u| u.unit_id)
+            .collect();
+        self.may_read(unit, &leads)
+    }
+}
+
+/// A filed report the session may read (its task in scope, and the filing its own or one on a
+/// task it leads), or 404.
+pub async fn visible_report(
+    state: &AppState,
+    session: &Session,
+    id: Id,
+) -> AppResult<luoshi_store::reporting::ReportDetail> {
+    let report = state
+        .store
+        .report(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let task = visible_task(state, session, report.row.task_id).await?;
+    if ReportReader::of(state, session)
+        .await?
+        .may_read_on(&task, report.row.unit_id)
+    {
+        Ok(report)
+    } else {
+        Err(AppError::not_found())
+    }
+}

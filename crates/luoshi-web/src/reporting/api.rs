@@ -13,7 +13,6 @@ use crate::AppState;
 use crate::kit::auth::Auth;
 use crate::kit::error::AppError;
 use crate::kit::extract::{Json, Path, Query};
-use crate::kit::scope::visible_task;
 use crate::reporting::filing::{Filing, file_report};
 use crate::reporting::pages::RoundQuery;
 use crate::reporting::round::{owed_in_round, round_param, visible_links};
@@ -147,13 +146,9 @@ pub async fn report(
     Path(id): Path<Id>,
 ) -> Result<Json<ReportDetail>, AppError> {
     async {
-        let r = state
-            .store
-            .report(id)
-            .await?
-            .ok_or_else(AppError::not_found)?;
-        visible_task(&state, &a.0, r.row.task_id).await?;
-        Ok(Json(r))
+        Ok(Json(
+            crate::kit::scope::visible_report(&state, &a.0, id).await?,
+        ))
     }
     .await
 }

@@ -64,9 +64,17 @@ async fn gather(state: &AppState, a: &Auth, q: &OutputQuery) -> AppResult<Gather
     )
     .await?;
     let owed = owed_in_round(state, links, round).await?;
+    // Only the filings this reader may read go into the compilation and the sheets' text.
+    let reader = crate::kit::scope::ReportReader::of(state, &a.0).await?;
+    let mut leads: std::collections::HashMap<Id, Vec<Id>> = std::collections::HashMap::new();
+    for o in owed.iter().filter(|o| o.ob.role.is_lead()) {
+        leads.entry(o.ob.task_id).or_default().push(o.ob.unit_id);
+    }
     let mut details = BTreeMap::new();
     for o in &owed {
+        let task_leads = leads.get(&o.ob.task_id).map(Vec::as_slice).unwrap_or(&[]);
         if let Some(r) = &o.report
+            && reader.may_read(o.ob.unit_id, task_leads)
             && let Some(d) = state.store.report(r.id).await?
         {
             details.insert(r.id, d);

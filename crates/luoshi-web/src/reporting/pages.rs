@@ -193,6 +193,9 @@ pub struct Slot {
     pub previous: Option<(String, Id)>,
     /// The form starts from the unit's saved draft: when and by whom it was saved.
     pub saved: Option<String>,
+    /// The viewer may read this filing (`reporting::may_read_report`); unreadable slots count
+    /// for the task's light but are not shown.
+    pub readable: bool,
 }
 
 /// A filing form's starting values.
@@ -273,11 +276,14 @@ async fn slots(
     } else {
         Vec::new()
     };
+    let task = visible_task(state, &a.0, task_id).await?;
+    let reader = crate::kit::scope::ReportReader::of(state, &a.0).await?;
     let mut out = Vec::new();
     for o in owed {
+        let readable = reader.may_read_on(&task, o.ob.unit_id);
         let detail = match &o.report {
-            Some(r) => state.store.report(r.id).await?,
-            None => None,
+            Some(r) if readable => state.store.report(r.id).await?,
+            _ => None,
         };
         let can_file =
             may_write && family.contains(&o.ob.unit_id) && o.standing != Standing::Accepted;
@@ -303,6 +309,7 @@ async fn slots(
             .iter()
             .find(|d| can_file && d.unit_id == o.ob.unit_id);
         out.push(Slot {
+            readable,
             saved: saved.map(|d| {
                 format!(
                     "已载入{}于 {} 保存的草稿（尚未报送）",
@@ -392,6 +399,7 @@ async fn task_page(
         today(state),
         &settings.thresholds,
     );
+    slots.retain(|s| s.readable);
     Ok(page(ReportTaskPage {
         nav: nav(a, "reporting"),
         task,
@@ -661,13 +669,8 @@ pub async fn attachment(
         .attachment(id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let report = state
-        .store
-        .report(meta.report_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    // Whoever may see the task may see what was filed on it.
-    visible_task(&state, &a.0, report.row.task_id).await?;
+    // Whoever may read the filing may download what came with it.
+    crate::kit::scope::visible_report(&state, &a.0, meta.report_id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, meta.mime.clone()),

@@ -263,3 +263,210 @@ async fn sessions_use_the_host_prefix_under_tls() {
     assert_eq!(raw(&h, ask("__Host-luoshi_session")).await.status(), 200);
     assert_eq!(raw(&h, ask("luoshi_session")).await.status(), 401);
 }
+
+/// Hole 8: a support unit reads neither the lead's report nor its attachments on a shared task
+/// (the lead reads the contributions); meetings are the office's and leaders', and a unit sees
+/// only a meeting that gave it work, only its own decisions, without the minutes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meetings_and_shared_tasks_leak_to_other_units() {
+    use crate::common::{json_as, multipart, session_of};
+    use luoshi_domain::accounts::Role;
+    use serde_json::json;
+    for backend in BACKENDS {
+        let name = backend.name();
+        let config = Config {
+            today: luoshi_domain::calendar::Date::parse("2026-09-10"),
+            ..Config::default()
+        };
+        let h = harness(backend, "leaks", config).await;
+        let lead = h.session(Role::Liaison);
+        // A task 商务厅 leads with a support unit.
+        let (_, owed) = json_as(
+            &h,
+            &lead,
+            "GET",
+            "/api/v1/obligations?round=2026-Q3",
+            json!({}),
+            None,
+        )
+        .await;
+        let mut shared = None;
+        for o in owed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["kind"] == "task")
+        {
+            let id = o["task_id"].as_i64().unwrap();
+            let (_, t) = json_as(
+                &h,
+                &lead,
+                "GET",
+                &format!("/api/v1/tasks/{id}"),
+                json!({}),
+                None,
+            )
+            .await;
+            if let Some(s) = t["support"].as_array().and_then(|s| s.first()) {
+                shared = Some((id, s.as_str().unwrap().to_string()));
+                break;
+            }
+        }
+        let (task, support_name) = shared.expect("a shared task in the samples");
+        let support = session_of(&h, &support_name, Role::Liaison).await;
+        let (ct, body) = multipart(
+            &[
+                ("status", "ongoing"),
+                ("progress", "40"),
+                ("narrative", "牵头单位的内部汇报材料"),
+            ],
+            &[("汇报.pdf", b"%PDF-1.4 lead only")],
+        );
+        let form = format!("/reporting/tasks/{task}/2026-Q3");
+        let res = h.send_as(&lead, "POST", &form, Some(&ct), body).await;
+        assert_eq!(res.status(), 303, "{name}");
+        let (ct, body) = multipart(
+            &[
+                ("status", "ongoing"),
+                ("progress", "40"),
+                ("narrative", "配合单位提供的材料"),
+            ],
+            &[],
+        );
+        let res = h.send_as(&support, "POST", &form, Some(&ct), body).await;
+        assert_eq!(res.status(), 303, "{name}");
+        let (_, mine) = json_as(
+            &h,
+            &lead,
+            "GET",
+            "/api/v1/obligations?round=2026-Q3",
+            json!({}),
+            None,
+        )
+        .await;
+        let lead_report = mine
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["task_id"] == task && o["kind"] == "task")
+            .unwrap()["report_id"]
+            .as_i64()
+            .unwrap();
+        let (_, theirs) = json_as(
+            &h,
+            &support,
+            "GET",
+            "/api/v1/obligations?round=2026-Q3",
+            json!({}),
+            None,
+        )
+        .await;
+        let contribution = theirs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["task_id"] == task && o["kind"] == "contribution")
+            .unwrap()["report_id"]
+            .as_i64()
+            .unwrap();
+        let (st, detail) = json_as(
+            &h,
+            &lead,
+            "GET",
+            &format!("/api/v1/reports/{lead_report}"),
+            json!({}),
+            None,
+        )
+        .await;
+        assert_eq!(st, 200, "{name}");
+        let file = detail["history"][0]["attachments"][0]["id"]
+            .as_i64()
+            .unwrap();
+        // The support unit: not the lead's report, not its attachment, not on the task page.
+        let (st, _) = json_as(
+            &h,
+            &support,
+            "GET",
+            &format!("/api/v1/reports/{lead_report}"),
+            json!({}),
+            None,
+        )
+        .await;
+        assert_eq!(st, 404, "{name}");
+        let res = h
+            .send_as(
+                &support,
+                "GET",
+                &format!("/attachments/{file}"),
+                None,
+                vec![],
+            )
+            .await;
+        assert_eq!(res.status(), 404, "{name}");
+        let page = body_text(h.send_as(&support, "GET", &form, None, vec![]).await).await;
+        assert!(
+            !page.contains("牵头单位的内部汇报材料") && page.contains("配合单位提供的材料"),
+            "{name}: {page}"
+        );
+        // The lead reads the contribution.
+        let (st, _) = json_as(
+            &h,
+            &lead,
+            "GET",
+            &format!("/api/v1/reports/{contribution}"),
+            json!({}),
+            None,
+        )
+        .await;
+        assert_eq!(st, 200, "{name}");
+        let page = body_text(h.send_as(&lead, "GET", &form, None, vec![]).await).await;
+        assert!(page.contains("配合单位提供的材料"), "{name}");
+
+        // Meetings.
+        let commerce = h.store.unit_by_name("自治区商务厅").await.unwrap().unwrap();
+        let meeting = h
+            .store
+            .create_meeting(
+                &luoshi_store::Actor::system("test"),
+                luoshi_store::group::NewMeeting {
+                    kind: luoshi_domain::group::MeetingKind::Office,
+                    title: "保密测试会议".into(),
+                    held_on: luoshi_domain::calendar::Date::parse("2026-09-01").unwrap(),
+                    place: "南宁".into(),
+                    summary: "仅限办公室的会议纪要".into(),
+                    decisions: vec![
+                        luoshi_store::group::NewDecision {
+                            text: "商务厅牵头的议定事项".into(),
+                            lead_unit_id: Some(commerce.id),
+                            due: None,
+                        },
+                        luoshi_store::group::NewDecision {
+                            text: "无关单位的议定事项".into(),
+                            lead_unit_id: None,
+                            due: None,
+                        },
+                    ],
+                },
+            )
+            .await
+            .unwrap();
+        let uri = format!("/meetings/{}", meeting.id);
+        let city = h.session(Role::CityGov);
+        assert_eq!(
+            h.send_as(&city, "GET", &uri, None, vec![]).await.status(),
+            404,
+            "{name}"
+        );
+        let group = body_text(h.send_as(&city, "GET", "/group", None, vec![]).await).await;
+        assert!(!group.contains("保密测试会议"), "{name}");
+        let page = body_text(h.send_as(&lead, "GET", &uri, None, vec![]).await).await;
+        assert!(
+            page.contains("商务厅牵头的议定事项")
+                && !page.contains("无关单位的议定事项")
+                && !page.contains("仅限办公室的会议纪要"),
+            "{name}: {page}"
+        );
+        let page = body_text(h.get(Some(Role::Leader), &uri).await).await;
+        assert!(page.contains("仅限办公室的会议纪要"), "{name}");
+    }
+}
