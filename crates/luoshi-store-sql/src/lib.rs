@@ -8,7 +8,7 @@
 //! transaction-scoped advisory lock, so several server processes never interleave them.
 
 mod accounts;
-mod audit;
+pub mod audit;
 pub mod backup;
 mod group;
 mod jobs;
@@ -251,6 +251,32 @@ impl SqlStore {
                 None,
             )),
         }
+    }
+
+    #[cfg(feature = "testing")]
+    /// What an intruder with database rights does: drops the append-only trigger, rewrites one
+    /// audit record and re-creates the trigger (for tests: the seal must catch it).
+    pub async fn rewrite_audit_behind_the_trigger(&self, id: i64, actor: &str) -> StoreResult<()> {
+        let (drop, create) = match self.dialect {
+            Dialect::Sqlite => (
+                "DROP TRIGGER audit_log_no_update",
+                "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log \
+                 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+            ),
+            Dialect::Postgres => (
+                "DROP TRIGGER audit_log_no_change ON audit_log",
+                "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log \
+                 FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+            ),
+        };
+        sqlx::query(drop).run(&self.pool).await?;
+        sqlx::query("UPDATE audit_log SET actor = $1 WHERE id = $2")
+            .bind(actor.to_string())
+            .bind(id)
+            .run(&self.pool)
+            .await?;
+        sqlx::query(create).run(&self.pool).await?;
+        Ok(())
     }
 
     #[cfg(feature = "testing")]

@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (5, V5, "", ""),
     (6, V6, "", ""),
     (7, V7, "", ""),
+    (8, V8, "", ""),
 ];
 
 const V1: &str = r#"
@@ -400,6 +401,11 @@ CREATE TABLE report_drafts (
     PRIMARY KEY (task_id, unit_id, period)
 );
 ALTER TABLE tasks ADD COLUMN corrected_at {INT};
+"#;
+
+/// The audit log's HMAC chain: each record's seal covers its content and the previous seal.
+const V8: &str = r#"
+ALTER TABLE audit_log ADD COLUMN seal TEXT;
 "#;
 
 /// The DDL of one migration in one dialect.

@@ -419,18 +419,42 @@ pub(crate) async fn audit(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> StoreResult<()> {
+    // One chain: audited writes take their turn at this point (SQLite's write lock already
+    // serialises them).
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT pg_advisory_xact_lock(7351003)")
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
+    let prev: Option<String> =
+        scalar("SELECT seal FROM audit_log WHERE seal IS NOT NULL ORDER BY id DESC LIMIT 1")
+            .maybe(&mut **tx)
+            .await?;
+    let record = crate::audit::seal::Record {
+        at: now(),
+        user_id: actor.user_id,
+        actor: actor.name.clone(),
+        action: action.to_string(),
+        object_type: object_type.to_string(),
+        object_id,
+        before: before.map(|v| v.to_string()),
+        after: after.map(|v| v.to_string()),
+    };
+    let seal = crate::audit::seal::seal(prev.as_deref().unwrap_or(""), &record);
     sqlx::query(
-        "INSERT INTO audit_log (at, user_id, actor, action, object_type, object_id, before_json, after_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit_log (at, user_id, actor, action, object_type, object_id, before_json, \
+         after_json, seal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(now())
-    .bind(actor.user_id)
-    .bind(actor.name.clone())
-    .bind(action.to_string())
-    .bind(object_type.to_string())
-    .bind(object_id)
-    .bind(before.map(|v| v.to_string()))
-    .bind(after.map(|v| v.to_string()))
+    .bind(record.at)
+    .bind(record.user_id)
+    .bind(record.actor)
+    .bind(record.action)
+    .bind(record.object_type)
+    .bind(record.object_id)
+    .bind(record.before)
+    .bind(record.after)
+    .bind(seal)
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;

@@ -189,3 +189,42 @@ async fn disk_full_once_poisons_every_later_write() {
             .unwrap_or_else(|e| panic!("write {i} after a failed commit: {e:?}"));
     }
 }
+
+/// 等保 item 12: every audit record is sealed into one HMAC-SM3 chain; a record rewritten behind a
+/// dropped and re-created append-only trigger is found, on both backends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_audit_record_edited_behind_the_trigger_is_detected() {
+    use luoshi_store::Actor;
+    use luoshi_store::audit::{AuditFilter, AuditStore};
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = SqlStore::open_sqlite(&dir.path().join("sealed.db"))
+        .await
+        .unwrap();
+    let pg = fresh_postgres("sealed").await;
+    for store in [&sqlite, &pg] {
+        for i in 0..5 {
+            store
+                .create_unit(
+                    &Actor::system("test"),
+                    &format!("封存测试单位{i}"),
+                    luoshi_domain::registry::UnitKind::RegionalDept,
+                )
+                .await
+                .unwrap();
+        }
+        let check = store.verify_audit().await.unwrap();
+        assert_eq!((check.records, check.broken_at), (check.records, None));
+        assert!(check.records >= 5);
+        let entries = store
+            .audit(&AuditFilter::default(), luoshi_store::Page::new(0, 100))
+            .await
+            .unwrap();
+        let victim = entries.items.iter().map(|e| e.id).min().unwrap() + 2;
+        store
+            .rewrite_audit_behind_the_trigger(victim, "someone else")
+            .await
+            .unwrap();
+        let check = store.verify_audit().await.unwrap();
+        assert_eq!(check.broken_at, Some(victim), "{}", store.backend());
+    }
+}

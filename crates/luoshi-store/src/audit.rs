@@ -37,4 +37,43 @@ pub struct AuditFilter {
 pub trait AuditStore: Send + Sync {
     /// Newest first.
     async fn audit(&self, filter: &AuditFilter, page: Page) -> StoreResult<Paged<AuditEntry>>;
+    /// Recomputes the seal chain over every record.
+    async fn verify_chain(&self) -> StoreResult<ChainCheck>;
+}
+
+/// What a check of the audit log's seal chain found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainCheck {
+    pub records: i64,
+    /// Records written before the chain existed, not sealed.
+    pub unsealed: i64,
+    /// The first record whose seal does not hold, if any.
+    pub broken_at: Option<Id>,
+    /// Checked with a key file (false: the built-in key).
+    pub keyed: bool,
+}
+
+impl ChainCheck {
+    /// The check in words (Chinese), as the 审计 page and `luoshi audit verify` say it.
+    pub fn words(&self) -> String {
+        let key = if self.keyed {
+            ""
+        } else {
+            "（注意：未加载审计密钥文件，使用内置密钥）"
+        };
+        match self.broken_at {
+            None => format!(
+                "审计日志完整性校验通过：{} 条记录的 HMAC-SM3 链完好{}{key}",
+                self.records - self.unsealed,
+                if self.unsealed > 0 {
+                    format!("（另有 {} 条早于校验链的记录）", self.unsealed)
+                } else {
+                    String::new()
+                }
+            ),
+            Some(id) => format!(
+                "审计日志完整性校验失败：第 {id} 条记录起校验链断裂，记录可能被篡改，请立即报告安全管理员{key}"
+            ),
+        }
+    }
 }

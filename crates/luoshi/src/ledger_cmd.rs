@@ -28,10 +28,33 @@ pub struct DbArgs {
     /// A PostgreSQL URL (postgres://user@host/db) for deployments that outgrow one machine.
     #[arg(long, env = "LUOSHI_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// The audit log's sealing key, a file outside the database (created, readable by its owner
+    /// only, when missing). Default: luoshi-audit.key beside the SQLite file, or in the working
+    /// directory with PostgreSQL. Every process of a deployment must use the same file.
+    #[arg(long, env = "LUOSHI_AUDIT_KEY_FILE")]
+    pub audit_key: Option<PathBuf>,
 }
 
 impl DbArgs {
+    /// The directory beside the database (the working directory with PostgreSQL).
+    fn beside(&self) -> PathBuf {
+        match &self.database_url {
+            Some(_) => PathBuf::from("."),
+            None => self
+                .db
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from(".")),
+        }
+    }
+
     pub async fn open(&self) -> Result<Arc<dyn Store>> {
+        let key = self
+            .audit_key
+            .clone()
+            .unwrap_or_else(|| self.beside().join("luoshi-audit.key"));
+        load_audit_key(&key)?;
         let store = match &self.database_url {
             Some(url) => SqlStore::connect(url, 16).await,
             None => SqlStore::open_sqlite(&self.db).await,
@@ -58,20 +81,19 @@ pub async fn serve(
     if let Some((user, password)) =
         luoshi_store::accounts::credentials::bootstrap_admin(&*store).await?
     {
-        let dir = match &db.database_url {
-            Some(_) => PathBuf::from("."),
-            None => db
-                .db
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| PathBuf::from(".")),
-        };
-        let path = write_initial_password(&dir, &user, &password)?;
+        let path = write_initial_password(&db.beside(), &user, &password)?;
         println!(
             "首次启动：已创建管理员账户 {user}，初始密码已写入 {}（仅文件所有者可读；登录后请修改密码并删除该文件）",
             path.display()
         );
+    }
+    // The audit log's seal is checked at every start; a broken chain is said loudly.
+    let check = store.verify_chain().await?;
+    if check.broken_at.is_some() {
+        eprintln!("luoshi: {}", check.words());
+        tracing::error!(broken_at = ?check.broken_at, "audit chain broken");
+    } else {
+        println!("{}", check.words());
     }
     run_server(store, listen, secure_cookies, today).await
 }
@@ -114,11 +136,25 @@ pub async fn restore(from: &Path, db: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes the first admin's password to a file only its owner can read (never to the terminal or a
-/// log) and returns its path.
-fn write_initial_password(dir: &Path, user: &str, password: &str) -> Result<PathBuf> {
+/// Loads the audit sealing key from `path`, creating it (random, owner-only) when missing.
+pub fn load_audit_key(path: &Path) -> Result<()> {
+    let key = match std::fs::read(path) {
+        Ok(k) if k.len() >= 16 => k,
+        Ok(_) => bail!("审计密钥文件过短：{}", path.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = luoshi_store::accounts::credentials::random_token(48).into_bytes();
+            write_private(path, &key)?;
+            key
+        }
+        Err(e) => bail!("无法读取审计密钥文件 {}：{e}", path.display()),
+    };
+    luoshi_store_sql::audit::seal::set_audit_key(&key);
+    Ok(())
+}
+
+/// Writes bytes to a new file only its owner can read.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
-    let path = dir.join("luoshi-initial-admin.txt");
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -127,14 +163,38 @@ fn write_initial_password(dir: &Path, user: &str, password: &str) -> Result<Path
         options.mode(0o600);
     }
     let mut f = options
-        .open(&path)
+        .open(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
     }
-    writeln!(f, "用户名：{user}\n密码：{password}")?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+/// `luoshi audit verify`: recomputes the audit log's seal chain; fails when it is broken.
+pub async fn audit_verify(db: &DbArgs) -> Result<ExitCode> {
+    let store = db.open().await?;
+    let check = store.verify_chain().await?;
+    println!("{}", check.words());
+    Ok(if check.broken_at.is_none() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Writes the first admin's password to a file only its owner can read (never to the terminal or a
+/// log) and returns its path.
+fn write_initial_password(dir: &Path, user: &str, password: &str) -> Result<PathBuf> {
+    let path = dir.join("luoshi-initial-admin.txt");
+    write_private(
+        &path,
+        format!("用户名：{user}\n密码：{password}\n").as_bytes(),
+    )?;
     Ok(path)
 }
 
@@ -403,6 +463,12 @@ pub async fn demo(
             std::fs::remove_file(&p).with_context(|| format!("{}", p.display()))?;
         }
     }
+    load_audit_key(
+        &db.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join("luoshi-audit.key"),
+    )?;
     let store: Arc<dyn Store> = Arc::new(
         SqlStore::open_sqlite(db)
             .await

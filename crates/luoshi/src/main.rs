@@ -89,6 +89,11 @@ enum Command {
         #[command(subcommand)]
         what: ExportCommand,
     },
+    /// The audit log: `verify` recomputes its HMAC-SM3 seal chain (exit 1 when broken).
+    Audit {
+        #[command(subcommand)]
+        what: AuditCommand,
+    },
     /// Back up the SQLite database while it runs (a verified snapshot). PostgreSQL: use pg_dump.
     Backup {
         /// The SQLite database file.
@@ -129,6 +134,15 @@ enum Command {
     Bench {
         #[command(subcommand)]
         what: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the seal chain over every audit record.
+    Verify {
+        #[command(flatten)]
+        db: ledger_cmd::DbArgs,
     },
 }
 
@@ -180,6 +194,9 @@ fn main() -> ExitCode {
             also,
             today,
         } => block(ledger_cmd::demo(&db, listen, &also, today)),
+        Command::Audit {
+            what: AuditCommand::Verify { db },
+        } => block(ledger_cmd::audit_verify(&db)),
         Command::Backup { db, to } => block(ledger_cmd::backup(&db, &to)),
         Command::Restore { from, db } => block(ledger_cmd::restore(&from, &db)),
         Command::ParseWorker => ledger_cmd::parse_worker(),

@@ -28,6 +28,8 @@ struct AuditPage {
     units: Vec<Unit>,
     /// What was asked, to keep the form filled.
     q: AuditQuery,
+    /// The seal chain's check, in words, and whether it holds.
+    chain: (String, bool),
 }
 
 /// One field an audited change touched, as people read it.
@@ -111,6 +113,7 @@ pub async fn audit(
         .iter()
         .map(|e| changes(e.before.as_ref(), e.after.as_ref()))
         .collect();
+    let check = state.store.verify_chain().await?;
     Ok(page(AuditPage {
         nav: nav(&a, "audit"),
         entries,
@@ -118,6 +121,7 @@ pub async fn audit(
         pager,
         units,
         q,
+        chain: (check.words(), check.broken_at.is_none()),
     }))
 }
 

@@ -470,3 +470,20 @@ async fn meetings_and_shared_tasks_leak_to_other_units() {
         assert!(page.contains("仅限办公室的会议纪要"), "{name}");
     }
 }
+
+/// 等保 item 12: the 审计 page says whether the seal chain holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_page_says_whether_the_seal_chain_holds() {
+    use luoshi_domain::accounts::Role;
+    let h = harness(
+        crate::common::Backend::Sqlite,
+        "chain_page",
+        Config::default(),
+    )
+    .await;
+    let page = body_text(h.get(Some(Role::Admin), "/audit").await).await;
+    assert!(
+        page.contains("id=\"audit-chain\"") && page.contains("审计日志完整性校验通过"),
+        "{page}"
+    );
+}

@@ -1,14 +1,21 @@
-//! Reading the audit log (records are written by every change, in its transaction: `sql::audit`).
+//! The audit log: reading it, and its seal (`seal`: the HMAC chain every record joins as
+//! `sql::audit` writes it in the change's transaction).
+
+pub mod seal;
 
 use async_trait::async_trait;
 
 use crate::{Arg, Col, Fetch, Q, SqlStore};
 use luoshi_domain::calendar::Date;
-use luoshi_store::audit::{AuditEntry, AuditFilter, AuditStore};
+use luoshi_store::audit::{AuditEntry, AuditFilter, AuditStore, ChainCheck};
 use luoshi_store::{Page, Paged, StoreResult};
 
 #[async_trait]
 impl AuditStore for SqlStore {
+    async fn verify_chain(&self) -> StoreResult<ChainCheck> {
+        self.verify_audit().await
+    }
+
     async fn audit(&self, f: &AuditFilter, page: Page) -> StoreResult<Paged<AuditEntry>> {
         // Days are China time (UTC+8): a day starts at 16:00 UTC the day before.
         let day_start = |d: Date| d.days() * 86_400 - 8 * 3600;
