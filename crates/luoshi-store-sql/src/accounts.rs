@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use luoshi_domain::accounts::Role;
 use luoshi_store::accounts::{
-    AccountsStore, Credentials, Flash, NewSession, NewUser, Session, Tone, User,
+    AccountsStore, Credentials, Flash, LockedLogin, NewSession, NewUser, Session, Tone, User,
 };
 use luoshi_store::{Actor, Id, StoreError, StoreResult};
 use serde_json::json;
@@ -125,34 +125,149 @@ impl AccountsStore for SqlStore {
         .transpose()
     }
 
-    async fn record_login_failure(
+    async fn login_failures(
         &self,
-        user_id: Id,
+        address: &str,
+        username: &str,
         now: i64,
-        max_failures: i64,
-        lock_secs: i64,
-    ) -> StoreResult<()> {
-        // One statement, so concurrent failures on several processes all count.
-        sqlx::query(
-            "UPDATE users SET \
-               locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END, \
-               failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END \
-             WHERE id = $3",
+    ) -> StoreResult<(i64, i64)> {
+        use luoshi_domain::accounts::{ADDRESS_WINDOW, PAIR_WINDOW};
+        let from_address: i64 =
+            scalar("SELECT COUNT(*) FROM login_failures WHERE address = $1 AND at > $2")
+                .bind(address.to_string())
+                .bind(now - ADDRESS_WINDOW)
+                .one(&self.pool)
+                .await?;
+        let pair: i64 = scalar(
+            "SELECT COUNT(*) FROM login_failures WHERE address = $1 AND username = $2 AND at > $3",
         )
-        .bind(max_failures)
-        .bind(now + lock_secs)
-        .bind(user_id)
-        .run(&self.pool)
+        .bind(address.to_string())
+        .bind(username.to_string())
+        .bind(now - PAIR_WINDOW)
+        .one(&self.pool)
         .await?;
-        Ok(())
+        Ok((from_address, pair))
     }
 
-    async fn record_login_success(&self, user_id: Id) -> StoreResult<()> {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(user_id)
+    async fn record_login_failure(
+        &self,
+        address: &str,
+        username: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        use luoshi_domain::accounts::{ACCOUNT_ALERT, PAIR_LIMIT, PAIR_WINDOW};
+        let mut tx = self.write().await?;
+        // A day of failures is kept for the counts; the audit log keeps every one.
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(now - 86_400)
+            .run(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO login_failures (at, address, username) VALUES ($1, $2, $3)")
+            .bind(now)
+            .bind(address.to_string())
+            .bind(username.to_string())
+            .run(&mut *tx)
+            .await?;
+        let pair: i64 = scalar(
+            "SELECT COUNT(*) FROM login_failures WHERE address = $1 AND username = $2 AND at > $3",
+        )
+        .bind(address.to_string())
+        .bind(username.to_string())
+        .bind(now - PAIR_WINDOW)
+        .one(&mut *tx)
+        .await?;
+        let account: i64 =
+            scalar("SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2")
+                .bind(username.to_string())
+                .bind(now - 3600)
+                .one(&mut *tx)
+                .await?;
+        let system = Actor::system("登录");
+        audit(
+            &mut tx,
+            &system,
+            "login.failure",
+            "user",
+            None,
+            None,
+            Some(json!({ "username": username, "address": address })),
+        )
+        .await?;
+        let alert = if pair == PAIR_LIMIT {
+            Some(format!(
+                "账户 {username} 自地址 {address} 连续登录失败 {pair} 次，已暂停该地址对此账户的登录 30 分钟（其他地址不受影响）。如非本人操作，请核查。"
+            ))
+        } else if account == ACCOUNT_ALERT {
+            Some(format!(
+                "账户 {username} 在一小时内自多个地址登录失败 {account} 次，疑似口令猜测攻击，请核查。"
+            ))
+        } else {
+            None
+        };
+        if let Some(body) = alert {
+            crate::notify::notify_office(
+                &mut tx,
+                &luoshi_domain::notify::Notice {
+                    title: "安全告警：登录失败次数过多".into(),
+                    body,
+                    target: luoshi_domain::notify::Target::None,
+                },
+            )
+            .await?;
+        }
+        commit(tx).await
+    }
+
+    async fn record_login_success(&self, address: &str, username: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE address = $1 AND username = $2")
+            .bind(address.to_string())
+            .bind(username.to_string())
             .run(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn locked_logins(&self, now: i64) -> StoreResult<Vec<LockedLogin>> {
+        use luoshi_domain::accounts::{PAIR_LIMIT, PAIR_WINDOW};
+        sqlx::query(
+            "SELECT username, address, COUNT(*) AS failures, MAX(at) AS last FROM login_failures \
+             WHERE at > $1 GROUP BY username, address HAVING COUNT(*) >= $2 ORDER BY username, address",
+        )
+        .bind(now - PAIR_WINDOW)
+        .bind(PAIR_LIMIT)
+        .all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let last: i64 = r.col("last")?;
+            Ok(LockedLogin {
+                username: r.col("username")?,
+                address: r.col("address")?,
+                failures: r.col("failures")?,
+                until: last + PAIR_WINDOW,
+            })
+        })
+        .collect()
+    }
+
+    async fn unlock_login(&self, actor: &Actor, username: &str, address: &str) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM login_failures WHERE address = $1 AND username = $2")
+            .bind(address.to_string())
+            .bind(username.to_string())
+            .run(&mut *tx)
+            .await?;
+        audit(
+            &mut tx,
+            actor,
+            "login.unlock",
+            "user",
+            None,
+            None,
+            Some(json!({ "username": username, "address": address })),
+        )
+        .await?;
+        commit(tx).await
     }
 
     async fn set_password(&self, actor: &Actor, user_id: Id, hash: &str) -> StoreResult<()> {

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (6, V6, "", ""),
     (7, V7, "", ""),
     (8, V8, "", ""),
+    (9, V9, "", ""),
 ];
 
 const V1: &str = r#"
@@ -406,6 +407,19 @@ ALTER TABLE tasks ADD COLUMN corrected_at {INT};
 /// The audit log's HMAC chain: each record's seal covers its content and the previous seal.
 const V8: &str = r#"
 ALTER TABLE audit_log ADD COLUMN seal TEXT;
+"#;
+
+/// Failed logins, by client address and account: throttling and locks that every process of a
+/// deployment sees.
+const V9: &str = r#"
+CREATE TABLE login_failures (
+    id {ID},
+    at {INT} NOT NULL,
+    address TEXT NOT NULL,
+    username TEXT NOT NULL
+);
+CREATE INDEX login_failures_address ON login_failures(address, at);
+CREATE INDEX login_failures_user ON login_failures(username, at);
 "#;
 
 /// The DDL of one migration in one dialect.

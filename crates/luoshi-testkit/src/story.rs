@@ -222,29 +222,66 @@ async fn accounts_and_throttle(cx: &mut Cx<'_>) {
         )
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    // Guesses lock one account for one address only; the office is alerted once.
     for _ in 0..4 {
         store
-            .record_login_failure(admin.id, 1000, 5, 1800)
+            .record_login_failure("10.0.0.9", "office", 1000)
             .await
             .unwrap();
     }
-    let c = store.credentials("office").await.unwrap().unwrap();
-    assert_eq!((c.failed_logins, c.locked_until), (4, None));
-    store
-        .record_login_failure(admin.id, 1000, 5, 1800)
-        .await
-        .unwrap();
-    let c = store.credentials("office").await.unwrap().unwrap();
-    assert_eq!(c.locked_until, Some(2800));
-    store.record_login_success(admin.id).await.unwrap();
     assert_eq!(
         store
-            .credentials("office")
+            .login_failures("10.0.0.9", "office", 1000)
+            .await
+            .unwrap(),
+        (4, 4)
+    );
+    assert!(store.locked_logins(1000).await.unwrap().is_empty());
+    store
+        .record_login_failure("10.0.0.9", "office", 1000)
+        .await
+        .unwrap();
+    let locked = store.locked_logins(1001).await.unwrap();
+    assert_eq!(
+        (locked.len(), locked[0].address.as_str(), locked[0].until),
+        (1, "10.0.0.9", 1000 + 1800)
+    );
+    assert_eq!(
+        store
+            .login_failures("10.0.0.7", "office", 1001)
+            .await
+            .unwrap(),
+        (0, 0),
+        "another address is not locked"
+    );
+    let alerts = store.inbox(admin.id, Page::all()).await.unwrap().items;
+    assert_eq!(
+        alerts
+            .iter()
+            .filter(|n| n.title.contains("安全告警"))
+            .count(),
+        1
+    );
+    store
+        .unlock_login(&Actor::system("安全管理员"), "office", "10.0.0.9")
+        .await
+        .unwrap();
+    assert!(store.locked_logins(1002).await.unwrap().is_empty());
+    store
+        .record_login_failure("10.0.0.9", "office", 1003)
+        .await
+        .unwrap();
+    store
+        .record_login_success("10.0.0.9", "office")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .login_failures("10.0.0.9", "office", 1004)
             .await
             .unwrap()
-            .unwrap()
-            .locked_until,
-        None
+            .1,
+        0
     );
     cx.admin_id = admin.id;
     cx.actor = Actor {

@@ -41,6 +41,8 @@ pub use ledger::ingest::ParseMode;
 pub struct Config {
     /// Mark cookies `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
+    /// Behind a TLS gateway: a client's address is the last `X-Forwarded-For` hop.
+    pub behind_proxy: bool,
     /// Largest accepted upload, bytes.
     pub max_upload: usize,
     /// How uploads are parsed.
@@ -57,6 +59,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             secure_cookies: false,
+            behind_proxy: false,
             max_upload: 50 * 1024 * 1024,
             parse_mode: ParseMode::InProcess,
             today: None,

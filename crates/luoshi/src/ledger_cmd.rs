@@ -75,6 +75,7 @@ pub async fn serve(
     db: &DbArgs,
     listen: SocketAddr,
     secure_cookies: bool,
+    behind_proxy: bool,
     today: Option<Date>,
 ) -> Result<ExitCode> {
     let store = db.open().await?;
@@ -95,7 +96,7 @@ pub async fn serve(
     } else {
         println!("{}", check.words());
     }
-    run_server(store, listen, secure_cookies, today).await
+    run_server(store, listen, (secure_cookies, behind_proxy), today).await
 }
 
 /// `luoshi backup`: a verified online snapshot of the SQLite database.
@@ -198,15 +199,17 @@ fn write_initial_password(dir: &Path, user: &str, password: &str) -> Result<Path
     Ok(path)
 }
 
+/// `tls`: cookies marked Secure (`__Host-`), and whether a TLS gateway forwards the client address.
 async fn run_server(
     store: Arc<dyn Store>,
     listen: SocketAddr,
-    secure_cookies: bool,
+    (secure_cookies, behind_proxy): (bool, bool),
     today: Option<Date>,
 ) -> Result<ExitCode> {
     let exe = std::env::current_exe().context("cannot find own executable for parse workers")?;
     let config = Config {
         secure_cookies,
+        behind_proxy,
         parse_mode: ParseMode::Subprocess(exe),
         today,
         jobs: true,
@@ -225,11 +228,14 @@ async fn run_server(
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     println!("落实已启动：http://{addr}/");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -556,7 +562,7 @@ pub async fn demo(
         "lingdao 可在事项页批示；shangwu 有一份已保存未报送的草稿，也可在“批量报送”一表填报全部事项。"
     );
     println!("办公室更正过的任务，导入新版本时保留更正（导入预览逐项说明）。");
-    run_server(store, listen, false, today).await
+    run_server(store, listen, (false, false), today).await
 }
 
 /// A meeting of the office with two decisions, one still without a lead unit (the office adds

@@ -57,6 +57,10 @@ enum Command {
         /// Mark cookies Secure (behind HTTPS).
         #[arg(long)]
         secure_cookies: bool,
+        /// Behind a TLS gateway: take the client's address from the last X-Forwarded-For hop
+        /// (login throttling and locks count per address).
+        #[arg(long)]
+        behind_proxy: bool,
         /// Pretend today is this date (YYYY-MM-DD), for rehearsals of deadlines.
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
@@ -180,8 +184,15 @@ fn main() -> ExitCode {
             db,
             listen,
             secure_cookies,
+            behind_proxy,
             today,
-        } => block(ledger_cmd::serve(&db, listen, secure_cookies, today)),
+        } => block(ledger_cmd::serve(
+            &db,
+            listen,
+            secure_cookies,
+            behind_proxy,
+            today,
+        )),
         Command::Import { db, files } => block(ledger_cmd::import(&db, &files)),
         Command::Units { db, json } => block(ledger_cmd::units(&db, json)),
         Command::Tasks { db, filter, json } => block(ledger_cmd::tasks(&db, &filter, json)),

@@ -91,6 +91,41 @@ impl Access {
     }
 }
 
+/// Failed logins from one address within [`ADDRESS_WINDOW`] seconds after which that address is
+/// throttled (password spraying across many accounts).
+pub const ADDRESS_LIMIT: i64 = 20;
+pub const ADDRESS_WINDOW: i64 = 10 * 60;
+/// Failed logins of one account from one address within [`PAIR_WINDOW`] seconds after which that
+/// address may not try that account. The account stays open from every other address, so an
+/// attacker cannot lock the office's only administrator out.
+pub const PAIR_LIMIT: i64 = 5;
+pub const PAIR_WINDOW: i64 = 30 * 60;
+/// Failed logins of one account from all addresses within an hour that alert the security
+/// administrator (a distributed guess).
+pub const ACCOUNT_ALERT: i64 = 30;
+
+/// Whether a login attempt may be checked at all, from the failures counted in the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginGate {
+    Open,
+    /// Too many failures from this address, whatever the account.
+    AddressThrottled,
+    /// Too many failures of this account from this address.
+    PairLocked,
+}
+
+/// The gate for an attempt, given the failures from its address (last [`ADDRESS_WINDOW`]) and of
+/// its account from its address (last [`PAIR_WINDOW`]).
+pub fn login_gate(address_failures: i64, pair_failures: i64) -> LoginGate {
+    if address_failures >= ADDRESS_LIMIT {
+        LoginGate::AddressThrottled
+    } else if pair_failures >= PAIR_LIMIT {
+        LoginGate::PairLocked
+    } else {
+        LoginGate::Open
+    }
+}
+
 /// Longest a session lives, however busy (等保: absolute lifetime ≤ 12 h).
 pub const SESSION_MAX_SECS: i64 = 12 * 3600;
 /// Idle time after which a session ends: 15 minutes for the office's administrators, 30 for
@@ -294,5 +329,20 @@ mod tests {
         }
         assert_eq!(session_cookie_name(true), "__Host-luoshi_session");
         assert_eq!(session_cookie_name(false), "luoshi_session");
+    }
+
+    #[test]
+    fn guessing_is_throttled_per_address_and_locked_per_account_and_address() {
+        let table = [
+            (0, 0, LoginGate::Open),
+            (4, 4, LoginGate::Open),
+            (5, 5, LoginGate::PairLocked),
+            (19, 2, LoginGate::Open),
+            (20, 0, LoginGate::AddressThrottled),
+            (25, 5, LoginGate::AddressThrottled),
+        ];
+        for (address, pair, want) in table {
+            assert_eq!(login_gate(address, pair), want, "{address} {pair}");
+        }
     }
 }

@@ -82,6 +82,16 @@ pub struct Flash {
 }
 
 /// Accounts, sessions and login throttling.
+/// An account locked for one address, as 用户 lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LockedLogin {
+    pub username: String,
+    pub address: String,
+    pub failures: i64,
+    /// When the lock lifts by itself.
+    pub until: i64,
+}
+
 #[async_trait]
 pub trait AccountsStore: Send + Sync {
     async fn user_count(&self) -> StoreResult<i64>;
@@ -89,15 +99,28 @@ pub trait AccountsStore: Send + Sync {
     async fn users(&self) -> StoreResult<Vec<User>>;
     async fn user(&self, id: Id) -> StoreResult<Option<User>>;
     async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>>;
-    /// Counts a failed login; at `max_failures` the account locks until `now + lock_secs`.
+    /// Failed logins counted for an attempt at `now`: from `address` within
+    /// `accounts::ADDRESS_WINDOW`, and of `username` from `address` within `PAIR_WINDOW`.
+    async fn login_failures(
+        &self,
+        address: &str,
+        username: &str,
+        now: i64,
+    ) -> StoreResult<(i64, i64)>;
+    /// Records a failed login (audited); when it locks the pair, or an account is guessed from
+    /// many addresses, the office is alerted.
     async fn record_login_failure(
         &self,
-        user_id: Id,
+        address: &str,
+        username: &str,
         now: i64,
-        max_failures: i64,
-        lock_secs: i64,
     ) -> StoreResult<()>;
-    async fn record_login_success(&self, user_id: Id) -> StoreResult<()>;
+    /// A successful login clears its pair's failures.
+    async fn record_login_success(&self, address: &str, username: &str) -> StoreResult<()>;
+    /// The (account, address) pairs locked at `now`, for 用户.
+    async fn locked_logins(&self, now: i64) -> StoreResult<Vec<LockedLogin>>;
+    /// Lifts a pair's lock (the security administrator's action), audited.
+    async fn unlock_login(&self, actor: &Actor, username: &str, address: &str) -> StoreResult<()>;
     async fn set_password(&self, actor: &Actor, user_id: Id, hash: &str) -> StoreResult<()>;
     async fn set_user_active(&self, actor: &Actor, user_id: Id, active: bool) -> StoreResult<()>;
     /// Opens a session; the account's oldest sessions beyond `accounts::MAX_SESSIONS` end.

@@ -20,8 +20,15 @@ pub struct LoginBody {
     pub password: String,
 }
 
-pub async fn login(State(state): State<AppState>, Json(body): Json<LoginBody>) -> Response {
-    match crate::kit::auth::login(&state, &body.username, &body.password).await {
+pub async fn login(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    extensions: axum::http::Extensions,
+    Json(body): Json<LoginBody>,
+) -> Response {
+    let address =
+        crate::kit::auth::client_address(&headers, &extensions, state.config.behind_proxy);
+    match crate::kit::auth::login(&state, &body.username, &body.password, &address).await {
         Ok(Login::Ok { token, session }) => (
             [(
                 header::SET_COOKIE,

@@ -18,6 +18,7 @@ pub fn routes() -> Vec<Route> {
         Route::post("/logout", Reader, pages::logout),
         Route::get("/users", Admin, pages::users),
         Route::post("/users", Admin, pages::user_create),
+        Route::post("/users/unlock", Admin, pages::login_unlock),
         Route::post("/users/{id}/password", Admin, pages::user_password),
         Route::post("/users/{id}/active", Admin, pages::user_active),
         Route::get("/account", Reader, pages::account),

@@ -63,13 +63,16 @@ fn same_origin(headers: &HeaderMap) -> bool {
 pub async fn login_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Form(f): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(f.next.as_deref());
     if !same_origin(&headers) {
         return AppError::new(StatusCode::FORBIDDEN, "csrf", "请求来源无效").into_response();
     }
-    match crate::kit::auth::login(&state, &f.username, &f.password).await {
+    let address =
+        crate::kit::auth::client_address(&headers, &extensions, state.config.behind_proxy);
+    match crate::kit::auth::login(&state, &f.username, &f.password, &address).await {
         Ok(Login::Ok { token, .. }) => (
             [(
                 header::SET_COOKIE,
@@ -112,6 +115,8 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
 struct UsersPage {
     nav: Nav,
     users: Vec<User>,
+    /// Accounts paused for one address after repeated failed logins.
+    locked: Vec<luoshi_store::accounts::LockedLogin>,
     roles: [Role; 5],
     error: Option<String>,
     unit_names: Vec<String>,
@@ -121,6 +126,7 @@ pub async fn users(State(state): State<AppState>, a: Auth) -> AppResult<Html<Str
     Ok(page(UsersPage {
         nav: nav(&a, "users"),
         users: state.store.users().await?,
+        locked: state.store.locked_logins(crate::kit::clock::now()).await?,
         roles: Role::ALL,
         error: None,
         unit_names: crate::kit::names::suggestions(&state).await?,
@@ -156,6 +162,7 @@ pub async fn user_create(
             page(UsersPage {
                 nav: nav(&a, "users"),
                 users: state.store.users().await?,
+                locked: state.store.locked_logins(crate::kit::clock::now()).await?,
                 roles: Role::ALL,
                 error: Some(e.message),
                 unit_names: crate::kit::names::suggestions(&state).await?,
@@ -163,6 +170,28 @@ pub async fn user_create(
         )
             .into_response()),
     }
+}
+
+#[derive(Deserialize)]
+pub struct UnlockForm {
+    username: String,
+    address: String,
+}
+
+/// Lifts the pause on one account for one address (the security administrator's action, audited).
+pub async fn login_unlock(
+    State(state): State<AppState>,
+    a: Auth,
+    Form(f): Form<UnlockForm>,
+) -> AppResult<Response> {
+    state
+        .store
+        .unlock_login(&a.actor(), &f.username, &f.address)
+        .await?;
+    Ok(back(
+        "/users",
+        &format!("已解除 {} 在 {} 的登录限制", f.username, f.address),
+    ))
 }
 
 #[derive(Deserialize)]

@@ -15,11 +15,6 @@ use crate::AppState;
 use crate::kit::clock::now;
 use crate::kit::error::AppError;
 
-/// Failed logins that lock an account.
-pub const MAX_FAILURES: i64 = 5;
-/// How long a locked account stays locked, seconds.
-pub const LOCK_SECS: i64 = 30 * 60;
-
 /// The session cookie's name without TLS (under TLS it has the `__Host-` prefix).
 pub const COOKIE: &str = "luoshi_session";
 
@@ -56,14 +51,52 @@ pub enum Login {
     Refused(String),
 }
 
-/// Checks a username and password, applying the lockout rule, and opens a session. Every refusal
-/// gives the same answer after the same work, so a caller cannot tell an unknown, a locked, a
-/// disabled and a known account apart.
-pub async fn login(state: &AppState, username: &str, password: &str) -> Result<Login, AppError> {
-    const WRONG: &str = "用户名或密码错误（连续失败多次后账户将暂时锁定）";
-    let creds = match luoshi_domain::accounts::normalize_username(username) {
-        Ok(name) => state.store.credentials(&name).await?,
-        Err(_) => None,
+/// The client's address: the connection's peer, or behind a gateway (`behind_proxy`) the last
+/// `X-Forwarded-For` hop the gateway added. "unknown" when neither is there (a test router).
+pub fn client_address(
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+    behind_proxy: bool,
+) -> String {
+    if behind_proxy
+        && let Some(hop) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .map(str::trim)
+            .filter(|h| !h.is_empty() && h.len() <= 64)
+    {
+        return hop.to_string();
+    }
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Checks a username and password from `address`, and opens a session. Too many failures from
+/// the address (any account), or of the account from the address, refuse the attempt before the
+/// password counts (`accounts::login_gate`); other addresses are not affected, so guessing cannot
+/// lock the office out. Every refusal gives the same answer after the same work, so a caller
+/// cannot tell an unknown, a locked, a disabled and a known account apart.
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    address: &str,
+) -> Result<Login, AppError> {
+    use luoshi_domain::accounts::{LoginGate, login_gate, normalize_username};
+    const WRONG: &str = "用户名或密码错误（连续失败多次后将暂停此地址的登录）";
+    let normalized = normalize_username(username).ok();
+    let counted: String = normalized
+        .clone()
+        .unwrap_or_else(|| username.trim().chars().take(64).collect());
+    let t = now();
+    let (from_address, pair) = state.store.login_failures(address, &counted, t).await?;
+    let gate = login_gate(from_address, pair);
+    let creds = match &normalized {
+        Some(name) => state.store.credentials(name).await?,
+        None => None,
     };
     let pw = password.to_string();
     let hash = creds
@@ -73,22 +106,20 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> Result<L
     let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
         .await
         .unwrap_or(false);
-    let Some(creds) = creds else {
-        return Ok(Login::Refused(WRONG.into()));
+    let creds = match creds {
+        Some(c) if ok && gate == LoginGate::Open && c.user.active => c,
+        _ => {
+            if gate != LoginGate::Open {
+                tracing::warn!(address, ?gate, "login refused before the password counted");
+            }
+            state
+                .store
+                .record_login_failure(address, &counted, t)
+                .await?;
+            return Ok(Login::Refused(WRONG.into()));
+        }
     };
-    let t = now();
-    let locked = creds.locked_until.is_some_and(|until| until > t);
-    if locked || !creds.user.active {
-        return Ok(Login::Refused(WRONG.into()));
-    }
-    if !ok {
-        state
-            .store
-            .record_login_failure(creds.user.id, t, MAX_FAILURES, LOCK_SECS)
-            .await?;
-        return Ok(Login::Refused(WRONG.into()));
-    }
-    state.store.record_login_success(creds.user.id).await?;
+    state.store.record_login_success(address, &counted).await?;
     let token = random_token(32);
     let csrf = random_token(24);
     state

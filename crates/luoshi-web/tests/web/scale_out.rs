@@ -132,7 +132,7 @@ async fn two_servers_share_one_database() {
     let (st, _, _) = call(&one, "GET", "/api/v1/me", Some(&cookie), None, Vec::new()).await;
     assert_eq!(st, 401);
 
-    // Failures on both servers add up to the lockout.
+    // Failures on both servers add up to the pause of this address for this account.
     let wrong = serde_json::json!({ "username": "admin", "password": "Wrong-pass1" }).to_string();
     for i in 0..5 {
         let app = if i % 2 == 0 { &one } else { &two };
@@ -158,5 +158,8 @@ async fn two_servers_share_one_database() {
     )
     .await;
     assert_eq!(st, 401);
-    assert!(body["message"].as_str().unwrap().contains("锁定"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("暂停此地址"),
+        "{body}"
+    );
 }

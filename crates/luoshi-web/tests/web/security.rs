@@ -487,3 +487,109 @@ async fn the_audit_page_says_whether_the_seal_chain_holds() {
         "{page}"
     );
 }
+
+/// A login from `address`, by the JSON API; its status.
+async fn login_from(h: &crate::common::Harness, address: &str, user: &str, password: &str) -> u16 {
+    let mut req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/session")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            serde_json::json!({"username": user, "password": password}).to_string(),
+        ))
+        .unwrap();
+    let addr: std::net::SocketAddr = format!("{address}:40000").parse().unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    raw(h, req).await.status().as_u16()
+}
+
+/// Holes 2 and 3: five anonymous guesses no longer lock the only administrator out — the lock
+/// holds for the guessing address only, the office is alerted and 用户 lists and lifts it; one
+/// address spraying many accounts is throttled for all of them; and every refusal reads the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anyone_can_lock_out_the_only_admin() {
+    use luoshi_domain::accounts::Role;
+    for backend in BACKENDS {
+        let name = backend.name();
+        let h = harness(backend, "lockout", Config::default()).await;
+        for _ in 0..5 {
+            assert_eq!(login_from(&h, "10.9.9.9", "admin0", "guess").await, 401);
+        }
+        assert_eq!(
+            login_from(&h, "10.9.9.9", "admin0", "Passw0rd!x").await,
+            401,
+            "{name}: the guessing address is paused for this account"
+        );
+        assert_eq!(
+            login_from(&h, "10.1.1.1", "admin0", "Passw0rd!x").await,
+            200,
+            "{name}: the administrator's own address is not"
+        );
+        let users = body_text(h.get(Some(Role::Admin), "/users").await).await;
+        assert!(
+            users.contains("id=\"locked-logins\"") && users.contains("10.9.9.9"),
+            "{name}"
+        );
+        let admin = h
+            .store
+            .users()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.username == "admin0")
+            .unwrap();
+        let inbox = h
+            .store
+            .inbox(admin.id, luoshi_store::Page::all())
+            .await
+            .unwrap()
+            .items;
+        assert!(inbox.iter().any(|n| n.title.contains("安全告警")), "{name}");
+        let res = h
+            .send(
+                Some(Role::Admin),
+                "POST",
+                "/users/unlock",
+                Some("application/x-www-form-urlencoded"),
+                b"username=admin0&address=10.9.9.9".to_vec(),
+            )
+            .await;
+        assert_eq!(res.status(), 303, "{name}");
+        assert_eq!(
+            login_from(&h, "10.9.9.9", "admin0", "Passw0rd!x").await,
+            200,
+            "{name}"
+        );
+        // Spraying: one address, many accounts, a few guesses each.
+        for i in 0..20 {
+            login_from(&h, "10.6.6.6", &format!("user{i}"), "Password1").await;
+        }
+        assert_eq!(
+            login_from(&h, "10.6.6.6", "liaison1", "Passw0rd!x").await,
+            401,
+            "{name}: the spraying address is throttled"
+        );
+        assert_eq!(
+            login_from(&h, "10.2.2.2", "liaison1", "Passw0rd!x").await,
+            200,
+            "{name}"
+        );
+        // One answer: an unknown name and a wrong password read alike.
+        let answer = |user: &'static str| {
+            let h = &h;
+            async move {
+                let req = Request::builder()
+                    .method("POST")
+                    .uri("/api/v1/session")
+                    .header("content-type", "application/json")
+                    .body(Body::from(
+                        serde_json::json!({"username": user, "password": "nope"}).to_string(),
+                    ))
+                    .unwrap();
+                body_text(raw(h, req).await).await
+            }
+        };
+        assert_eq!(answer("nobody").await, answer("leader2").await, "{name}");
+    }
+}
