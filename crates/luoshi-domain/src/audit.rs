@@ -29,6 +29,13 @@ pub fn action_label(code: &str) -> String {
         "group.member_update" => Some("修改领导小组成员"),
         "group.member_delete" => Some("删除领导小组成员"),
         "settings.save" => Some("保存设置"),
+        "report.draft" => Some("保存报送草稿"),
+        "login.success" => Some("登录"),
+        "login.failure" => Some("登录失败"),
+        "login.unlock" => Some("解除登录限制"),
+        "logout" => Some("退出登录"),
+        "download" => Some("下载"),
+        "access.denied" => Some("拒绝访问"),
         _ => None,
     };
     if let Some(label) = fixed {
@@ -51,6 +58,8 @@ pub fn object_label(kind: &str) -> &str {
         "meeting" => "会议",
         "group_member" => "领导小组成员",
         "settings" => "设置",
+        "page" => "页面",
+        "file" => "文件下载",
         other => other,
     }
 }
@@ -104,6 +113,8 @@ mod tests {
             ("report.return", "退回报告"),
             ("item.remind", "督办事项：催办"),
             ("item.strike_off", "督办事项：销号"),
+            ("login.failure", "登录失败"),
+            ("access.denied", "拒绝访问"),
             ("item.no_such_step", "item.no_such_step"),
             ("something.new", "something.new"),
         ];

@@ -269,13 +269,15 @@ impl SqlStore {
                  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
             ),
         };
-        sqlx::query(drop).run(&self.pool).await?;
+        // One connection for the three statements, as an intruder's session would be.
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        sqlx::query(drop).run(&mut *conn).await?;
         sqlx::query("UPDATE audit_log SET actor = $1 WHERE id = $2")
             .bind(actor.to_string())
             .bind(id)
-            .run(&self.pool)
+            .run(&mut *conn)
             .await?;
-        sqlx::query(create).run(&self.pool).await?;
+        sqlx::query(create).run(&mut *conn).await?;
         Ok(())
     }
 

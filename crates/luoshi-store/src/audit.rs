@@ -37,6 +37,16 @@ pub struct AuditFilter {
 pub trait AuditStore: Send + Sync {
     /// Newest first.
     async fn audit(&self, filter: &AuditFilter, page: Page) -> StoreResult<Paged<AuditEntry>>;
+    /// Records an event that changes nothing stored (a login, a logout, a download, a refusal):
+    /// sealed like every record.
+    async fn record_event(
+        &self,
+        actor: &crate::Actor,
+        action: &str,
+        object_type: &str,
+        object_id: Option<Id>,
+        detail: serde_json::Value,
+    ) -> StoreResult<()>;
     /// Recomputes the seal chain over every record.
     async fn verify_chain(&self) -> StoreResult<ChainCheck>;
 }

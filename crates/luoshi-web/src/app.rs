@@ -192,10 +192,18 @@ pub(crate) async fn guard(
         };
         return Redirect::to(&target).into_response();
     };
+    let who = luoshi_store::Actor {
+        user_id: Some(session.user.id),
+        name: session.user.username.clone(),
+    };
+    let what = serde_json::json!({ "method": req.method().as_str(), "path": req.uri().path() });
     if !perm.access.allows(session.user.role) {
+        record(&state, &who, "access.denied", "page", what).await;
         return AppError::forbidden().into_response();
     }
     if !req.method().is_safe() && !csrf_ok(&req, &session.csrf) {
+        let detail = serde_json::json!({ "method": req.method().as_str(), "path": req.uri().path(), "reason": "csrf" });
+        record(&state, &who, "access.denied", "page", detail).await;
         return AppError::new(
             StatusCode::FORBIDDEN,
             "csrf",
@@ -212,12 +220,42 @@ pub(crate) async fn guard(
     }
     req.extensions_mut().insert(session);
     let mut res = next.run(req).await;
+    // Downloads (attachments, originals, exports, compilations) and refusals by the handlers are
+    // audit events too.
+    if res.status() == StatusCode::FORBIDDEN {
+        record(&state, &who, "access.denied", "page", what).await;
+    } else if res.status().is_success()
+        && res
+            .headers()
+            .get(axum::http::header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("attachment"))
+    {
+        record(&state, &who, "download", "file", what).await;
+    }
     if let Some(PendingFlash(flash)) = res.extensions_mut().remove::<PendingFlash>()
         && let Err(e) = state.store.push_flash(&hash, &flash).await
     {
         tracing::warn!("flash not kept: {e}");
     }
     res
+}
+
+/// Writes an audit event; a failure is logged, never shown to the user (the request goes on).
+async fn record(
+    state: &AppState,
+    who: &luoshi_store::Actor,
+    action: &str,
+    kind: &str,
+    detail: serde_json::Value,
+) {
+    if let Err(e) = state
+        .store
+        .record_event(who, action, kind, None, detail)
+        .await
+    {
+        tracing::error!("audit event {action} not recorded: {e}");
+    }
 }
 
 /// Every feature's component schemas.

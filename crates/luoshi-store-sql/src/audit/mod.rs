@@ -12,6 +12,28 @@ use luoshi_store::{Page, Paged, StoreResult};
 
 #[async_trait]
 impl AuditStore for SqlStore {
+    async fn record_event(
+        &self,
+        actor: &luoshi_store::Actor,
+        action: &str,
+        object_type: &str,
+        object_id: Option<luoshi_store::Id>,
+        detail: serde_json::Value,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        crate::audit(
+            &mut tx,
+            actor,
+            action,
+            object_type,
+            object_id,
+            None,
+            Some(detail),
+        )
+        .await?;
+        crate::commit(tx).await
+    }
+
     async fn verify_chain(&self) -> StoreResult<ChainCheck> {
         self.verify_audit().await
     }

@@ -44,13 +44,8 @@ pub async fn login(
     }
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = crate::kit::auth::cookie_token(&headers, state.config.secure_cookies) {
-        let _ = state
-            .store
-            .delete_session(&luoshi_store::accounts::credentials::token_hash(&token))
-            .await;
-    }
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, a: Auth) -> Response {
+    crate::kit::auth::end_session(&state, &headers, &a).await;
     (
         [(
             header::SET_COOKIE,

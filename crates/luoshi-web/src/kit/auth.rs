@@ -120,6 +120,19 @@ pub async fn login(
         }
     };
     state.store.record_login_success(address, &counted).await?;
+    state
+        .store
+        .record_event(
+            &Actor {
+                user_id: Some(creds.user.id),
+                name: creds.user.username.clone(),
+            },
+            "login.success",
+            "user",
+            Some(creds.user.id),
+            serde_json::json!({ "address": address }),
+        )
+        .await?;
     let token = random_token(32);
     let csrf = random_token(24);
     state
@@ -150,6 +163,26 @@ pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
     match token {
         Some(t) => format!("{name}={t}; Path=/; HttpOnly; SameSite=Strict{secure}"),
         None => format!("{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
+    }
+}
+
+/// Ends the request's session (logout, by page or API), audited.
+pub async fn end_session(state: &AppState, headers: &HeaderMap, a: &Auth) {
+    if let Some(token) = cookie_token(headers, state.config.secure_cookies) {
+        let _ = state.store.delete_session(&token_hash(&token)).await;
+    }
+    if let Err(e) = state
+        .store
+        .record_event(
+            &a.actor(),
+            "logout",
+            "user",
+            Some(a.0.user.id),
+            serde_json::json!({}),
+        )
+        .await
+    {
+        tracing::error!("logout not audited: {e}");
     }
 }
 

@@ -593,3 +593,77 @@ async fn anyone_can_lock_out_the_only_admin() {
         assert_eq!(answer("nobody").await, answer("leader2").await, "{name}");
     }
 }
+
+/// 等保 item 12: logins, failed logins, logouts, downloads and refusals (a role's and a CSRF
+/// one) are audit records, sealed like the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logins_downloads_and_refusals_are_audited() {
+    use luoshi_domain::accounts::Role;
+    use luoshi_store::audit::AuditFilter;
+    let h = harness(
+        crate::common::Backend::Sqlite,
+        "audit_events",
+        Config::default(),
+    )
+    .await;
+    assert_eq!(login_from(&h, "10.3.3.3", "liaison1", "wrong").await, 401);
+    assert_eq!(
+        login_from(&h, "10.3.3.3", "liaison1", "Passw0rd!x").await,
+        200
+    );
+    assert_eq!(h.get(Some(Role::Liaison), "/users").await.status(), 403);
+    let mut req = Request::builder()
+        .method("POST")
+        .uri("/inbox/read")
+        .header(
+            "cookie",
+            format!("luoshi_session={}", h.session(Role::Liaison).0),
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::empty())
+        .unwrap();
+    req.headers_mut().remove("x-csrf-token");
+    assert_eq!(raw(&h, req).await.status(), 403);
+    assert_eq!(
+        h.get(Some(Role::Admin), "/export/tasks.xlsx")
+            .await
+            .status(),
+        200
+    );
+    let res = h
+        .send(
+            Some(Role::Leader),
+            "POST",
+            "/logout",
+            Some("application/x-www-form-urlencoded"),
+            vec![],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let entries = h
+        .store
+        .audit(&AuditFilter::default(), luoshi_store::Page::new(0, 200))
+        .await
+        .unwrap()
+        .items;
+    let has = |action: &str, actor: &str| {
+        entries
+            .iter()
+            .any(|e| e.action == action && (actor.is_empty() || e.actor == actor))
+    };
+    for (action, actor) in [
+        ("login.failure", ""),
+        ("login.success", "liaison1"),
+        ("access.denied", "liaison1"),
+        ("download", "admin0"),
+        ("logout", "leader2"),
+    ] {
+        assert!(has(action, actor), "no {action} by {actor:?}");
+    }
+    let csrf = entries
+        .iter()
+        .filter(|e| e.action == "access.denied")
+        .any(|e| e.after.as_ref().is_some_and(|a| a["reason"] == "csrf"));
+    assert!(csrf, "the CSRF refusal is recorded");
+    assert_eq!(h.store.verify_chain().await.unwrap().broken_at, None);
+}
