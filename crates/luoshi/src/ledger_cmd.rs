@@ -562,6 +562,12 @@ pub async fn demo(
         "lingdao 可在事项页批示；shangwu 有一份已保存未报送的草稿，也可在“批量报送”一表填报全部事项。"
     );
     println!("办公室更正过的任务，导入新版本时保留更正（导入预览逐项说明）。");
+    println!(
+        "安全：审计日志逐条以 HMAC-SM3 封存（admin 在“审计”页看校验结果，或运行 luoshi audit verify）；"
+    );
+    println!(
+        "同一地址连续登录失败会被暂停（“用户”页列出并可解除）；luoshi backup / restore 在线备份与恢复。"
+    );
     run_server(store, listen, (false, false), today).await
 }
 
