@@ -53,4 +53,10 @@ pg_isready -h 127.0.0.1 -p 5432 -q || { echo "setup: PostgreSQL is not reachable
 for db in $(psql -h 127.0.0.1 -U postgres -d postgres -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'luoshi\_%'"); do
     psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
 done
+# cargo-deny, for the supply-chain check in .ci/run (from crates.io, pinned).
+if ! command -v cargo-deny >/dev/null 2>&1; then
+    echo "setup: installing cargo-deny"
+    cargo install cargo-deny --locked --version 0.20.2 >/dev/null 2>&1 \
+        || echo "setup: cargo-deny could not be installed; .ci/run will say the supply-chain check was skipped"
+fi
 echo "setup: ok"
