@@ -196,7 +196,12 @@ pub struct PasswordForm {
 }
 
 async fn store_password(state: &AppState, a: &Auth, user_id: Id, pw: &str) -> AppResult<()> {
-    luoshi_domain::accounts::password::check(pw).map_err(AppError::bad_request)?;
+    let names = match state.store.user(user_id).await? {
+        Some(u) => vec![u.username, u.display_name],
+        None => Vec::new(),
+    };
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    luoshi_domain::accounts::password::check_for(pw, &names).map_err(AppError::bad_request)?;
     let pw = pw.to_string();
     let hash = tokio::task::spawn_blocking(move || {
         luoshi_store::accounts::credentials::hash_password(&pw)

@@ -19,7 +19,8 @@ pub struct NewUserBody {
 
 /// Creates an account after checking the policy; the unit may be named by any alias or short form.
 pub async fn create_account(state: &AppState, auth: &Auth, b: NewUserBody) -> AppResult<User> {
-    luoshi_domain::accounts::password::check(&b.password).map_err(AppError::bad_request)?;
+    luoshi_domain::accounts::password::check_for(&b.password, &[&b.username, &b.display_name])
+        .map_err(AppError::bad_request)?;
     let username = luoshi_domain::accounts::normalize_username(&b.username)
         .map_err(|m| AppError::invalid("username", m))?;
     let username = username.as_str();
