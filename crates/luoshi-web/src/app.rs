@@ -59,7 +59,10 @@ pub fn app(state: AppState) -> Router {
         .route_layer(from_fn_with_state(state.clone(), guard))
         .fallback(|| async { kit::error::AppError::not_found() })
         .layer(from_fn(kit::error::render_errors))
-        .layer(from_fn(kit::route::security_headers))
+        .layer(from_fn_with_state(
+            state.clone(),
+            kit::route::security_headers,
+        ))
         .layer(from_fn(kit::route::request_id))
         .with_state(state)
 }

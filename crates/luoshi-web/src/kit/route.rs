@@ -125,10 +125,21 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// CSP without scripts, nosniff, no framing, no referrer to other sites (`same-origin`: under
 /// `no-referrer` browsers send `Origin: null` on posts, which the login refuses); pages are not
-/// cached unless they say so.
-pub(crate) async fn security_headers(req: Request, next: Next) -> Response {
+/// cached unless they say so. Served over TLS (`secure_cookies`), browsers are told to use HTTPS
+/// only for a year (HSTS).
+pub(crate) async fn security_headers(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if state.config.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

@@ -260,7 +260,13 @@ async fn sessions_use_the_host_prefix_under_tls() {
             .body(Body::empty())
             .unwrap()
     };
-    assert_eq!(raw(&h, ask("__Host-luoshi_session")).await.status(), 200);
+    let res = raw(&h, ask("__Host-luoshi_session")).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains",
+        "HSTS under TLS"
+    );
     assert_eq!(raw(&h, ask("luoshi_session")).await.status(), 401);
 }
 
