@@ -195,17 +195,20 @@ pub(crate) async fn guard(
         };
         return Redirect::to(&target).into_response();
     };
+    // Who and what, for the audit events below; built only when one is written.
     let who = luoshi_store::Actor {
         user_id: Some(session.user.id),
         name: session.user.username.clone(),
     };
-    let what = serde_json::json!({ "method": req.method().as_str(), "path": req.uri().path() });
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let what = move || serde_json::json!({ "method": method.as_str(), "path": path });
     if !perm.access.allows(session.user.role) {
-        record(&state, &who, "access.denied", "page", what).await;
+        record(&state, &who, "access.denied", "page", what()).await;
         return AppError::forbidden().into_response();
     }
     if !req.method().is_safe() && !csrf_ok(&req, &session.csrf) {
-        let detail = serde_json::json!({ "method": req.method().as_str(), "path": req.uri().path(), "reason": "csrf" });
+        let mut detail = what();
+        detail["reason"] = "csrf".into();
         record(&state, &who, "access.denied", "page", detail).await;
         return AppError::new(
             StatusCode::FORBIDDEN,
@@ -226,7 +229,7 @@ pub(crate) async fn guard(
     // Downloads (attachments, originals, exports, compilations) and refusals by the handlers are
     // audit events too.
     if res.status() == StatusCode::FORBIDDEN {
-        record(&state, &who, "access.denied", "page", what).await;
+        record(&state, &who, "access.denied", "page", what()).await;
     } else if res.status().is_success()
         && res
             .headers()
@@ -234,7 +237,7 @@ pub(crate) async fn guard(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("attachment"))
     {
-        record(&state, &who, "download", "file", what).await;
+        record(&state, &who, "download", "file", what()).await;
     }
     if let Some(PendingFlash(flash)) = res.extensions_mut().remove::<PendingFlash>()
         && let Err(e) = state.store.push_flash(&hash, &flash).await

@@ -54,7 +54,7 @@ impl DbArgs {
             .audit_key
             .clone()
             .unwrap_or_else(|| self.beside().join("luoshi-audit.key"));
-        load_audit_key(&key)?;
+        crate::ops_cmd::load_audit_key(&key)?;
         let store = match &self.database_url {
             Some(url) => SqlStore::connect(url, 16).await,
             None => SqlStore::open_sqlite(&self.db).await,
@@ -82,7 +82,7 @@ pub async fn serve(
     if let Some((user, password)) =
         luoshi_store::accounts::credentials::bootstrap_admin(&*store).await?
     {
-        let path = write_initial_password(&db.beside(), &user, &password)?;
+        let path = crate::ops_cmd::write_initial_password(&db.beside(), &user, &password)?;
         println!(
             "首次启动：已创建管理员账户 {user}，初始密码已写入 {}（仅文件所有者可读；登录后请修改密码并删除该文件）",
             path.display()
@@ -97,106 +97,6 @@ pub async fn serve(
         println!("{}", check.words());
     }
     run_server(store, listen, (secure_cookies, behind_proxy), today).await
-}
-
-/// `luoshi backup`: a verified online snapshot of the SQLite database.
-pub async fn backup(db: &Path, to: &Path) -> Result<ExitCode> {
-    if !db.exists() {
-        bail!("数据库文件不存在：{}", db.display());
-    }
-    let store = SqlStore::open_sqlite(db)
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
-    let r = store.backup_to(to).await.map_err(|e| anyhow!("{e}"))?;
-    println!(
-        "已备份到 {}（{} 字节，校验通过：数据库版本 {}，文件 {} 份，报送 {} 份，审计记录 {} 条）",
-        to.display(),
-        r.bytes,
-        r.schema_version,
-        r.documents,
-        r.reports,
-        r.audit_records
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `luoshi restore`: replaces the database with a backup, after verifying the backup.
-pub async fn restore(from: &Path, db: &Path) -> Result<ExitCode> {
-    let r = luoshi_store_sql::backup::restore(from, db)
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
-    println!(
-        "已从 {} 恢复到 {}（数据库版本 {}，文件 {} 份，报送 {} 份，审计记录 {} 条）",
-        from.display(),
-        db.display(),
-        r.schema_version,
-        r.documents,
-        r.reports,
-        r.audit_records
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Loads the audit sealing key from `path`, creating it (random, owner-only) when missing.
-pub fn load_audit_key(path: &Path) -> Result<()> {
-    let key = match std::fs::read(path) {
-        Ok(k) if k.len() >= 16 => k,
-        Ok(_) => bail!("审计密钥文件过短：{}", path.display()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let key = luoshi_store::accounts::credentials::random_token(48).into_bytes();
-            write_private(path, &key)?;
-            key
-        }
-        Err(e) => bail!("无法读取审计密钥文件 {}：{e}", path.display()),
-    };
-    luoshi_store_sql::audit::seal::set_audit_key(&key);
-    Ok(())
-}
-
-/// Writes bytes to a new file only its owner can read.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    Ok(())
-}
-
-/// `luoshi audit verify`: recomputes the audit log's seal chain; fails when it is broken.
-pub async fn audit_verify(db: &DbArgs) -> Result<ExitCode> {
-    let store = db.open().await?;
-    let check = store.verify_chain().await?;
-    println!("{}", check.words());
-    Ok(if check.broken_at.is_none() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
-}
-
-/// Writes the first admin's password to a file only its owner can read (never to the terminal or a
-/// log) and returns its path.
-fn write_initial_password(dir: &Path, user: &str, password: &str) -> Result<PathBuf> {
-    let path = dir.join("luoshi-initial-admin.txt");
-    write_private(
-        &path,
-        format!("用户名：{user}\n密码：{password}\n").as_bytes(),
-    )?;
-    Ok(path)
 }
 
 /// `tls`: cookies marked Secure (`__Host-`), and whether a TLS gateway forwards the client address.
@@ -469,7 +369,7 @@ pub async fn demo(
             std::fs::remove_file(&p).with_context(|| format!("{}", p.display()))?;
         }
     }
-    load_audit_key(
+    crate::ops_cmd::load_audit_key(
         &db.parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))

@@ -8,6 +8,7 @@ mod bench_ledger;
 #[cfg(feature = "bench")]
 mod bench_rush;
 mod ledger_cmd;
+mod ops_cmd;
 mod parse_cmd;
 mod render;
 
@@ -207,9 +208,9 @@ fn main() -> ExitCode {
         } => block(ledger_cmd::demo(&db, listen, &also, today)),
         Command::Audit {
             what: AuditCommand::Verify { db },
-        } => block(ledger_cmd::audit_verify(&db)),
-        Command::Backup { db, to } => block(ledger_cmd::backup(&db, &to)),
-        Command::Restore { from, db } => block(ledger_cmd::restore(&from, &db)),
+        } => block(ops_cmd::audit_verify(&db)),
+        Command::Backup { db, to } => block(ops_cmd::backup(&db, &to)),
+        Command::Restore { from, db } => block(ops_cmd::restore(&from, &db)),
         Command::ParseWorker => ledger_cmd::parse_worker(),
     };
     match result {

@@ -143,6 +143,14 @@ pub struct ReportReader {
 }
 
 impl ReportReader {
+    /// A reader whose unit family is already known.
+    pub fn with_family(session: &Session, family: Vec<Id>) -> ReportReader {
+        ReportReader {
+            everything: session.user.role.sees_everything(),
+            family,
+        }
+    }
+
     pub async fn of(state: &AppState, session: &Session) -> AppResult<ReportReader> {
         Ok(ReportReader {
             everything: session.user.role.sees_everything(),

@@ -258,9 +258,10 @@ struct ReportTaskPage {
 async fn slots(
     state: &AppState,
     a: &Auth,
-    task_id: Id,
+    task: &TaskDetail,
     period_key: &str,
 ) -> AppResult<(Vec<Slot>, luoshi_domain::periods::ReportPeriod)> {
+    let task_id = task.row.id;
     let (owed, period) = owed_for_period(state, task_id, period_key).await?;
     let family = state.store.unit_family(a.0.user.unit_id).await?;
     let may_write = a.0.user.role != Role::Leader && period.start <= today(state);
@@ -276,11 +277,10 @@ async fn slots(
     } else {
         Vec::new()
     };
-    let task = visible_task(state, &a.0, task_id).await?;
-    let reader = crate::kit::scope::ReportReader::of(state, &a.0).await?;
+    let reader = crate::kit::scope::ReportReader::with_family(&a.0, family.clone());
     let mut out = Vec::new();
     for o in owed {
-        let readable = reader.may_read_on(&task, o.ob.unit_id);
+        let readable = reader.may_read_on(task, o.ob.unit_id);
         let detail = match &o.report {
             Some(r) if readable => state.store.report(r.id).await?,
             _ => None,
@@ -363,7 +363,7 @@ async fn task_page(
     carry: bool,
 ) -> AppResult<Html<String>> {
     let task = visible_task(state, &a.0, task_id).await?;
-    let (mut slots, period) = slots(state, a, task_id, &period_key).await?;
+    let (mut slots, period) = slots(state, a, &task, &period_key).await?;
     let mut typed = typed;
     if carry
         && typed.is_none()

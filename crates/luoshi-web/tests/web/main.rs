@@ -6,6 +6,7 @@ mod audit;
 mod authz;
 mod common;
 mod errors;
+mod filing;
 mod group;
 mod ledger;
 mod outputs;

@@ -2,12 +2,12 @@
 //! (see `chapters`). Each chapter asserts as it goes; the story returns a dump of the final ledger,
 //! which must be identical on every backend.
 
+mod accounts;
+
 use crate::chapters::{self, Chapter};
 use crate::input;
 
-use luoshi_domain::accounts::Role;
 use luoshi_domain::registry::UnitKind;
-use luoshi_store::accounts::{NewSession, NewUser};
 use luoshi_store::ledger::plan_import;
 use luoshi_store::ledger::{ImportOutcome, PendingImport, TaskFilter};
 use luoshi_store::registry::{Unit, UnitEdit, UnitSplit};
@@ -82,12 +82,12 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
         Chapter {
             name: "accounts_and_throttle",
             builds: true,
-            run: |cx| Box::pin(accounts_and_throttle(cx)),
+            run: |cx| Box::pin(accounts::accounts_and_throttle(cx)),
         },
         Chapter {
             name: "sessions",
             builds: false,
-            run: |cx| Box::pin(sessions(cx)),
+            run: |cx| Box::pin(accounts::sessions(cx)),
         },
         Chapter {
             name: "import_and_reimport",
@@ -183,168 +183,6 @@ async fn registry_seeded(cx: &mut Cx<'_>) {
     assert_eq!(big_data.successor_id, Some(data.id));
     cx.data = Some(data);
     cx.big_data = Some(big_data);
-}
-
-/// Users and the login throttle.
-async fn accounts_and_throttle(cx: &mut Cx<'_>) {
-    let store = cx.store;
-    let office = store
-        .create_unit(
-            &cx.cli,
-            "自贸试验区工作领导小组办公室",
-            UnitKind::RegionalDept,
-        )
-        .await
-        .unwrap();
-    let admin = store
-        .create_user(
-            &cx.cli,
-            NewUser {
-                username: "office".into(),
-                display_name: "办公室".into(),
-                role: Role::Admin,
-                unit_id: office.id,
-                password_hash: "h".into(),
-            },
-        )
-        .await
-        .unwrap();
-    let dup = store
-        .create_user(
-            &cx.cli,
-            NewUser {
-                username: "office".into(),
-                display_name: "又一个".into(),
-                role: Role::Leader,
-                unit_id: office.id,
-                password_hash: "h".into(),
-            },
-        )
-        .await;
-    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
-    // Guesses lock one account for one address only; the office is alerted once.
-    for _ in 0..4 {
-        store
-            .record_login_failure("10.0.0.9", "office", 1000)
-            .await
-            .unwrap();
-    }
-    assert_eq!(
-        store
-            .login_failures("10.0.0.9", "office", 1000)
-            .await
-            .unwrap(),
-        (4, 4)
-    );
-    assert!(store.locked_logins(1000).await.unwrap().is_empty());
-    store
-        .record_login_failure("10.0.0.9", "office", 1000)
-        .await
-        .unwrap();
-    let locked = store.locked_logins(1001).await.unwrap();
-    assert_eq!(
-        (locked.len(), locked[0].address.as_str(), locked[0].until),
-        (1, "10.0.0.9", 1000 + 1800)
-    );
-    assert_eq!(
-        store
-            .login_failures("10.0.0.7", "office", 1001)
-            .await
-            .unwrap(),
-        (0, 0),
-        "another address is not locked"
-    );
-    let alerts = store.inbox(admin.id, Page::all()).await.unwrap().items;
-    assert_eq!(
-        alerts
-            .iter()
-            .filter(|n| n.title.contains("安全告警"))
-            .count(),
-        1
-    );
-    store
-        .unlock_login(&Actor::system("安全管理员"), "office", "10.0.0.9")
-        .await
-        .unwrap();
-    assert!(store.locked_logins(1002).await.unwrap().is_empty());
-    store
-        .record_login_failure("10.0.0.9", "office", 1003)
-        .await
-        .unwrap();
-    store
-        .record_login_success("10.0.0.9", "office")
-        .await
-        .unwrap();
-    assert_eq!(
-        store
-            .login_failures("10.0.0.9", "office", 1004)
-            .await
-            .unwrap()
-            .1,
-        0
-    );
-    cx.admin_id = admin.id;
-    cx.actor = Actor {
-        user_id: Some(admin.id),
-        name: "office".into(),
-    };
-}
-
-/// Sessions end when idle (15 minutes for an administrator), after 12 hours whatever happens, and
-/// after logout; an account holds at most three at once.
-async fn sessions(cx: &mut Cx<'_>) {
-    let store = cx.store;
-    let open = |token: &str, now: i64| NewSession {
-        token_hash: token.into(),
-        user_id: cx.admin_id,
-        csrf: format!("c-{token}"),
-        now,
-    };
-    store.create_session(open("t1", 10_000)).await.unwrap();
-    let live = store.session("t1", 10_100).await.unwrap().unwrap();
-    assert_eq!((live.user.id, live.csrf.as_str()), (cx.admin_id, "c-t1"));
-    assert!(
-        store
-            .session("t1", 10_100 + 15 * 60 + 1)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        store.session("t1", 10_200).await.unwrap().is_none(),
-        "ended is gone"
-    );
-    // Busy all day: still over after 12 hours.
-    store.create_session(open("t3", 20_000)).await.unwrap();
-    let mut t = 20_000;
-    while t < 20_000 + 12 * 3600 - 600 {
-        t += 600;
-        assert!(store.session("t3", t).await.unwrap().is_some(), "{t}");
-    }
-    assert!(
-        store
-            .session("t3", 20_000 + 12 * 3600 + 60)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    store.create_session(open("t2", 30_000)).await.unwrap();
-    store.delete_session("t2").await.unwrap();
-    assert!(store.session("t2", 30_001).await.unwrap().is_none());
-    // A fourth sign-in ends the oldest.
-    for (i, token) in ["s1", "s2", "s3", "s4"].iter().enumerate() {
-        store
-            .create_session(open(token, 40_000 + i as i64))
-            .await
-            .unwrap();
-    }
-    assert!(store.session("s1", 40_010).await.unwrap().is_none());
-    for token in ["s2", "s3", "s4"] {
-        assert!(
-            store.session(token, 40_010).await.unwrap().is_some(),
-            "{token}"
-        );
-    }
 }
 
 /// A new document, and the same bytes again: nothing changes the second time.
