@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 use luoshi_domain::accounts::Role;
 use luoshi_store::accounts::{
-    AccountsStore, Credentials, Flash, LockedLogin, NewSession, NewUser, Session, Tone, User,
+    AccountsStore, Credentials, Flash, LockedLogin, NewSession, NewUser, SecondFactor, Session,
+    Tone, User,
 };
 use luoshi_store::{Actor, Id, StoreError, StoreResult};
 use serde_json::json;
@@ -17,8 +18,10 @@ const FLASH_CHARS: usize = 2000;
 /// Messages kept per session until shown.
 const FLASHES_KEPT: i64 = 5;
 
-const USER_COLUMNS: &str =
-    "u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, u.active, u.email";
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.unit_id, \
+     n.name AS unit_name, u.active, u.email, u.must_change_password, u.password_changed_at, \
+     (SELECT COUNT(*) FROM second_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) \
+     AS second_factor";
 
 fn user_row(r: &AnyRow) -> StoreResult<User> {
     let role: String = r.col("role")?;
@@ -32,6 +35,9 @@ fn user_row(r: &AnyRow) -> StoreResult<User> {
         unit_name: r.col("unit_name")?,
         active: r.col::<i64, _>("active")? != 0,
         email: r.col("email")?,
+        must_change_password: r.col::<i64, _>("must_change_password")? != 0,
+        password_changed_at: r.col("password_changed_at")?,
+        second_factor: r.col::<i64, _>("second_factor")? != 0,
     })
 }
 
@@ -48,6 +54,31 @@ async fn user_rows(s: &SqlStore, id: Option<Id>) -> StoreResult<Vec<User>> {
     rows.iter().map(user_row).collect()
 }
 
+/// Adds a password's hash to the account's history (kept to the last few).
+async fn remember_password(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: Id,
+    hash: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO password_history (user_id, password_hash, set_at) VALUES ($1, $2, $3)",
+    )
+    .bind(user_id)
+    .bind(hash.to_string())
+    .bind(now())
+    .run(&mut **tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM password_history WHERE user_id = $1 AND id NOT IN \
+         (SELECT id FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2)",
+    )
+    .bind(user_id)
+    .bind(luoshi_domain::accounts::PASSWORD_HISTORY as i64)
+    .run(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 #[async_trait]
 impl AccountsStore for SqlStore {
     async fn user_count(&self) -> StoreResult<i64> {
@@ -59,8 +90,9 @@ impl AccountsStore for SqlStore {
         crate::bounded("姓名", &new.display_name, luoshi_domain::limits::NAME)?;
         let mut tx = self.write().await?;
         let id: i64 = scalar(
-            "INSERT INTO users (username, display_name, role, unit_id, password_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO users (username, display_name, role, unit_id, password_hash, created_at, \
+             must_change_password, password_changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $6) RETURNING id",
         )
         .bind(new.username.clone())
         .bind(new.display_name.clone())
@@ -68,6 +100,7 @@ impl AccountsStore for SqlStore {
         .bind(new.unit_id)
         .bind(new.password_hash.clone())
         .bind(now())
+        .bind(new.must_change_password as i64)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match db_err(e) {
@@ -83,6 +116,7 @@ impl AccountsStore for SqlStore {
         .one(&mut *tx)
         .await?;
         let user = user_row(&row)?;
+        remember_password(&mut tx, id, &new.password_hash).await?;
         audit(
             &mut tx,
             actor,
@@ -205,7 +239,7 @@ impl AccountsStore for SqlStore {
             None
         };
         if let Some(body) = alert {
-            crate::notify::notify_office(
+            crate::notify::notify_security(
                 &mut tx,
                 &luoshi_domain::notify::Notice {
                     title: "安全告警：登录失败次数过多".into(),
@@ -270,18 +304,29 @@ impl AccountsStore for SqlStore {
         commit(tx).await
     }
 
-    async fn set_password(&self, actor: &Actor, user_id: Id, hash: &str) -> StoreResult<()> {
+    async fn set_password(
+        &self,
+        actor: &Actor,
+        user_id: Id,
+        hash: &str,
+        must_change: bool,
+    ) -> StoreResult<()> {
         let mut tx = self.write().await?;
         let n = sqlx::query(
-            "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2",
+            "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, \
+             must_change_password = $3, password_changed_at = $4 WHERE id = $2",
         )
         .bind(hash.to_string())
         .bind(user_id)
-        .run(&mut *tx).await?
+        .bind(must_change as i64)
+        .bind(now())
+        .run(&mut *tx)
+        .await?
         .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound);
         }
+        remember_password(&mut tx, user_id, hash).await?;
         // A new password ends every session of the account.
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
@@ -290,7 +335,207 @@ impl AccountsStore for SqlStore {
         audit(
             &mut tx,
             actor,
-            "user.password",
+            if must_change {
+                "user.password_reset"
+            } else {
+                "user.password"
+            },
+            "user",
+            Some(user_id),
+            None,
+            None,
+        )
+        .await?;
+        commit(tx).await
+    }
+
+    async fn password_history(&self, user_id: Id) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(user_id)
+        .bind(luoshi_domain::accounts::PASSWORD_HISTORY as i64)
+        .all(&self.pool)
+        .await?;
+        rows.iter().map(|r| r.col("password_hash")).collect()
+    }
+
+    async fn second_factor(&self, user_id: Id) -> StoreResult<Option<SecondFactor>> {
+        let row = sqlx::query(
+            "SELECT kind, secret, confirmed_at, last_step, \
+             (SELECT COUNT(*) FROM recovery_codes c WHERE c.user_id = f.user_id AND c.used_at IS NULL) \
+             AS recovery_left FROM second_factors f WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .maybe(&self.pool)
+        .await?;
+        row.map(|r| {
+            let secret: String = r.col("secret")?;
+            Ok(SecondFactor {
+                kind: r.col("kind")?,
+                secret: hex::decode(secret).map_err(|e| {
+                    StoreError::Database(format!("second factor secret: {e}"), None)
+                })?,
+                confirmed_at: r.col("confirmed_at")?,
+                last_step: r.col("last_step")?,
+                recovery_left: r.col("recovery_left")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn begin_second_factor(
+        &self,
+        actor: &Actor,
+        user_id: Id,
+        kind: &str,
+        secret: &[u8],
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM second_factors WHERE user_id = $1 AND confirmed_at IS NULL")
+            .bind(user_id)
+            .run(&mut *tx)
+            .await?;
+        let done = sqlx::query(
+            "INSERT INTO second_factors (user_id, kind, secret, created_at) \
+             SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM second_factors WHERE user_id = $1)",
+        )
+        .bind(user_id)
+        .bind(kind.to_string())
+        .bind(hex::encode(secret))
+        .bind(now())
+        .run(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "已绑定动态口令；如需更换，请联系安全管理员重置".into(),
+            ));
+        }
+        audit(
+            &mut tx,
+            actor,
+            "second_factor.begin",
+            "user",
+            Some(user_id),
+            None,
+            Some(json!({ "kind": kind })),
+        )
+        .await?;
+        commit(tx).await
+    }
+
+    async fn confirm_second_factor(
+        &self,
+        actor: &Actor,
+        user_id: Id,
+        step: i64,
+        recovery_hashes: &[String],
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query(
+            "UPDATE second_factors SET confirmed_at = $2, last_step = $3 \
+             WHERE user_id = $1 AND confirmed_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(now())
+        .bind(step)
+        .run(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict("没有待确认的动态口令绑定".into()));
+        }
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .run(&mut *tx)
+            .await?;
+        for hash in recovery_hashes {
+            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(hash.clone())
+                .run(&mut *tx)
+                .await?;
+        }
+        audit(
+            &mut tx,
+            actor,
+            "second_factor.enrol",
+            "user",
+            Some(user_id),
+            None,
+            Some(json!({ "recovery_codes": recovery_hashes.len() })),
+        )
+        .await?;
+        commit(tx).await
+    }
+
+    async fn accept_step(&self, user_id: Id, step: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE second_factors SET last_step = $2 WHERE user_id = $1 \
+             AND confirmed_at IS NOT NULL AND (last_step IS NULL OR last_step < $2)",
+        )
+        .bind(user_id)
+        .bind(step)
+        .run(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn use_recovery_code(&self, user_id: Id, code_hash: &str) -> StoreResult<bool> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query(
+            "UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 \
+             AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(code_hash.to_string())
+        .bind(now())
+        .run(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let left: i64 =
+            scalar("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
+                .bind(user_id)
+                .one(&mut *tx)
+                .await?;
+        audit(
+            &mut tx,
+            &Actor {
+                user_id: Some(user_id),
+                name: "登录".into(),
+            },
+            "second_factor.recovery_code",
+            "user",
+            Some(user_id),
+            None,
+            Some(json!({ "left": left })),
+        )
+        .await?;
+        commit(tx).await?;
+        Ok(true)
+    }
+
+    async fn reset_second_factor(&self, actor: &Actor, user_id: Id) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let n = sqlx::query("DELETE FROM second_factors WHERE user_id = $1")
+            .bind(user_id)
+            .run(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        for sql in [
+            "DELETE FROM recovery_codes WHERE user_id = $1",
+            "DELETE FROM sessions WHERE user_id = $1",
+        ] {
+            sqlx::query(sql).bind(user_id).run(&mut *tx).await?;
+        }
+        audit(
+            &mut tx,
+            actor,
+            "second_factor.reset",
             "user",
             Some(user_id),
             None,

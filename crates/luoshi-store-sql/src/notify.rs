@@ -122,6 +122,12 @@ pub(crate) async fn notify_office(tx: &mut Tx, notice: &Notice) -> StoreResult<(
     notify_users(tx, &users, notice).await
 }
 
+/// Notifies every active security administrator (login alerts).
+pub(crate) async fn notify_security(tx: &mut Tx, notice: &Notice) -> StoreResult<()> {
+    let users = users_where(tx, "role = 'security_admin'", None).await?;
+    notify_users(tx, &users, notice).await
+}
+
 const DELIVERY_COLUMNS: &str = "d.id, d.channel, d.target, u.username, n.title, n.body, n.link, \
     d.state, d.attempts, d.next_at, d.last_error";
 const DELIVERY_FROM: &str = "FROM deliveries d JOIN notifications n ON n.id = d.notification_id \

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (7, V7, "", ""),
     (8, V8, "", ""),
     (9, V9, "", ""),
+    (10, V10, "", ""),
 ];
 
 const V1: &str = r#"
@@ -420,6 +421,35 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_address ON login_failures(address, at);
 CREATE INDEX login_failures_user ON login_failures(username, at);
+"#;
+
+/// Password age, history and forced changes; second factors and their recovery codes.
+const V10: &str = r#"
+ALTER TABLE users ADD COLUMN must_change_password {INT} NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN password_changed_at {INT} NOT NULL DEFAULT 0;
+UPDATE users SET password_changed_at = created_at;
+CREATE TABLE password_history (
+    id {ID},
+    user_id {INT} NOT NULL REFERENCES users(id),
+    password_hash TEXT NOT NULL,
+    set_at {INT} NOT NULL
+);
+CREATE INDEX password_history_user ON password_history(user_id, id);
+CREATE TABLE second_factors (
+    user_id {INT} PRIMARY KEY REFERENCES users(id),
+    kind TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at {INT} NOT NULL,
+    confirmed_at {INT},
+    last_step {INT}
+);
+CREATE TABLE recovery_codes (
+    id {ID},
+    user_id {INT} NOT NULL REFERENCES users(id),
+    code_hash TEXT NOT NULL,
+    used_at {INT}
+);
+CREATE INDEX recovery_codes_user ON recovery_codes(user_id, code_hash);
 "#;
 
 /// The DDL of one migration in one dialect.

@@ -111,6 +111,7 @@ async fn racing_retries_write_one_version_on_both() {
                     role: Role::Liaison,
                     unit_id: unit.id,
                     password_hash: "h".into(),
+                    must_change_password: false,
                 },
             )
             .await

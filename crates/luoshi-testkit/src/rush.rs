@@ -63,6 +63,7 @@ pub async fn prepare(store: &dyn Store, n: usize, now: i64) -> StoreResult<Vec<R
                     role: Role::Liaison,
                     unit_id: unit.id,
                     password_hash: "unused".into(),
+                    must_change_password: false,
                 },
             )
             .await?;

@@ -202,7 +202,22 @@ pub(crate) async fn guard(
     };
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
     let what = move || serde_json::json!({ "method": method.as_str(), "path": path });
+    // An account that must first change its password or enrol a second factor reaches only its
+    // account page (and signing out) until it has.
+    if let Some(step) = crate::kit::auth::pending(&session, crate::kit::clock::now())
+        && perm.access != Access::Account
+    {
+        if api || req.method() != Method::GET {
+            return AppError::new(StatusCode::FORBIDDEN, step.code(), step.reason())
+                .into_response();
+        }
+        return Redirect::to("/account").into_response();
+    }
     if !perm.access.allows(session.user.role) {
+        // A custodian's start page is their own, not the ledger's.
+        if !api && req.uri().path() == "/" && session.user.role.is_custodian() {
+            return Redirect::to(session.user.role.home()).into_response();
+        }
         record(&state, &who, "access.denied", "page", what()).await;
         return AppError::forbidden().into_response();
     }

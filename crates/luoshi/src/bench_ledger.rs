@@ -228,7 +228,7 @@ pub async fn run(a: LedgerBench) -> Result<ExitCode> {
         )
     };
     let backend = store.backend();
-    luoshi_store::accounts::credentials::bootstrap_admin(&*store).await?;
+    luoshi_store::accounts::credentials::bootstrap_admin(&*store, false).await?;
     let actor = Actor::system("bench");
     let units = unit_names(a.units);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);

@@ -279,6 +279,7 @@ async fn office_pages(store: &dyn Store, addr: &str, now: i64) -> Result<()> {
                 role: Role::Admin,
                 unit_id: office.id,
                 password_hash: "unused".into(),
+                must_change_password: false,
             },
         )
         .await?;

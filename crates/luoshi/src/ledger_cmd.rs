@@ -79,12 +79,14 @@ pub async fn serve(
     today: Option<Date>,
 ) -> Result<ExitCode> {
     let store = db.open().await?;
-    if let Some((user, password)) =
-        luoshi_store::accounts::credentials::bootstrap_admin(&*store).await?
+    if let Some(accounts) =
+        luoshi_store::accounts::credentials::bootstrap_admin(&*store, true).await?
     {
-        let path = crate::ops_cmd::write_initial_password(&db.beside(), &user, &password)?;
+        let path = crate::ops_cmd::write_initial_password(&db.beside(), &accounts)?;
+        let names: Vec<&str> = accounts.iter().map(|a| a.username.as_str()).collect();
         println!(
-            "首次启动：已创建管理员账户 {user}，初始密码已写入 {}（仅文件所有者可读；登录后请修改密码并删除该文件）",
+            "首次启动：已创建办公室管理员和三员账户（{}），初始密码已写入 {}（仅文件所有者可读；各账户首次登录须修改密码并绑定动态口令，之后请删除该文件）",
+            names.join("、"),
             path.display()
         );
     }
@@ -380,7 +382,7 @@ pub async fn demo(
             .await
             .map_err(|e| anyhow!("{e}"))?,
     );
-    let (admin, admin_pw) = luoshi_store::accounts::credentials::bootstrap_admin(&*store)
+    let first = luoshi_store::accounts::credentials::bootstrap_admin(&*store, false)
         .await?
         .ok_or_else(|| anyhow!("demo database was not empty"))?;
     let actor = Actor::system("演示数据");
@@ -405,7 +407,25 @@ pub async fn demo(
     }
     let meeting = demo_meeting(&*store, &actor, day).await?;
     demo_daily(&*store, &actor, day, &meeting).await?;
-    let mut logins = vec![(admin, admin_pw, "领导小组办公室".to_string())];
+    let mut logins: Vec<(String, String, String)> = first
+        .iter()
+        .map(|a| {
+            (
+                a.username.clone(),
+                a.password.clone(),
+                a.role.label().to_string(),
+            )
+        })
+        .collect();
+    // The office's administrator and the custodians sign in with a second factor: the demo
+    // enrols one for each and prints its secret and a few recovery codes.
+    let mut factors = Vec::new();
+    for a in &first {
+        factors.push((
+            a.username.clone(),
+            crate::ops_cmd::enrol_demo_factor(&*store, &a.username).await?,
+        ));
+    }
     for (user, name, role, unit) in DEMO_USERS {
         let Some(u) = store.unit_by_name(unit).await? else {
             continue;
@@ -420,6 +440,7 @@ pub async fn demo(
                     role: *role,
                     unit_id: u.id,
                     password_hash: luoshi_store::accounts::credentials::hash_password(&password),
+                    must_change_password: false,
                 },
             )
             .await?;
@@ -434,6 +455,12 @@ pub async fn demo(
     println!("登录账户（密码只显示这一次）：");
     for (user, pw, what) in &logins {
         println!("  {user:<10} {pw:<18} {what}");
+    }
+    println!(
+        "动态口令（办公室管理员和三员必须使用；用身份验证器添加密钥，或运行 luoshi otp 密钥 得到当前口令；恢复码每个只能用一次）："
+    );
+    for (user, (secret, codes)) in &factors {
+        println!("  {user:<10} 密钥 {secret}  恢复码 {}", codes.join(" "));
     }
     println!();
     println!("一个季度的演示：shangwu 在“信息报送”中填报牵头任务，shuju 填报配合材料；");
@@ -463,10 +490,16 @@ pub async fn demo(
     );
     println!("办公室更正过的任务，导入新版本时保留更正（导入预览逐项说明）。");
     println!(
-        "安全：审计日志逐条以 HMAC-SM3 封存（admin 在“审计”页看校验结果，或运行 luoshi audit verify）；"
+        "安全：三权分立——sysadmin 管账户和设置，secadmin 管登录限制和动态口令重置，auditadmin 只读审计日志；"
     );
     println!(
-        "同一地址连续登录失败会被暂停（“用户”页列出并可解除）；luoshi backup / restore 在线备份与恢复。"
+        "三员和 admin 登录须输入动态口令（上面的密钥或恢复码）；审计日志逐条以 HMAC-SM3 封存（auditadmin"
+    );
+    println!(
+        "在“审计”页看校验结果，或运行 luoshi audit verify）；同一地址连续登录失败会被暂停（secadmin 在“安全”页"
+    );
+    println!(
+        "解除）；新建或重置的账户首次登录须先改密码，密码 90 天到期、不得与最近 5 次相同；luoshi backup / restore。"
     );
     run_server(store, listen, (false, false), today).await
 }

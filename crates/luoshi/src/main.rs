@@ -117,6 +117,8 @@ enum Command {
         #[arg(long, default_value = "luoshi.db")]
         db: PathBuf,
     },
+    /// Print the code an authenticator app shows now for a base32 secret (demo, rehearsals).
+    Otp { secret: String },
     /// Build a demo ledger from the project's own sample documents and serve it.
     Demo {
         /// The demo database (recreated).
@@ -211,6 +213,7 @@ fn main() -> ExitCode {
         } => block(ops_cmd::audit_verify(&db)),
         Command::Backup { db, to } => block(ops_cmd::backup(&db, &to)),
         Command::Restore { from, db } => block(ops_cmd::restore(&from, &db)),
+        Command::Otp { secret } => ops_cmd::otp(&secret),
         Command::ParseWorker => ledger_cmd::parse_worker(),
     };
     match result {

@@ -99,13 +99,67 @@ pub async fn audit_verify(db: &DbArgs) -> Result<ExitCode> {
     })
 }
 
-/// Writes the first admin's password to a file only its owner can read (never to the terminal or a
-/// log) and returns its path.
-pub(crate) fn write_initial_password(dir: &Path, user: &str, password: &str) -> Result<PathBuf> {
+/// Writes the first accounts' passwords to a file only its owner can read (never to the terminal
+/// or a log) and returns its path.
+pub(crate) fn write_initial_password(
+    dir: &Path,
+    accounts: &[luoshi_store::accounts::credentials::FirstAccount],
+) -> Result<PathBuf> {
     let path = dir.join("luoshi-initial-admin.txt");
-    write_private(
-        &path,
-        format!("用户名：{user}\n密码：{password}\n").as_bytes(),
-    )?;
+    let text: String = accounts
+        .iter()
+        .map(|a| {
+            format!(
+                "用户名：{}（{}）\n密码：{}\n",
+                a.username,
+                a.role.label(),
+                a.password
+            )
+        })
+        .collect();
+    write_private(&path, text.as_bytes())?;
     Ok(path)
+}
+
+/// Enrols a second factor for a demo account; returns its secret (base32) and recovery codes.
+pub(crate) async fn enrol_demo_factor(
+    store: &dyn luoshi_store::Store,
+    username: &str,
+) -> Result<(String, Vec<String>)> {
+    use luoshi_store::accounts::second_factor::{
+        TOTP, Totp, Verifier, new_recovery_codes, new_secret, recovery_hash,
+    };
+    let user = store
+        .credentials(username)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no account {username}"))?
+        .user;
+    let actor = luoshi_store::Actor::system("演示数据");
+    let secret = new_secret();
+    store
+        .begin_second_factor(&actor, user.id, TOTP, &secret)
+        .await?;
+    let totp = Totp::new(&secret, username).ok_or_else(|| anyhow::anyhow!("bad secret"))?;
+    let now = luoshi_store::now();
+    // Enrolment is confirmed one step back, so the code showing now still signs in.
+    let step = totp
+        .matched_step(&totp.code_at(now - 30), now)
+        .ok_or_else(|| anyhow::anyhow!("code does not verify"))?;
+    let codes: Vec<String> = new_recovery_codes().into_iter().take(3).collect();
+    let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
+    store
+        .confirm_second_factor(&actor, user.id, step, &hashes)
+        .await?;
+    Ok((totp.secret_text(), codes))
+}
+
+/// `luoshi otp SECRET`: the code an authenticator app shows now for a base32 secret (for the demo
+/// and for rehearsals without a phone).
+pub fn otp(secret: &str) -> Result<ExitCode> {
+    let bytes = luoshi_store::accounts::second_factor::secret_from_text(secret)
+        .ok_or_else(|| anyhow::anyhow!("密钥不是有效的 base32"))?;
+    let totp = luoshi_store::accounts::second_factor::Totp::new(&bytes, "otp")
+        .ok_or_else(|| anyhow::anyhow!("密钥太短（至少 16 字节）"))?;
+    println!("{}", totp.code_at(luoshi_store::now()));
+    Ok(ExitCode::SUCCESS)
 }

@@ -130,12 +130,26 @@ async fn wait_path(c: &fantoccini::Client, prefix: &str) -> Result<(), Box<dyn s
 type R = Result<(), Box<dyn std::error::Error>>;
 
 async fn login(c: &fantoccini::Client, base: &str, user: &str, pw: &str) -> R {
+    login_otp(c, base, user, pw, None).await
+}
+
+/// Signs in with a second-factor code (or a recovery code).
+async fn login_otp(
+    c: &fantoccini::Client,
+    base: &str,
+    user: &str,
+    pw: &str,
+    otp: Option<&str>,
+) -> R {
     c.goto(&format!("{base}/login")).await?;
     c.find(Locator::Id("username"))
         .await?
         .send_keys(user)
         .await?;
     c.find(Locator::Id("password")).await?.send_keys(pw).await?;
+    if let Some(otp) = otp {
+        c.find(Locator::Id("otp")).await?.send_keys(otp).await?;
+    }
     c.find(Locator::Id("login")).await?.click().await?;
     // Signed in when the browser has left the login page.
     let start = Instant::now();
@@ -264,6 +278,50 @@ async fn log_in_upload_confirm_and_find_the_tasks() {
             .send_keys(&password)
             .await?;
         c.find(Locator::Id("login")).await?.click().await?;
+        // The first-start password must be changed first: every page leads to 我的账户.
+        wait_path(&c, "/account").await?;
+        assert!(
+            c.source().await?.contains("初始密码"),
+            "asks for a new password"
+        );
+        c.goto(&format!("{base}/tasks")).await?;
+        wait_path(&c, "/account").await?;
+        let initial = password.clone();
+        let password = "Tq4#Vr8!mZk2w".to_string();
+        c.find(Locator::Css("input[name=current]"))
+            .await?
+            .send_keys(&initial)
+            .await?;
+        c.find(Locator::Css("input[name=password]"))
+            .await?
+            .send_keys(&password)
+            .await?;
+        c.find(Locator::Css("form[action^='/account/password'] button"))
+            .await?
+            .click()
+            .await?;
+        wait_path(&c, "/login").await?;
+        // Then the office's administrator enrols a second factor, drawn as a QR code.
+        login(&c, &base, "admin", &password).await?;
+        wait_path(&c, "/account").await?;
+        assert!(c.source().await?.contains("动态口令"));
+        c.find(Locator::Id("totp-begin")).await?.click().await?;
+        wait_msg(&c).await?;
+        c.find(Locator::Id("totp-qr")).await?;
+        let secret = c.find(Locator::Id("totp-secret")).await?.text().await?;
+        let bytes = luoshi_store::accounts::second_factor::secret_from_text(&secret).unwrap();
+        let totp = luoshi_store::accounts::second_factor::Totp::new(&bytes, "admin").unwrap();
+        c.find(Locator::Css("input[name=code]"))
+            .await?
+            .send_keys(&totp.code_at(luoshi_store::now()))
+            .await?;
+        c.find(Locator::Id("totp-confirm")).await?.click().await?;
+        wait_path(&c, "/account/second-factor/confirm").await?;
+        let codes_list = c.find(Locator::Id("recovery-codes")).await?.text().await?;
+        let mut recovery: Vec<String> = codes_list.split_whitespace().map(str::to_string).collect();
+        assert_eq!(recovery.len(), 10, "{codes_list}");
+        shot(&c, "recovery-codes").await?;
+        c.goto(&format!("{base}/tasks")).await?;
         wait_path(&c, "/tasks").await?;
 
         // Upload one of the project's own samples and confirm its preview.
@@ -344,6 +402,7 @@ async fn log_in_upload_confirm_and_find_the_tasks() {
                 role: luoshi_domain::accounts::Role::Liaison,
                 unit_id: unit.id,
                 password_hash: luoshi_store::accounts::credentials::hash_password("Jiaotong#2026"),
+                must_change_password: false,
             },
         )
         .await?;
@@ -366,7 +425,7 @@ async fn log_in_upload_confirm_and_find_the_tasks() {
         shot(&c, "report-filed").await?;
         logout(&c).await?;
 
-        login(&c, &base, "admin", &password).await?;
+        login_otp(&c, &base, "admin", &password, recovery.pop().as_deref()).await?;
         c.goto(&report_url).await?;
         c.find(Locator::Css("input[name=reason]"))
             .await?
@@ -406,7 +465,7 @@ async fn log_in_upload_confirm_and_find_the_tasks() {
         assert!(c.source().await?.contains("已报送（第 2 版）"));
         logout(&c).await?;
 
-        login(&c, &base, "admin", &password).await?;
+        login_otp(&c, &base, "admin", &password, recovery.pop().as_deref()).await?;
         c.goto(&report_url).await?;
         c.find(Locator::Css("button[value=accept]"))
             .await?

@@ -22,10 +22,30 @@ pub enum Role {
     AreaCommittee,
     /// 设区市人民政府: its own unit's work.
     CityGov,
+    /// 系统管理员 (三员): accounts and settings; reads no ledger and no audit log.
+    SystemAdmin,
+    /// 安全管理员 (三员): login pauses, second-factor resets, the security policy.
+    SecurityAdmin,
+    /// 审计管理员 (三员): reads and exports the audit log, nothing else.
+    AuditAdmin,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 8] = [
+        Role::Admin,
+        Role::Liaison,
+        Role::Leader,
+        Role::AreaCommittee,
+        Role::CityGov,
+        Role::SystemAdmin,
+        Role::SecurityAdmin,
+        Role::AuditAdmin,
+    ];
+
+    /// The roles that do the zone's work, which the system administrator may give an account.
+    /// The three custodians (三员) are created at first start and by no one else, so the system
+    /// administrator cannot make an auditor of their own.
+    pub const BUSINESS: [Role; 5] = [
         Role::Admin,
         Role::Liaison,
         Role::Leader,
@@ -40,6 +60,9 @@ impl Role {
             Role::Leader => "领导",
             Role::AreaCommittee => "片区管委会",
             Role::CityGov => "设区市人民政府",
+            Role::SystemAdmin => "系统管理员",
+            Role::SecurityAdmin => "安全管理员",
+            Role::AuditAdmin => "审计管理员",
         }
     }
 
@@ -50,6 +73,9 @@ impl Role {
             Role::Leader => "leader",
             Role::AreaCommittee => "area_committee",
             Role::CityGov => "city_gov",
+            Role::SystemAdmin => "system_admin",
+            Role::SecurityAdmin => "security_admin",
+            Role::AuditAdmin => "audit_admin",
         }
     }
 
@@ -61,6 +87,31 @@ impl Role {
     pub fn sees_everything(self) -> bool {
         matches!(self, Role::Admin | Role::Leader)
     }
+
+    /// One of the three custodians (三员: system, security, audit), who run the system and see
+    /// none of the zone's work.
+    pub fn is_custodian(self) -> bool {
+        matches!(
+            self,
+            Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin
+        )
+    }
+
+    /// Where the role starts after signing in.
+    pub fn home(self) -> &'static str {
+        match self {
+            Role::SystemAdmin => "/users",
+            Role::SecurityAdmin => "/security",
+            Role::AuditAdmin => "/audit",
+            _ => "/",
+        }
+    }
+
+    /// Whether the role must sign in with a second factor (等保 8.1.4.1d): the office's
+    /// administrators and the three custodians.
+    pub fn needs_second_factor(self) -> bool {
+        self == Role::Admin || self.is_custodian()
+    }
 }
 
 /// What a request needs before its handler runs. Every route names one.
@@ -68,7 +119,10 @@ impl Role {
 pub enum Access {
     /// Anyone, signed in or not (login page, assets, health).
     Public,
-    /// Any signed-in user; the handler scopes what it shows.
+    /// Any signed-in account, also one that must first change its password or enrol a second
+    /// factor: its own account page, signing out.
+    Account,
+    /// Any signed-in user of the zone's work; the handler scopes what it shows.
     Reader,
     /// Signed in and allowed to do their unit's work (file reports, answer supervision items):
     /// every role but the read-only leader. The handler checks the object is the unit's own.
@@ -77,16 +131,26 @@ pub enum Access {
     Admin,
     /// A leader's 批示 on a task (it becomes a supervision item), or the office recording one.
     Instruct,
+    /// The system administrator: accounts and settings.
+    System,
+    /// The security administrator: login pauses, second-factor resets.
+    Security,
+    /// The audit administrator: the audit log.
+    Audit,
 }
 
 impl Access {
     /// Whether a signed-in user of `role` passes.
     pub fn allows(self, role: Role) -> bool {
         match self {
-            Access::Public | Access::Reader => true,
-            Access::Writer => role != Role::Leader,
+            Access::Public | Access::Account => true,
+            Access::Reader => !role.is_custodian(),
+            Access::Writer => !role.is_custodian() && role != Role::Leader,
             Access::Admin => role == Role::Admin,
             Access::Instruct => matches!(role, Role::Admin | Role::Leader),
+            Access::System => role == Role::SystemAdmin,
+            Access::Security => role == Role::SecurityAdmin,
+            Access::Audit => role == Role::AuditAdmin,
         }
     }
 }
@@ -131,9 +195,10 @@ pub const SESSION_MAX_SECS: i64 = 12 * 3600;
 /// Idle time after which a session ends: 15 minutes for the office's administrators, 30 for
 /// everyone else.
 pub fn session_idle_secs(role: Role) -> i64 {
-    match role {
-        Role::Admin => 15 * 60,
-        _ => 30 * 60,
+    if role == Role::Admin || role.is_custodian() {
+        15 * 60
+    } else {
+        30 * 60
     }
 }
 /// Sessions one account may hold at once; a new sign-in ends the oldest beyond it.
@@ -163,6 +228,74 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
     } else {
         "luoshi_session"
     }
+}
+
+/// Days a password lives before its owner must change it (等保: ≤ 90).
+pub const PASSWORD_MAX_AGE_DAYS: i64 = 90;
+/// Earlier passwords a new one may not repeat.
+pub const PASSWORD_HISTORY: usize = 5;
+
+/// What an account must do before it may do anything else (only its account page and signing
+/// out are open to it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pending {
+    /// A first sign-in with the password an administrator set, or one reset by an administrator.
+    FirstPassword,
+    /// The password is older than [`PASSWORD_MAX_AGE_DAYS`].
+    ExpiredPassword,
+    /// The role needs a second factor and none is enrolled.
+    SecondFactor,
+}
+
+impl Pending {
+    pub fn code(self) -> &'static str {
+        match self {
+            Pending::FirstPassword => "password_change_required",
+            Pending::ExpiredPassword => "password_expired",
+            Pending::SecondFactor => "second_factor_required",
+        }
+    }
+
+    /// Said on the account page and in the API's refusal.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Pending::FirstPassword => {
+                "这是管理员设置的初始密码或重置后的密码，请先修改密码再使用系统"
+            }
+            Pending::ExpiredPassword => "密码已使用超过 90 天，请先修改密码再使用系统",
+            Pending::SecondFactor => {
+                "管理员账户须绑定动态口令（双因素认证）后才能使用系统，请先完成绑定"
+            }
+        }
+    }
+}
+
+/// What an account must do first, if anything: a password set by someone else or older than 90
+/// days must be changed, then a role that needs a second factor must enrol one.
+pub fn pending_step(
+    role: Role,
+    must_change_password: bool,
+    password_changed_at: i64,
+    second_factor: bool,
+    now: i64,
+) -> Option<Pending> {
+    if must_change_password {
+        Some(Pending::FirstPassword)
+    } else if now - password_changed_at > PASSWORD_MAX_AGE_DAYS * 86_400 {
+        Some(Pending::ExpiredPassword)
+    } else if role.needs_second_factor() && !second_factor {
+        Some(Pending::SecondFactor)
+    } else {
+        None
+    }
+}
+
+/// Whether a one-time code matched at time step `step` may be accepted after the account's last
+/// accepted step: a code is good once, and never one older than the last (replay within the
+/// window is refused).
+pub fn fresh_step(last_accepted: Option<i64>, step: i64) -> bool {
+    last_accepted.is_none_or(|last| step > last)
 }
 
 /// A user name as it is stored and looked up: NFKC-folded (ｓｈａｎｇｗｕ → shangwu), lower case, 2–32
@@ -224,19 +357,112 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_admin_changes_the_ledger() {
-        for role in Role::ALL {
-            assert_eq!(Access::Admin.allows(role), role == Role::Admin);
-            assert!(Access::Reader.allows(role));
-            assert_eq!(Access::Writer.allows(role), role != Role::Leader);
-            assert_eq!(
-                Access::Instruct.allows(role),
-                matches!(role, Role::Admin | Role::Leader)
-            );
+    fn who_passes_each_access_level() {
+        use Access::*;
+        // Columns: Account, Reader, Writer, Admin, Instruct, System, Security, Audit.
+        let table: [(Role, [bool; 8]); 8] = [
+            (
+                Role::Admin,
+                [true, true, true, true, true, false, false, false],
+            ),
+            (
+                Role::Liaison,
+                [true, true, true, false, false, false, false, false],
+            ),
+            (
+                Role::Leader,
+                [true, true, false, false, true, false, false, false],
+            ),
+            (
+                Role::AreaCommittee,
+                [true, true, true, false, false, false, false, false],
+            ),
+            (
+                Role::CityGov,
+                [true, true, true, false, false, false, false, false],
+            ),
+            (
+                Role::SystemAdmin,
+                [true, false, false, false, false, true, false, false],
+            ),
+            (
+                Role::SecurityAdmin,
+                [true, false, false, false, false, false, true, false],
+            ),
+            (
+                Role::AuditAdmin,
+                [true, false, false, false, false, false, false, true],
+            ),
+        ];
+        let levels = [
+            Account, Reader, Writer, Admin, Instruct, System, Security, Audit,
+        ];
+        for (role, want) in table {
+            for (level, want) in levels.iter().zip(want) {
+                assert_eq!(level.allows(role), want, "{role:?} {level:?}");
+            }
+            assert!(Public.allows(role));
             assert_eq!(Role::from_code(role.code()), Some(role));
         }
         assert!(Role::Leader.sees_everything());
         assert!(!Role::Liaison.sees_everything());
+        assert!(!Role::SystemAdmin.sees_everything());
+        assert!(Role::BUSINESS.iter().all(|r| !r.is_custodian()));
+    }
+
+    #[test]
+    fn an_account_changes_its_password_then_enrols_a_second_factor_first() {
+        let day = 86_400;
+        let now = 200 * day;
+        let table = [
+            (Role::Liaison, false, now - 10 * day, false, None),
+            (
+                Role::Liaison,
+                true,
+                now,
+                false,
+                Some(Pending::FirstPassword),
+            ),
+            (
+                Role::Liaison,
+                false,
+                now - 91 * day,
+                false,
+                Some(Pending::ExpiredPassword),
+            ),
+            (Role::Liaison, false, now - 90 * day, false, None),
+            (Role::Admin, false, now, false, Some(Pending::SecondFactor)),
+            (Role::Admin, false, now, true, None),
+            (Role::Admin, true, now, false, Some(Pending::FirstPassword)),
+            (
+                Role::AuditAdmin,
+                false,
+                now,
+                false,
+                Some(Pending::SecondFactor),
+            ),
+            (Role::Leader, false, now, false, None),
+        ];
+        for (role, must, changed, factor, want) in table {
+            assert_eq!(
+                pending_step(role, must, changed, factor, now),
+                want,
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_one_time_code_is_good_once() {
+        let table = [
+            (None, 100, true),
+            (Some(99), 100, true),
+            (Some(100), 100, false),
+            (Some(101), 100, false),
+        ];
+        for (last, step, want) in table {
+            assert_eq!(fresh_step(last, step), want, "{last:?} {step}");
+        }
     }
 
     #[test]

@@ -68,9 +68,31 @@ pub fn new_password() -> String {
     String::from_utf8(out).expect("ascii")
 }
 
-/// The office unit and the first admin account, created on first run with a generated password,
-/// which is returned (and shown once). `None` when accounts exist.
-pub async fn bootstrap_admin(store: &dyn Store) -> StoreResult<Option<(String, String)>> {
+/// An account made at first start.
+#[derive(Debug, Clone)]
+pub struct FirstAccount {
+    pub username: String,
+    pub role: Role,
+    pub password: String,
+}
+
+/// The accounts first start makes: the office's administrator and the three custodians (三员),
+/// who are made here and by no one else. (user name, display name, role.)
+pub const FIRST_ACCOUNTS: [(&str, &str, Role); 4] = [
+    ("admin", "办公室管理员", Role::Admin),
+    ("sysadmin", "系统管理员", Role::SystemAdmin),
+    ("secadmin", "安全管理员", Role::SecurityAdmin),
+    ("auditadmin", "审计管理员", Role::AuditAdmin),
+];
+
+/// The office unit and the first accounts ([`FIRST_ACCOUNTS`]), created on first run with
+/// generated passwords, which are returned (to be written where only the operator reads them).
+/// `must_change`: each owner must change the password at first sign-in (a real deployment; the
+/// demo prints its passwords for trying out). `None` when accounts exist.
+pub async fn bootstrap_admin(
+    store: &dyn Store,
+    must_change: bool,
+) -> StoreResult<Option<Vec<FirstAccount>>> {
     if store.user_count().await? > 0 {
         return Ok(None);
     }
@@ -84,20 +106,29 @@ pub async fn bootstrap_admin(store: &dyn Store) -> StoreResult<Option<(String, S
                 .await?
         }
     };
-    let password = new_password();
-    store
-        .create_user(
-            &actor,
-            NewUser {
-                username: "admin".into(),
-                display_name: "系统管理员".into(),
-                role: Role::Admin,
-                unit_id: office.id,
-                password_hash: hash_password(&password),
-            },
-        )
-        .await?;
-    Ok(Some(("admin".into(), password)))
+    let mut made = Vec::new();
+    for (username, display_name, role) in FIRST_ACCOUNTS {
+        let password = new_password();
+        store
+            .create_user(
+                &actor,
+                NewUser {
+                    username: username.into(),
+                    display_name: display_name.into(),
+                    role,
+                    unit_id: office.id,
+                    password_hash: hash_password(&password),
+                    must_change_password: must_change,
+                },
+            )
+            .await?;
+        made.push(FirstAccount {
+            username: username.into(),
+            role,
+            password,
+        });
+    }
+    Ok(Some(made))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Accounts, sessions and login throttling.
 
 pub mod credentials;
+pub mod second_factor;
 
 use async_trait::async_trait;
 use luoshi_domain::accounts::Role;
@@ -20,6 +21,13 @@ pub struct User {
     pub active: bool,
     /// For e-mail notifications, when the office configures SMTP.
     pub email: Option<String>,
+    /// The password was set by an administrator (at creation or a reset): the owner must change
+    /// it before anything else.
+    pub must_change_password: bool,
+    /// When the password was last set (Unix seconds): after 90 days it must be changed.
+    pub password_changed_at: i64,
+    /// A second factor is enrolled and confirmed.
+    pub second_factor: bool,
 }
 
 /// What login needs to know about an account.
@@ -39,6 +47,23 @@ pub struct NewUser {
     pub role: Role,
     pub unit_id: Id,
     pub password_hash: String,
+    /// Whether the owner must change the password at first sign-in (an account the system
+    /// administrator creates); the first-start accounts and test fixtures choose.
+    pub must_change_password: bool,
+}
+
+/// An account's second factor. `kind` names the method (`totp` today; an SM2 UKey or an SM3 OTP
+/// would be other kinds with their own verifier).
+#[derive(Debug, Clone)]
+pub struct SecondFactor {
+    pub kind: String,
+    pub secret: Vec<u8>,
+    /// None while enrolment waits for the first code.
+    pub confirmed_at: Option<i64>,
+    /// The last time step accepted: a code is good once.
+    pub last_step: Option<i64>,
+    /// Recovery codes not yet used.
+    pub recovery_left: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -121,7 +146,44 @@ pub trait AccountsStore: Send + Sync {
     async fn locked_logins(&self, now: i64) -> StoreResult<Vec<LockedLogin>>;
     /// Lifts a pair's lock (the security administrator's action), audited.
     async fn unlock_login(&self, actor: &Actor, username: &str, address: &str) -> StoreResult<()>;
-    async fn set_password(&self, actor: &Actor, user_id: Id, hash: &str) -> StoreResult<()>;
+    /// Sets a password (its hash joins the history); `must_change` when someone other than the
+    /// owner set it (an administrator's reset). Every session of the account ends.
+    async fn set_password(
+        &self,
+        actor: &Actor,
+        user_id: Id,
+        hash: &str,
+        must_change: bool,
+    ) -> StoreResult<()>;
+    /// The hashes of the account's last `accounts::PASSWORD_HISTORY` passwords, newest first.
+    async fn password_history(&self, user_id: Id) -> StoreResult<Vec<String>>;
+    /// The account's second factor, enrolled or waiting for its first code.
+    async fn second_factor(&self, user_id: Id) -> StoreResult<Option<SecondFactor>>;
+    /// Starts (or restarts) enrolment with a new secret; an enrolled factor is not replaced.
+    async fn begin_second_factor(
+        &self,
+        actor: &Actor,
+        user_id: Id,
+        kind: &str,
+        secret: &[u8],
+    ) -> StoreResult<()>;
+    /// Confirms enrolment with the first code's step and stores the recovery codes' digests
+    /// (replacing any earlier ones), audited.
+    async fn confirm_second_factor(
+        &self,
+        actor: &Actor,
+        user_id: Id,
+        step: i64,
+        recovery_hashes: &[String],
+    ) -> StoreResult<()>;
+    /// Accepts a code's time step if it is later than the last one accepted (one statement, so two
+    /// processes cannot both accept the same code).
+    async fn accept_step(&self, user_id: Id, step: i64) -> StoreResult<bool>;
+    /// Uses up a recovery code (by digest), audited; false when unknown or already used.
+    async fn use_recovery_code(&self, user_id: Id, code_hash: &str) -> StoreResult<bool>;
+    /// Removes an account's second factor and recovery codes (the security administrator's
+    /// reset, for a lost phone), ends its sessions, audited.
+    async fn reset_second_factor(&self, actor: &Actor, user_id: Id) -> StoreResult<()>;
     async fn set_user_active(&self, actor: &Actor, user_id: Id, active: bool) -> StoreResult<()>;
     /// Opens a session; the account's oldest sessions beyond `accounts::MAX_SESSIONS` end.
     async fn create_session(&self, new: NewSession) -> StoreResult<()>;

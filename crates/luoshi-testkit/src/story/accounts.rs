@@ -26,6 +26,7 @@ pub(super) async fn accounts_and_throttle(cx: &mut Cx<'_>) {
                 role: Role::Admin,
                 unit_id: office.id,
                 password_hash: "h".into(),
+                must_change_password: false,
             },
         )
         .await
@@ -39,11 +40,27 @@ pub(super) async fn accounts_and_throttle(cx: &mut Cx<'_>) {
                 role: Role::Leader,
                 unit_id: office.id,
                 password_hash: "h".into(),
+                must_change_password: false,
             },
         )
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
-    // Guesses lock one account for one address only; the office is alerted once.
+    let security = store
+        .create_user(
+            &cx.cli,
+            NewUser {
+                username: "secadmin".into(),
+                display_name: "安全管理员".into(),
+                role: Role::SecurityAdmin,
+                unit_id: office.id,
+                password_hash: "h".into(),
+                must_change_password: true,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(security.must_change_password && !security.second_factor);
+    // Guesses lock one account for one address only; the security administrator is alerted once.
     for _ in 0..4 {
         store
             .record_login_failure("10.0.0.9", "office", 1000)
@@ -75,7 +92,7 @@ pub(super) async fn accounts_and_throttle(cx: &mut Cx<'_>) {
         (0, 0),
         "another address is not locked"
     );
-    let alerts = store.inbox(admin.id, Page::all()).await.unwrap().items;
+    let alerts = store.inbox(security.id, Page::all()).await.unwrap().items;
     assert_eq!(
         alerts
             .iter()
@@ -166,4 +183,94 @@ pub(super) async fn sessions(cx: &mut Cx<'_>) {
             "{token}"
         );
     }
+}
+
+/// Password history and forced changes; a second factor's enrolment, its codes good once (one
+/// conditional update, so two processes cannot both accept a code), recovery codes, the reset.
+pub(super) async fn passwords_and_second_factors(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    let id = cx.admin_id;
+    for i in 0..7 {
+        store
+            .set_password(&cx.actor, id, &format!("h{i}"), i == 6)
+            .await
+            .unwrap();
+    }
+    let history = store.password_history(id).await.unwrap();
+    assert_eq!(
+        history,
+        ["h6", "h5", "h4", "h3", "h2"],
+        "the last five, newest first"
+    );
+    let user = store.user(id).await.unwrap().unwrap();
+    assert!(user.must_change_password, "a reset holds the account");
+    assert!(user.password_changed_at > 0);
+    store
+        .set_password(&cx.actor, id, "h7", false)
+        .await
+        .unwrap();
+    assert!(!store.user(id).await.unwrap().unwrap().must_change_password);
+
+    assert!(store.second_factor(id).await.unwrap().is_none());
+    store
+        .begin_second_factor(&cx.actor, id, "totp", b"0123456789abcdef0123")
+        .await
+        .unwrap();
+    let waiting = store.second_factor(id).await.unwrap().unwrap();
+    assert_eq!(
+        (waiting.secret.as_slice(), waiting.confirmed_at),
+        (&b"0123456789abcdef0123"[..], None)
+    );
+    assert!(!store.user(id).await.unwrap().unwrap().second_factor);
+    assert!(
+        !store.accept_step(id, 5).await.unwrap(),
+        "not before confirmation"
+    );
+    store
+        .confirm_second_factor(&cx.actor, id, 100, &["r1".into(), "r2".into()])
+        .await
+        .unwrap();
+    let again = store
+        .begin_second_factor(&cx.actor, id, "totp", b"another-secret-here!")
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict(_))),
+        "an enrolled factor stays"
+    );
+    assert!(store.user(id).await.unwrap().unwrap().second_factor);
+    assert!(
+        !store.accept_step(id, 100).await.unwrap(),
+        "the enrolment's code is spent"
+    );
+    assert!(store.accept_step(id, 101).await.unwrap());
+    assert!(
+        !store.accept_step(id, 101).await.unwrap(),
+        "a code is good once"
+    );
+    assert!(
+        !store.accept_step(id, 99).await.unwrap(),
+        "never an older one"
+    );
+    assert!(store.use_recovery_code(id, "r1").await.unwrap());
+    assert!(!store.use_recovery_code(id, "r1").await.unwrap());
+    assert!(!store.use_recovery_code(id, "nope").await.unwrap());
+    assert_eq!(
+        store
+            .second_factor(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .recovery_left,
+        1
+    );
+    store
+        .reset_second_factor(&Actor::system("安全管理员"), id)
+        .await
+        .unwrap();
+    assert!(store.second_factor(id).await.unwrap().is_none());
+    assert!(!store.use_recovery_code(id, "r2").await.unwrap());
+    assert!(matches!(
+        store.reset_second_factor(&cx.actor, id).await,
+        Err(StoreError::NotFound)
+    ));
 }

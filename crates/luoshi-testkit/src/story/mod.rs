@@ -90,6 +90,11 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
             run: |cx| Box::pin(accounts::sessions(cx)),
         },
         Chapter {
+            name: "passwords_and_second_factors",
+            builds: false,
+            run: |cx| Box::pin(accounts::passwords_and_second_factors(cx)),
+        },
+        Chapter {
             name: "import_and_reimport",
             builds: true,
             run: |cx| Box::pin(import_and_reimport(cx)),

@@ -24,6 +24,7 @@ fn user(username: &str, role: Role, unit_id: Id) -> NewUser {
         role,
         unit_id,
         password_hash: "h".into(),
+        must_change_password: false,
     }
 }
 

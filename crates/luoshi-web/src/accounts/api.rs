@@ -18,6 +18,9 @@ use luoshi_store::accounts::User;
 pub struct LoginBody {
     pub username: String,
     pub password: String,
+    /// The second factor's six-digit code, or a recovery code, for an account that has one.
+    #[serde(default)]
+    pub otp: Option<String>,
 }
 
 pub async fn login(
@@ -28,7 +31,15 @@ pub async fn login(
 ) -> Response {
     let address =
         crate::kit::auth::client_address(&headers, &extensions, state.config.behind_proxy);
-    match crate::kit::auth::login(&state, &body.username, &body.password, &address).await {
+    match crate::kit::auth::login(
+        &state,
+        &body.username,
+        &body.password,
+        body.otp.as_deref(),
+        &address,
+    )
+    .await
+    {
         Ok(Login::Ok { token, session }) => (
             [(
                 header::SET_COOKIE,
@@ -77,10 +88,20 @@ pub async fn user_create(
 /// This feature's OpenAPI component schemas (the route rows name them).
 pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
     let (s, i, _, _, _) = scalars();
-    let roles = json!({ "type": "string", "enum": ["admin", "liaison", "leader", "area_committee", "city_gov"] });
+    let codes: Vec<&str> = luoshi_domain::accounts::Role::ALL
+        .iter()
+        .map(|r| r.code())
+        .collect();
+    let roles = json!({ "type": "string", "enum": codes });
+    let business: Vec<&str> = luoshi_domain::accounts::Role::BUSINESS
+        .iter()
+        .map(|r| r.code())
+        .collect();
+    let b = json!({ "type": "boolean" });
     let user_props = json!({
         "id": i, "username": s, "display_name": s, "role": roles, "unit_id": i, "unit_name": s,
-        "active": { "type": "boolean" }
+        "active": b, "email": { "type": ["string", "null"] }, "must_change_password": b,
+        "password_changed_at": i, "second_factor": b
     });
     let user_req = [
         "id",
@@ -96,7 +117,7 @@ pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
             "Login",
             obj(
                 &["username", "password"],
-                json!({ "username": s, "password": s }),
+                json!({ "username": s, "password": s, "otp": s }),
             ),
         ),
         (
@@ -113,7 +134,8 @@ pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
             obj(
                 &["username", "display_name", "role", "unit", "password"],
                 json!({
-                    "username": s, "display_name": s, "role": roles, "unit": s, "password": s
+                    "username": s, "display_name": s,
+                    "role": { "type": "string", "enum": business }, "unit": s, "password": s
                 }),
             ),
         ),

@@ -46,6 +46,9 @@ pub async fn login_page(Query(q): Query<NextQuery>) -> Html<String> {
 pub struct LoginForm {
     username: String,
     password: String,
+    /// 动态口令 or a recovery code (accounts with a second factor).
+    #[serde(default)]
+    otp: Option<String>,
     next: Option<String>,
 }
 
@@ -72,15 +75,25 @@ pub async fn login_submit(
     }
     let address =
         crate::kit::auth::client_address(&headers, &extensions, state.config.behind_proxy);
-    match crate::kit::auth::login(&state, &f.username, &f.password, &address).await {
-        Ok(Login::Ok { token, .. }) => (
-            [(
-                header::SET_COOKIE,
-                crate::kit::auth::session_cookie(Some(&token), state.config.secure_cookies),
-            )],
-            Redirect::to(&next),
-        )
-            .into_response(),
+    match crate::kit::auth::login(&state, &f.username, &f.password, f.otp.as_deref(), &address)
+        .await
+    {
+        Ok(Login::Ok { token, session }) => {
+            // A custodian starts on their own page, not the ledger they cannot read.
+            let to = if next == "/" {
+                session.user.role.home()
+            } else {
+                next.as_str()
+            };
+            (
+                [(
+                    header::SET_COOKIE,
+                    crate::kit::auth::session_cookie(Some(&token), state.config.secure_cookies),
+                )],
+                Redirect::to(to),
+            )
+                .into_response()
+        }
         Ok(Login::Refused(error)) => (
             StatusCode::UNAUTHORIZED,
             page(LoginPage {
@@ -110,22 +123,24 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap, a: Auth) 
 struct UsersPage {
     nav: Nav,
     users: Vec<User>,
-    /// Accounts paused for one address after repeated failed logins.
-    locked: Vec<luoshi_store::accounts::LockedLogin>,
     roles: [Role; 5],
     error: Option<String>,
     unit_names: Vec<String>,
 }
 
-pub async fn users(State(state): State<AppState>, a: Auth) -> AppResult<Html<String>> {
-    Ok(page(UsersPage {
-        nav: nav(&a, "users"),
+async fn users_page(state: &AppState, a: &Auth, error: Option<String>) -> AppResult<UsersPage> {
+    Ok(UsersPage {
+        nav: nav(a, "users"),
         users: state.store.users().await?,
-        locked: state.store.locked_logins(crate::kit::clock::now()).await?,
-        roles: Role::ALL,
-        error: None,
-        unit_names: crate::kit::names::suggestions(&state).await?,
-    }))
+        roles: Role::BUSINESS,
+        error,
+        unit_names: crate::kit::names::suggestions(state).await?,
+    })
+}
+
+/// 用户: the system administrator's accounts page.
+pub async fn users(State(state): State<AppState>, a: Auth) -> AppResult<Html<String>> {
+    Ok(page(users_page(&state, &a, None).await?))
 }
 
 #[derive(Deserialize)]
@@ -154,39 +169,10 @@ pub async fn user_create(
         Ok(u) => Ok(back("/users", &format!("已新增用户 {}", u.username))),
         Err(e) => Ok((
             e.status,
-            page(UsersPage {
-                nav: nav(&a, "users"),
-                users: state.store.users().await?,
-                locked: state.store.locked_logins(crate::kit::clock::now()).await?,
-                roles: Role::ALL,
-                error: Some(e.message),
-                unit_names: crate::kit::names::suggestions(&state).await?,
-            }),
+            page(users_page(&state, &a, Some(e.message)).await?),
         )
             .into_response()),
     }
-}
-
-#[derive(Deserialize)]
-pub struct UnlockForm {
-    username: String,
-    address: String,
-}
-
-/// Lifts the pause on one account for one address (the security administrator's action, audited).
-pub async fn login_unlock(
-    State(state): State<AppState>,
-    a: Auth,
-    Form(f): Form<UnlockForm>,
-) -> AppResult<Response> {
-    state
-        .store
-        .unlock_login(&a.actor(), &f.username, &f.address)
-        .await?;
-    Ok(back(
-        "/users",
-        &format!("已解除 {} 在 {} 的登录限制", f.username, f.address),
-    ))
 }
 
 #[derive(Deserialize)]
@@ -195,21 +181,59 @@ pub struct PasswordForm {
     current: Option<String>,
 }
 
-async fn store_password(state: &AppState, a: &Auth, user_id: Id, pw: &str) -> AppResult<()> {
+/// Sets a password after the policy (`password::check_for`, with the account's names) and the
+/// history (`accounts::PASSWORD_HISTORY`) allow it. `must_change`: set by an administrator, so the
+/// owner changes it at next sign-in.
+async fn store_password(
+    state: &AppState,
+    a: &Auth,
+    user_id: Id,
+    pw: &str,
+    must_change: bool,
+) -> AppResult<()> {
     let names = match state.store.user(user_id).await? {
         Some(u) => vec![u.username, u.display_name],
         None => Vec::new(),
     };
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     luoshi_domain::accounts::password::check_for(pw, &names).map_err(AppError::bad_request)?;
+    let history = state.store.password_history(user_id).await?;
     let pw = pw.to_string();
-    let hash = tokio::task::spawn_blocking(move || {
-        luoshi_store::accounts::credentials::hash_password(&pw)
+    let (hash, reused) = tokio::task::spawn_blocking(move || {
+        use luoshi_store::accounts::credentials::{hash_password, verify_password};
+        let reused = history.iter().any(|h| verify_password(&pw, h));
+        (hash_password(&pw), reused)
     })
     .await
     .map_err(|_| AppError::bad_request("密码处理失败"))?;
-    state.store.set_password(&a.actor(), user_id, &hash).await?;
+    if reused {
+        return Err(AppError::bad_request(format!(
+            "新密码不能与最近 {} 次使用过的密码相同",
+            luoshi_domain::accounts::PASSWORD_HISTORY
+        )));
+    }
+    state
+        .store
+        .set_password(&a.actor(), user_id, &hash, must_change)
+        .await?;
     Ok(())
+}
+
+/// The system administrator acts on the zone's accounts only: a custodian's account (三员) is
+/// changed by its owner, so no administrator can take over another's duty.
+async fn managed_account(state: &AppState, id: Id) -> AppResult<User> {
+    let user = state
+        .store
+        .user(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if user.role.is_custodian() {
+        return Err(AppError::invalid(
+            "custodian_account",
+            "三员（系统、安全、审计管理员）账户只能由本人修改，系统管理员不能重置或停用",
+        ));
+    }
+    Ok(user)
 }
 
 pub async fn user_password(
@@ -218,8 +242,12 @@ pub async fn user_password(
     Path(id): Path<Id>,
     Form(f): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    store_password(&state, &a, id, &f.password).await?;
-    Ok(back("/users", "已重置密码，该用户需重新登录"))
+    managed_account(&state, id).await?;
+    store_password(&state, &a, id, &f.password, true).await?;
+    Ok(back(
+        "/users",
+        "已重置密码，该用户需重新登录，并在登录后先修改密码",
+    ))
 }
 
 #[derive(Deserialize)]
@@ -236,6 +264,7 @@ pub async fn user_active(
     if id == a.0.user.id {
         return Err(AppError::bad_request("不能停用自己的账户"));
     }
+    managed_account(&state, id).await?;
     let active = f.active == "1";
     state.store.set_user_active(&a.actor(), id, active).await?;
     Ok(back("/users", if active { "已启用" } else { "已停用" }))
@@ -246,13 +275,32 @@ pub async fn user_active(
 struct AccountPage {
     nav: Nav,
     error: Option<String>,
+    /// What the account must do before anything else.
+    pending: Option<luoshi_domain::accounts::Pending>,
+    /// Days until the password must be changed.
+    password_days_left: i64,
+    factor: crate::accounts::factor::FactorView,
 }
 
-pub async fn account(a: Auth) -> Html<String> {
-    page(AccountPage {
-        nav: nav(&a, ""),
-        error: None,
+async fn account_page(state: &AppState, a: &Auth, error: Option<String>) -> AppResult<AccountPage> {
+    let u = &a.0.user;
+    let t = crate::kit::clock::now();
+    Ok(AccountPage {
+        nav: nav(a, ""),
+        error,
+        pending: crate::kit::auth::pending(&a.0, t),
+        password_days_left: (u.password_changed_at
+            + luoshi_domain::accounts::PASSWORD_MAX_AGE_DAYS * 86_400
+            - t)
+            .max(0)
+            / 86_400,
+        factor: crate::accounts::factor::view(state, a).await?,
     })
+}
+
+/// 我的账户: the password, the second factor, and what must be done first.
+pub async fn account(State(state): State<AppState>, a: Auth) -> AppResult<Html<String>> {
+    Ok(page(account_page(&state, &a, None).await?))
 }
 
 pub async fn account_password(
@@ -272,18 +320,22 @@ pub async fn account_password(
     })
     .await
     .unwrap_or(false);
-    if !ok {
-        return Ok((
+    let refused = if !ok {
+        Some("当前密码不正确".to_string())
+    } else {
+        match store_password(&state, &a, a.0.user.id, &f.password, false).await {
+            Ok(()) => None,
+            Err(e) => Some(e.message),
+        }
+    };
+    match refused {
+        Some(message) => Ok((
             StatusCode::BAD_REQUEST,
-            page(AccountPage {
-                nav: nav(&a, ""),
-                error: Some("当前密码不正确".into()),
-            }),
+            page(account_page(&state, &a, Some(message)).await?),
         )
-            .into_response());
+            .into_response()),
+        None => Ok(Redirect::to("/login").into_response()),
     }
-    store_password(&state, &a, a.0.user.id, &f.password).await?;
-    Ok(Redirect::to("/login").into_response())
 }
 
 #[cfg(test)]

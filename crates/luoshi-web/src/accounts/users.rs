@@ -18,7 +18,15 @@ pub struct NewUserBody {
 }
 
 /// Creates an account after checking the policy; the unit may be named by any alias or short form.
+/// The system administrator gives only the zone's work roles (`Role::BUSINESS`); the three
+/// custodians are made at first start. The owner changes the password at first sign-in.
 pub async fn create_account(state: &AppState, auth: &Auth, b: NewUserBody) -> AppResult<User> {
+    if !Role::BUSINESS.contains(&b.role) {
+        return Err(AppError::invalid(
+            "role",
+            "系统管理员、安全管理员和审计管理员账户在首次启动时创建，不能新增",
+        ));
+    }
     luoshi_domain::accounts::password::check_for(&b.password, &[&b.username, &b.display_name])
         .map_err(AppError::bad_request)?;
     let username = luoshi_domain::accounts::normalize_username(&b.username)
@@ -41,6 +49,7 @@ pub async fn create_account(state: &AppState, auth: &Auth, b: NewUserBody) -> Ap
                 role: b.role,
                 unit_id: unit,
                 password_hash: hash,
+                must_change_password: true,
             },
         )
         .await?)

@@ -6,7 +6,7 @@ pub(crate) use api::schemas;
 pub mod filter;
 mod pages;
 
-use luoshi_domain::accounts::Access::Admin;
+use luoshi_domain::accounts::Access::Audit;
 
 use crate::kit::route::Route;
 
@@ -16,8 +16,8 @@ const AUDIT_QUERY: &[&str] = &["actor", "unit", "from", "to", "offset", "limit"]
 /// This feature's routes, one row each.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/audit", Admin, pages::audit),
-        Route::get("/api/v1/audit", Admin, api::audit).doc(
+        Route::get("/audit", Audit, pages::audit),
+        Route::get("/api/v1/audit", Audit, api::audit).doc(
             "审计日志（分页）",
             None,
             "AuditPage",

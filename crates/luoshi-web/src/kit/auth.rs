@@ -74,19 +74,22 @@ pub fn client_address(
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// Checks a username and password from `address`, and opens a session. Too many failures from
-/// the address (any account), or of the account from the address, refuse the attempt before the
-/// password counts (`accounts::login_gate`); other addresses are not affected, so guessing cannot
-/// lock the office out. Every refusal gives the same answer after the same work, so a caller
-/// cannot tell an unknown, a locked, a disabled and a known account apart.
+/// Checks a username, password and (for an account that has one) second-factor code from
+/// `address`, and opens a session. Too many failures from the address (any account) refuse the
+/// attempt before anything counts; too many of the account from the address refuse it unless the
+/// account's second factor is given, which the lock does not block (`accounts::login_gate`).
+/// Other addresses are not affected, so guessing cannot lock the office out. Every refusal gives
+/// the same answer after the same work, so a caller cannot tell an unknown, a locked, a disabled
+/// and a known account apart.
 pub async fn login(
     state: &AppState,
     username: &str,
     password: &str,
+    code: Option<&str>,
     address: &str,
 ) -> Result<Login, AppError> {
     use luoshi_domain::accounts::{LoginGate, login_gate, normalize_username};
-    const WRONG: &str = "用户名或密码错误（连续失败多次后将暂停此地址的登录）";
+    const WRONG: &str = "用户名、密码或动态口令错误（连续失败多次后将暂停此地址的登录）";
     let normalized = normalize_username(username).ok();
     let counted: String = normalized
         .clone()
@@ -106,8 +109,20 @@ pub async fn login(
     let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
         .await
         .unwrap_or(false);
+    // The second factor is checked only behind a right password (a guess burns no codes).
+    let factor = match &creds {
+        Some(c) if ok && c.user.active && gate != LoginGate::AddressThrottled => {
+            second_factor(state, &c.user, code.unwrap_or(""), t).await?
+        }
+        _ => Factor::Failed,
+    };
+    let passes = match gate {
+        LoginGate::Open => factor != Factor::Failed,
+        LoginGate::PairLocked => matches!(factor, Factor::Code | Factor::Recovery),
+        LoginGate::AddressThrottled => false,
+    };
     let creds = match creds {
-        Some(c) if ok && gate == LoginGate::Open && c.user.active => c,
+        Some(c) if passes => c,
         _ => {
             if gate != LoginGate::Open {
                 tracing::warn!(address, ?gate, "login refused before the password counted");
@@ -130,7 +145,7 @@ pub async fn login(
             "login.success",
             "user",
             Some(creds.user.id),
-            serde_json::json!({ "address": address }),
+            serde_json::json!({ "address": address, "factor": factor.code() }),
         )
         .await?;
     let token = random_token(32);
@@ -153,6 +168,70 @@ pub async fn login(
             pending_flashes: 0,
             flashes: Vec::new(),
         },
+    })
+}
+
+/// What the second factor of a login came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Factor {
+    /// The account has none enrolled (a role that needs one must enrol before anything else).
+    None,
+    /// A fresh one-time code.
+    Code,
+    /// An unused recovery code.
+    Recovery,
+    Failed,
+}
+
+impl Factor {
+    fn code(self) -> &'static str {
+        match self {
+            Factor::None => "none",
+            Factor::Code => "totp",
+            Factor::Recovery => "recovery_code",
+            Factor::Failed => "failed",
+        }
+    }
+}
+
+/// Checks the code typed at login against the account's second factor: a six-digit code not
+/// used before (`accounts::fresh_step`, enforced by one conditional update), or an unused
+/// recovery code.
+async fn second_factor(
+    state: &AppState,
+    user: &luoshi_store::accounts::User,
+    code: &str,
+    t: i64,
+) -> Result<Factor, AppError> {
+    use luoshi_store::accounts::second_factor::{
+        Totp, Verifier, looks_like_recovery_code, recovery_hash,
+    };
+    if !user.second_factor {
+        return Ok(Factor::None);
+    }
+    let Some(f) = state.store.second_factor(user.id).await? else {
+        return Ok(Factor::Failed);
+    };
+    if looks_like_recovery_code(code) {
+        let used = state
+            .store
+            .use_recovery_code(user.id, &recovery_hash(code))
+            .await?;
+        return Ok(if used {
+            Factor::Recovery
+        } else {
+            Factor::Failed
+        });
+    }
+    let step = Totp::new(&f.secret, &user.username).and_then(|v| v.matched_step(code, t));
+    Ok(match step {
+        Some(step)
+            if luoshi_domain::accounts::fresh_step(f.last_step, step)
+                && state.store.accept_step(user.id, step).await? =>
+        {
+            Factor::Code
+        }
+        _ => Factor::Failed,
     })
 }
 
@@ -216,4 +295,16 @@ impl FromRequestParts<AppState> for Auth {
                 )
             })
     }
+}
+
+/// What the session's account must do before anything else (`accounts::pending_step`).
+pub fn pending(session: &Session, now: i64) -> Option<luoshi_domain::accounts::Pending> {
+    let u = &session.user;
+    luoshi_domain::accounts::pending_step(
+        u.role,
+        u.must_change_password,
+        u.password_changed_at,
+        u.second_factor,
+        now,
+    )
 }

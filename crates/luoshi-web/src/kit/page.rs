@@ -32,6 +32,13 @@ pub struct Nav {
     pub unit_name: String,
     pub csrf: String,
     pub admin: bool,
+    /// One of the three custodians (三员): the header shows their pages only.
+    pub custodian: bool,
+    pub needs_second_factor: bool,
+    /// The role's code, for the custodians' links.
+    pub role: &'static str,
+    /// Where the role starts.
+    pub home: &'static str,
     pub section: &'static str,
     /// What the last form post did (shown once, taken from the session by the guard).
     pub flashes: Vec<Flash>,
@@ -48,6 +55,10 @@ pub(crate) fn nav(a: &Auth, section: &'static str) -> Nav {
         unit_name: u.unit_name.clone(),
         csrf: a.0.csrf.clone(),
         admin: u.role == Role::Admin,
+        custodian: u.role.is_custodian(),
+        needs_second_factor: u.role.needs_second_factor(),
+        role: u.role.code(),
+        home: u.role.home(),
         section,
         flashes: a.0.flashes.clone(),
         unread: a.0.unread,

@@ -5,7 +5,7 @@ mod api;
 pub(crate) use api::schemas;
 mod pages;
 
-use luoshi_domain::accounts::Access::Reader;
+use luoshi_domain::accounts::Access::Account;
 
 use crate::kit::format::url_encode;
 use crate::kit::route::PAGE;
@@ -31,9 +31,10 @@ pub fn url(target: &Target) -> String {
 /// This feature's routes, one row each.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/inbox", Reader, pages::inbox),
-        Route::post("/inbox/read", Reader, pages::inbox_read),
-        Route::get("/api/v1/notifications", Reader, api::notifications).doc(
+        // Every account reads its own messages (a security administrator's login alerts too).
+        Route::get("/inbox", Account, pages::inbox),
+        Route::post("/inbox/read", Account, pages::inbox_read),
+        Route::get("/api/v1/notifications", Account, api::notifications).doc(
             "我的消息（分页）",
             None,
             "NotificationPage",

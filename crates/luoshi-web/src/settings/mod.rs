@@ -3,14 +3,14 @@
 
 mod pages;
 
-use luoshi_domain::accounts::Access::Admin;
+use luoshi_domain::accounts::Access::System;
 
 use crate::kit::route::Route;
 
 /// This feature's routes, one row each.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/settings", Admin, pages::settings),
-        Route::post("/settings", Admin, pages::settings_save),
+        Route::get("/settings", System, pages::settings),
+        Route::post("/settings", System, pages::settings_save),
     ]
 }

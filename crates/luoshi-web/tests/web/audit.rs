@@ -21,7 +21,7 @@ async fn the_audit_log_reads_in_chinese_and_narrows_by_person_unit_and_day() {
             )
             .await;
         assert_eq!(res.status(), 303);
-        let page = body_text(h.get(Some(Role::Admin), "/audit").await).await;
+        let page = body_text(h.get(Some(Role::AuditAdmin), "/audit").await).await;
         assert!(
             page.contains("导入文件") && page.contains("增加别名"),
             "{name}"
@@ -33,7 +33,7 @@ async fn the_audit_log_reads_in_chinese_and_narrows_by_person_unit_and_day() {
             let h = &h;
             async move {
                 h.json(
-                    Some(Role::Admin),
+                    Some(Role::AuditAdmin),
                     "GET",
                     &format!("/api/v1/audit{q}"),
                     json!({}),
@@ -104,7 +104,7 @@ async fn the_audit_log_reads_in_chinese_and_narrows_by_person_unit_and_day() {
         // The page keeps the filter in its form.
         let page = body_text(
             h.get(
-                Some(Role::Admin),
+                Some(Role::AuditAdmin),
                 &format!("/audit?actor={}", admin.username),
             )
             .await,

@@ -38,12 +38,15 @@ impl Backend {
     }
 }
 
-const ROLE_UNITS: [(Role, &str); 5] = [
+const ROLE_UNITS: [(Role, &str); 8] = [
     (Role::Admin, "自贸试验区工作领导小组办公室"),
     (Role::Liaison, "自治区商务厅"),
     (Role::Leader, "自贸试验区工作领导小组办公室"),
     (Role::AreaCommittee, "崇左片区管委会"),
     (Role::CityGov, "钦州市人民政府"),
+    (Role::SystemAdmin, "自贸试验区工作领导小组办公室"),
+    (Role::SecurityAdmin, "自贸试验区工作领导小组办公室"),
+    (Role::AuditAdmin, "自贸试验区工作领导小组办公室"),
 ];
 
 /// A ledger with the project's samples imported and a session for every role.
@@ -61,7 +64,7 @@ pub async fn harness(backend: Backend, name: &str, config: Config) -> Harness {
             None,
         ),
     };
-    luoshi_store::accounts::credentials::bootstrap_admin(&*store)
+    luoshi_store::accounts::credentials::bootstrap_admin(&*store, false)
         .await
         .unwrap();
     let actor = Actor::system("test");
@@ -83,10 +86,14 @@ pub async fn harness(backend: Backend, name: &str, config: Config) -> Harness {
                     role: *role,
                     unit_id: unit.id,
                     password_hash: luoshi_store::accounts::credentials::hash_password("Passw0rd!x"),
+                    must_change_password: false,
                 },
             )
             .await
             .unwrap();
+        if role.needs_second_factor() {
+            luoshi_testkit::enrol_test_factor(&*store, user.id, 2).await;
+        }
         let token = format!("token-{i}-{}", role.code());
         let csrf = format!("csrf-{i}");
         store
@@ -191,10 +198,12 @@ pub async fn body_text(res: Response<Body>) -> String {
     String::from_utf8(body_bytes(res).await).unwrap()
 }
 
-/// A new session for a user of `role` (created on first use).
+/// A new session for the harness's user of `role`.
 pub async fn fresh_session(h: &Harness, role: Role) -> (String, String) {
     let users = h.store.users().await.unwrap();
-    let user = users.iter().find(|u| u.role == role).unwrap();
+    let i = ROLE_UNITS.iter().position(|(r, _)| *r == role).unwrap();
+    let name = format!("{}{i}", role.code());
+    let user = users.iter().find(|u| u.username == name).unwrap();
     sign_in(h, user.id, role).await
 }
 
@@ -320,10 +329,14 @@ pub async fn session_of(h: &Harness, unit: &str, role: Role) -> (String, String)
                 role,
                 unit_id: unit.id,
                 password_hash: luoshi_store::accounts::credentials::hash_password("Passw0rd!x"),
+                must_change_password: false,
             },
         )
         .await
         .unwrap();
+    if role.needs_second_factor() {
+        luoshi_testkit::enrol_test_factor(&*h.store, user.id, 0).await;
+    }
     sign_in(h, user.id, role).await
 }
 
@@ -346,4 +359,21 @@ pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, V
     }
     out.extend(format!("--{b}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={b}"), out)
+}
+
+/// Posts a form (`application/x-www-form-urlencoded`) as `session`.
+pub async fn send_form(
+    h: &Harness,
+    session: &(String, String),
+    uri: &str,
+    form: &str,
+) -> Response<Body> {
+    h.send_as(
+        session,
+        "POST",
+        uri,
+        Some("application/x-www-form-urlencoded"),
+        form.as_bytes().to_vec(),
+    )
+    .await
 }

@@ -41,7 +41,14 @@ async fn every_rejection_has_a_code_and_the_api_answers_json() {
             "json_content_type",
         ),
         ("GET", "/api/v1/tasks/abc", None, b"", 400, "bad_path"),
-        ("GET", "/api/v1/audit?offset=x", None, b"", 400, "bad_query"),
+        (
+            "GET",
+            "/api/v1/notifications?offset=x",
+            None,
+            b"",
+            400,
+            "bad_query",
+        ),
     ];
     for (method, uri, ct, body, status, code) in cases {
         let res = h.send(admin, method, uri, ct, body.to_vec()).await;

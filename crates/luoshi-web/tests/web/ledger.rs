@@ -342,7 +342,11 @@ async fn the_office_corrects_tasks_documents_and_decisions_after_import() {
             .find(|o| o["task_id"] == task && o["kind"] == "task")
             .unwrap();
         assert_eq!(lead["unit_name"], "自治区数据局");
-        let audit = body_json(h.get(Some(Role::Admin), "/api/v1/audit?limit=50").await).await;
+        let audit = body_json(
+            h.get(Some(Role::AuditAdmin), "/api/v1/audit?limit=50")
+                .await,
+        )
+        .await;
         let entry = audit["items"]
             .as_array()
             .unwrap()

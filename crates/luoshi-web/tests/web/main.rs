@@ -2,6 +2,7 @@
 //! the authorization walk, the router on both backends, a quarter of work, the outputs opened by
 //! LibreOffice, two servers sharing one PostgreSQL database, and one file per feature for the rest.
 
+mod accounts;
 mod audit;
 mod authz;
 mod common;

@@ -96,10 +96,10 @@ async fn login_lockout_and_sessions(h: &Harness) {
     }
     let res = login(h, "leader2", "Passw0rd!x").await;
     assert_eq!(res.status(), 401);
-    assert!(body_text(res).await.contains("锁定"));
+    assert!(body_text(res).await.contains("暂停"));
     // Unknown users get the same answer as wrong passwords.
     let res = login(h, "nobody", "Passw0rd!x").await;
-    assert!(body_text(res).await.contains("用户名或密码错误"));
+    assert!(body_text(res).await.contains("用户名、密码或动态口令错误"));
     // A cross-site login post is refused.
     let req = axum::http::Request::builder()
         .method("POST")
@@ -137,11 +137,19 @@ async fn headers_and_pages(h: &Harness) {
         "/tasks",
         "/units",
         "/import",
-        "/users",
-        "/audit",
         "/account",
+        "/users",
+        "/settings",
+        "/security",
+        "/audit",
     ] {
-        let res = h.get(Some(Role::Admin), page).await;
+        let role = match page {
+            "/users" | "/settings" => Role::SystemAdmin,
+            "/security" => Role::SecurityAdmin,
+            "/audit" => Role::AuditAdmin,
+            _ => Role::Admin,
+        };
+        let res = h.get(Some(role), page).await;
         assert_eq!(res.status(), 200, "{page}");
         let html = body_text(res).await;
         assert!(html.contains("lang=\"zh-CN\""), "{page}");
@@ -441,7 +449,7 @@ async fn registry_edits(h: &Harness) {
             .iter()
             .any(|a| a == "测试局")
     );
-    let audit = body_json(h.get(admin, "/api/v1/audit?limit=5").await).await;
+    let audit = body_json(h.get(Some(Role::AuditAdmin), "/api/v1/audit?limit=5").await).await;
     assert!(
         audit["items"]
             .as_array()
@@ -574,11 +582,11 @@ async fn openapi(h: &Harness) {
     );
     check(
         "User",
-        &body_json(h.get(Some(Role::Admin), "/api/v1/users").await).await[0],
+        &body_json(h.get(Some(Role::SystemAdmin), "/api/v1/users").await).await[0],
     );
     check(
         "AuditPage",
-        &body_json(h.get(Some(Role::Admin), "/api/v1/audit").await).await,
+        &body_json(h.get(Some(Role::AuditAdmin), "/api/v1/audit").await).await,
     );
     // Pagination is bounded.
     let page = body_json(h.get(Some(Role::Admin), "/api/v1/tasks?limit=100000").await).await;

@@ -61,12 +61,18 @@ async fn two_servers_share_one_database() {
     let url = SqlStore::fresh_postgres_url("scaleout").await.unwrap();
     let (one, store) = server(&url).await;
     let (two, _) = server(&url).await;
-    let (user, password) = luoshi_store::accounts::credentials::bootstrap_admin(&*store)
+    let first = luoshi_store::accounts::credentials::bootstrap_admin(&*store, false)
         .await
         .unwrap()
         .unwrap();
+    let (user, password) = (first[0].username.clone(), first[0].password.clone());
+    let admin = store.credentials(&user).await.unwrap().unwrap().user;
+    luoshi_testkit::enrol_test_factor(&*store, admin.id, 0).await;
 
-    let login = serde_json::json!({ "username": user, "password": password }).to_string();
+    let login = serde_json::json!({
+        "username": user, "password": password, "otp": luoshi_testkit::test_code(0)
+    })
+    .to_string();
     let (st, cookie, body) = call(
         &one,
         "POST",

@@ -26,7 +26,7 @@ async fn open_redirect_after_login() {
         "the form carries no off-site next: {page}"
     );
     let login = |next: &str, origin: Option<&str>| {
-        let body = format!("username=admin0&password=Passw0rd%21x&next={}", next);
+        let body = format!("username=liaison1&password=Passw0rd%21x&next={}", next);
         let mut req = Request::builder()
             .method("POST")
             .uri("/login")
@@ -129,7 +129,7 @@ async fn unbounded_input() {
         assert_eq!(st, 422, "{name}: {body}");
         let (st, body) = h
             .json(
-                Some(Role::Admin),
+                Some(Role::SystemAdmin),
                 "POST",
                 "/api/v1/users",
                 json!({"username": "zhangsan", "display_name": "张".repeat(201),
@@ -165,7 +165,12 @@ async fn user_names_are_not_normalised() {
                "unit": "商务厅", "password": "Zm8#kLq2!vR7"})
     };
     let (st, body) = h
-        .json(Some(Role::Admin), "POST", "/api/v1/users", add("Zhang.San"))
+        .json(
+            Some(Role::SystemAdmin),
+            "POST",
+            "/api/v1/users",
+            add("Zhang.San"),
+        )
         .await;
     assert!(st == 200 || st == 201, "{body}");
     assert_eq!(body["username"], "zhang.san");
@@ -176,7 +181,7 @@ async fn user_names_are_not_normalised() {
         "\u{0437}hang.san",
     ] {
         let (st, body) = h
-            .json(Some(Role::Admin), "POST", "/api/v1/users", add(twin))
+            .json(Some(Role::SystemAdmin), "POST", "/api/v1/users", add(twin))
             .await;
         assert!(st == 409 || st == 422, "{twin:?} was accepted: {st} {body}");
     }
@@ -235,7 +240,9 @@ async fn sessions_use_the_host_prefix_under_tls() {
         .uri("/api/v1/session")
         .header("content-type", "application/json")
         .body(Body::from(
-            json!({"username": "admin0", "password": "Passw0rd!x"}).to_string(),
+            json!({"username": "admin0", "password": "Passw0rd!x",
+                   "otp": luoshi_testkit::test_code(0)})
+            .to_string(),
         ))
         .unwrap();
     let res = raw(&h, req).await;
@@ -487,7 +494,7 @@ async fn the_audit_page_says_whether_the_seal_chain_holds() {
         Config::default(),
     )
     .await;
-    let page = body_text(h.get(Some(Role::Admin), "/audit").await).await;
+    let page = body_text(h.get(Some(Role::AuditAdmin), "/audit").await).await;
     assert!(
         page.contains("id=\"audit-chain\"") && page.contains("审计日志完整性校验通过"),
         "{page}"
@@ -496,12 +503,23 @@ async fn the_audit_page_says_whether_the_seal_chain_holds() {
 
 /// A login from `address`, by the JSON API; its status.
 async fn login_from(h: &crate::common::Harness, address: &str, user: &str, password: &str) -> u16 {
+    login_with(h, address, user, password, None).await
+}
+
+/// A login from `address` with a second-factor code; its status.
+async fn login_with(
+    h: &crate::common::Harness,
+    address: &str,
+    user: &str,
+    password: &str,
+    otp: Option<&str>,
+) -> u16 {
     let mut req = Request::builder()
         .method("POST")
         .uri("/api/v1/session")
         .header("content-type", "application/json")
         .body(Body::from(
-            serde_json::json!({"username": user, "password": password}).to_string(),
+            serde_json::json!({"username": user, "password": password, "otp": otp}).to_string(),
         ))
         .unwrap();
     let addr: std::net::SocketAddr = format!("{address}:40000").parse().unwrap();
@@ -511,59 +529,90 @@ async fn login_from(h: &crate::common::Harness, address: &str, user: &str, passw
 }
 
 /// Holes 2 and 3: five anonymous guesses no longer lock the only administrator out — the lock
-/// holds for the guessing address only, the office is alerted and 用户 lists and lifts it; one
-/// address spraying many accounts is throttled for all of them; and every refusal reads the same.
+/// holds for the guessing address only and never against the second factor, the security
+/// administrator is alerted and 安全 lists and lifts it; one address spraying many accounts is
+/// throttled for all of them; and every refusal reads the same.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anyone_can_lock_out_the_only_admin() {
     use luoshi_domain::accounts::Role;
+    use luoshi_testkit::test_code;
     for backend in BACKENDS {
         let name = backend.name();
         let h = harness(backend, "lockout", Config::default()).await;
         for _ in 0..5 {
-            assert_eq!(login_from(&h, "10.9.9.9", "admin0", "guess").await, 401);
+            assert_eq!(login_from(&h, "10.9.9.9", "liaison1", "guess").await, 401);
         }
         assert_eq!(
-            login_from(&h, "10.9.9.9", "admin0", "Passw0rd!x").await,
+            login_from(&h, "10.9.9.9", "liaison1", "Passw0rd!x").await,
             401,
             "{name}: the guessing address is paused for this account"
         );
         assert_eq!(
-            login_from(&h, "10.1.1.1", "admin0", "Passw0rd!x").await,
+            login_from(&h, "10.1.1.1", "liaison1", "Passw0rd!x").await,
             200,
-            "{name}: the administrator's own address is not"
+            "{name}: the account's own address is not"
         );
-        let users = body_text(h.get(Some(Role::Admin), "/users").await).await;
+        // The administrator has a second factor: the pause does not hold against it.
+        for _ in 0..5 {
+            assert_eq!(login_from(&h, "10.9.9.9", "admin0", "guess").await, 401);
+        }
+        let right = "Passw0rd!x";
+        assert_eq!(
+            login_with(&h, "10.9.9.9", "admin0", right, None).await,
+            401,
+            "{name}: the password alone is paused"
+        );
+        assert_eq!(
+            login_with(&h, "10.9.9.9", "admin0", right, Some(&test_code(0))).await,
+            200,
+            "{name}: with the second factor the administrator gets in"
+        );
+        // The code is good once (replay within its window is refused).
+        assert_eq!(
+            login_with(&h, "10.1.1.1", "admin0", right, Some(&test_code(0))).await,
+            401,
+            "{name}: a replayed code"
+        );
+        let page = body_text(h.get(Some(Role::SecurityAdmin), "/security").await).await;
         assert!(
-            users.contains("id=\"locked-logins\"") && users.contains("10.9.9.9"),
+            page.contains("id=\"locked-logins\"") && page.contains("10.9.9.9"),
             "{name}"
         );
-        let admin = h
+        let security = h
             .store
             .users()
             .await
             .unwrap()
             .into_iter()
-            .find(|u| u.username == "admin0")
+            .find(|u| u.role == Role::SecurityAdmin && u.username.ends_with('6'))
             .unwrap();
         let inbox = h
             .store
-            .inbox(admin.id, luoshi_store::Page::all())
+            .inbox(security.id, luoshi_store::Page::all())
             .await
             .unwrap()
             .items;
-        assert!(inbox.iter().any(|n| n.title.contains("安全告警")), "{name}");
+        assert!(
+            inbox.iter().any(|n| n.title.contains("安全告警")),
+            "{name}: the security administrator is alerted"
+        );
+        assert_eq!(
+            h.get(Some(Role::SystemAdmin), "/security").await.status(),
+            403,
+            "{name}: unlocking is not the system administrator's"
+        );
         let res = h
             .send(
-                Some(Role::Admin),
+                Some(Role::SecurityAdmin),
                 "POST",
-                "/users/unlock",
+                "/security/unlock",
                 Some("application/x-www-form-urlencoded"),
-                b"username=admin0&address=10.9.9.9".to_vec(),
+                b"username=liaison1&address=10.9.9.9".to_vec(),
             )
             .await;
         assert_eq!(res.status(), 303, "{name}");
         assert_eq!(
-            login_from(&h, "10.9.9.9", "admin0", "Passw0rd!x").await,
+            login_from(&h, "10.9.9.9", "liaison1", "Passw0rd!x").await,
             200,
             "{name}"
         );

@@ -29,6 +29,7 @@ async fn liaison(h: &Harness, unit: &str, username: &str) -> (String, String) {
                 role: Role::Liaison,
                 unit_id: u.id,
                 password_hash: "x".into(),
+                must_change_password: false,
             },
         )
         .await
@@ -627,7 +628,6 @@ async fn pages_and_outputs(cx: &mut Quarter) {
         "/items?all=1",
         "/group",
         "/inbox",
-        "/settings",
         &format!("/items/{item}"),
     ] {
         let res = h.get(Some(Role::Admin), page).await;
