@@ -10,6 +10,7 @@
 mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod encryption;
 mod group;
 mod jobs;
 mod ledger;

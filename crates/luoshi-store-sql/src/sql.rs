@@ -22,7 +22,7 @@ pub(crate) async fn put_blob(tx: &mut Tx, bytes: &[u8]) -> StoreResult<String> {
     )
     .bind(sha.clone())
     .bind(bytes.len() as i64)
-    .bind(bytes.to_vec())
+    .bind(crate::encryption::seal(bytes, crate::encryption::Purpose::File))
     .run(&mut **tx)
     .await?;
     Ok(sha)
@@ -105,7 +105,10 @@ pub(crate) async fn stored_file(
         file_name: r.col("file_name")?,
         mime: r.col("mime")?,
         size: r.col("size")?,
-        bytes: r.col("bytes")?,
+        bytes: crate::encryption::open(
+            &r.col::<Vec<u8>, _>("bytes")?,
+            crate::encryption::Purpose::File,
+        )?,
     }))
 }
 

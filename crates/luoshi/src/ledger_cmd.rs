@@ -33,6 +33,11 @@ pub struct DbArgs {
     /// directory with PostgreSQL. Every process of a deployment must use the same file.
     #[arg(long, env = "LUOSHI_AUDIT_KEY_FILE")]
     pub audit_key: Option<PathBuf>,
+    /// The data key file (SM4-GCM for stored files and report narratives), outside the database
+    /// (created, owner-only, when missing). Default: luoshi-data.key beside the audit key's
+    /// default place. Every process of a deployment must use the same file.
+    #[arg(long, env = "LUOSHI_DATA_KEY_FILE")]
+    pub data_key: Option<PathBuf>,
 }
 
 impl DbArgs {
@@ -50,17 +55,29 @@ impl DbArgs {
     }
 
     pub async fn open(&self) -> Result<Arc<dyn Store>> {
+        Ok(Arc::new(self.open_sql().await?))
+    }
+
+    /// The data key file's path.
+    pub fn data_key_path(&self) -> PathBuf {
+        self.data_key
+            .clone()
+            .unwrap_or_else(|| self.beside().join("luoshi-data.key"))
+    }
+
+    /// Loads both key files and opens the database.
+    pub async fn open_sql(&self) -> Result<SqlStore> {
         let key = self
             .audit_key
             .clone()
             .unwrap_or_else(|| self.beside().join("luoshi-audit.key"));
         crate::ops_cmd::load_audit_key(&key)?;
-        let store = match &self.database_url {
+        crate::ops_cmd::load_data_key(&self.data_key_path())?;
+        match &self.database_url {
             Some(url) => SqlStore::connect(url, 16).await,
             None => SqlStore::open_sqlite(&self.db).await,
         }
-        .map_err(|e| anyhow!("{e}"))?;
-        Ok(Arc::new(store))
+        .map_err(|e| anyhow!("{e}"))
     }
 }
 
@@ -371,12 +388,12 @@ pub async fn demo(
             std::fs::remove_file(&p).with_context(|| format!("{}", p.display()))?;
         }
     }
-    crate::ops_cmd::load_audit_key(
-        &db.parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .join("luoshi-audit.key"),
-    )?;
+    let beside = db
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    crate::ops_cmd::load_audit_key(&beside.join("luoshi-audit.key"))?;
+    crate::ops_cmd::load_data_key(&beside.join("luoshi-data.key"))?;
     let store: Arc<dyn Store> = Arc::new(
         SqlStore::open_sqlite(db)
             .await
@@ -500,6 +517,9 @@ pub async fn demo(
     );
     println!(
         "解除）；新建或重置的账户首次登录须先改密码，密码 90 天到期、不得与最近 5 次相同；luoshi backup / restore。"
+    );
+    println!(
+        "附件、原件和报送正文以 SM4-GCM 加密存储（密钥在 luoshi-data.key，luoshi key rotate / rekey 轮换）。"
     );
     run_server(store, listen, (false, false), today).await
 }

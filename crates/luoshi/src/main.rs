@@ -117,6 +117,11 @@ enum Command {
         #[arg(long, default_value = "luoshi.db")]
         db: PathBuf,
     },
+    /// The data encryption key file: rotate, re-encrypt.
+    Key {
+        #[command(subcommand)]
+        what: KeyCommand,
+    },
     /// Print the code an authenticator app shows now for a base32 secret (demo, rehearsals).
     Otp { secret: String },
     /// Build a demo ledger from the project's own sample documents and serve it.
@@ -141,6 +146,20 @@ enum Command {
     Bench {
         #[command(subcommand)]
         what: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Add a new data key (new writes use it; older keys still read).
+    Rotate {
+        #[command(flatten)]
+        db: ledger_cmd::DbArgs,
+    },
+    /// Re-encrypt every stored file and narrative with the newest key.
+    Rekey {
+        #[command(flatten)]
+        db: ledger_cmd::DbArgs,
     },
 }
 
@@ -214,6 +233,12 @@ fn main() -> ExitCode {
         Command::Backup { db, to } => block(ops_cmd::backup(&db, &to)),
         Command::Restore { from, db } => block(ops_cmd::restore(&from, &db)),
         Command::Otp { secret } => ops_cmd::otp(&secret),
+        Command::Key {
+            what: KeyCommand::Rotate { db },
+        } => ops_cmd::key_rotate(&db),
+        Command::Key {
+            what: KeyCommand::Rekey { db },
+        } => block(ops_cmd::key_rekey(&db)),
         Command::ParseWorker => ledger_cmd::parse_worker(),
     };
     match result {

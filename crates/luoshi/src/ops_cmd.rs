@@ -64,6 +64,57 @@ pub fn load_audit_key(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Loads the data encryption keys from `path`, creating the file with one random key (owner-only)
+/// when missing.
+pub fn load_data_key(path: &Path) -> Result<()> {
+    use luoshi_store_sql::encryption::{next_key_line, parse_keys, set_data_keys};
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let line = next_key_line(&[]).map_err(|m| anyhow!(m))?;
+            let text = format!(
+                "# 落实数据加密密钥（SM4-GCM）：每行“编号:密钥”，最后一行用于加密；勿删除仍在使用的旧密钥\n{line}\n"
+            );
+            write_private(path, text.as_bytes())?;
+            text
+        }
+        Err(e) => bail!("无法读取数据密钥文件 {}：{e}", path.display()),
+    };
+    let keys = parse_keys(&text).map_err(|m| anyhow!("数据密钥文件 {}：{m}", path.display()))?;
+    set_data_keys(keys);
+    Ok(())
+}
+
+/// `luoshi key rotate`: adds a new key to the data key file; new writes use it, older keys still
+/// read what they sealed until `luoshi key rekey`.
+pub fn key_rotate(db: &crate::ledger_cmd::DbArgs) -> Result<ExitCode> {
+    use luoshi_store_sql::encryption::{next_key_line, parse_keys};
+    let path = db.data_key_path();
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| anyhow!("无法读取数据密钥文件 {}：{e}", path.display()))?;
+    let keys = parse_keys(&text).map_err(|m| anyhow!("{m}"))?;
+    let line = next_key_line(&keys).map_err(|m| anyhow!(m))?;
+    let mut file = std::fs::OpenOptions::new().append(true).open(&path)?;
+    std::io::Write::write_all(&mut file, format!("{line}\n").as_bytes())?;
+    let id = line.split(':').next().unwrap_or("?");
+    println!(
+        "已在 {} 增加密钥 {id}：重启各服务进程后新数据用它加密；运行 luoshi key rekey 重新加密旧数据后，旧密钥方可删除",
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `luoshi key rekey`: re-encrypts every stored file and narrative with the newest key.
+pub async fn key_rekey(db: &crate::ledger_cmd::DbArgs) -> Result<ExitCode> {
+    let store = db.open_sql().await?;
+    let done = store.rekey().await.map_err(|e| anyhow!("{e}"))?;
+    println!(
+        "已用最新密钥重新加密：文件 {} 份，报送正文 {} 份",
+        done.files, done.narratives
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Writes bytes to a new file only its owner can read.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;

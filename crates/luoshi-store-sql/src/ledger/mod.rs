@@ -455,10 +455,13 @@ impl LedgerStore for SqlStore {
     }
 
     async fn blob(&self, sha: &str) -> StoreResult<Option<Vec<u8>>> {
-        scalar("SELECT bytes FROM blobs WHERE sha256 = $1")
+        let stored: Option<Vec<u8>> = scalar("SELECT bytes FROM blobs WHERE sha256 = $1")
             .bind(sha.to_string())
             .maybe(&self.pool)
-            .await
+            .await?;
+        stored
+            .map(|b| crate::encryption::open(&b, crate::encryption::Purpose::File))
+            .transpose()
     }
 
     async fn save_pending_import(&self, p: PendingImport) -> StoreResult<()> {

@@ -23,7 +23,7 @@ pub(super) async fn save_draft(s: &SqlStore, actor: &Actor, d: ReportDraft) -> S
     .bind(d.period.to_string())
     .bind(d.status.map(|s| s.code()).unwrap_or("").to_string())
     .bind(d.progress.unwrap_or(-1))
-    .bind(d.narrative.trim().to_string())
+    .bind(crate::encryption::seal_text(d.narrative.trim()))
     .bind(d.figures.trim().to_string())
     .bind(now())
     .bind(actor.name.clone())
@@ -99,7 +99,7 @@ pub(super) async fn drafts(
                 period: r.period("period")?,
                 status: WorkStatus::from_code(&status),
                 progress: (progress >= 0).then_some(progress),
-                narrative: r.col("narrative")?,
+                narrative: crate::encryption::open_text(&r.col::<String, _>("narrative")?)?,
                 figures: r.col("figures")?,
                 saved_at: r.col("saved_at")?,
                 saved_by: r.col("saved_by_name")?,

@@ -106,7 +106,8 @@ async fn replay(tx: &mut Tx, key: &str, sub: &SubmitReport) -> StoreResult<Optio
         && found.col::<String, _>("period")? == sub.period.to_string()
         && found.col::<String, _>("status")? == sub.status.code()
         && found.col::<i64, _>("progress")? == sub.progress
-        && found.col::<String, _>("narrative")?.trim() == sub.narrative.trim()
+        && crate::encryption::open_text(&found.col::<String, _>("narrative")?)?.trim()
+            == sub.narrative.trim()
         && found.col::<String, _>("figures")? == figures;
     let version_no: i64 = found.col("version_no")?;
     if !same {
@@ -222,7 +223,7 @@ async fn write_report(
     .bind(version_no)
     .bind(sub.status.code())
     .bind(sub.progress)
-    .bind(sub.narrative.clone())
+    .bind(crate::encryption::seal_text(&sub.narrative))
     .bind(
         serde_json::to_string(&sub.figures)
             .map_err(|e| StoreError::Database(e.to_string(), None))?,
@@ -611,7 +612,7 @@ impl ReportingStore for SqlStore {
                     StoreError::Database(format!("unknown status {status}"), None)
                 })?,
                 progress: v.col("progress")?,
-                narrative: v.col("narrative")?,
+                narrative: crate::encryption::open_text(&v.col::<String, _>("narrative")?)?,
                 figures: serde_json::from_str(&figures).unwrap_or_default(),
                 submitted_by: v.col("submitted_by_name")?,
                 submitted_at: v.col("submitted_at")?,
