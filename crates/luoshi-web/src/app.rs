@@ -114,6 +114,16 @@ pub struct Routes {
     pub registered: Vec<(Method, &'static str)>,
 }
 
+/// Uploads read by this process at once (`limits::CONCURRENT_UPLOADS`); the rest wait, so many
+/// large bodies at a time cannot take the memory.
+static UPLOADS: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(luoshi_domain::limits::CONCURRENT_UPLOADS);
+
+async fn one_of_few_uploads(req: Request, next: Next) -> Response {
+    let _permit = UPLOADS.acquire().await;
+    next.run(req).await
+}
+
 /// Every route of the application, recorded; uploads get `max_upload` (plus room for the form).
 pub fn routes(max_upload: usize) -> Routes {
     let upload_limit = DefaultBodyLimit::max(max_upload + 64 * 1024);
@@ -123,7 +133,9 @@ pub fn routes(max_upload: usize) -> Routes {
     };
     for r in all_routes() {
         let handler = if r.upload {
-            r.handler.layer(upload_limit)
+            r.handler
+                .layer(upload_limit)
+                .layer(axum::middleware::from_fn(one_of_few_uploads))
         } else {
             r.handler
         };

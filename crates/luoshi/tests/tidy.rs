@@ -128,7 +128,10 @@ fn crates_from_the_domain_up_are_laid_out_by_feature() {
             &["calendar", "periods", "lights", "limits"],
         ),
         ("luoshi-store", &["common", "error", "samples"]),
-        ("luoshi-store-sql", &["schema", "sql", "backup", "encryption"]),
+        (
+            "luoshi-store-sql",
+            &["schema", "sql", "backup", "encryption"],
+        ),
         ("luoshi-web", &["kit", "app"]),
     ];
     for (krate, extra) in infrastructure {

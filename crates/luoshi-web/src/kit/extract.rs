@@ -10,10 +10,44 @@ use luoshi_domain::calendar::Date;
 
 use crate::kit::error::AppError;
 
-/// `axum::Json`, with Chinese errors.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(AppError))]
+/// `axum::Json`, with Chinese errors; a body nested deeper than `limits::JSON_DEPTH` is refused
+/// before it is parsed. The size limit is the route's (2 MB, or the upload limit).
 pub struct Json<T>(pub T);
+
+impl<T, S> FromRequest<S> for Json<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        use luoshi_domain::limits::{JSON_DEPTH, json_depth};
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::Bytes::from_request(
+            axum::extract::Request::from_parts(parts.clone(), body),
+            state,
+        )
+        .await
+        .map_err(|_| {
+            AppError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "请求体过大或无法读取",
+            )
+        })?;
+        if json_depth(&bytes) > JSON_DEPTH {
+            tracing::info!("JSON body rejected: nested too deep");
+            return Err(AppError::invalid(
+                "json_too_deep",
+                format!("JSON 嵌套超过 {JSON_DEPTH} 层"),
+            ));
+        }
+        let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+        let axum::Json(v) = axum::Json::<T>::from_request(req, state).await?;
+        Ok(Json(v))
+    }
+}
 
 /// `axum::extract::Path`, with Chinese errors.
 #[derive(FromRequestParts)]

@@ -117,6 +117,24 @@ async fn unbounded_input() {
             body.to_string().contains("单位名称不能超过 200 字"),
             "{name}: {body}"
         );
+        // JSON nested deeper than 32 is refused before it is parsed; a body over 2 MB is 413.
+        let deep = format!("{}1{}", "[".repeat(33), "]".repeat(33));
+        let res = h
+            .send(
+                Some(Role::Admin),
+                "POST",
+                "/api/v1/units",
+                Some("application/json"),
+                format!(r#"{{"name":"深","kind":"regional_dept","x":{deep}}}"#).into_bytes(),
+            )
+            .await;
+        assert_eq!(res.status(), 422, "{name}");
+        assert_eq!(crate::common::body_json(res).await["code"], "json_too_deep");
+        let big = json!({"name": "大", "kind": "regional_dept", "pad": "x".repeat(3 << 20)});
+        let (st, _) = h
+            .json(Some(Role::Admin), "POST", "/api/v1/units", big)
+            .await;
+        assert_eq!(st, 413, "{name}");
         let unit = h.store.unit_by_name("自治区商务厅").await.unwrap().unwrap();
         let (st, body) = h
             .json(
