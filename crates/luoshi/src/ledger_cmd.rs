@@ -91,10 +91,14 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 pub async fn serve(
     db: &DbArgs,
     listen: SocketAddr,
-    secure_cookies: bool,
-    behind_proxy: bool,
+    (secure_cookies, behind_proxy): (bool, bool),
+    tls: Option<(PathBuf, PathBuf)>,
     today: Option<Date>,
 ) -> Result<ExitCode> {
+    // Load the certificate before anything else, so a bad one fails the start with its reason.
+    let tls = tls
+        .map(|(cert, key)| crate::ops_cmd::tls_config(&cert, &key))
+        .transpose()?;
     let store = db.open().await?;
     if let Some(accounts) =
         luoshi_store::accounts::credentials::bootstrap_admin(&*store, true).await?
@@ -115,7 +119,8 @@ pub async fn serve(
     } else {
         println!("{}", check.words());
     }
-    run_server(store, listen, (secure_cookies, behind_proxy), today).await
+    let secure_cookies = secure_cookies || tls.is_some();
+    run_server(store, listen, (secure_cookies, behind_proxy), today, tls).await
 }
 
 /// `tls`: cookies marked Secure (`__Host-`), and whether a TLS gateway forwards the client address.
@@ -124,6 +129,7 @@ async fn run_server(
     listen: SocketAddr,
     (secure_cookies, behind_proxy): (bool, bool),
     today: Option<Date>,
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
 ) -> Result<ExitCode> {
     let exe = std::env::current_exe().context("cannot find own executable for parse workers")?;
     let config = Config {
@@ -142,6 +148,23 @@ async fn run_server(
     // Reminders and e-mail/webhook deliveries, claimed through the database.
     luoshi_web::jobs::spawn(state.clone(), std::time::Duration::from_secs(30));
     let app = luoshi_web::app(state);
+    if let Some(tls) = tls {
+        let handle = axum_server::Handle::new();
+        let server = axum_server::bind_rustls(listen, tls)
+            .handle(handle.clone())
+            .serve(app.into_make_service_with_connect_info::<SocketAddr>());
+        let server = tokio::spawn(server);
+        let addr = handle
+            .listening()
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        println!("落实已启动：https://{addr}/");
+        tokio::select! {
+            r = server => r??,
+            _ = tokio::signal::ctrl_c() => handle.graceful_shutdown(None),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -521,7 +544,7 @@ pub async fn demo(
     println!(
         "附件、原件和报送正文以 SM4-GCM 加密存储（密钥在 luoshi-data.key，luoshi key rotate / rekey 轮换）。"
     );
-    run_server(store, listen, (false, false), today).await
+    run_server(store, listen, (false, false), today, None).await
 }
 
 /// A meeting of the office with two decisions, one still without a lead unit (the office adds

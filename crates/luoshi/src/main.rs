@@ -62,6 +62,13 @@ enum Command {
         /// (login throttling and locks count per address).
         #[arg(long)]
         behind_proxy: bool,
+        /// Serve HTTPS (TLS 1.2 and 1.3 only) with this PEM certificate chain; implies
+        /// --secure-cookies (and so HSTS).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's PEM private key.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
         /// Pretend today is this date (YYYY-MM-DD), for rehearsals of deadlines.
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
@@ -207,12 +214,14 @@ fn main() -> ExitCode {
             listen,
             secure_cookies,
             behind_proxy,
+            tls_cert,
+            tls_key,
             today,
         } => block(ledger_cmd::serve(
             &db,
             listen,
-            secure_cookies,
-            behind_proxy,
+            (secure_cookies, behind_proxy),
+            tls_cert.zip(tls_key),
             today,
         )),
         Command::Import { db, files } => block(ledger_cmd::import(&db, &files)),

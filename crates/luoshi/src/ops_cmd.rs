@@ -214,3 +214,28 @@ pub fn otp(secret: &str) -> Result<ExitCode> {
     println!("{}", totp.code_at(luoshi_store::now()));
     Ok(ExitCode::SUCCESS)
 }
+
+/// The TLS configuration of `luoshi serve --tls-cert --tls-key`: rustls with the ring provider,
+/// TLS 1.3 and 1.2 only, HTTP/2 and HTTP/1.1 by ALPN.
+pub fn tls_config(cert: &Path, key: &Path) -> Result<axum_server::tls_rustls::RustlsConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .and_then(|i| i.collect())
+        .map_err(|e| anyhow!("无法读取证书 {}：{e}", cert.display()))?;
+    if certs.is_empty() {
+        bail!("证书文件 {} 中没有证书", cert.display());
+    }
+    let key = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| anyhow!("无法读取私钥 {}：{e}", key.display()))?;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| anyhow!("证书与私钥不匹配或不受支持：{e}"))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(axum_server::tls_rustls::RustlsConfig::from_config(
+        std::sync::Arc::new(config),
+    ))
+}

@@ -326,3 +326,61 @@ fn data_keys_rotate_and_rekey() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not loaded"));
 }
+
+/// 等保 item 14: `luoshi serve --tls-cert --tls-key` speaks HTTPS itself (rustls), TLS 1.2 and 1.3
+/// only, with HSTS (it implies `--secure-cookies`); a TLS 1.1 client is refused.
+#[test]
+fn serve_speaks_tls_itself() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl makes a test certificate");
+    assert!(made.status.success(), "{made:?}");
+    let db = dir.path().join("tls.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_luoshi"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let url = std::io::BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("落实已启动：").map(str::to_string))
+        .expect("the server starts");
+    let curl = |extra: &[&str], path: &str| {
+        Command::new("curl")
+            .args(["-sk", "-D", "-", "-o", "/dev/null", "--max-time", "10"])
+            .args(extra)
+            .arg(format!("{}{path}", url))
+            .output()
+            .unwrap()
+    };
+    let ok = curl(&["--tlsv1.2"], "healthz");
+    let head = String::from_utf8_lossy(&ok.stdout).to_lowercase();
+    let old = curl(&["--tlsv1.1", "--tls-max", "1.1"], "healthz");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(url.starts_with("https://"), "{url}");
+    assert!(head.starts_with("http/"), "{head}");
+    assert!(head.contains(" 200"), "{head}");
+    assert!(
+        head.contains("strict-transport-security: max-age=31536000"),
+        "{head}"
+    );
+    assert!(!old.status.success(), "TLS 1.1 is refused");
+}
