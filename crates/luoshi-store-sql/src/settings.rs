@@ -1,4 +1,5 @@
-//! The office's settings, one JSON row, validated before it is saved.
+//! The office's settings, one JSON row, validated before it is saved. The mail server's password
+//! is sealed with the data key inside that row and left out of the audit record.
 
 use async_trait::async_trait;
 
@@ -15,8 +16,24 @@ pub(crate) async fn settings_in(
         .bind(SETTINGS_KEY)
         .maybe(exec)
         .await?;
-    Ok(v.and_then(|v| serde_json::from_str(&v).ok())
-        .unwrap_or_default())
+    let mut settings: Settings = v
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default();
+    if let Some(smtp) = settings.smtp.as_mut()
+        && let Some(p) = smtp.password.as_mut()
+    {
+        *p = crate::encryption::open_text(p)?;
+    }
+    Ok(settings)
+}
+
+/// The settings as the audit log shows them: the password only as "set".
+fn redacted(settings: &Settings) -> Option<serde_json::Value> {
+    let mut v = serde_json::to_value(settings).ok()?;
+    if let Some(p) = v.pointer_mut("/smtp/password") {
+        *p = "（已设置）".into();
+    }
+    Some(v)
 }
 
 #[async_trait]
@@ -35,7 +52,13 @@ impl SettingsStore for SqlStore {
         .map_err(|r| StoreError::Invalid(r.field, r.message.into()))?;
         let mut tx = self.write().await?;
         let before = settings_in(&mut *tx).await?;
-        let value = serde_json::to_string(settings)
+        let mut stored = settings.clone();
+        if let Some(smtp) = stored.smtp.as_mut()
+            && let Some(p) = smtp.password.as_mut()
+        {
+            *p = crate::encryption::seal_text(p);
+        }
+        let value = serde_json::to_string(&stored)
             .map_err(|e| StoreError::Database(e.to_string(), None))?;
         sqlx::query(
             "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
@@ -51,8 +74,8 @@ impl SettingsStore for SqlStore {
             "settings.save",
             "settings",
             None,
-            serde_json::to_value(before).ok(),
-            serde_json::to_value(settings).ok(),
+            redacted(&before),
+            redacted(settings),
         )
         .await?;
         commit(tx).await

@@ -1,5 +1,6 @@
 //! Background jobs of a server process: the hourly reminder run and the delivery of queued
-//! notifications by e-mail (plain SMTP to an intranet relay) and webhook (a JSON POST over HTTP).
+//! notifications by e-mail (SMTP with STARTTLS or TLS and sign-in, through lettre) and webhook (a
+//! JSON POST over HTTPS, through reqwest; both on rustls with the system's roots).
 //!
 //! Nothing here is kept in memory between runs. The reminder run is claimed through the `jobs`
 //! table, so with several processes exactly one runs it each hour; deliveries are claimed row by
@@ -9,12 +10,10 @@
 
 use std::time::Duration;
 
-use base64::Engine;
 use luoshi_domain::notify::Channel;
+use luoshi_domain::settings::{SmtpSecurity, SmtpSettings};
 use luoshi_store::notify::{Delivery, DeliveryResult};
 use luoshi_store::settings::Settings;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 
 use crate::AppState;
 
@@ -113,15 +112,7 @@ async fn send(d: &Delivery, settings: &Settings) -> Result<(), String> {
                 .smtp
                 .as_ref()
                 .ok_or("SMTP is no longer configured")?;
-            send_mail(
-                &smtp.host,
-                smtp.port,
-                &smtp.from,
-                &d.target,
-                &d.title,
-                &mail_body(d),
-            )
-            .await
+            send_mail(smtp, &d.target, &d.title, &mail_body(d)).await
         }
         Channel::Webhook => {
             let body = serde_json::json!({
@@ -140,113 +131,103 @@ fn mail_body(d: &Delivery) -> String {
     )
 }
 
-async fn expect(r: &mut BufReader<TcpStream>, ok: &[&str]) -> Result<(), String> {
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).await.map_err(|e| e.to_string())? == 0 {
-            return Err("SMTP server closed the connection".into());
-        }
-        // "250-…" continues a multi-line reply; "250 …" ends it.
-        if line.len() >= 4 && &line[3..4] == "-" {
-            continue;
-        }
-        return if ok.iter().any(|c| line.starts_with(c)) {
-            Ok(())
-        } else {
-            Err(format!("SMTP: {}", line.trim()))
-        };
-    }
+/// Makes rustls use the ring provider in this process (once; what reqwest and lettre build on).
+fn crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
-async fn say(r: &mut BufReader<TcpStream>, line: &str, ok: &[&str]) -> Result<(), String> {
-    r.get_mut()
-        .write_all(format!("{line}\r\n").as_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
-    expect(r, ok).await
-}
-
-fn bare_address(a: &str) -> Result<&str, String> {
-    let a = a.trim();
-    if a.is_empty() || a.contains(['\r', '\n', '<', '>']) || !a.contains('@') {
-        return Err(format!("bad address {a:?}"));
-    }
-    Ok(a)
-}
-
-/// Sends one UTF-8 mail through a plain SMTP relay.
+/// Sends one UTF-8 mail through the office's mail server (lettre): STARTTLS required, or TLS from
+/// the start, or — only for a relay that speaks no TLS, and then without signing in — plain;
+/// certificates checked against the system's roots.
 pub async fn send_mail(
-    host: &str,
-    port: u16,
-    from: &str,
+    smtp: &SmtpSettings,
     to: &str,
     subject: &str,
     body: &str,
 ) -> Result<(), String> {
-    let (from, to) = (bare_address(from)?, bare_address(to)?);
-    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s.as_bytes());
-    let stream = TcpStream::connect((host, port))
+    use lettre::message::header::ContentType;
+    use lettre::transport::smtp::authentication::Credentials;
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+    crypto_provider();
+    let address = |a: &str| {
+        a.trim()
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| format!("bad address {a:?}: {e}"))
+    };
+    let message = Message::builder()
+        .from(address(&smtp.from)?)
+        .to(address(to)?)
+        .subject(subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(body.to_string())
+        .map_err(|e| format!("mail: {e}"))?;
+    let host = smtp.host.trim();
+    let builder = match smtp.security {
+        SmtpSecurity::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
+        SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
+        SmtpSecurity::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+            host,
+        )),
+    }
+    .map_err(|e| format!("SMTP {host}: {e}"))?;
+    let mut builder = builder
+        .port(smtp.port)
+        .timeout(Some(std::time::Duration::from_secs(20)));
+    if let (Some(user), Some(password), true) = (
+        &smtp.username,
+        &smtp.password,
+        smtp.security != SmtpSecurity::None,
+    ) {
+        builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+    }
+    builder
+        .build()
+        .send(message)
         .await
-        .map_err(|e| format!("connect {host}:{port}: {e}"))?;
-    let mut r = BufReader::new(stream);
-    expect(&mut r, &["220"]).await?;
-    say(&mut r, "EHLO luoshi", &["250"]).await?;
-    say(&mut r, &format!("MAIL FROM:<{from}>"), &["250"]).await?;
-    say(&mut r, &format!("RCPT TO:<{to}>"), &["250", "251"]).await?;
-    say(&mut r, "DATA", &["354"]).await?;
-    let encoded = b64(body);
-    let wrapped: Vec<&str> = encoded
-        .as_bytes()
-        .chunks(76)
-        .map(|c| std::str::from_utf8(c).expect("base64 is ASCII"))
-        .collect();
-    let message = format!(
-        "From: <{from}>\r\nTo: <{to}>\r\nSubject: =?UTF-8?B?{}?=\r\nMIME-Version: 1.0\r\n\
-         Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n.",
-        b64(subject),
-        wrapped.join("\r\n")
-    );
-    say(&mut r, &message, &["250"]).await?;
-    let _ = say(&mut r, "QUIT", &["221"]).await;
-    Ok(())
+        .map(|_| ())
+        .map_err(|e| format!("SMTP {host}:{}: {e}", smtp.port))
 }
 
-/// POSTs a JSON body to an `http://host[:port]/path` URL; any 2xx answer is success.
+/// The HTTP client of webhooks (reqwest over rustls with the ring provider, roots from the system
+/// store, so the intranet's own CA is trusted): no redirects followed, 10 seconds at most.
+fn http_client() -> Result<&'static reqwest::Client, String> {
+    static CLIENT: std::sync::OnceLock<Result<reqwest::Client, String>> =
+        std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            crypto_provider();
+            reqwest::Client::builder()
+                .use_rustls_tls()
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_max_idle_per_host(0)
+                .timeout(std::time::Duration::from_secs(10))
+                .user_agent("luoshi")
+                .build()
+                .map_err(|e| format!("HTTP client: {e}"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// POSTs a JSON body to an `https://` (or intranet `http://`) URL; any 2xx answer is success.
 pub async fn post_json(url: &str, body: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or("only http:// webhooks are supported")?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) => (h, p.parse::<u16>().map_err(|_| "bad port")?),
-        None => (authority, 80),
-    };
-    let mut stream = TcpStream::connect((host, port))
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err("webhook URL must be https:// or http://".into());
+    }
+    let res = http_client()?
+        .post(url)
+        .header("content-type", "application/json; charset=utf-8")
+        .body(body.to_string())
+        .send()
         .await
-        .map_err(|e| format!("connect {authority}: {e}"))?;
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json; charset=utf-8\r\n\
-         Content-Length: {}\r\nConnection: close\r\nUser-Agent: luoshi\r\n\r\n{body}",
-        body.len()
-    );
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut head = vec![0u8; 64];
-    let n = stream.read(&mut head).await.map_err(|e| e.to_string())?;
-    let status_line = String::from_utf8_lossy(&head[..n]);
-    let code = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse::<u16>().ok())
-        .ok_or_else(|| format!("not an HTTP answer: {status_line:?}"))?;
-    if (200..300).contains(&code) {
+        .map_err(|e| format!("webhook {url}: {e}"))?;
+    let code = res.status();
+    if code.is_success() {
         Ok(())
     } else {
-        Err(format!("webhook answered {code}"))
+        Err(format!("webhook answered {}", code.as_u16()))
     }
 }

@@ -11,7 +11,7 @@ use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::Form;
 use crate::kit::page::{Nav, back, nav, page, refused};
 use luoshi_domain::lights::Thresholds;
-use luoshi_domain::settings::SmtpSettings;
+use luoshi_domain::settings::{SmtpSecurity, SmtpSettings};
 use luoshi_store::notify::Delivery;
 use luoshi_store::settings::Settings;
 use luoshi_store::{Page, Paged};
@@ -20,14 +20,25 @@ use luoshi_store::{Page, Paged};
 #[template(path = "settings/settings.html")]
 struct SettingsPage {
     nav: Nav,
+    /// The settings shown; the mail password never reaches the page.
     s: Settings,
+    password_set: bool,
+    security: &'static str,
     days: String,
     deliveries: Paged<Delivery>,
 }
 
 pub async fn settings(State(state): State<AppState>, a: Auth) -> AppResult<Html<String>> {
-    let s = state.store.settings().await?;
+    let mut s = state.store.settings().await?;
+    let password_set = s.smtp.as_mut().and_then(|m| m.password.take()).is_some();
+    let security = s
+        .smtp
+        .as_ref()
+        .map_or(SmtpSecurity::StartTls, |m| m.security)
+        .code();
     Ok(page(SettingsPage {
+        password_set,
+        security,
         nav: nav(&a, "settings"),
         days: s
             .reminder_days
@@ -53,6 +64,13 @@ pub struct SettingsForm {
     #[serde(default)]
     pub smtp_from: String,
     #[serde(default)]
+    pub smtp_security: String,
+    #[serde(default)]
+    pub smtp_username: String,
+    /// Blank keeps the password already set.
+    #[serde(default)]
+    pub smtp_password: String,
+    #[serde(default)]
     pub webhook: String,
     #[serde(default)]
     pub remind_leaders: Option<String>,
@@ -63,6 +81,10 @@ pub async fn settings_save(
     a: Auth,
     Form(f): Form<SettingsForm>,
 ) -> Response {
+    let kept_password = match state.store.settings().await {
+        Ok(s) => s.smtp.and_then(|m| m.password),
+        Err(e) => return refused("/settings", &AppError::from(e).message),
+    };
     let parsed = (|| {
         let days = f
             .reminder_days
@@ -82,6 +104,16 @@ pub async fn settings_save(
                     .parse()
                     .map_err(|_| AppError::bad_request("邮件服务器端口应为数字"))?,
                 from: f.smtp_from.trim().to_string(),
+                security: SmtpSecurity::from_code(f.smtp_security.trim())
+                    .unwrap_or(SmtpSecurity::StartTls),
+                username: Some(f.smtp_username.trim().to_string()).filter(|u| !u.is_empty()),
+                password: if f.smtp_username.trim().is_empty() {
+                    None
+                } else if f.smtp_password.is_empty() {
+                    kept_password
+                } else {
+                    Some(f.smtp_password.clone())
+                },
             })
         };
         Ok::<_, AppError>(Settings {
