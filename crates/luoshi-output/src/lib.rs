@@ -3,6 +3,7 @@
 //! ledger's 任务分工表. No I/O but reading the font files the caller names; no HTTP, no storage.
 //! The web pages and the CLI call the same functions.
 
+pub mod audit;
 pub mod blocks;
 pub mod docx;
 pub mod ledger;

@@ -17,6 +17,7 @@ const AUDIT_QUERY: &[&str] = &["actor", "unit", "from", "to", "offset", "limit"]
 pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/audit", Audit, pages::audit),
+        Route::get("/audit/export.xlsx", Audit, pages::export),
         Route::get("/api/v1/audit", Audit, api::audit).doc(
             "审计日志（分页）",
             None,

@@ -30,6 +30,8 @@ struct AuditPage {
     q: AuditQuery,
     /// The seal chain's check, in words, and whether it holds.
     chain: (String, bool),
+    /// The export of what the filter selects.
+    export: String,
 }
 
 /// One field an audited change touched, as people read it.
@@ -100,6 +102,7 @@ pub async fn audit(
     let (filter, page_asked) = q.filter()?;
     let entries = state.store.audit(&filter, page_asked).await?;
     let pager = pager(&q.base(), entries.offset, entries.limit, entries.total);
+    let export = q.base().replacen("/audit", "/audit/export.xlsx", 1);
     let units: Vec<Unit> = state
         .store
         .units()
@@ -122,7 +125,47 @@ pub async fn audit(
         units,
         q,
         chain: (check.words(), check.broken_at.is_none()),
+        export,
     }))
+}
+
+/// The records the filter selects, as an .xlsx (the audit administrator's export; itself a
+/// download, so an audited event).
+pub async fn export(
+    State(state): State<AppState>,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<axum::response::Response> {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let (filter, _) = q.filter()?;
+    let entries = state
+        .store
+        .audit(&filter, luoshi_store::Page::all())
+        .await?;
+    let bytes =
+        luoshi_output::audit::audit_xlsx(&entries.items, |t| crate::kit::format::fmt_time(&t))
+            .map_err(|e| {
+                tracing::warn!("audit export failed: {e}");
+                crate::kit::error::AppError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "export",
+                    "导出失败",
+                )
+            })?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"audit.xlsx\"; filename*=UTF-8''%E5%AE%A1%E8%AE%A1%E6%97%A5%E5%BF%97.xlsx",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[cfg(test)]

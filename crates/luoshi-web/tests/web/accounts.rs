@@ -275,6 +275,8 @@ async fn the_three_custodians_hold_separate_powers() {
             (Role::AuditAdmin, "/users", 403),
             (Role::AuditAdmin, "/settings", 403),
             (Role::AuditAdmin, "/api/v1/tasks", 403),
+            (Role::AuditAdmin, "/audit/export.xlsx", 200),
+            (Role::SystemAdmin, "/audit/export.xlsx", 403),
             (Role::Admin, "/users", 403),
             (Role::Admin, "/audit", 403),
             (Role::Admin, "/tasks", 200),
@@ -304,6 +306,27 @@ async fn the_three_custodians_hold_separate_powers() {
             assert_eq!(res.status(), 422, "{name} {path}");
         }
         assert!(h.store.user(auditor.id).await.unwrap().unwrap().active);
+        // The audit administrator exports what the filter selects, in Chinese.
+        let bytes = crate::common::body_bytes(
+            h.get(
+                Some(Role::AuditAdmin),
+                "/audit/export.xlsx?actor=system_admin5",
+            )
+            .await,
+        )
+        .await;
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = calamine::Reader::worksheet_range(&mut book, "审计日志").unwrap();
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(rows[0][3], "操作", "{name}");
+        assert!(
+            rows.len() > 1 && rows[1..].iter().all(|r| r[2] == "system_admin5"),
+            "{name}: {rows:?}"
+        );
         // A custodian signing in starts on their own page.
         let res = h.get(Some(Role::AuditAdmin), "/").await;
         assert_eq!(res.headers()["location"], "/audit", "{name}");
