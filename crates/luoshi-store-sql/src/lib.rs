@@ -171,6 +171,18 @@ impl SqlStore {
     }
 
     /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite, so writers queue on the lock.
+    /// After removing a document or a cancelled import: with `secure_delete` the freed pages are
+    /// zeroed in the database file, and truncating the WAL drops the copies of them it still holds
+    /// (SQLite; PostgreSQL's VACUUM reclaims its own pages). A busy WAL is left for the next time.
+    pub(crate) async fn leave_no_residue(&self) -> StoreResult<()> {
+        if matches!(self.dialect, Dialect::Sqlite) {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .run(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub(crate) async fn write(&self) -> StoreResult<Tx> {
         match self.dialect {
             Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,

@@ -80,3 +80,36 @@ async fn files_and_narratives_are_sealed_at_rest() {
     let pg = SqlStore::fresh_postgres("at_rest").await.unwrap();
     sealed_on(pg, "postgres").await;
 }
+
+/// An import undone leaves no residue on disk: its original goes with it (unless another file is
+/// the same bytes), `secure_delete` zeroes the freed pages and the WAL is truncated, so the
+/// document's text is in neither file afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_undone_import_leaves_no_residue() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("residue.db");
+    let store = SqlStore::open_sqlite(&path).await.unwrap();
+    let actor = Actor::system("test");
+    store.seed_registry(&actor).await.unwrap();
+    let bytes = luoshi_store::samples::sample("02_port_logistics_plan.txt");
+    let plan = plan_import(
+        &store,
+        luoshi_testkit::input("02_port_logistics_plan.txt", bytes),
+    )
+    .await
+    .unwrap();
+    let done = store.apply_import(&actor, &plan).await.unwrap();
+    let marker = "公开港口收费目录清单".as_bytes();
+    let on_disk = || {
+        ["", "-wal"].iter().any(|suffix| {
+            let file = std::fs::read(format!("{}{suffix}", path.display())).unwrap_or_default();
+            file.windows(marker.len()).any(|w| w == marker)
+        })
+    };
+    assert!(on_disk(), "the text is stored (the test can fail)");
+    store.undo_import(&actor, done.document_id()).await.unwrap();
+    assert!(
+        !on_disk(),
+        "an undone import leaves its text in the database or its WAL"
+    );
+}

@@ -212,6 +212,13 @@ pub(super) async fn undo_import(s: &SqlStore, actor: &Actor, document_id: Id) ->
     if let Some(why) = undo_import_refusal(reports, items) {
         return Err(StoreError::Invalid("undo_import_refused", why));
     }
+    // The originals go too, unless a file elsewhere is the same bytes.
+    let shas: Vec<String> =
+        sqlx::query_scalar("SELECT sha256 FROM versions WHERE document_id = $1")
+            .bind(document_id)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(crate::db_err)?;
     for sql in [
         format!("DELETE FROM report_reminders WHERE task_id IN ({tasks})"),
         format!("DELETE FROM task_units WHERE task_id IN ({tasks})"),
@@ -224,6 +231,17 @@ pub(super) async fn undo_import(s: &SqlStore, actor: &Actor, document_id: Id) ->
             .bind(document_id)
             .run(&mut *tx)
             .await?;
+    }
+    for sha in shas {
+        sqlx::query(
+            "DELETE FROM blobs WHERE sha256 = $1 \
+             AND NOT EXISTS (SELECT 1 FROM versions WHERE sha256 = $1) \
+             AND NOT EXISTS (SELECT 1 FROM attachments WHERE sha256 = $1) \
+             AND NOT EXISTS (SELECT 1 FROM item_attachments WHERE sha256 = $1)",
+        )
+        .bind(sha)
+        .run(&mut *tx)
+        .await?;
     }
     audit(
         &mut tx,

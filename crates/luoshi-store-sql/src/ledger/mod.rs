@@ -427,7 +427,8 @@ impl LedgerStore for SqlStore {
     }
 
     async fn undo_import(&self, actor: &Actor, document_id: Id) -> StoreResult<()> {
-        corrections::undo_import(self, actor, document_id).await
+        corrections::undo_import(self, actor, document_id).await?;
+        self.leave_no_residue().await
     }
 
     async fn edit_task(
@@ -514,7 +515,7 @@ impl LedgerStore for SqlStore {
             .bind(token.to_string())
             .run(&self.pool)
             .await?;
-        Ok(())
+        self.leave_no_residue().await
     }
 
     async fn tasks(&self, f: &TaskFilter, page: Page) -> StoreResult<Paged<TaskRow>> {
