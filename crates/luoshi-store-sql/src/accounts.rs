@@ -1,8 +1,12 @@
-//! Accounts, sessions and login throttling. All state lives in the database so that any server
-//! process can check any session and every process sees the same failure counts.
+//! Accounts, sessions, login throttling and per-account request counts. All state lives in the
+//! database so that any server process can check any session and every process sees the same
+//! failure and request counts (reads reach it in small batches, see [`ReadMeter`]).
 
 use async_trait::async_trait;
+use std::collections::HashMap;
+
 use luoshi_domain::accounts::Role;
+use luoshi_domain::limits::{RequestKind, rate_window};
 use luoshi_store::accounts::{
     AccountsStore, Credentials, Flash, LockedLogin, NewSession, NewUser, SecondFactor, Session,
     Tone, User,
@@ -22,6 +26,59 @@ const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.unit_id,
      n.name AS unit_name, u.active, u.email, u.must_change_password, u.password_changed_at, \
      (SELECT COUNT(*) FROM second_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) \
      AS second_factor";
+
+/// Reads a process adds to the database's count at once.
+pub(crate) const READ_BATCH: i64 = 10;
+
+/// Reads counted by this process and not yet in `request_counts`: per account, the count the
+/// database last answered and the reads since. Another process never needs it (it lags the
+/// shared count by fewer than `READ_BATCH` reads), and it starts empty each minute.
+#[derive(Debug, Default)]
+pub(crate) struct ReadMeter {
+    window: i64,
+    accounts: HashMap<Id, (i64, i64)>,
+}
+
+impl SqlStore {
+    /// Adds `n` requests to the account's count for the window and answers the new count. A
+    /// count that is lost in a crash only lets a few more requests through, so PostgreSQL need
+    /// not wait for the disk here.
+    async fn add_requests(
+        &self,
+        user_id: Id,
+        kind: RequestKind,
+        window: i64,
+        n: i64,
+    ) -> StoreResult<i64> {
+        let mut tx = self.write().await?;
+        if self.dialect == crate::Dialect::Postgres {
+            sqlx::query("SET LOCAL synchronous_commit = off")
+                .run(&mut *tx)
+                .await?;
+        }
+        let count: i64 = scalar(
+            "INSERT INTO request_counts (user_id, kind, window_start, count) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_id, kind, window_start) \
+             DO UPDATE SET count = request_counts.count + excluded.count RETURNING count",
+        )
+        .bind(user_id)
+        .bind(kind.code())
+        .bind(window)
+        .bind(n)
+        .one(&mut *tx)
+        .await?;
+        if count == n {
+            // The account's first count of this window: earlier windows are done with.
+            sqlx::query("DELETE FROM request_counts WHERE user_id = $1 AND window_start < $2")
+                .bind(user_id)
+                .bind(window)
+                .run(&mut *tx)
+                .await?;
+        }
+        commit(tx).await?;
+        Ok(count)
+    }
+}
 
 fn user_row(r: &AnyRow) -> StoreResult<User> {
     let role: String = r.col("role")?;
@@ -573,6 +630,77 @@ impl AccountsStore for SqlStore {
             Some(user_id),
             Some(json!({"active": before != 0})),
             Some(json!({"active": active})),
+        )
+        .await?;
+        commit(tx).await
+    }
+
+    async fn count_request(
+        &self,
+        user_id: Id,
+        kind: RequestKind,
+        now: i64,
+    ) -> StoreResult<(i64, i64)> {
+        let window = rate_window(now);
+        if kind != RequestKind::Read {
+            let after = self.add_requests(user_id, kind, window, 1).await?;
+            return Ok((after - 1, after));
+        }
+        let batch = {
+            let mut meter = self.read_meter.lock().expect("read meter");
+            if meter.window != window {
+                meter.window = window;
+                meter.accounts.clear();
+            }
+            let (stored, pending) = meter.accounts.entry(user_id).or_insert((0, 0));
+            *pending += 1;
+            if *pending < READ_BATCH {
+                let after = *stored + *pending;
+                return Ok((after - 1, after));
+            }
+            std::mem::take(pending)
+        };
+        let stored = self.add_requests(user_id, kind, window, batch).await?;
+        let mut meter = self.read_meter.lock().expect("read meter");
+        let current = meter.window == window;
+        let pending = match meter.accounts.get_mut(&user_id) {
+            Some(entry) if current => {
+                entry.0 = entry.0.max(stored);
+                entry.1
+            }
+            _ => 0,
+        };
+        let after = stored + pending;
+        Ok((after - 1, after))
+    }
+
+    async fn record_rate_limited(
+        &self,
+        actor: &Actor,
+        kind: RequestKind,
+        reason: &str,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        audit(
+            &mut tx,
+            actor,
+            "rate.limited",
+            "user",
+            actor.user_id,
+            None,
+            Some(json!({ "kind": kind.code(), "reason": reason })),
+        )
+        .await?;
+        crate::notify::notify_security(
+            &mut tx,
+            &luoshi_domain::notify::Notice {
+                title: "安全告警：账户请求过于频繁".into(),
+                body: format!(
+                    "账户 {} 超过了每分钟请求上限，此后的请求在本分钟内被拒绝（{reason}）。如非正常使用，请核查该账户。",
+                    actor.name
+                ),
+                target: luoshi_domain::notify::Target::None,
+            },
         )
         .await?;
         commit(tx).await

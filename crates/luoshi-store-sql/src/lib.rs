@@ -50,6 +50,9 @@ pub struct SqlStore {
     /// process never needs it, and staleness is bounded by `COUNTS_TTL`.
     pub(crate) counts_cache:
         std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, LedgerCounts)>>>,
+    /// Reads counted here and not yet added to `request_counts` (at most `accounts::READ_BATCH`
+    /// per account): the rate limits stay in the database, and a page view writes once in a few.
+    pub(crate) read_meter: std::sync::Arc<std::sync::Mutex<accounts::ReadMeter>>,
 }
 
 /// How long the whole ledger's front-page figures are reused.
@@ -109,6 +112,7 @@ impl SqlStore {
             pool,
             dialect,
             counts_cache: Default::default(),
+            read_meter: Default::default(),
         };
         store
             .migrate()

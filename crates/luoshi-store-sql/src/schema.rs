@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (8, V8, "", ""),
     (9, V9, "", ""),
     (10, V10, "", ""),
+    (11, V11, "", ""),
 ];
 
 const V1: &str = r#"
@@ -450,6 +451,17 @@ CREATE TABLE recovery_codes (
     used_at {INT}
 );
 CREATE INDEX recovery_codes_user ON recovery_codes(user_id, code_hash);
+"#;
+
+/// Requests per account, kind and minute, for the rate limits (every process counts here).
+const V11: &str = r#"
+CREATE TABLE request_counts (
+    user_id {INT} NOT NULL,
+    kind TEXT NOT NULL,
+    window_start {INT} NOT NULL,
+    count {INT} NOT NULL,
+    PRIMARY KEY (user_id, kind, window_start)
+);
 "#;
 
 /// The DDL of one migration in one dialect.

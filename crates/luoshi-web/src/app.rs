@@ -214,6 +214,10 @@ pub(crate) async fn guard(
     };
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
     let what = move || serde_json::json!({ "method": method.as_str(), "path": path });
+    // Every signed-in request counts towards the account's limits, whoever serves it.
+    if let Some(res) = over_rate(&state, &who, req.method().is_safe(), perm.path).await {
+        return res;
+    }
     // An account that must first change its password or enrol a second factor reaches only its
     // account page (and signing out) until it has.
     if let Some(step) = crate::kit::auth::pending(&session, crate::kit::clock::now())
@@ -272,6 +276,49 @@ pub(crate) async fn guard(
         tracing::warn!("flash not kept: {e}");
     }
     res
+}
+
+/// The refusal of a request past the account's rate limit (429 with `Retry-After`); the first in
+/// a window is audited and alerted. A count the database cannot take lets the request through.
+async fn over_rate(
+    state: &AppState,
+    who: &luoshi_store::Actor,
+    safe: bool,
+    route: &str,
+) -> Option<Response> {
+    use luoshi_domain::limits::{RequestKind, rate_refusal};
+    let user_id = who.user_id?;
+    let kind = RequestKind::of(safe, route);
+    let now = crate::kit::clock::now();
+    let (before, after) = match state.store.count_request(user_id, kind, now).await {
+        Ok(counts) => counts,
+        Err(e) => {
+            tracing::warn!("request not counted for the rate limit: {e}");
+            return None;
+        }
+    };
+    let refusal = rate_refusal(kind, before, after, &state.config.rate_limits, now)?;
+    if refusal.first {
+        tracing::warn!(user = %who.name, kind = kind.code(), "rate limit reached");
+        if let Err(e) = state
+            .store
+            .record_rate_limited(who, kind, &refusal.reason)
+            .await
+        {
+            tracing::error!("rate limit refusal not recorded: {e}");
+        }
+    }
+    let mut res = AppError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        refusal.reason,
+    )
+    .into_response();
+    res.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from(refusal.retry_after),
+    );
+    Some(res)
 }
 
 /// Writes an audit event; a failure is logged, never shown to the user (the request goes on).

@@ -53,6 +53,8 @@ pub struct Config {
     pub jobs: bool,
     /// The PDF compilation's fonts: body, title, headings.
     pub fonts: [FontSpec; 3],
+    /// Requests per account and minute, by kind (counted in the database for every process).
+    pub rate_limits: luoshi_domain::limits::RateLimits,
 }
 
 impl Default for Config {
@@ -65,6 +67,7 @@ impl Default for Config {
             today: None,
             jobs: false,
             fonts: FontSpec::noto_defaults(),
+            rate_limits: Default::default(),
         }
     }
 }

@@ -88,12 +88,22 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// `luoshi serve`.
+/// How `luoshi serve` serves, from its flags.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Serving {
+    /// Cookies marked Secure (`__Host-`).
+    pub secure_cookies: bool,
+    /// A TLS gateway forwards the client's address.
+    pub behind_proxy: bool,
+    pub today: Option<Date>,
+    pub rate_limits: luoshi_domain::limits::RateLimits,
+}
+
 pub async fn serve(
     db: &DbArgs,
     listen: SocketAddr,
-    (secure_cookies, behind_proxy): (bool, bool),
+    serving: Serving,
     tls: Option<(PathBuf, PathBuf)>,
-    today: Option<Date>,
 ) -> Result<ExitCode> {
     // Load the certificate before anything else, so a bad one fails the start with its reason.
     let tls = tls
@@ -119,24 +129,26 @@ pub async fn serve(
     } else {
         println!("{}", check.words());
     }
-    let secure_cookies = secure_cookies || tls.is_some();
-    run_server(store, listen, (secure_cookies, behind_proxy), today, tls).await
+    let serving = Serving {
+        secure_cookies: serving.secure_cookies || tls.is_some(),
+        ..serving
+    };
+    run_server(store, listen, serving, tls).await
 }
 
-/// `tls`: cookies marked Secure (`__Host-`), and whether a TLS gateway forwards the client address.
 async fn run_server(
     store: Arc<dyn Store>,
     listen: SocketAddr,
-    (secure_cookies, behind_proxy): (bool, bool),
-    today: Option<Date>,
+    serving: Serving,
     tls: Option<axum_server::tls_rustls::RustlsConfig>,
 ) -> Result<ExitCode> {
     let exe = std::env::current_exe().context("cannot find own executable for parse workers")?;
     let config = Config {
-        secure_cookies,
-        behind_proxy,
+        secure_cookies: serving.secure_cookies,
+        behind_proxy: serving.behind_proxy,
+        rate_limits: serving.rate_limits,
         parse_mode: ParseMode::Subprocess(exe),
-        today,
+        today: serving.today,
         jobs: true,
         fonts: pdf_fonts(),
         ..Config::default()
@@ -544,7 +556,14 @@ pub async fn demo(
     println!(
         "附件、原件和报送正文以 SM4-GCM 加密存储（密钥在 luoshi-data.key，luoshi key rotate / rekey 轮换）。"
     );
-    run_server(store, listen, (false, false), today, None).await
+    println!(
+        "每个账户每分钟至多访问 600 次、提交 120 次、导出或下载 30 次（所有服务进程合计），超过即答“请求过于频繁”并告警 secadmin。"
+    );
+    let serving = Serving {
+        today,
+        ..Serving::default()
+    };
+    run_server(store, listen, serving, None).await
 }
 
 /// A meeting of the office with two decisions, one still without a lead unit (the office adds

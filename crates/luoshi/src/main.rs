@@ -72,6 +72,10 @@ enum Command {
         /// Pretend today is this date (YYYY-MM-DD), for rehearsals of deadlines.
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
+        /// Requests one account may make a minute, across all processes: reads/writes/files
+        /// (exports, compilations, downloads). Past them the account gets 429 until the minute ends.
+        #[arg(long, default_value = "600/120/30", value_parser = parse_rate_limits)]
+        rate_limits: luoshi_domain::limits::RateLimits,
     },
     /// Import documents into the ledger (each file in one transaction).
     Import {
@@ -217,12 +221,17 @@ fn main() -> ExitCode {
             tls_cert,
             tls_key,
             today,
+            rate_limits,
         } => block(ledger_cmd::serve(
             &db,
             listen,
-            (secure_cookies, behind_proxy),
+            ledger_cmd::Serving {
+                secure_cookies,
+                behind_proxy,
+                today,
+                rate_limits,
+            },
             tls_cert.zip(tls_key),
-            today,
         )),
         Command::Import { db, files } => block(ledger_cmd::import(&db, &files)),
         Command::Units { db, json } => block(ledger_cmd::units(&db, json)),
@@ -272,6 +281,12 @@ fn install_panic_hook() {
 
 fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s).ok_or_else(|| format!("日期格式应为 2026-09-30 (expected YYYY-MM-DD): {s}"))
+}
+
+fn parse_rate_limits(s: &str) -> Result<luoshi_domain::limits::RateLimits, String> {
+    luoshi_domain::limits::RateLimits::parse(s).ok_or_else(|| {
+        format!("请求上限格式应为 访问/提交/导出 每分钟次数，如 600/120/30 (expected READ/WRITE/EXPORT): {s}")
+    })
 }
 
 /// Log lines go to stderr, filtered by `RUST_LOG` (default: `info` for Luoshi, `warn` for the

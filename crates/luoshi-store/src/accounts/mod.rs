@@ -106,7 +106,6 @@ pub struct Flash {
     pub text: String,
 }
 
-/// Accounts, sessions and login throttling.
 /// An account locked for one address, as 用户 lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LockedLogin {
@@ -117,6 +116,7 @@ pub struct LockedLogin {
     pub until: i64,
 }
 
+/// Accounts, sessions, login throttling and per-account rate counts.
 #[async_trait]
 pub trait AccountsStore: Send + Sync {
     async fn user_count(&self) -> StoreResult<i64>;
@@ -186,6 +186,24 @@ pub trait AccountsStore: Send + Sync {
     async fn reset_second_factor(&self, actor: &Actor, user_id: Id) -> StoreResult<()>;
     async fn set_user_active(&self, actor: &Actor, user_id: Id, active: bool) -> StoreResult<()>;
     /// Opens a session; the account's oldest sessions beyond `accounts::MAX_SESSIONS` end.
+    /// Counts one request of `kind` by the account in the rate window of `now`
+    /// (`limits::rate_window`), for every process of the deployment, and answers the account's
+    /// count before and after it. A process may hand reads to the database in small batches, so
+    /// a read count lags by at most a few per process; writes and files are counted one by one.
+    async fn count_request(
+        &self,
+        user_id: Id,
+        kind: luoshi_domain::limits::RequestKind,
+        now: i64,
+    ) -> StoreResult<(i64, i64)>;
+    /// An account went over a rate limit (its first refusal in the window): audited, and the
+    /// security administrators are alerted, in one transaction.
+    async fn record_rate_limited(
+        &self,
+        actor: &Actor,
+        kind: luoshi_domain::limits::RequestKind,
+        reason: &str,
+    ) -> StoreResult<()>;
     async fn create_session(&self, new: NewSession) -> StoreResult<()>;
     /// The session behind a token hash, if it is live by `accounts::session_ended` (an ended one
     /// is removed); touches its idle clock.

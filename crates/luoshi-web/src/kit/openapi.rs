@@ -109,7 +109,7 @@ pub fn document(permissions: &[Permission], schemas: Vec<(&'static str, Value)>)
         "info": {
             "title": "落实 Luoshi API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "政策落实督办平台的任务台账接口。先以 POST /api/v1/session 登录，之后每个修改请求都须带 X-CSRF-Token 头。"
+            "description": "政策落实督办平台的任务台账接口。先以 POST /api/v1/session 登录，之后每个修改请求都须带 X-CSRF-Token 头。每个账户每分钟的请求有上限（默认访问 600 次、提交 120 次、导出或下载 30 次，所有服务进程合计），超过时答 429，Retry-After 头给出需等待的秒数。"
         },
         "paths": paths,
         "components": {

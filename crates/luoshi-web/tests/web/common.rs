@@ -19,6 +19,8 @@ pub struct Harness {
     pub store: Arc<dyn Store>,
     /// (role, cookie token, csrf) for a user of each role; liaison is 自治区商务厅's.
     pub sessions: Vec<(Role, String, String)>,
+    /// The database's URL, for a second "process" (its own store and pool) on the same data.
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -51,19 +53,15 @@ const ROLE_UNITS: [(Role, &str); 8] = [
 
 /// A ledger with the project's samples imported and a session for every role.
 pub async fn harness(backend: Backend, name: &str, config: Config) -> Harness {
-    let (store, dir): (Arc<dyn Store>, _) = match backend {
+    let (url, dir) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
-            let s = SqlStore::open_sqlite(&dir.path().join("t.db"))
-                .await
-                .unwrap();
-            (Arc::new(s), Some(dir))
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+            (url, Some(dir))
         }
-        Backend::Postgres => (
-            Arc::new(SqlStore::fresh_postgres(name).await.unwrap()),
-            None,
-        ),
+        Backend::Postgres => (SqlStore::fresh_postgres_url(name).await.unwrap(), None),
     };
+    let store: Arc<dyn Store> = Arc::new(SqlStore::connect(&url, 8).await.unwrap());
     luoshi_store::accounts::credentials::bootstrap_admin(&*store, false)
         .await
         .unwrap();
@@ -115,6 +113,7 @@ pub async fn harness(backend: Backend, name: &str, config: Config) -> Harness {
         app,
         store,
         sessions,
+        url,
         _dir: dir,
     }
 }

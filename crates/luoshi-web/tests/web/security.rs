@@ -520,6 +520,23 @@ async fn the_audit_page_says_whether_the_seal_chain_holds() {
 }
 
 /// A login from `address`, by the JSON API; its status.
+/// The messages of the harness's security administrator.
+async fn security_inbox(h: &crate::common::Harness) -> Vec<luoshi_store::notify::Notification> {
+    let security = h
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == "security_admin6")
+        .unwrap();
+    h.store
+        .inbox(security.id, luoshi_store::Page::all())
+        .await
+        .unwrap()
+        .items
+}
+
 async fn login_from(h: &crate::common::Harness, address: &str, user: &str, password: &str) -> u16 {
     login_with(h, address, user, password, None).await
 }
@@ -596,20 +613,7 @@ async fn anyone_can_lock_out_the_only_admin() {
             page.contains("id=\"locked-logins\"") && page.contains("10.9.9.9"),
             "{name}"
         );
-        let security = h
-            .store
-            .users()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|u| u.role == Role::SecurityAdmin && u.username.ends_with('6'))
-            .unwrap();
-        let inbox = h
-            .store
-            .inbox(security.id, luoshi_store::Page::all())
-            .await
-            .unwrap()
-            .items;
+        let inbox = security_inbox(&h).await;
         assert!(
             inbox.iter().any(|n| n.title.contains("安全告警")),
             "{name}: the security administrator is alerted"
@@ -739,4 +743,132 @@ async fn logins_downloads_and_refusals_are_audited() {
         .any(|e| e.after.as_ref().is_some_and(|a| a["reason"] == "csrf"));
     assert!(csrf, "the CSRF refusal is recorded");
     assert_eq!(h.store.verify_chain().await.unwrap().broken_at, None);
+}
+
+/// Hole 7, the rest: one account could send as many requests as it liked. Each account has a
+/// budget a minute for reads, writes and files, counted in the database, so a second process
+/// over the same data refuses what the first has spent; past it the account gets 429 with
+/// `Retry-After` and the reason, other accounts are served, and the first refusal is audited
+/// and alerted to the security administrator (once, not per refusal).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_account_floods_the_server_unthrottled() {
+    use luoshi_domain::accounts::Role;
+    use luoshi_domain::limits::{RATE_WINDOW, RateLimits};
+    use luoshi_store::audit::AuditFilter;
+    let limits = RateLimits {
+        read: 25,
+        write: 4,
+        export: 2,
+    };
+    for backend in BACKENDS {
+        let name = backend.name();
+        let config = || Config {
+            rate_limits: limits,
+            ..Config::default()
+        };
+        let h = harness(backend, "rate_limits", config()).await;
+        // A second process: its own store and pool on the same database.
+        let other = luoshi_web::app(luoshi_web::AppState {
+            store: std::sync::Arc::new(
+                luoshi_store_sql::SqlStore::connect(&h.url, 4)
+                    .await
+                    .unwrap(),
+            ),
+            config: std::sync::Arc::new(config()),
+        });
+        // The counts start again each minute: begin early in one, so the walk stays inside it.
+        let into = crate::common::now().rem_euclid(RATE_WINDOW);
+        if into > RATE_WINDOW - 15 {
+            tokio::time::sleep(std::time::Duration::from_secs(
+                (RATE_WINDOW - into + 1) as u64,
+            ))
+            .await;
+        }
+        let (token, csrf) = h.session(Role::Liaison);
+        let call = |app: axum::Router, method: &str, uri: &str| {
+            let req = Request::builder()
+                .method(method)
+                .uri(uri)
+                .header("cookie", format!("luoshi_session={token}"))
+                .header("x-csrf-token", &csrf)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::empty())
+                .unwrap();
+            async move { app.oneshot(req).await.unwrap() }
+        };
+        // Writes: two here, two on the other process, then both refuse.
+        for app in [&h.app, &h.app, &other, &other] {
+            let st = call(app.clone(), "POST", "/inbox/read").await.status();
+            assert_eq!(st, 303, "{name}");
+        }
+        for app in [&h.app, &other] {
+            let res = call(app.clone(), "POST", "/inbox/read").await;
+            assert_eq!(res.status(), 429, "{name}");
+            let wait: i64 = res.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=RATE_WINDOW).contains(&wait), "{name}: {wait}");
+            let text = body_text(res).await;
+            assert!(
+                text.contains("每个账户每分钟最多提交 4 次"),
+                "{name}: {text}"
+            );
+        }
+        // The API says it in JSON, with the code.
+        let res = call(h.app.clone(), "DELETE", "/api/v1/session").await;
+        assert_eq!(res.status(), 429, "{name}");
+        let body = crate::common::body_json(res).await;
+        assert_eq!(body["code"], "rate_limited", "{name}: {body}");
+        // Files have their own budget; reads still pass.
+        for want in [200, 200, 429] {
+            let st = call(h.app.clone(), "GET", "/export/tasks.xlsx")
+                .await
+                .status();
+            assert_eq!(st.as_u16(), want, "{name}: export");
+        }
+        // Reads: what is left of 25 after the page views above, on both processes together.
+        let mut served = 0;
+        for i in 0..40 {
+            let app = if i % 2 == 0 { &h.app } else { &other };
+            match call(app.clone(), "GET", "/tasks").await.status().as_u16() {
+                200 => served += 1,
+                429 => {}
+                st => panic!("{name}: read {i} answered {st}"),
+            }
+        }
+        // Each process hands reads over in batches, so the shared count lags by fewer than a
+        // batch per process: a few more than the budget, never the whole flood.
+        assert!(
+            (25..25 + 2 * 10).contains(&served),
+            "{name}: {served} reads served"
+        );
+        // Another account is not held back by the first.
+        assert_eq!(
+            h.get(Some(Role::Leader), "/tasks").await.status(),
+            200,
+            "{name}"
+        );
+        // The first refusal of each kind is audited and alerted, not every one.
+        let entries = h
+            .store
+            .audit(&AuditFilter::default(), luoshi_store::Page::new(0, 500))
+            .await
+            .unwrap()
+            .items;
+        let limited: Vec<_> = entries
+            .iter()
+            .filter(|e| e.action == "rate.limited")
+            .collect();
+        assert_eq!(limited.len(), 3, "{name}: one per kind");
+        assert!(limited.iter().all(|e| e.actor == "liaison1"), "{name}");
+        let inbox = security_inbox(&h).await;
+        let alerts = inbox
+            .iter()
+            .filter(|n| n.title.contains("请求过于频繁") && n.body.contains("liaison1"))
+            .count();
+        assert_eq!(alerts, 3, "{name}");
+        assert_eq!(h.store.verify_chain().await.unwrap().broken_at, None);
+    }
 }
