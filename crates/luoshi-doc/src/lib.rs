@@ -14,6 +14,7 @@
 mod achievements;
 mod archive;
 pub mod clause;
+pub mod deadline;
 mod diff;
 mod docx;
 mod error;
@@ -39,8 +40,9 @@ pub use error::InputError;
 pub use input::{Extracted, extract};
 pub use limits::Limits;
 pub use model::{
-    Achievement, Comparator, Document, Format, LeadRule, Meta, OutlineNode, Period, ReportingRule,
-    Role, RosterEntry, RuleKind, Target, Task, UnitRef, Warning,
+    Achievement, Comparator, Deadline, Direction, Document, Format, LeadRule, Measure, Meta,
+    OutlineNode, Period, ReportingRule, Role, RosterEntry, RuleKind, Target, Task, UnitRef,
+    Warning,
 };
 pub use pdf::in_guarded_reader;
 

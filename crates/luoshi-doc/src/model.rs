@@ -89,7 +89,19 @@ pub struct Task {
     pub units: Vec<UnitRef>,
     pub open_ended: bool,
     pub others: bool,
+    /// 完成时限, from a deadline column or the task's own text.
+    #[serde(default)]
+    pub deadline: Option<Deadline>,
     pub line: usize,
+}
+
+/// A task's 完成时限 as written, and the last day it allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    pub text: String,
+    /// ISO 8601; `None` for an ongoing task (长期坚持) or a wording with no date.
+    pub date: Option<String>,
+    pub ongoing: bool,
 }
 
 /// A unit named in a responsibility clause.
@@ -142,6 +154,31 @@ pub enum Comparator {
     Range,
 }
 
+/// What a target's number measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// A quantity reached: 达700亿元, 不少于12个, 控制在30小时以内.
+    #[default]
+    Level,
+    /// A part of a whole: 占全区利用外资总额40%以上.
+    Share,
+    /// A change against `base_year`: 较2025年压缩10%.
+    Change,
+    /// A yearly average rate: 年均增长8%以上.
+    AnnualGrowth,
+}
+
+/// Which way a change or a growth rate goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// 增长, 提高, 提升.
+    Increase,
+    /// 下降, 压缩, 减少, 降低.
+    Decrease,
+}
+
 /// A quantified goal (目标).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Target {
@@ -152,6 +189,14 @@ pub struct Target {
     pub value_max: Option<f64>,
     pub unit: String,
     pub comparator: Comparator,
+    #[serde(default)]
+    pub measure: Measure,
+    /// The year a `change` is measured against (较2025年 → 2025).
+    #[serde(default)]
+    pub base_year: Option<i32>,
+    /// For a `change` or `annual_growth`: up or down (压缩10% is 10, decrease).
+    #[serde(default)]
+    pub direction: Option<Direction>,
     pub text: String,
     pub line: usize,
 }

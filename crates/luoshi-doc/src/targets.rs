@@ -7,10 +7,12 @@
 //! (广西自贸试验区, 3个片区 …) and carries over to the following targets of the sentence.
 
 use crate::layout::Para;
-use crate::model::{Comparator, Target};
+use crate::model::{Comparator, Direction, Measure, Target};
 
 /// Counters and measures that make a number a quantity. Longest first where one is a prefix.
 const UNITS: &[&str] = &[
+    "个工作日",
+    "工作日",
     "平方公里",
     "平方米",
     "千瓦时",
@@ -19,6 +21,10 @@ const UNITS: &[&str] = &[
     "美元",
     "公里",
     "千瓦",
+    "小时",
+    "分钟",
+    "天",
+    "倍",
     "元",
     "吨",
     "辆",
@@ -75,7 +81,94 @@ const AT_LEAST_BEFORE: &[&str] = &[
     "提升至",
     "提高至",
 ];
-const AT_MOST_BEFORE: &[&str] = &["不超过", "不高于", "控制在", "降至", "低于", "少于"];
+const AT_MOST_BEFORE: &[&str] = &[
+    "不超过",
+    "不高于",
+    "控制在",
+    "压缩至",
+    "压缩到",
+    "缩短至",
+    "缩短到",
+    "降至",
+    "降到",
+    "下降至",
+    "下降到",
+    "降低至",
+    "降低到",
+    "减少至",
+    "减少到",
+    "低于",
+    "少于",
+];
+
+/// Verbs of a change, with their direction (before the number: 较2025年压缩10%, 增长8%).
+const CHANGES: &[(&str, Direction)] = &[
+    ("增长", Direction::Increase),
+    ("增加", Direction::Increase),
+    ("提高", Direction::Increase),
+    ("提升", Direction::Increase),
+    ("递增", Direction::Increase),
+    ("下降", Direction::Decrease),
+    ("降低", Direction::Decrease),
+    ("压缩", Direction::Decrease),
+    ("缩短", Direction::Decrease),
+    ("减少", Direction::Decrease),
+    ("减少了", Direction::Decrease),
+];
+
+/// Words between a change verb and its number that do not change its meaning (增长达8%).
+const CHANGE_FILLERS: &[&str] = &["达到", "达", "超过", "不低于", "不少于", "至少", "了", "约"];
+
+/// What the number of a quantity measures, from the clause before it (up to the number) and its
+/// unit: a yearly average rate, a change against a base year, a share of a whole, or a level.
+fn measure_of(clause: &str, unit: &str) -> (Measure, Option<i32>, Option<Direction>) {
+    let mut t = clause;
+    let mut trimmed = true;
+    while trimmed {
+        trimmed = false;
+        for f in CHANGE_FILLERS {
+            if let Some(r) = t.strip_suffix(f) {
+                t = r;
+                trimmed = true;
+            }
+        }
+    }
+    if let Some((verb, dir)) = CHANGES.iter().find(|(v, _)| t.ends_with(v)) {
+        let head = &t[..t.len() - verb.len()];
+        for rate in ["年均", "年平均", "每年"] {
+            if head.ends_with(rate) {
+                return (Measure::AnnualGrowth, None, Some(*dir));
+            }
+        }
+        return (Measure::Change, base_year(head), Some(*dir));
+    }
+    if t.ends_with("年均增速") || t.ends_with("年均增幅") {
+        return (Measure::AnnualGrowth, None, Some(Direction::Increase));
+    }
+    if unit == "%"
+        && (clause.contains('占')
+            || ["比重", "比例", "占比", "份额"]
+                .iter()
+                .any(|w| t.ends_with(w)))
+    {
+        return (Measure::Share, None, None);
+    }
+    (Measure::Level, None, None)
+}
+
+/// The base year of a change: 较2025年, 比2020年, 与2020年相比.
+fn base_year(s: &str) -> Option<i32> {
+    for w in ["较", "比", "与", "同"] {
+        if let Some(i) = s.rfind(w) {
+            let rest = &s[i + w.len()..];
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            if digits.len() == 4 && rest[4..].starts_with('年') {
+                return digits.parse().ok();
+            }
+        }
+    }
+    None
+}
 
 struct Quantity {
     start: usize,
@@ -84,6 +177,7 @@ struct Quantity {
     value_max: Option<f64>,
     unit: String,
     comparator: Comparator,
+    measure: (Measure, Option<i32>, Option<Direction>),
 }
 
 fn parse_number(chars: &[(usize, char)], i: usize) -> Option<(f64, usize)> {
@@ -217,6 +311,10 @@ fn quantities(sentence: &str) -> Vec<Quantity> {
             }
         }
         let end = chars.get(end_idx).map_or(sentence.len(), |c| c.0);
+        let clause_start = before_text.rfind(['，', '；', '：', '、']).map_or(0, |k| {
+            k + before_text[k..].chars().next().map_or(1, char::len_utf8)
+        });
+        let measure = measure_of(&before_text[clause_start..], &unit);
         out.push(Quantity {
             start: chars[i].0,
             end,
@@ -224,6 +322,7 @@ fn quantities(sentence: &str) -> Vec<Quantity> {
             value_max,
             unit,
             comparator,
+            measure,
         });
         i = end_idx;
     }
@@ -249,12 +348,16 @@ fn due_years(s: &str) -> Vec<(usize, i32)> {
                 || after.starts_with("基础上")
                 || after.starts_with("相比")
                 || after.starts_with("水平");
+            // A bare year opening the sentence or a clause (2025年全区…) is the year it is due.
+            let opens = before.is_empty() || before.ends_with(['。', '；', '，', '：', '\n']);
             let due = before.ends_with('到')
                 || before.ends_with('至')
                 || before.ends_with("力争")
+                || opens
                 || after.starts_with('，')
                 || after.starts_with("前")
                 || after.starts_with("底")
+                || after.starts_with("年底")
                 || after.starts_with("末");
             if (2000..=2100).contains(&year) && !baseline && due {
                 out.push((i, year));
@@ -312,19 +415,23 @@ fn clean_subject(s: &str) -> String {
     for p in ["其中", "并", "和", "及"] {
         t = t.strip_prefix(p).unwrap_or(t).trim_start_matches('，');
     }
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for w in AT_LEAST_BEFORE
-            .iter()
-            .chain(AT_MOST_BEFORE)
-            .chain(["分别", "累计", "年均", "达"].iter())
-        {
-            if let Some(r) = t.strip_suffix(w) {
-                t = r;
-                changed = true;
-            }
-        }
+    // 企业开办时间较2025年压缩: the base-year phrase is the measure's, not the subject's.
+    if let Some(i) = t.rfind(['较', '比'])
+        && t[i..].chars().nth(1).is_some_and(|c| c.is_ascii_digit())
+    {
+        t = &t[..i];
+    }
+    // The longest word first each time: 不超过 is one word, not 不 and 超过.
+    while let Some(w) = AT_LEAST_BEFORE
+        .iter()
+        .chain(AT_MOST_BEFORE)
+        .chain(CHANGES.iter().map(|(v, _)| v))
+        .chain(CHANGE_FILLERS)
+        .chain(["分别", "累计", "年均", "年平均", "每年", "达", "力争"].iter())
+        .filter(|w| t.ends_with(**w))
+        .max_by_key(|w| w.len())
+    {
+        t = &t[..t.len() - w.len()];
     }
     t.trim_matches(|c: char| matches!(c, '，' | '、' | ' '))
         .to_string()
@@ -417,6 +524,15 @@ pub fn extract(p: &Para) -> Vec<Target> {
                 }
                 subject = clean_subject(rest);
             }
+            // "年度利用外资不少于10亿美元，占全区利用外资总额40%以上": a share of what the
+            // previous target counts.
+            if q.measure.0 == Measure::Share
+                && subject.starts_with('占')
+                && prev_end > 0
+                && let Some(prev) = out.last().map(|t: &Target| t.subject.clone())
+            {
+                subject = format!("{prev}{subject}");
+            }
             let text_start = if prev_end == 0 { 0 } else { prev_end };
             let target_text = sentence[text_start..q.end]
                 .trim_start_matches(['，', '、', '；', '：', '。'])
@@ -429,6 +545,9 @@ pub fn extract(p: &Para) -> Vec<Target> {
                 value_max: q.value_max,
                 unit: q.unit,
                 comparator: q.comparator,
+                measure: q.measure.0,
+                base_year: q.measure.1,
+                direction: q.measure.2,
                 text: target_text,
                 line: p.line_at(abs_start),
             });
@@ -450,6 +569,71 @@ mod tests {
         let mut lines = split_lines(src);
         let b = blocks(&mut lines);
         paras(&b).flat_map(extract).collect()
+    }
+
+    /// One sample sentence per wording of the contract: (sentence, year, subject, value,
+    /// value_max, unit, comparator, measure, base_year, direction) of its first target.
+    #[test]
+    fn targets_in_every_wording() {
+        use Comparator::*;
+        use Direction::*;
+        use Measure::*;
+        type Row = (
+            &'static str,
+            Option<i32>,
+            &'static str,
+            f64,
+            Option<f64>,
+            &'static str,
+            Comparator,
+            Measure,
+            Option<i32>,
+            Option<Direction>,
+        );
+        #[rustfmt::skip]
+        let table: &[Row] = &[
+            ("到2025年，示范区跨境电商交易额达120亿元。", Some(2025), "示范区跨境电商交易额", 120.0, None, "亿元", AtLeast, Level, None, None),
+            ("2025年底前，入驻企业不少于800家。", Some(2025), "入驻企业", 800.0, None, "家", AtLeast, Level, None, None),
+            ("2026年前，建成海外仓15个以上。", Some(2026), "建成海外仓", 15.0, None, "个", AtLeast, Level, None, None),
+            ("2027年全区港口集装箱吞吐量达到1000万标箱。", Some(2027), "港口集装箱吞吐量", 1000.0, None, "万标箱", AtLeast, Level, None, None),
+            ("到2025年，企业开办时间控制在2个工作日以内。", Some(2025), "企业开办时间", 2.0, None, "个工作日", AtMost, Level, None, None),
+            ("到2025年，进口整体通关时间不超过36小时。", Some(2025), "进口整体通关时间", 36.0, None, "小时", AtMost, Level, None, None),
+            ("到2025年，出口通关时间压缩至1.5小时以内。", Some(2025), "出口通关时间", 1.5, None, "小时", AtMost, Level, None, None),
+            ("到2027年，项目审批时间较2025年压缩30%。", Some(2027), "项目审批时间", 30.0, None, "%", Equal, Change, Some(2025), Some(Decrease)),
+            ("到2026年，单位产值能耗较2023年下降8%以上。", Some(2026), "单位产值能耗", 8.0, None, "%", AtLeast, Change, Some(2023), Some(Decrease)),
+            ("到2026年，外贸进出口额比2022年增长50%。", Some(2026), "外贸进出口额", 50.0, None, "%", Equal, Change, Some(2022), Some(Increase)),
+            ("到2025年，数字贸易额年均增长12%以上。", Some(2025), "数字贸易额", 12.0, None, "%", AtLeast, AnnualGrowth, None, Some(Increase)),
+            ("到2025年，实际利用外资占全区总额的35%以上。", Some(2025), "实际利用外资占全区总额", 35.0, None, "%", AtLeast, Share, None, None),
+            ("到2025年，年度外贸进出口额不少于900亿元，占全区总额20%以上。", Some(2025), "年度外贸进出口额", 900.0, None, "亿元", AtLeast, Level, None, None),
+            ("力争到2026年，年度利用外资不少于12亿美元。", Some(2026), "年度利用外资", 12.0, None, "亿美元", AtLeast, Level, None, None),
+            ("到2025年，新能源汽车年产量达到30万—40万辆。", Some(2025), "新能源汽车年产量", 30.0, Some(40.0), "万辆", Range, Level, None, None),
+        ];
+        for (text, year, subject, value, value_max, unit, cmp, measure, base, dir) in table {
+            let t = targets(text);
+            let t = t.first().unwrap_or_else(|| panic!("{text}: no target"));
+            assert_eq!(
+                (
+                    t.year,
+                    t.subject.as_str(),
+                    t.value,
+                    t.value_max,
+                    t.unit.as_str(),
+                    t.comparator
+                ),
+                (*year, *subject, *value, *value_max, *unit, *cmp),
+                "{text}"
+            );
+            assert_eq!(
+                (t.measure, t.base_year, t.direction),
+                (*measure, *base, *dir),
+                "{text}"
+            );
+        }
+        let t = targets("到2025年，年度外贸进出口额不少于900亿元，占全区总额20%以上。");
+        assert_eq!(
+            (t[1].subject.as_str(), t[1].measure),
+            ("年度外贸进出口额占全区总额", Share)
+        );
     }
 
     #[test]

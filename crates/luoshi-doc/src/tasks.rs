@@ -108,6 +108,7 @@ pub fn extract(
             units: Vec::new(),
             open_ended: false,
             others: false,
+            deadline: crate::deadline::in_text(body),
             line: h.line,
         };
         if let Some(exp) = exp {

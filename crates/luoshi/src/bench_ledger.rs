@@ -156,6 +156,7 @@ fn generate(i: usize, tasks: usize, units: &[String], rng: &mut Rng) -> ImportIn
             units: refs,
             open_ended: false,
             others: false,
+            deadline: None,
             line: t + 5,
         });
     }

@@ -95,6 +95,10 @@ pub fn document(out: &mut impl Write, source: &str, doc: &Document) -> io::Resul
         if t.others {
             writeln!(out, "     另有：其他各有关单位")?;
         }
+        if let Some(d) = &t.deadline {
+            let when = d.date.as_deref().unwrap_or("长期");
+            writeln!(out, "     时限：{}（{when}）", d.text)?;
+        }
     }
     if !doc.targets.is_empty() {
         writeln!(out)?;
@@ -111,13 +115,25 @@ pub fn document(out: &mut impl Write, source: &str, doc: &Document) -> io::Resul
                 None => t.value.to_string(),
             };
             let year = t.year.map_or_else(String::new, |y| format!("{y}年 "));
+            let dir = match t.direction {
+                Some(luoshi_doc::Direction::Decrease) => "下降",
+                Some(luoshi_doc::Direction::Increase) => "增长",
+                None => "",
+            };
+            let measure = match (t.measure, t.base_year) {
+                (luoshi_doc::Measure::Share, _) => "（占比）".to_string(),
+                (luoshi_doc::Measure::AnnualGrowth, _) => format!("（年均{dir}）"),
+                (luoshi_doc::Measure::Change, Some(y)) => format!("（较{y}年{dir}）"),
+                (luoshi_doc::Measure::Change, None) => format!("（{dir}）"),
+                (luoshi_doc::Measure::Level, _) => String::new(),
+            };
             let scope = t
                 .scope
                 .as_deref()
                 .map_or_else(String::new, |s| format!("［{s}］"));
             writeln!(
                 out,
-                "{year}{scope}{} {cmp} {value}{}  （第{}行）",
+                "{year}{scope}{}{measure} {cmp} {value}{}  （第{}行）",
                 t.subject, t.unit, t.line
             )?;
         }

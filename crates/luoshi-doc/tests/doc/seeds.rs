@@ -324,6 +324,38 @@ fn seed_003_targets() {
         .find(|t| t.unit == "%" && t.value == 40.0)
         .expect("40%");
     assert_eq!(share.comparator, Comparator::AtLeast);
+    // Both share targets are shares of what the target before them counts; levels are levels.
+    let shares: Vec<&str> = d
+        .targets
+        .iter()
+        .filter(|t| t.measure == luoshi_doc::Measure::Share)
+        .map(|t| t.subject.as_str())
+        .collect();
+    assert_eq!(
+        shares,
+        [
+            "年度利用外资占全区利用外资总额",
+            "年度外贸进出口总额占全区外贸进出口总额"
+        ]
+    );
+    assert_eq!(fdi.measure, luoshi_doc::Measure::Level);
+    // Each industry's output has two milestones, 2023 and 2025.
+    for industry in [
+        "电子信息",
+        "汽车和新能源汽车",
+        "化工新材料",
+        "中药材加工",
+        "东盟特色产品加工",
+    ] {
+        let subject = format!("{industry}产业年产值");
+        let years: Vec<_> = d
+            .targets
+            .iter()
+            .filter(|t| t.subject == subject)
+            .map(|t| t.year)
+            .collect();
+        assert_eq!(years, [Some(2023), Some(2025)], "{subject}");
+    }
     let firms = d
         .targets
         .iter()
