@@ -10,6 +10,8 @@
 //! - `supervision`: the state machine of a supervision item, its grades, reminder schedule and
 //!   light;
 //! - `group`: the leading group's meetings;
+//! - `indicators`: which way a target is met, the level a milestone asks for, the path to it, the
+//!   light and projection with their reasons, and the checks on a filed value;
 //! - `notify`: what a notification says and the typed target it points at;
 //! - `settings`: the office's settings and their rules;
 //! - `audit`: the audit log's actions and objects in Chinese;
@@ -22,6 +24,7 @@ pub mod accounts;
 pub mod audit;
 pub mod calendar;
 pub mod group;
+pub mod indicators;
 pub mod ledger;
 pub mod lights;
 pub mod limits;
