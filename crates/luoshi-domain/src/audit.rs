@@ -36,6 +36,20 @@ pub fn action_label(code: &str) -> String {
         "logout" => Some("退出登录"),
         "download" => Some("下载"),
         "access.denied" => Some("拒绝访问"),
+        "rate.limited" => Some("请求过于频繁被拒绝"),
+        "decision.update" => Some("修改议定事项"),
+        "meeting.update" => Some("修改会议"),
+        "document.reporting_from" => Some("修改报送起始日期"),
+        "document.status" => Some("修改文件状态"),
+        "document.undo_import" => Some("撤销导入"),
+        "report.remind" => Some("催报"),
+        "task.edit" => Some("更正任务"),
+        "user.password_reset" => Some("重置密码"),
+        "second_factor.begin" => Some("开始绑定动态口令"),
+        "second_factor.enrol" => Some("绑定动态口令"),
+        "second_factor.recovery_code" => Some("使用恢复码"),
+        "second_factor.reset" => Some("重置动态口令"),
+        "indicator.baseline" => Some("设置指标基期值"),
         _ => None,
     };
     if let Some(label) = fixed {
@@ -60,6 +74,7 @@ pub fn object_label(kind: &str) -> &str {
         "settings" => "设置",
         "page" => "页面",
         "file" => "文件下载",
+        "indicator" => "指标",
         other => other,
     }
 }

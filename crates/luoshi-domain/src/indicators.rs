@@ -109,6 +109,18 @@ impl Point {
     }
 }
 
+/// A day on the same time axis as [`Point::at`]: 31 December 2026 is 2026.0, 1 July 2026 about
+/// 2025.5.
+pub fn moment(d: crate::calendar::Date) -> f64 {
+    let start = crate::calendar::Date::new(d.year, 1, 1).map_or(d.days(), |s| s.days());
+    let length = if crate::calendar::is_leap(d.year) {
+        366.0
+    } else {
+        365.0
+    };
+    f64::from(d.year - 1) + (d.days() - start + 1) as f64 / length
+}
+
 fn to_f64(d: Decimal) -> f64 {
     f64::from_str(&d.to_string()).unwrap_or(0.0)
 }
@@ -279,8 +291,10 @@ fn meets(sense: Sense, value: f64, target: f64) -> bool {
     }
 }
 
-/// Where an indicator stands on the latest accepted value, and why.
-pub fn assess(f: &Facts, t: &IndicatorThresholds) -> Status {
+/// Where an indicator stands on the latest accepted value, and why, on the day `today` (a
+/// [`moment`]): the milestone judged is the first not past the latest value (or, with none
+/// filed, today); a milestone whose year is over with no value filed is a warning.
+pub fn assess(f: &Facts, t: &IndicatorThresholds, today: f64) -> Status {
     let shape = PathShape::of(f.measure);
     let mut status = Status {
         light: Light::Grey,
@@ -301,7 +315,7 @@ pub fn assess(f: &Facts, t: &IndicatorThresholds) -> Status {
         status.reason = "没有目标值".into();
         return status;
     };
-    let now = latest.map_or(f64::MIN, Point::at);
+    let now = latest.map_or(today, Point::at);
     let milestone = milestones
         .iter()
         .copied()
@@ -325,11 +339,20 @@ pub fn assess(f: &Facts, t: &IndicatorThresholds) -> Status {
     };
     status.target = Some(target);
     let Some(latest) = latest else {
-        status.reason = format!(
-            "尚未填报实际值（{}年目标 {}）",
-            milestone.year,
-            show(target)
-        );
+        if today > f64::from(milestone.year) {
+            status.light = Light::Yellow;
+            status.reason = format!(
+                "{}年目标 {} 已到期，尚未填报实际值",
+                milestone.year,
+                show(target)
+            );
+        } else {
+            status.reason = format!(
+                "尚未填报实际值（{}年目标 {}）",
+                milestone.year,
+                show(target)
+            );
+        }
         return status;
     };
     let actual = latest.value();
@@ -679,7 +702,7 @@ mod tests {
                     value: d(v),
                 })
                 .collect();
-            let s = assess(&f, &th);
+            let s = assess(&f, &th, 2022.5);
             assert_eq!(s.light, *light, "{actuals:?}: {}", s.reason);
             assert!(s.reason.contains(words), "{actuals:?}: {}", s.reason);
         }
@@ -699,7 +722,7 @@ mod tests {
             actuals: vec![Point::year(2022, d("44"))],
             cumulative: false,
         };
-        let s = assess(&f, &th);
+        let s = assess(&f, &th, 2022.5);
         assert_eq!(s.light, Light::Green, "{}", s.reason);
         assert!(
             s.reason.contains("应不高于 48，实际 44，好于序时 8.33%"),
@@ -708,10 +731,10 @@ mod tests {
         );
         assert!((s.progress.unwrap() - 16.0 / 30.0 * 100.0).abs() < 1e-6);
         f.actuals = vec![Point::year(2022, d("56"))];
-        let s = assess(&f, &th);
+        let s = assess(&f, &th, 2022.5);
         assert_eq!(s.light, Light::Red, "{}", s.reason);
         f.actuals = vec![Point::year(2025, d("29"))];
-        assert_eq!(assess(&f, &th).light, Light::Green);
+        assert_eq!(assess(&f, &th, 2026.0).light, Light::Green);
         // 年均增长10% from 100 in 2020: compound path, 2022 expects 121.
         let f = Facts {
             subject: "数字贸易额".into(),
@@ -723,7 +746,7 @@ mod tests {
             actuals: vec![Point::year(2022, d("121"))],
             cumulative: true,
         };
-        let s = assess(&f, &th);
+        let s = assess(&f, &th, 2022.5);
         assert_eq!(s.path, PathShape::Compound);
         assert!((s.target.unwrap() - 161.051).abs() < 1e-6);
         assert!(
@@ -736,7 +759,26 @@ mod tests {
         let mut f = f;
         f.measure = Measure::Change;
         f.baseline = None;
-        assert!(assess(&f, &th).reason.contains("缺少基期值"));
+        assert!(assess(&f, &th, 2022.5).reason.contains("缺少基期值"));
+        // No value filed: grey until the milestone's year is over, then a warning.
+        let mut f = facts(Measure::Level, None, Comparator::AtLeast);
+        f.milestones
+            .insert(0, milestone(2023, "450", Comparator::AtLeast));
+        let s = assess(
+            &f,
+            &th,
+            moment(crate::calendar::Date::new(2024, 6, 30).unwrap()),
+        );
+        assert_eq!(
+            (s.light, s.milestone_year),
+            (Light::Grey, Some(2025)),
+            "{}",
+            s.reason
+        );
+        let s = assess(&f, &th, 2026.2);
+        assert_eq!(s.light, Light::Yellow);
+        assert_eq!(s.reason, "2025年目标 700 已到期，尚未填报实际值");
+        assert!((moment(crate::calendar::Date::new(2026, 12, 31).unwrap()) - 2026.0).abs() < 1e-9);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod backup;
 pub mod encryption;
 mod group;
+mod indicators;
 mod jobs;
 mod ledger;
 mod notify;

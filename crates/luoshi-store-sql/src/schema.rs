@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (9, V9, "", ""),
     (10, V10, "", ""),
     (11, V11, "", ""),
+    (12, V12, "", ""),
 ];
 
 const V1: &str = r#"
@@ -461,6 +462,49 @@ CREATE TABLE request_counts (
     window_start {INT} NOT NULL,
     count {INT} NOT NULL,
     PRIMARY KEY (user_id, kind, window_start)
+);
+"#;
+
+/// Indicators: one per subject and scope (`key`), their milestones per document version (the
+/// live ones are what the latest version says), the units the office assigns, the baseline.
+const V12: &str = r#"
+CREATE TABLE indicators (
+    id {ID},
+    key TEXT NOT NULL UNIQUE,
+    subject TEXT NOT NULL,
+    scope TEXT,
+    unit TEXT NOT NULL,
+    measure TEXT NOT NULL,
+    direction TEXT,
+    base_year {INT},
+    cumulative {INT} NOT NULL DEFAULT 0,
+    baseline_year {INT},
+    baseline_value TEXT,
+    baseline_source TEXT,
+    created_at {INT} NOT NULL
+);
+CREATE TABLE indicator_milestones (
+    id {ID},
+    indicator_id {INT} NOT NULL REFERENCES indicators(id),
+    year {INT} NOT NULL,
+    value TEXT NOT NULL,
+    value_max TEXT,
+    comparator TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    document_id {INT} NOT NULL REFERENCES documents(id),
+    version_id {INT} NOT NULL REFERENCES versions(id),
+    task_id {INT} REFERENCES tasks(id),
+    line {INT} NOT NULL,
+    text TEXT NOT NULL,
+    live {INT} NOT NULL DEFAULT 1
+);
+CREATE INDEX indicator_milestones_indicator ON indicator_milestones(indicator_id, live, year);
+CREATE INDEX indicator_milestones_document ON indicator_milestones(document_id, live);
+CREATE TABLE indicator_units (
+    indicator_id {INT} NOT NULL REFERENCES indicators(id),
+    unit_id {INT} NOT NULL REFERENCES units(id),
+    role TEXT NOT NULL,
+    PRIMARY KEY (indicator_id, unit_id)
 );
 "#;
 

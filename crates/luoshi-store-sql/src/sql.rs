@@ -400,6 +400,11 @@ impl Q {
             .map_err(db_err)
     }
 
+    /// Runs the query and answers its rows.
+    pub async fn rows(&self, pool: &sqlx::AnyPool) -> StoreResult<Vec<sqlx::any::AnyRow>> {
+        self.query().fetch_all(pool).await.map_err(db_err)
+    }
+
     pub fn query(&self) -> Query<'_, Any, AnyArguments> {
         let mut q = sqlx::query(AssertSqlSafe(self.sql.clone()));
         for a in &self.args {

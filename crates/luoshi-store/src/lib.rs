@@ -3,7 +3,7 @@
 //! One module per feature, each holding that feature's records and its sub-trait
 //! ([`accounts::AccountsStore`], [`registry::RegistryStore`], [`ledger::LedgerStore`],
 //! [`reporting::ReportingStore`], [`supervision::SupervisionStore`], [`jobs::JobsStore`],
-//! [`notify::NotifyStore`], [`group::GroupStore`], [`settings::SettingsStore`],
+//! [`notify::NotifyStore`], [`group::GroupStore`], [`indicators::IndicatorsStore`], [`settings::SettingsStore`],
 //! [`audit::AuditStore`]). [`Store`] is all of them, by a blanket impl: a backend implements the
 //! sub-traits, each in its own file, and is a `Store`.
 //!
@@ -16,6 +16,7 @@ pub mod audit;
 pub mod common;
 mod error;
 pub mod group;
+pub mod indicators;
 pub mod jobs;
 pub mod ledger;
 pub mod notify;
@@ -45,6 +46,7 @@ pub trait Store:
     + jobs::JobsStore
     + notify::NotifyStore
     + group::GroupStore
+    + indicators::IndicatorsStore
     + settings::SettingsStore
     + audit::AuditStore
 {
@@ -60,6 +62,7 @@ impl<T> Store for T where
         + jobs::JobsStore
         + notify::NotifyStore
         + group::GroupStore
+        + indicators::IndicatorsStore
         + settings::SettingsStore
         + audit::AuditStore
 {

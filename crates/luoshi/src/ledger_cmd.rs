@@ -2,7 +2,7 @@
 //! `parse-worker` the server runs for each upload.
 
 use luoshi_output::pdf::FontSpec;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -279,6 +279,44 @@ pub async fn import(db: &DbArgs, files: &[PathBuf]) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// `luoshi indicators`: every indicator with its milestones, units, source and status; with
+/// `--json` one object per line.
+pub async fn indicators(db: &DbArgs, json: bool) -> Result<ExitCode> {
+    use luoshi_store::indicators::{IndicatorFilter, indicator_json};
+    let store = db.open().await?;
+    let thresholds = luoshi_domain::indicators::IndicatorThresholds::default();
+    let today = luoshi_store::today_in_china();
+    let mut out = std::io::stdout().lock();
+    for i in store.indicators(&IndicatorFilter::default()).await? {
+        let line = if json {
+            indicator_json(&i, &thresholds, today).to_string()
+        } else {
+            let status = i.status(&thresholds, today);
+            let milestones: Vec<String> = i
+                .live_milestones()
+                .map(|m| format!("{}年 {}{}", m.milestone.year, m.milestone.value, i.unit))
+                .collect();
+            let scope = i
+                .scope
+                .as_deref()
+                .map_or(String::new(), |s| format!("［{s}］"));
+            format!(
+                "{}\t{scope}{}\t{}\t{}：{}",
+                i.id,
+                i.subject,
+                milestones.join("，"),
+                status.light.label(),
+                status.reason
+            )
+        };
+        // A reader that stops early (`| head`) ends the listing, not the process with a panic.
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn units(db: &DbArgs, json: bool) -> Result<ExitCode> {

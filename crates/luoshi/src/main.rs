@@ -91,6 +91,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The indicators (指标): the documents' targets with their milestones, units and lights.
+    Indicators {
+        #[command(flatten)]
+        db: ledger_cmd::DbArgs,
+        #[arg(long)]
+        json: bool,
+    },
     /// The task ledger, filtered.
     Tasks {
         #[command(flatten)]
@@ -235,6 +242,7 @@ fn main() -> ExitCode {
         )),
         Command::Import { db, files } => block(ledger_cmd::import(&db, &files)),
         Command::Units { db, json } => block(ledger_cmd::units(&db, json)),
+        Command::Indicators { db, json } => block(ledger_cmd::indicators(&db, json)),
         Command::Tasks { db, filter, json } => block(ledger_cmd::tasks(&db, &filter, json)),
         Command::Export {
             what: ExportCommand::Tasks { db, filter, xlsx },

@@ -194,6 +194,77 @@ async fn check(db: Vec<String>, store: &dyn Store) {
     let rows = book.worksheet_range("任务分工表").unwrap().rows().count();
     let commerce = json(&db, &["tasks", "--unit", "自治区商务厅", "--json"]);
     assert_eq!(rows - 1, commerce.as_array().unwrap().len());
+
+    // Indicators, one JSON object per line in the contract's shape: the 003 seed's industry
+    // outputs are one indicator per industry with milestones 2023 and 2025; its shares are shares.
+    let out = luoshi(&db, &["indicators", "--json"]);
+    let indicators: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for key in [
+        "id",
+        "subject",
+        "scope",
+        "unit",
+        "measure",
+        "milestones",
+        "baseline",
+        "actuals",
+        "units",
+        "source",
+        "status",
+    ] {
+        assert!(indicators.iter().all(|i| i.get(key).is_some()), "{key}");
+    }
+    for industry in [
+        "电子信息",
+        "汽车和新能源汽车",
+        "化工新材料",
+        "中药材加工",
+        "东盟特色产品加工",
+    ] {
+        let subject = format!("{industry}产业年产值");
+        let same: Vec<&Value> = indicators
+            .iter()
+            .filter(|i| i["subject"] == subject)
+            .collect();
+        assert_eq!(same.len(), 1, "{subject}");
+        let years: Vec<i64> = same[0]["milestones"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["year"].as_i64().unwrap())
+            .collect();
+        assert_eq!(years, [2023, 2025], "{subject}");
+        assert_eq!(same[0]["unit"], "亿元");
+        assert_eq!(same[0]["source"]["doc_number"], "桂政发〔2021〕17号");
+    }
+    let shares: Vec<&str> = indicators
+        .iter()
+        .filter(|i| i["measure"] == "share")
+        .map(|i| i["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(shares.len(), 2, "{shares:?}");
+    let electronics = indicators
+        .iter()
+        .find(|i| i["subject"] == "电子信息产业年产值")
+        .unwrap();
+    assert_eq!(electronics["milestones"][1]["value"], 700);
+    assert_eq!(electronics["scope"], "广西自贸试验区");
+    assert!(
+        electronics["status"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("700")
+    );
+    // A target in a task names the task's units; 5000 企业 sits in one.
+    let firms = indicators
+        .iter()
+        .find(|i| i["subject"] == "上下游中小微制造企业")
+        .unwrap();
+    assert!(!firms["units"].as_array().unwrap().is_empty(), "{firms}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -220,6 +220,7 @@ pub(super) async fn undo_import(s: &SqlStore, actor: &Actor, document_id: Id) ->
             .await
             .map_err(crate::db_err)?;
     for sql in [
+        "DELETE FROM indicator_milestones WHERE document_id = $1".to_string(),
         format!("DELETE FROM report_reminders WHERE task_id IN ({tasks})"),
         format!("DELETE FROM task_units WHERE task_id IN ({tasks})"),
         "DELETE FROM tasks WHERE document_id = $1".to_string(),
@@ -232,6 +233,7 @@ pub(super) async fn undo_import(s: &SqlStore, actor: &Actor, document_id: Id) ->
             .run(&mut *tx)
             .await?;
     }
+    crate::indicators::drop_orphans(&mut tx).await?;
     for sha in shas {
         sqlx::query(
             "DELETE FROM blobs WHERE sha256 = $1 \

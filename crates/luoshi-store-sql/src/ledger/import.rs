@@ -73,8 +73,9 @@ pub(super) async fn apply_import(
                 insert_version(&mut tx, actor, plan, document_id, 1, None, &[]).await?;
             let mut new_units = 0;
             let mut resolved = mapped.clone();
+            let mut task_ids = Vec::with_capacity(doc.tasks.len());
             for (seq, task) in doc.tasks.iter().enumerate() {
-                let (_, created) = write_task(
+                let (task_id, created) = write_task(
                     &mut tx,
                     &mut resolved,
                     None,
@@ -84,8 +85,11 @@ pub(super) async fn apply_import(
                     task,
                 )
                 .await?;
+                task_ids.push(task_id);
                 new_units += created;
             }
+            crate::indicators::write_targets(&mut tx, document_id, version_id, doc, &task_ids)
+                .await?;
             set_latest(&mut tx, document_id, version_id, doc).await?;
             ImportOutcome::NewDocument {
                 document_id,
@@ -126,6 +130,7 @@ pub(super) async fn apply_import(
             let mut new_units = 0;
             let mut matched = 0;
             let mut resolved = mapped.clone();
+            let mut task_ids = Vec::with_capacity(doc.tasks.len());
             for (seq, (task, m)) in doc.tasks.iter().zip(matches).enumerate() {
                 let existing = match m {
                     TaskMatch::Continues(id) => {
@@ -134,7 +139,7 @@ pub(super) async fn apply_import(
                     }
                     TaskMatch::New => None,
                 };
-                let (_, created) = write_task(
+                let (task_id, created) = write_task(
                     &mut tx,
                     &mut resolved,
                     existing,
@@ -144,8 +149,11 @@ pub(super) async fn apply_import(
                     task,
                 )
                 .await?;
+                task_ids.push(task_id);
                 new_units += created;
             }
+            crate::indicators::write_targets(&mut tx, *document_id, version_id, doc, &task_ids)
+                .await?;
             for id in retired {
                 sqlx::query("UPDATE tasks SET retired = 1, last_version_id = $1 WHERE id = $2")
                     .bind(version_id)

@@ -3,6 +3,7 @@
 //! which must be identical on every backend.
 
 mod accounts;
+mod indicators;
 
 use crate::chapters::{self, Chapter};
 use crate::input;
@@ -103,6 +104,11 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
             name: "new_version",
             builds: true,
             run: |cx| Box::pin(new_version(cx)),
+        },
+        Chapter {
+            name: "indicators_follow_versions",
+            builds: false,
+            run: |cx| Box::pin(indicators::indicators_follow_versions(cx)),
         },
         Chapter {
             name: "stale_plan_refused",
@@ -580,6 +586,26 @@ pub async fn dump(store: &dyn Store) -> Vec<String> {
         out.push(format!(
             "task {} {} {} | lead {:?} | support {:?} | areas {:?}",
             t.document_title, t.number, t.title, t.lead, t.support, t.areas
+        ));
+    }
+    let indicators = store
+        .indicators(&luoshi_store::indicators::IndicatorFilter::default())
+        .await
+        .unwrap();
+    for i in indicators {
+        let milestones: Vec<String> = i
+            .milestones
+            .iter()
+            .map(|m| format!("{} {} {}", m.milestone.year, m.milestone.value, m.live))
+            .collect();
+        let units: Vec<String> = i
+            .units
+            .iter()
+            .map(|u| format!("{} {}", u.name, u.role))
+            .collect();
+        out.push(format!(
+            "indicator {} {:?} {} {:?} | {milestones:?} | {units:?}",
+            i.subject, i.scope, i.unit, i.measure
         ));
     }
     for u in store.units().await.unwrap() {

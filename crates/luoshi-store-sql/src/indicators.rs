@@ -1,0 +1,470 @@
+//! Indicators in SQL: written by imports (every target of a version becomes a milestone of the
+//! indicator of its subject and scope, in the import's transaction), read in bulk (one query
+//! each for the indicators, their milestones and their units, however many are listed).
+
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use luoshi_doc::{Document, Target};
+use luoshi_domain::indicators::{Comparator, Decimal, Direction, Measure, Milestone};
+use luoshi_domain::registry::unit_key;
+use luoshi_store::indicators::{
+    Baseline, Indicator, IndicatorFilter, IndicatorUnit, IndicatorsStore, Source, StoredMilestone,
+};
+use luoshi_store::{Actor, Id, StoreError, StoreResult};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use sqlx::any::AnyRow;
+
+use crate::{Arg, Col, Fetch, Q, Run, SqlStore, Tx, audit, commit, now, scalar};
+
+/// A closed value's code as serde writes it (`level`, `>=`, `decrease`).
+fn code<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|j| j.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn from_code<T: DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+}
+
+fn decimal(text: &str, col: &str) -> StoreResult<Decimal> {
+    Decimal::from_str(text)
+        .map_err(|_| StoreError::Database(format!("bad decimal {text:?} in {col}"), None))
+}
+
+/// A parsed value as the decimal it was written as (700, 1.5).
+fn written(v: f64) -> Decimal {
+    Decimal::from_str(&v.to_string()).unwrap_or_default()
+}
+
+/// A yearly flow (年产值, 年度利用外资, 年产量): its quarter values are year-to-date.
+fn is_cumulative(t: &Target) -> bool {
+    t.measure == Measure::Level
+        && t.unit != "%"
+        && !["小时", "工作日", "天", "分钟"]
+            .iter()
+            .any(|u| t.unit.ends_with(u))
+        && t.subject.contains('年')
+}
+
+/// The task a target sits in: the last task whose heading comes before it with no other heading
+/// between them (a goals section's targets sit in none).
+fn task_of(doc: &Document, task_ids: &[Id], line: usize) -> Option<Id> {
+    fn heading_lines(nodes: &[luoshi_doc::OutlineNode], out: &mut Vec<usize>) {
+        for n in nodes {
+            out.push(n.line);
+            heading_lines(&n.children, out);
+        }
+    }
+    let mut headings = Vec::new();
+    heading_lines(&doc.outline, &mut headings);
+    let (i, task) = doc
+        .tasks
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.line <= line)
+        .max_by_key(|(_, t)| t.line)?;
+    let interrupted = headings.iter().any(|h| *h > task.line && *h <= line);
+    (!interrupted).then(|| task_ids.get(i).copied()).flatten()
+}
+
+/// The indicator a target belongs to, made when it is new. A target in another unit of measure
+/// than the indicator's is converted (万元 → 亿元) or, when it cannot be, is its own indicator.
+async fn indicator_for(tx: &mut Tx, t: &Target) -> StoreResult<(Id, String, Decimal)> {
+    let value = written(t.value);
+    let base_key = format!(
+        "{}|{}|{}",
+        unit_key(&t.subject),
+        t.scope.as_deref().map(unit_key).unwrap_or_default(),
+        code(&t.measure)
+    );
+    for key in [base_key.clone(), format!("{base_key}|{}", t.unit)] {
+        let row = sqlx::query("SELECT id, unit FROM indicators WHERE key = $1")
+            .bind(key.clone())
+            .maybe(&mut **tx)
+            .await?;
+        match row {
+            Some(r) => {
+                let unit: String = r.col("unit")?;
+                if unit == t.unit {
+                    return Ok((r.col("id")?, unit, value));
+                }
+                if let Ok(v) =
+                    luoshi_domain::indicators::check_value(&value.to_string(), &t.unit, &unit)
+                {
+                    return Ok((r.col("id")?, unit, v));
+                }
+            }
+            None => {
+                let id: Id = scalar(
+                    "INSERT INTO indicators (key, subject, scope, unit, measure, direction, base_year, \
+                     cumulative, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                )
+                .bind(key)
+                .bind(t.subject.clone())
+                .bind(t.scope.clone())
+                .bind(t.unit.clone())
+                .bind(code(&t.measure))
+                .bind(t.direction.as_ref().map(code))
+                .bind(t.base_year.map(i64::from))
+                .bind(i64::from(is_cumulative(t)))
+                .bind(now())
+                .one(&mut **tx)
+                .await?;
+                return Ok((id, t.unit.clone(), value));
+            }
+        }
+    }
+    Err(StoreError::Database(
+        format!("no indicator key left for {}", t.subject),
+        None,
+    ))
+}
+
+/// Writes a version's targets as the document's live milestones. A milestone the version
+/// states as before stays (pointing at the new version); a changed or dropped one is kept as
+/// history (`live = 0`) and a changed one gets a new row. `task_ids` are the version's tasks'
+/// ids in order.
+pub(crate) async fn write_targets(
+    tx: &mut Tx,
+    document_id: Id,
+    version_id: Id,
+    doc: &Document,
+    task_ids: &[Id],
+) -> StoreResult<()> {
+    let old = sqlx::query(
+        "SELECT id, indicator_id, year, value, value_max, comparator FROM indicator_milestones \
+         WHERE document_id = $1 AND live = 1",
+    )
+    .bind(document_id)
+    .all(&mut **tx)
+    .await?;
+    // (indicator, year) → (milestone, value, value_max, comparator)
+    type Stated = (Id, String, Option<String>, String);
+    let mut old_rows: HashMap<(Id, i64), Stated> = HashMap::new();
+    for r in &old {
+        old_rows.insert(
+            (r.col("indicator_id")?, r.col("year")?),
+            (
+                r.col("id")?,
+                r.col("value")?,
+                r.col("value_max")?,
+                r.col("comparator")?,
+            ),
+        );
+    }
+    let mut kept: HashSet<Id> = HashSet::new();
+    let mut seen: HashSet<(Id, i64)> = HashSet::new();
+    for t in &doc.targets {
+        // A target with no year is a statement, not a milestone.
+        let Some(year) = t.year else { continue };
+        let (indicator_id, unit, value) = indicator_for(tx, t).await?;
+        // The same indicator and year twice in one document (a goal restated in a task): the
+        // first statement counts.
+        if !seen.insert((indicator_id, i64::from(year))) {
+            continue;
+        }
+        let value_max = t.value_max.map(written).map(|v| {
+            if unit == t.unit {
+                v
+            } else {
+                luoshi_domain::indicators::check_value(&v.to_string(), &t.unit, &unit).unwrap_or(v)
+            }
+        });
+        let task_id = task_of(doc, task_ids, t.line);
+        let cmp = code(&t.comparator);
+        let same = old_rows
+            .get(&(indicator_id, i64::from(year)))
+            .filter(|(_, v, max, c)| {
+                Decimal::from_str(v).ok() == Some(value)
+                    && max.as_deref().and_then(|m| Decimal::from_str(m).ok()) == value_max
+                    && *c == cmp
+            })
+            .map(|r| r.0);
+        if let Some(id) = same {
+            kept.insert(id);
+            sqlx::query(
+                "UPDATE indicator_milestones SET version_id = $1, task_id = $2, line = $3, text = $4 \
+                 WHERE id = $5",
+            )
+            .bind(version_id)
+            .bind(task_id)
+            .bind(t.line as i64)
+            .bind(t.text.clone())
+            .bind(id)
+            .run(&mut **tx)
+            .await?;
+            continue;
+        }
+        let id: Id = scalar(
+            "INSERT INTO indicator_milestones (indicator_id, year, value, value_max, comparator, unit, \
+             document_id, version_id, task_id, line, text, live) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1) RETURNING id",
+        )
+        .bind(indicator_id)
+        .bind(i64::from(year))
+        .bind(value.to_string())
+        .bind(value_max.map(|v| v.to_string()))
+        .bind(cmp)
+        .bind(t.unit.clone())
+        .bind(document_id)
+        .bind(version_id)
+        .bind(task_id)
+        .bind(t.line as i64)
+        .bind(t.text.clone())
+        .one(&mut **tx)
+        .await?;
+        kept.insert(id);
+    }
+    for r in &old {
+        let id: Id = r.col("id")?;
+        if !kept.contains(&id) {
+            sqlx::query("UPDATE indicator_milestones SET live = 0 WHERE id = $1")
+                .bind(id)
+                .run(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes the indicators no document states any more (after an import is undone).
+pub(crate) async fn drop_orphans(tx: &mut Tx) -> StoreResult<()> {
+    let orphan = "SELECT id FROM indicators i WHERE NOT EXISTS \
+                  (SELECT 1 FROM indicator_milestones m WHERE m.indicator_id = i.id)";
+    for sql in [
+        format!("DELETE FROM indicator_units WHERE indicator_id IN ({orphan})"),
+        format!("DELETE FROM indicators WHERE id IN ({orphan})"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql)).run(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+fn indicator_row(r: &AnyRow) -> StoreResult<Indicator> {
+    let baseline = match (
+        r.col::<Option<i64>, _>("baseline_year")?,
+        r.col::<Option<String>, _>("baseline_value")?,
+    ) {
+        (Some(year), Some(value)) => Some(Baseline {
+            year: year as i32,
+            value: decimal(&value, "baseline_value")?,
+            source: r.col("baseline_source")?,
+        }),
+        _ => None,
+    };
+    Ok(Indicator {
+        id: r.col("id")?,
+        subject: r.col("subject")?,
+        scope: r.col("scope")?,
+        unit: r.col("unit")?,
+        measure: r.parsed("measure", from_code::<Measure>)?,
+        direction: r.parsed_opt("direction", from_code::<Direction>)?,
+        base_year: r.col::<Option<i64>, _>("base_year")?.map(|y| y as i32),
+        cumulative: r.col::<i64, _>("cumulative")? != 0,
+        baseline,
+        milestones: Vec::new(),
+        units: Vec::new(),
+        actuals: Vec::new(),
+    })
+}
+
+fn milestone_row(r: &AnyRow) -> StoreResult<StoredMilestone> {
+    let value_max: Option<String> = r.col("value_max")?;
+    Ok(StoredMilestone {
+        id: r.col("id")?,
+        milestone: Milestone {
+            year: r.col::<i64, _>("year")? as i32,
+            value: decimal(&r.col::<String, _>("value")?, "value")?,
+            value_max: value_max.map(|v| decimal(&v, "value_max")).transpose()?,
+            comparator: r.parsed("comparator", from_code::<Comparator>)?,
+        },
+        unit: r.col("unit")?,
+        source: Source {
+            document_id: r.col("document_id")?,
+            version_id: r.col("version_id")?,
+            doc_number: r.col("doc_number")?,
+            title: r.col("title")?,
+            line: r.col("line")?,
+            text: r.col("text")?,
+            task_id: r.col("task_id")?,
+        },
+        live: r.col::<i64, _>("live")? != 0,
+    })
+}
+
+impl SqlStore {
+    /// The indicators with these ids, with their milestones and units: three queries.
+    async fn load_indicators(&self, ids: &[Id]) -> StoreResult<Vec<Indicator>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Q::new("SELECT * FROM indicators WHERE id IN (");
+        let list = q.bind_ids(ids);
+        q.push(&list).push(") ORDER BY subject, scope, id");
+        let mut out: Vec<Indicator> = q
+            .rows(&self.pool)
+            .await?
+            .iter()
+            .map(indicator_row)
+            .collect::<StoreResult<_>>()?;
+        let at: HashMap<Id, usize> = out.iter().enumerate().map(|(i, x)| (x.id, i)).collect();
+        let mut q = Q::new(
+            "SELECT m.*, d.doc_number, d.title FROM indicator_milestones m \
+             JOIN documents d ON d.id = m.document_id WHERE m.indicator_id IN (",
+        );
+        let list = q.bind_ids(ids);
+        q.push(&list)
+            .push(") ORDER BY m.live DESC, m.year, m.document_id, m.id");
+        for r in q.rows(&self.pool).await? {
+            let indicator_id: Id = r.col("indicator_id")?;
+            if let Some(&i) = at.get(&indicator_id) {
+                out[i].milestones.push(milestone_row(&r)?);
+            }
+        }
+        // Units: the live tasks' of the live milestones, then the office's assignments.
+        let mut q = Q::new(
+            "SELECT DISTINCT m.indicator_id, u.id AS unit_id, u.name, tu.role, tu.ord, 1 AS from_task \
+             FROM indicator_milestones m JOIN task_units tu ON tu.task_id = m.task_id AND tu.live = 1 \
+             JOIN units u ON u.id = COALESCE((SELECT current_id FROM units c WHERE c.id = tu.unit_id), tu.unit_id) \
+             WHERE m.live = 1 AND m.indicator_id IN (",
+        );
+        let list = q.bind_ids(ids);
+        q.push(&list).push(
+            ") UNION ALL SELECT a.indicator_id, u.id AS unit_id, u.name, a.role, 0 AS ord, 0 AS from_task \
+             FROM indicator_units a JOIN units u ON u.id = a.unit_id WHERE a.indicator_id IN (",
+        );
+        let list = q.bind_ids(ids);
+        q.push(&list).push(") ORDER BY 1, 6 DESC, 5");
+        for r in q.rows(&self.pool).await? {
+            let indicator_id: Id = r.col("indicator_id")?;
+            let Some(&i) = at.get(&indicator_id) else {
+                continue;
+            };
+            let unit = IndicatorUnit {
+                unit_id: r.col("unit_id")?,
+                name: r.col("name")?,
+                role: r.col("role")?,
+                from_task: r.col::<i64, _>("from_task")? != 0,
+            };
+            // A unit named by two milestones' tasks is listed once, in its first role.
+            if !out[i].units.iter().any(|u| u.unit_id == unit.unit_id) {
+                out[i].units.push(unit);
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl IndicatorsStore for SqlStore {
+    async fn indicators(&self, f: &IndicatorFilter) -> StoreResult<Vec<Indicator>> {
+        let mut q = Q::new(
+            "SELECT i.id FROM indicators i WHERE EXISTS (SELECT 1 FROM indicator_milestones m \
+             WHERE m.indicator_id = i.id AND m.live = 1",
+        );
+        if let Some(d) = f.document_id {
+            let p = q.bind(Arg::I(d));
+            q.push(&format!(" AND m.document_id = {p}"));
+        }
+        if let Some(y) = f.year {
+            let p = q.bind(Arg::I(i64::from(y)));
+            q.push(&format!(" AND m.year = {p}"));
+        }
+        if let Some(t) = f.task_id {
+            let p = q.bind(Arg::I(t));
+            q.push(&format!(" AND m.task_id = {p}"));
+        }
+        q.push(")");
+        if let Some(s) = &f.scope {
+            let p = q.bind(Arg::S(s.clone()));
+            q.push(&format!(" AND i.scope = {p}"));
+        }
+        if let Some(u) = f.unit_id {
+            // This unit, or a unit it carries today (a predecessor, a merged unit).
+            let (a, b, c, d) = (
+                q.bind(Arg::I(u)),
+                q.bind(Arg::I(u)),
+                q.bind(Arg::I(u)),
+                q.bind(Arg::I(u)),
+            );
+            q.push(&format!(
+                " AND (EXISTS (SELECT 1 FROM indicator_milestones m JOIN task_units tu \
+                 ON tu.task_id = m.task_id AND tu.live = 1 JOIN units n ON n.id = tu.unit_id \
+                 WHERE m.indicator_id = i.id AND m.live = 1 AND (n.id = {a} OR n.current_id = {b})) \
+                 OR EXISTS (SELECT 1 FROM indicator_units a JOIN units n ON n.id = a.unit_id \
+                 WHERE a.indicator_id = i.id AND (n.id = {c} OR n.current_id = {d})))"
+            ));
+        }
+        let ids: Vec<Id> = q
+            .rows(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.col(0))
+            .collect::<StoreResult<_>>()?;
+        self.load_indicators(&ids).await
+    }
+
+    async fn indicator(&self, id: Id) -> StoreResult<Option<Indicator>> {
+        Ok(self.load_indicators(&[id]).await?.into_iter().next())
+    }
+
+    async fn set_baseline(
+        &self,
+        actor: &Actor,
+        id: Id,
+        baseline: Option<Baseline>,
+    ) -> StoreResult<()> {
+        if let Some(b) = &baseline {
+            if let Some(s) = &b.source {
+                luoshi_domain::limits::check_len("来源", s, luoshi_domain::limits::REFERENCE)
+                    .map_err(|m| StoreError::Invalid("too_long", m))?;
+            }
+            if !(1990..=2100).contains(&b.year) {
+                return Err(StoreError::Invalid(
+                    "bad_year",
+                    format!("基期年份 {} 不在 1990–2100 之间", b.year),
+                ));
+            }
+        }
+        let mut tx = self.write().await?;
+        let before = sqlx::query(
+            "SELECT baseline_year, baseline_value, baseline_source FROM indicators WHERE id = $1",
+        )
+        .bind(id)
+        .maybe(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let before = json!({
+            "year": before.col::<Option<i64>, _>("baseline_year")?,
+            "value": before.col::<Option<String>, _>("baseline_value")?,
+            "source": before.col::<Option<String>, _>("baseline_source")?,
+        });
+        sqlx::query(
+            "UPDATE indicators SET baseline_year = $1, baseline_value = $2, baseline_source = $3 \
+             WHERE id = $4",
+        )
+        .bind(baseline.as_ref().map(|b| i64::from(b.year)))
+        .bind(baseline.as_ref().map(|b| b.value.to_string()))
+        .bind(baseline.as_ref().and_then(|b| b.source.clone()))
+        .bind(id)
+        .run(&mut *tx)
+        .await?;
+        audit(
+            &mut tx,
+            actor,
+            "indicator.baseline",
+            "indicator",
+            Some(id),
+            Some(before),
+            Some(json!(baseline)),
+        )
+        .await?;
+        commit(tx).await
+    }
+}

@@ -1,0 +1,200 @@
+//! Indicators follow the documents: each target becomes a milestone of the indicator of its
+//! subject and scope; a new version updates them in place and keeps the old values as history;
+//! a target in a task takes the task's units; the office's baseline is audited; undoing an
+//! import takes its indicators with it.
+
+use luoshi_domain::indicators::{Comparator, Decimal, Measure};
+use luoshi_domain::lights::Light;
+use luoshi_store::indicators::{Baseline, Indicator, IndicatorFilter};
+use luoshi_store::ledger::ImportOutcome;
+use luoshi_store::{Page, Store};
+
+use super::{Cx, import, unit_id};
+use crate::day;
+
+/// A document of our own: goals with a level, an inverse level, a change against a base year
+/// and a share; one target inside a task.
+const PLAN: &str = "示范区口岸提效工作方案\n\n一、工作目标\n\n\
+到2027年，示范区进口整体通关时间压缩至30小时以内，单证审核时间较2025年压缩30%，\
+外贸进出口额不少于900亿元，占全区外贸进出口总额25%以上。\n\n二、重点任务\n\n\
+1．建设国际贸易单一窗口。到2026年，单一窗口主要业务应用率达到95%以上。\
+（牵头单位：自治区商务厅；配合单位：自治区交通运输厅）\n\n\
+2．优化口岸营商环境。公开口岸收费目录清单。（责任单位：自治区商务厅）\n";
+
+async fn by_subject(store: &dyn Store, subject: &str) -> Option<Indicator> {
+    store
+        .indicators(&IndicatorFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.subject == subject)
+}
+
+pub(super) async fn indicators_follow_versions(cx: &mut Cx<'_>) {
+    let store = cx.store;
+    // The shipped plan's two versions: 180亿元 became 200亿元; 60家 stayed.
+    let trade = by_subject(store, "数字贸易进出口额").await.expect("trade");
+    let live: Vec<String> = trade
+        .live_milestones()
+        .map(|m| format!("{} {}", m.milestone.year, m.milestone.value))
+        .collect();
+    assert_eq!(live, ["2027 200"]);
+    let history: Vec<String> = trade
+        .milestones
+        .iter()
+        .filter(|m| !m.live)
+        .map(|m| format!("{} {}", m.milestone.year, m.milestone.value))
+        .collect();
+    assert_eq!(history, ["2027 180"], "the old value is kept");
+    let firms = by_subject(store, "培育数字贸易重点企业")
+        .await
+        .expect("firms");
+    assert_eq!(
+        firms.milestones.len(),
+        1,
+        "an unchanged milestone is not copied"
+    );
+    assert_eq!(
+        firms.milestones[0].source.version_id, trade.milestones[0].source.version_id,
+        "it points at the new version"
+    );
+    // A target without a year is not a milestone.
+    assert!(by_subject(store, "每年引进数字贸易企业").await.is_none());
+
+    let outcome = import(store, &cx.actor, "口岸提效.txt", PLAN.as_bytes()).await;
+    let ImportOutcome::NewDocument { document_id, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    let mine = store
+        .indicators(&IndicatorFilter {
+            document_id: Some(document_id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut shapes: Vec<(String, Measure, Comparator, String)> = mine
+        .iter()
+        .map(|i| {
+            let m = i.live_milestones().next().unwrap();
+            (
+                i.subject.clone(),
+                i.measure,
+                m.milestone.comparator,
+                format!("{} {}{}", m.milestone.year, m.milestone.value, i.unit),
+            )
+        })
+        .collect();
+    shapes.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        shapes,
+        [
+            (
+                "单一窗口主要业务应用率".into(),
+                Measure::Level,
+                Comparator::AtLeast,
+                "2026 95%".into()
+            ),
+            (
+                "单证审核时间".into(),
+                Measure::Change,
+                Comparator::Equal,
+                "2027 30%".into()
+            ),
+            (
+                "外贸进出口额".into(),
+                Measure::Level,
+                Comparator::AtLeast,
+                "2027 900亿元".into()
+            ),
+            (
+                "外贸进出口额占全区外贸进出口总额".into(),
+                Measure::Share,
+                Comparator::AtLeast,
+                "2027 25%".into()
+            ),
+            (
+                "示范区进口整体通关时间".into(),
+                Measure::Level,
+                Comparator::AtMost,
+                "2027 30小时".into()
+            ),
+        ]
+    );
+    // The task's target takes the task's units; the goals' take none until the office assigns.
+    let window = mine
+        .iter()
+        .find(|i| i.subject == "单一窗口主要业务应用率")
+        .unwrap();
+    let units: Vec<(&str, &str)> = window
+        .units
+        .iter()
+        .map(|u| (u.name.as_str(), u.role.as_str()))
+        .collect();
+    assert_eq!(
+        units,
+        [("自治区商务厅", "lead"), ("自治区交通运输厅", "support")]
+    );
+    assert!(window.source().unwrap().task_id.is_some());
+    let customs = mine
+        .iter()
+        .find(|i| i.subject == "示范区进口整体通关时间")
+        .unwrap();
+    assert!(customs.units.is_empty() && customs.source().unwrap().task_id.is_none());
+    let commerce = unit_id(store, "自治区商务厅").await;
+    let of_unit = store
+        .indicators(&IndicatorFilter {
+            unit_id: Some(commerce),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        of_unit.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [window.id]
+    );
+    // The change needs its base value; the office sets it, audited.
+    let review = mine.iter().find(|i| i.subject == "单证审核时间").unwrap();
+    let today = day("2026-07-01");
+    let before = review.status(&Default::default(), today);
+    assert!(before.reason.contains("缺少基期值"), "{}", before.reason);
+    store
+        .set_baseline(
+            &cx.actor,
+            review.id,
+            Some(Baseline {
+                year: 2025,
+                value: Decimal::from(20),
+                source: Some("口岸办统计".into()),
+            }),
+        )
+        .await
+        .unwrap();
+    let review = store.indicator(review.id).await.unwrap().unwrap();
+    let after = review.status(&Default::default(), today);
+    assert_eq!(after.light, Light::Grey);
+    assert_eq!(after.target, Some(14.0), "20 小时 less 30%");
+    let refused = store
+        .set_baseline(
+            &cx.actor,
+            review.id,
+            Some(Baseline {
+                year: 1800,
+                value: Decimal::from(1),
+                source: None,
+            }),
+        )
+        .await;
+    assert!(refused.is_err());
+    let audit = store
+        .audit(&Default::default(), Page::new(0, 20))
+        .await
+        .unwrap();
+    assert!(audit.items.iter().any(|e| e.action == "indicator.baseline"));
+    // The same bytes again change nothing; undoing the import removes its indicators.
+    let again = import(store, &cx.actor, "again.txt", PLAN.as_bytes()).await;
+    assert!(matches!(again, ImportOutcome::Unchanged { .. }));
+    store.undo_import(&cx.actor, document_id).await.unwrap();
+    assert!(by_subject(store, "单证审核时间").await.is_none());
+    assert!(store.indicator(review.id).await.unwrap().is_none());
+    assert!(by_subject(store, "数字贸易进出口额").await.is_some());
+}
