@@ -17,8 +17,8 @@ use crate::kit::format::url_encode;
 use crate::kit::page::PendingFlash;
 use crate::kit::route::{Permission, Route, csrf_ok};
 use crate::{
-    AppState, accounts, audit, dashboard, group, kit, ledger, notify, registry, reporting,
-    settings, supervision,
+    AppState, accounts, audit, dashboard, group, indicators, kit, ledger, notify, registry,
+    reporting, settings, supervision,
 };
 
 /// Every route of every feature, in one list.
@@ -42,6 +42,7 @@ pub(crate) fn all_routes() -> Vec<Route> {
         reporting::routes,
         supervision::routes,
         group::routes,
+        indicators::routes,
         notify::routes,
         settings::routes,
     ] {
@@ -348,6 +349,7 @@ fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         audit::schemas(),
         reporting::schemas(),
         supervision::schemas(),
+        indicators::schemas(),
         notify::schemas(),
     ]
     .concat()

@@ -14,6 +14,7 @@ mod app;
 mod audit;
 mod dashboard;
 mod group;
+mod indicators;
 pub mod jobs;
 mod kit;
 mod ledger;

@@ -497,6 +497,7 @@ pub async fn demo(
     }
     let meeting = demo_meeting(&*store, &actor, day).await?;
     demo_daily(&*store, &actor, day, &meeting).await?;
+    demo_indicators(&*store, &actor).await?;
     let mut logins: Vec<(String, String, String)> = first
         .iter()
         .map(|a| {
@@ -580,6 +581,12 @@ pub async fn demo(
     );
     println!("办公室更正过的任务，导入新版本时保留更正（导入预览逐项说明）。");
     println!(
+        "指标：文件中的量化目标按对象和范围汇成指标（数字贸易进出口额 2027 年 200 亿元，已设 2025 年基期 120 亿元），"
+    );
+    println!(
+        "在“指标”页按文件、单位、年份、灯色筛选，指标页画出序时路径与节点；新版本改目标时旧值留作历史；luoshi indicators --json。"
+    );
+    println!(
         "安全：三权分立——sysadmin 管账户和设置，secadmin 管登录限制和动态口令重置，auditadmin 只读审计日志；"
     );
     println!(
@@ -606,6 +613,21 @@ pub async fn demo(
 
 /// A meeting of the office with two decisions, one still without a lead unit (the office adds
 /// it on the meeting's page, and the decision can then become an item).
+/// The sample plan's trade target gets a baseline, so its page draws the path to 2027.
+async fn demo_indicators(store: &dyn Store, actor: &Actor) -> Result<()> {
+    use luoshi_store::indicators::{Baseline, IndicatorFilter};
+    let all = store.indicators(&IndicatorFilter::default()).await?;
+    if let Some(i) = all.iter().find(|i| i.subject == "数字贸易进出口额") {
+        let baseline = Baseline {
+            year: 2025,
+            value: luoshi_domain::indicators::Decimal::from(120),
+            source: Some("示例：自治区商务厅 2025 年统计快报".into()),
+        };
+        store.set_baseline(actor, i.id, Some(baseline)).await?;
+    }
+    Ok(())
+}
+
 async fn demo_meeting(
     store: &dyn Store,
     actor: &Actor,

@@ -9,6 +9,7 @@ mod common;
 mod errors;
 mod filing;
 mod group;
+mod indicators;
 mod ledger;
 mod outputs;
 mod reporting;

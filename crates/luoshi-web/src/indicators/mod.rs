@@ -1,0 +1,132 @@
+//! Indicators (指标): the documents' targets watched against the values filed. The list filters
+//! by document, unit, year, scope and light; an indicator's page draws its values against the
+//! target path, lists its milestones with their history, and lets the office set the baseline.
+//! Pages and API read through the same `find` use case; the light and its reason are
+//! `luoshi_domain::indicators::assess`.
+
+mod api;
+pub(crate) use api::schemas;
+mod pages;
+
+use luoshi_domain::accounts::Access::{Admin, Reader};
+use luoshi_domain::indicators::{IndicatorThresholds, Measure};
+use luoshi_domain::lights::Light;
+use luoshi_store::indicators::{Indicator, IndicatorFilter};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::kit::error::{AppError, AppResult};
+use crate::kit::route::Route;
+
+/// This feature's routes, one row each.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/indicators", Reader, pages::list),
+        Route::get("/indicators/{id}", Reader, pages::indicator),
+        Route::post("/indicators/{id}/baseline", Admin, pages::baseline),
+        Route::get("/api/v1/indicators", Reader, api::list).doc(
+            "指标列表（目标、节点、责任单位、红黄绿灯及原因）",
+            None,
+            "IndicatorList",
+            &["document", "unit", "year", "scope", "light"],
+        ),
+        Route::get("/api/v1/indicators/{id}", Reader, api::indicator).doc(
+            "指标详情",
+            None,
+            "Indicator",
+            &[],
+        ),
+    ]
+}
+
+/// The list's filter as a query string gives it (empty fields are no filter).
+#[derive(Debug, Default, Deserialize)]
+pub struct IndicatorQuery {
+    #[serde(default)]
+    pub document: Option<String>,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub year: Option<String>,
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// grey, green, yellow, red.
+    #[serde(default)]
+    pub light: Option<String>,
+}
+
+fn number<T: std::str::FromStr>(v: &Option<String>, what: &str) -> AppResult<Option<T>> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::bad_request(format!("{what}应为数字：{s}"))),
+    }
+}
+
+fn light_of(code: &str) -> AppResult<Light> {
+    Light::ALL
+        .into_iter()
+        .find(|l| {
+            serde_json::to_value(l)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                == Some(code.to_string())
+        })
+        .ok_or_else(|| {
+            AppError::bad_request(format!("灯色应为 grey、green、yellow 或 red：{code}"))
+        })
+}
+
+/// The office's thresholds for indicators.
+pub(crate) fn thresholds() -> IndicatorThresholds {
+    IndicatorThresholds::default()
+}
+
+/// An indicator with where it stands today.
+pub struct Judged {
+    pub indicator: Indicator,
+    pub status: luoshi_domain::indicators::Status,
+}
+
+/// The indicators a query selects, each judged today: the one use case of the list page and
+/// the API.
+pub(crate) async fn find(state: &AppState, q: &IndicatorQuery) -> AppResult<Vec<Judged>> {
+    let filter = IndicatorFilter {
+        document_id: number(&q.document, "文件")?,
+        unit_id: number(&q.unit, "单位")?,
+        year: number(&q.year, "年份")?,
+        scope: q.scope.clone().filter(|s| !s.trim().is_empty()),
+        task_id: None,
+    };
+    let light = q
+        .light
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(light_of)
+        .transpose()?;
+    let today = crate::kit::clock::today(state);
+    let t = thresholds();
+    Ok(state
+        .store
+        .indicators(&filter)
+        .await?
+        .into_iter()
+        .map(|indicator| Judged {
+            status: indicator.status(&t, today),
+            indicator,
+        })
+        .filter(|j| light.is_none_or(|l| j.status.light == l))
+        .collect())
+}
+
+/// What an indicator's number measures, in words.
+pub fn measure_label(m: Measure) -> &'static str {
+    match m {
+        Measure::Level => "总量",
+        Measure::Share => "占比",
+        Measure::Change => "较基期变化",
+        Measure::AnnualGrowth => "年均增长",
+    }
+}

@@ -1,0 +1,257 @@
+//! The indicators' pages: 指标 (the list, filtered) and one indicator (its chart, milestones
+//! with history, units, source, and the office's baseline form).
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, Response};
+use serde::Deserialize;
+
+use super::{IndicatorQuery, Judged, find, measure_label, thresholds};
+use crate::AppState;
+use crate::kit::auth::Auth;
+use crate::kit::charts::{Trend, trend_chart};
+use crate::kit::error::{AppError, AppResult};
+use crate::kit::extract::{Form, Path, Query};
+use crate::kit::page::{Nav, back, nav, page, refused};
+use luoshi_domain::accounts::Role;
+use luoshi_domain::indicators::{Comparator, Point, Status, check_value, show, target_level};
+use luoshi_store::indicators::{Baseline, Indicator};
+use luoshi_store::ledger::DocumentRow;
+use luoshi_store::registry::UnitSummary;
+use luoshi_store::{Id, Page, Scope};
+
+/// A milestone as a line: "2025年 ≥ 700亿元".
+pub fn milestone_text(m: &luoshi_domain::indicators::Milestone, unit: &str) -> String {
+    let cmp = match m.comparator {
+        Comparator::AtLeast => "≥ ",
+        Comparator::AtMost => "≤ ",
+        Comparator::Equal => "",
+        Comparator::Range => "",
+    };
+    match m.value_max {
+        Some(max) => format!("{}年 {}—{}{unit}", m.year, m.value, max),
+        None => format!("{}年 {cmp}{}{unit}", m.year, m.value),
+    }
+}
+
+pub fn light_code(s: &Status) -> &'static str {
+    match s.light {
+        luoshi_domain::lights::Light::Grey => "grey",
+        luoshi_domain::lights::Light::Green => "green",
+        luoshi_domain::lights::Light::Yellow => "yellow",
+        luoshi_domain::lights::Light::Red => "red",
+    }
+}
+
+/// A list row, ready to show.
+pub struct Row {
+    pub id: Id,
+    pub subject: String,
+    pub scope: String,
+    pub measure: &'static str,
+    pub milestones: String,
+    pub leads: String,
+    pub light: &'static str,
+    pub light_label: &'static str,
+    pub reason: String,
+    pub progress: String,
+}
+
+impl Row {
+    fn of(j: &Judged) -> Row {
+        let i = &j.indicator;
+        Row {
+            id: i.id,
+            subject: i.subject.clone(),
+            scope: i.scope.clone().unwrap_or_default(),
+            measure: measure_label(i.measure),
+            milestones: i
+                .live_milestones()
+                .map(|m| milestone_text(&m.milestone, &i.unit))
+                .collect::<Vec<_>>()
+                .join("；"),
+            leads: {
+                let leads: Vec<&str> = i
+                    .units
+                    .iter()
+                    .filter(|u| u.role == "lead")
+                    .map(|u| u.name.as_str())
+                    .collect();
+                if leads.is_empty() {
+                    "待办公室指定".into()
+                } else {
+                    leads.join("、")
+                }
+            },
+            light: light_code(&j.status),
+            light_label: j.status.light.label(),
+            reason: j.status.reason.clone(),
+            progress: j
+                .status
+                .progress
+                .map_or_else(|| "—".into(), |p| format!("{}%", show(p))),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "indicators/list.html")]
+struct ListPage {
+    nav: Nav,
+    rows: Vec<Row>,
+    /// Counts by light: grey, green, yellow, red.
+    counts: [usize; 4],
+    documents: Vec<DocumentRow>,
+    units: Vec<UnitSummary>,
+    q: IndicatorQuery,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    a: Auth,
+    Query(q): Query<IndicatorQuery>,
+) -> AppResult<Html<String>> {
+    let judged = find(&state, &q).await?;
+    let mut counts = [0usize; 4];
+    for j in &judged {
+        counts[j.status.light as usize] += 1;
+    }
+    Ok(page(ListPage {
+        nav: nav(&a, "indicators"),
+        rows: judged.iter().map(Row::of).collect(),
+        counts,
+        documents: state
+            .store
+            .documents(&Scope::All, Page::new(0, 200))
+            .await?
+            .items,
+        units: state.store.units().await?,
+        q,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "indicators/indicator.html")]
+struct IndicatorPage {
+    nav: Nav,
+    i: Indicator,
+    status: Status,
+    light: &'static str,
+    measure: &'static str,
+    chart: String,
+    office: bool,
+}
+
+/// The chart's series: actual values against the path from the baseline through every live
+/// milestone's level.
+fn trend(i: &Indicator) -> String {
+    let base = i.baseline.as_ref().map(|b| Point::year(b.year, b.value));
+    let unit = if matches!(
+        i.measure,
+        luoshi_domain::indicators::Measure::Change
+            | luoshi_domain::indicators::Measure::AnnualGrowth
+    ) {
+        i.unit.as_str()
+    } else {
+        ""
+    };
+    let value =
+        |d: &luoshi_domain::indicators::Decimal| d.to_string().parse::<f64>().unwrap_or(0.0);
+    let mut path: Vec<(f64, f64)> = base.iter().map(|b| (b.at(), value(&b.value))).collect();
+    let mut milestones = Vec::new();
+    for m in i.live_milestones() {
+        if let Some(level) = target_level(i.measure, i.direction, unit, &m.milestone, base.as_ref())
+        {
+            path.push((f64::from(m.milestone.year), level));
+            milestones.push((f64::from(m.milestone.year), level, show(level)));
+        }
+    }
+    let mut actuals: Vec<(f64, f64)> = i
+        .actuals
+        .iter()
+        .map(|p| (p.at(), value(&p.value)))
+        .collect();
+    actuals.sort_by(|a, b| a.0.total_cmp(&b.0));
+    trend_chart(&Trend {
+        label: &i.subject,
+        actuals,
+        path,
+        milestones,
+    })
+}
+
+pub async fn indicator(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> AppResult<Html<String>> {
+    let i = state
+        .store
+        .indicator(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let status = i.status(&thresholds(), crate::kit::clock::today(&state));
+    Ok(page(IndicatorPage {
+        nav: nav(&a, "indicators"),
+        light: light_code(&status),
+        measure: measure_label(i.measure),
+        chart: trend(&i),
+        office: a.0.user.role == Role::Admin,
+        status,
+        i,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct BaselineForm {
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// The office sets the baseline (a value in another magnitude of the unit is converted); an
+/// empty year and value clear it.
+pub async fn baseline(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<BaselineForm>,
+) -> Response {
+    let to = format!("/indicators/{id}");
+    let result = async {
+        let i = state
+            .store
+            .indicator(id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        let baseline = if f.year.trim().is_empty() && f.value.trim().is_empty() {
+            None
+        } else {
+            let year: i32 =
+                f.year.trim().parse().map_err(|_| {
+                    AppError::bad_request(format!("基期年份应为四位数字：{}", f.year))
+                })?;
+            let value = check_value(&f.value, &f.unit, &i.unit)
+                .map_err(|m| AppError::bad_request(format!("基期值：{m}")))?;
+            Some(Baseline {
+                year,
+                value,
+                source: Some(f.source.trim().to_string()).filter(|s| !s.is_empty()),
+            })
+        };
+        let cleared = baseline.is_none();
+        state.store.set_baseline(&a.actor(), id, baseline).await?;
+        Ok::<_, AppError>(cleared)
+    }
+    .await;
+    match result {
+        Ok(true) => back(&to, "已清除基期值"),
+        Ok(false) => back(&to, "已保存基期值"),
+        Err(e) => refused(&to, &e.message),
+    }
+}

@@ -1,0 +1,127 @@
+//! 指标 through the router on both backends: the samples' targets as indicators on the list
+//! (filtered by light and year), an indicator's page with its chart and milestone history, the
+//! office's baseline (refused with the reason when wrong, and not the liaison's to set), and the
+//! API in the CLI's shape.
+
+use crate::common::{BACKENDS, body_json, body_text, harness};
+use luoshi_domain::accounts::Role;
+use luoshi_web::Config;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targets_become_indicators_on_the_page_and_the_api() {
+    for backend in BACKENDS {
+        let name = backend.name();
+        let config = Config {
+            today: Some(luoshi_testkit::day("2026-07-01")),
+            ..Config::default()
+        };
+        let h = harness(backend, "indicators", config).await;
+        let list = body_text(h.get(Some(Role::Liaison), "/indicators").await).await;
+        assert!(list.contains("数字贸易进出口额"), "{name}");
+        assert!(
+            list.contains("2027年 ≥ 200亿元"),
+            "{name}: the latest version's target"
+        );
+        assert!(
+            list.contains("尚未填报实际值"),
+            "{name}: the reason is in words"
+        );
+        // Filters: a year with no milestone, a light with none.
+        let none = body_text(h.get(Some(Role::Liaison), "/indicators?year=2030").await).await;
+        assert!(none.contains("没有符合条件的指标"), "{name}");
+        let red = body_text(h.get(Some(Role::Liaison), "/indicators?light=red").await).await;
+        assert!(!red.contains("数字贸易进出口额"), "{name}");
+        let bad = h.get(Some(Role::Liaison), "/indicators?light=blue").await;
+        assert_eq!(bad.status(), 400, "{name}");
+
+        let (status, all) = h
+            .json(
+                Some(Role::Leader),
+                "GET",
+                "/api/v1/indicators",
+                serde_json::json!(null),
+            )
+            .await;
+        assert_eq!(status, 200, "{name}");
+        let trade = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["subject"] == "数字贸易进出口额")
+            .unwrap()
+            .clone();
+        assert_eq!(trade["milestones"][0]["value"], 200, "{name}");
+        assert_eq!(trade["status"]["light"], "grey", "{name}");
+        let id = trade["id"].as_i64().unwrap();
+
+        let page = body_text(
+            h.get(Some(Role::Liaison), &format!("/indicators/{id}"))
+                .await,
+        )
+        .await;
+        assert!(
+            page.contains("<svg") && page.contains("class=\"milestone\""),
+            "{name}"
+        );
+        assert!(
+            page.contains("旧版本"),
+            "{name}: 180亿元 is kept as history"
+        );
+        assert!(
+            !page.contains("baseline-form"),
+            "{name}: not the liaison's form"
+        );
+
+        // The office sets the baseline; a wrong unit is refused with the reason.
+        let office = h.session(Role::Admin);
+        let res = crate::common::send_form(
+            &h,
+            &office,
+            &format!("/indicators/{id}/baseline"),
+            "year=2025&value=3&unit=%E4%BA%BF%E7%BE%8E%E5%85%83&source=",
+        )
+        .await;
+        assert_eq!(res.status(), 303, "{name}");
+        let page = body_text(h.get(Some(Role::Admin), &format!("/indicators/{id}")).await).await;
+        assert!(page.contains("单位应为“亿元”"), "{name}: {page}");
+        assert!(page.contains("尚未设置基期值"), "{name}: nothing stored");
+        let res = crate::common::send_form(
+            &h,
+            &office,
+            &format!("/indicators/{id}/baseline"),
+            "year=2025&value=1200000&unit=%E4%B8%87%E5%85%83&source=%E7%BB%9F%E8%AE%A1%E5%BF%AB%E6%8A%A5",
+        )
+        .await;
+        assert_eq!(res.status(), 303, "{name}");
+        let page = body_text(h.get(Some(Role::Admin), &format!("/indicators/{id}")).await).await;
+        assert!(
+            page.contains("基期：2025 年 120亿元（统计快报）"),
+            "{name}: 120万万元 is 120亿元"
+        );
+        assert!(
+            page.contains("class=\"path\""),
+            "{name}: the path from the baseline is drawn"
+        );
+        let liaison = h
+            .send(
+                Some(Role::Liaison),
+                "POST",
+                &format!("/indicators/{id}/baseline"),
+                Some("application/x-www-form-urlencoded"),
+                b"year=2025&value=1".to_vec(),
+            )
+            .await;
+        assert_eq!(liaison.status(), 403, "{name}");
+        let res = h
+            .get(Some(Role::Leader), &format!("/api/v1/indicators/{id}"))
+            .await;
+        let one = body_json(res).await;
+        assert_eq!(one["baseline"]["value"], 120, "{name}");
+        assert_eq!(
+            h.get(Some(Role::Leader), "/api/v1/indicators/999999")
+                .await
+                .status(),
+            404
+        );
+    }
+}
