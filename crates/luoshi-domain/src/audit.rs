@@ -50,6 +50,9 @@ pub fn action_label(code: &str) -> String {
         "second_factor.recovery_code" => Some("使用恢复码"),
         "second_factor.reset" => Some("重置动态口令"),
         "indicator.baseline" => Some("设置指标基期值"),
+        "indicator.edit" => Some("修改指标"),
+        "indicator.units" => Some("指定指标责任单位"),
+        "indicator.merge" => Some("合并指标"),
         _ => None,
     };
     if let Some(label) = fixed {

@@ -478,6 +478,24 @@ pub fn assess(f: &Facts, t: &IndicatorThresholds, today: f64) -> Status {
     status
 }
 
+/// Why two indicators cannot be merged into one (the office's 合并: the same subject written two
+/// ways), or `None`: they must be two, measure the same way and count in the same unit.
+pub fn merge_refusal(keep: (i64, Measure, &str), drop: (i64, Measure, &str)) -> Option<String> {
+    if keep.0 == drop.0 {
+        return Some("不能把指标并入它自己".into());
+    }
+    if keep.1 != drop.1 {
+        return Some("两个指标的口径不同（总量、占比、变化、增速），不能合并".into());
+    }
+    if keep.2 != drop.2 {
+        return Some(format!(
+            "两个指标的单位不同（{}、{}），不能合并",
+            keep.2, drop.2
+        ));
+    }
+    None
+}
+
 /// Magnitude words a unit may start with, and their factor.
 const MAGNITUDES: &[(&str, i64)] = &[
     ("亿", 100_000_000),
@@ -779,6 +797,36 @@ mod tests {
         assert_eq!(s.light, Light::Yellow);
         assert_eq!(s.reason, "2025年目标 700 已到期，尚未填报实际值");
         assert!((moment(crate::calendar::Date::new(2026, 12, 31).unwrap()) - 2026.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn only_like_indicators_merge() {
+        use Measure::*;
+        let table = [
+            ((1, Level, "亿元"), (2, Level, "亿元"), None),
+            (
+                (1, Level, "亿元"),
+                (1, Level, "亿元"),
+                Some("不能把指标并入它自己"),
+            ),
+            (
+                (1, Level, "%"),
+                (2, Share, "%"),
+                Some("两个指标的口径不同（总量、占比、变化、增速），不能合并"),
+            ),
+            (
+                (1, Level, "亿元"),
+                (2, Level, "万元"),
+                Some("两个指标的单位不同（亿元、万元），不能合并"),
+            ),
+        ];
+        for (keep, drop, want) in table {
+            assert_eq!(
+                merge_refusal(keep, drop).as_deref(),
+                want,
+                "{keep:?} {drop:?}"
+            );
+        }
     }
 
     #[test]

@@ -84,10 +84,14 @@ async fn indicator_for(tx: &mut Tx, t: &Target) -> StoreResult<(Id, String, Deci
         code(&t.measure)
     );
     for key in [base_key.clone(), format!("{base_key}|{}", t.unit)] {
-        let row = sqlx::query("SELECT id, unit FROM indicators WHERE key = $1")
-            .bind(key.clone())
-            .maybe(&mut **tx)
-            .await?;
+        // A merged indicator's wording lands on the one it was merged into.
+        let row = sqlx::query(
+            "SELECT COALESCE(k.id, i.id) AS id, COALESCE(k.unit, i.unit) AS unit FROM indicators i \
+             LEFT JOIN indicators k ON k.id = i.merged_into WHERE i.key = $1",
+        )
+        .bind(key.clone())
+        .maybe(&mut **tx)
+        .await?;
         match row {
             Some(r) => {
                 let unit: String = r.col("unit")?;
@@ -236,7 +240,9 @@ pub(crate) async fn write_targets(
 /// Removes the indicators no document states any more (after an import is undone).
 pub(crate) async fn drop_orphans(tx: &mut Tx) -> StoreResult<()> {
     let orphan = "SELECT id FROM indicators i WHERE NOT EXISTS \
-                  (SELECT 1 FROM indicator_milestones m WHERE m.indicator_id = i.id)";
+                  (SELECT 1 FROM indicator_milestones m WHERE m.indicator_id = i.id) \
+                  AND NOT EXISTS (SELECT 1 FROM indicators k WHERE k.merged_into = i.id) \
+                  AND i.merged_into IS NULL";
     for sql in [
         format!("DELETE FROM indicator_units WHERE indicator_id IN ({orphan})"),
         format!("DELETE FROM indicators WHERE id IN ({orphan})"),
@@ -380,7 +386,7 @@ impl IndicatorsStore for SqlStore {
             let p = q.bind(Arg::I(t));
             q.push(&format!(" AND m.task_id = {p}"));
         }
-        q.push(")");
+        q.push(") AND i.merged_into IS NULL");
         if let Some(s) = &f.scope {
             let p = q.bind(Arg::S(s.clone()));
             q.push(&format!(" AND i.scope = {p}"));
@@ -412,6 +418,185 @@ impl IndicatorsStore for SqlStore {
 
     async fn indicator(&self, id: Id) -> StoreResult<Option<Indicator>> {
         Ok(self.load_indicators(&[id]).await?.into_iter().next())
+    }
+
+    async fn edit_indicator(
+        &self,
+        actor: &Actor,
+        id: Id,
+        subject: &str,
+        scope: Option<&str>,
+    ) -> StoreResult<()> {
+        use luoshi_domain::limits::{NAME, TITLE, check_len};
+        let subject = subject.trim();
+        if subject.is_empty() {
+            return Err(StoreError::Invalid(
+                "subject_required",
+                "指标名称不能为空".into(),
+            ));
+        }
+        check_len("指标名称", subject, TITLE).map_err(|m| StoreError::Invalid("too_long", m))?;
+        let scope = scope.map(str::trim).filter(|s| !s.is_empty());
+        if let Some(s) = scope {
+            check_len("范围", s, NAME).map_err(|m| StoreError::Invalid("too_long", m))?;
+        }
+        let mut tx = self.write().await?;
+        let before = sqlx::query("SELECT subject, scope FROM indicators WHERE id = $1")
+            .bind(id)
+            .maybe(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let before = json!({
+            "subject": before.col::<String, _>("subject")?,
+            "scope": before.col::<Option<String>, _>("scope")?,
+        });
+        sqlx::query("UPDATE indicators SET subject = $1, scope = $2 WHERE id = $3")
+            .bind(subject.to_string())
+            .bind(scope.map(str::to_string))
+            .bind(id)
+            .run(&mut *tx)
+            .await?;
+        audit(
+            &mut tx,
+            actor,
+            "indicator.edit",
+            "indicator",
+            Some(id),
+            Some(before),
+            Some(json!({ "subject": subject, "scope": scope })),
+        )
+        .await?;
+        commit(tx).await
+    }
+
+    async fn assign_units(&self, actor: &Actor, id: Id, units: &[(Id, String)]) -> StoreResult<()> {
+        if let Some((_, role)) = units.iter().find(|(_, r)| r != "lead" && r != "support") {
+            return Err(StoreError::Invalid(
+                "bad_role",
+                format!("角色应为牵头或配合：{role}"),
+            ));
+        }
+        let mut tx = self.write().await?;
+        let exists: Option<Id> = scalar("SELECT id FROM indicators WHERE id = $1")
+            .bind(id)
+            .maybe(&mut *tx)
+            .await?;
+        exists.ok_or(StoreError::NotFound)?;
+        let before: Vec<(Id, String)> = sqlx::query(
+            "SELECT unit_id, role FROM indicator_units WHERE indicator_id = $1 ORDER BY unit_id",
+        )
+        .bind(id)
+        .all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| Ok((r.col("unit_id")?, r.col("role")?)))
+        .collect::<StoreResult<_>>()?;
+        sqlx::query("DELETE FROM indicator_units WHERE indicator_id = $1")
+            .bind(id)
+            .run(&mut *tx)
+            .await?;
+        let mut seen = HashSet::new();
+        for (unit_id, role) in units {
+            if !seen.insert(*unit_id) {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO indicator_units (indicator_id, unit_id, role) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(*unit_id)
+            .bind(role.clone())
+            .run(&mut *tx)
+            .await?;
+        }
+        audit(
+            &mut tx,
+            actor,
+            "indicator.units",
+            "indicator",
+            Some(id),
+            Some(json!(before)),
+            Some(json!(units)),
+        )
+        .await?;
+        commit(tx).await
+    }
+
+    async fn merge_indicators(&self, actor: &Actor, keep: Id, drop: Id) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let mut facts = Vec::new();
+        for id in [keep, drop] {
+            let r = sqlx::query(
+                "SELECT id, subject, unit, measure, merged_into, baseline_year FROM indicators WHERE id = $1",
+            )
+            .bind(id)
+            .maybe(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+            if r.col::<Option<Id>, _>("merged_into")?.is_some() {
+                return Err(StoreError::Invalid(
+                    "already_merged",
+                    "该指标已并入其他指标".into(),
+                ));
+            }
+            facts.push((
+                r.col::<String, _>("subject")?,
+                r.col::<String, _>("unit")?,
+                r.parsed("measure", from_code::<Measure>)?,
+                r.col::<Option<i64>, _>("baseline_year")?,
+            ));
+        }
+        let (k, d) = (&facts[0], &facts[1]);
+        if let Some(why) = luoshi_domain::indicators::merge_refusal(
+            (keep, k.2, k.1.as_str()),
+            (drop, d.2, d.1.as_str()),
+        ) {
+            return Err(StoreError::Invalid("merge_refused", why));
+        }
+        for sql in [
+            "UPDATE indicator_milestones SET indicator_id = $1 WHERE indicator_id = $2",
+            "INSERT INTO indicator_units (indicator_id, unit_id, role) SELECT $1, unit_id, role \
+             FROM indicator_units d WHERE d.indicator_id = $2 AND NOT EXISTS \
+             (SELECT 1 FROM indicator_units k WHERE k.indicator_id = $1 AND k.unit_id = d.unit_id)",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(keep)
+                .bind(drop)
+                .run(&mut *tx)
+                .await?;
+        }
+        if k.3.is_none() && d.3.is_some() {
+            // The kept indicator takes the other's baseline when it has none.
+            sqlx::query(
+                "UPDATE indicators SET baseline_year = (SELECT baseline_year FROM indicators WHERE id = $2), \
+                 baseline_value = (SELECT baseline_value FROM indicators WHERE id = $2), \
+                 baseline_source = (SELECT baseline_source FROM indicators WHERE id = $2) WHERE id = $1",
+            )
+            .bind(keep)
+            .bind(drop)
+            .run(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM indicator_units WHERE indicator_id = $1")
+            .bind(drop)
+            .run(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE indicators SET merged_into = $1 WHERE id = $2")
+            .bind(keep)
+            .bind(drop)
+            .run(&mut *tx)
+            .await?;
+        audit(
+            &mut tx,
+            actor,
+            "indicator.merge",
+            "indicator",
+            Some(keep),
+            Some(json!({ "merged": drop, "subject": d.0 })),
+            Some(json!({ "into": keep, "subject": k.0 })),
+        )
+        .await?;
+        commit(tx).await
     }
 
     async fn set_baseline(

@@ -481,6 +481,7 @@ CREATE TABLE indicators (
     baseline_year {INT},
     baseline_value TEXT,
     baseline_source TEXT,
+    merged_into {INT} REFERENCES indicators(id),
     created_at {INT} NOT NULL
 );
 CREATE TABLE indicator_milestones (

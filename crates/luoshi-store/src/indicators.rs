@@ -145,6 +145,22 @@ pub trait IndicatorsStore: Send + Sync {
     /// Every indicator the filter selects that has a live milestone, by subject.
     async fn indicators(&self, filter: &IndicatorFilter) -> StoreResult<Vec<Indicator>>;
     async fn indicator(&self, id: Id) -> StoreResult<Option<Indicator>>;
+    /// The office renames an indicator or its scope (the document's wording still maps to it);
+    /// audited.
+    async fn edit_indicator(
+        &self,
+        actor: &Actor,
+        id: Id,
+        subject: &str,
+        scope: Option<&str>,
+    ) -> StoreResult<()>;
+    /// The office's units for an indicator (a goals section's target has none of its own),
+    /// replacing the earlier assignment: (unit, "lead" | "support"); audited.
+    async fn assign_units(&self, actor: &Actor, id: Id, units: &[(Id, String)]) -> StoreResult<()>;
+    /// The same subject written two ways: `drop`'s milestones and units move to `keep`, and
+    /// later imports of `drop`'s wording land on `keep`; audited. Refused (with the reason)
+    /// for indicators of different measures or units.
+    async fn merge_indicators(&self, actor: &Actor, keep: Id, drop: Id) -> StoreResult<()>;
     /// The office sets (or clears) the baseline; audited.
     async fn set_baseline(
         &self,

@@ -190,6 +190,96 @@ pub(super) async fn indicators_follow_versions(cx: &mut Cx<'_>) {
         .await
         .unwrap();
     assert!(audit.items.iter().any(|e| e.action == "indicator.baseline"));
+    // The same subject written two ways: merged, its milestones move, and a later version of
+    // its document lands on the kept indicator. Unlike ones are refused.
+    let other = "示范区外贸工作要点\n\n一、工作目标\n\n到2028年，外贸进出口总额不少于1000亿元。\n";
+    let outcome = import(store, &cx.actor, "要点.txt", other.as_bytes()).await;
+    let ImportOutcome::NewDocument {
+        document_id: other_doc,
+        ..
+    } = outcome
+    else {
+        panic!("{outcome:?}")
+    };
+    let keep = by_subject(store, "外贸进出口额").await.unwrap();
+    let drop = by_subject(store, "外贸进出口总额").await.unwrap();
+    let share = by_subject(store, "外贸进出口额占全区外贸进出口总额")
+        .await
+        .unwrap();
+    let refused = store.merge_indicators(&cx.actor, keep.id, share.id).await;
+    assert!(
+        matches!(&refused, Err(luoshi_store::StoreError::Invalid("merge_refused", m)) if m.contains("口径不同")),
+        "{refused:?}"
+    );
+    store
+        .merge_indicators(&cx.actor, keep.id, drop.id)
+        .await
+        .unwrap();
+    assert!(by_subject(store, "外贸进出口总额").await.is_none());
+    let keep = store.indicator(keep.id).await.unwrap().unwrap();
+    let years: Vec<i32> = keep.live_milestones().map(|m| m.milestone.year).collect();
+    assert_eq!(years, [2027, 2028]);
+    let v2 = other.replace("1000亿元", "1100亿元");
+    let again = import(store, &cx.actor, "要点 v2.txt", v2.as_bytes()).await;
+    assert!(
+        matches!(again, ImportOutcome::NewVersion { document_id, .. } if document_id == other_doc),
+        "{again:?}"
+    );
+    let keep = store.indicator(keep.id).await.unwrap().unwrap();
+    let live: Vec<String> = keep
+        .live_milestones()
+        .map(|m| format!("{} {}", m.milestone.year, m.milestone.value))
+        .collect();
+    assert_eq!(
+        live,
+        ["2027 900", "2028 1100"],
+        "the new version lands on the kept one"
+    );
+    // The office assigns units to a goal's indicator and renames it.
+    let transport = unit_id(store, "自治区交通运输厅").await;
+    store
+        .assign_units(
+            &cx.actor,
+            keep.id,
+            &[(commerce, "lead".into()), (transport, "support".into())],
+        )
+        .await
+        .unwrap();
+    store
+        .edit_indicator(&cx.actor, keep.id, "示范区外贸进出口额", Some("示范区"))
+        .await
+        .unwrap();
+    let keep = store.indicator(keep.id).await.unwrap().unwrap();
+    assert_eq!(
+        (keep.subject.as_str(), keep.scope.as_deref()),
+        ("示范区外贸进出口额", Some("示范区"))
+    );
+    let assigned: Vec<(&str, &str, bool)> = keep
+        .units
+        .iter()
+        .map(|u| (u.name.as_str(), u.role.as_str(), u.from_task))
+        .collect();
+    assert_eq!(
+        assigned,
+        [
+            ("自治区商务厅", "lead", false),
+            ("自治区交通运输厅", "support", false)
+        ]
+    );
+    assert!(
+        store
+            .assign_units(&cx.actor, keep.id, &[(commerce, "owner".into())])
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .edit_indicator(&cx.actor, keep.id, " ", None)
+            .await
+            .is_err()
+    );
+    store.undo_import(&cx.actor, other_doc).await.unwrap();
+
     // The same bytes again change nothing; undoing the import removes its indicators.
     let again = import(store, &cx.actor, "again.txt", PLAN.as_bytes()).await;
     assert!(matches!(again, ImportOutcome::Unchanged { .. }));

@@ -24,6 +24,9 @@ pub fn routes() -> Vec<Route> {
         Route::get("/indicators", Reader, pages::list),
         Route::get("/indicators/{id}", Reader, pages::indicator),
         Route::post("/indicators/{id}/baseline", Admin, pages::baseline),
+        Route::post("/indicators/{id}/edit", Admin, pages::edit),
+        Route::post("/indicators/{id}/units", Admin, pages::units),
+        Route::post("/indicators/{id}/merge", Admin, pages::merge),
         Route::get("/api/v1/indicators", Reader, api::list).doc(
             "指标列表（目标、节点、责任单位、红黄绿灯及原因）",
             None,

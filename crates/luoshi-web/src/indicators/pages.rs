@@ -140,6 +140,10 @@ struct IndicatorPage {
     measure: &'static str,
     chart: String,
     office: bool,
+    /// The office's own assignment, as typed in its form.
+    assigned_leads: String,
+    assigned_support: String,
+    unit_names: Vec<String>,
 }
 
 /// The chart's series: actual values against the path from the baseline through every live
@@ -191,12 +195,29 @@ pub async fn indicator(
         .await?
         .ok_or_else(AppError::not_found)?;
     let status = i.status(&thresholds(), crate::kit::clock::today(&state));
+    let office = a.0.user.role == Role::Admin;
+    let assigned = |role: &str| {
+        i.units
+            .iter()
+            .filter(|u| !u.from_task && u.role == role)
+            .map(|u| u.name.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let (assigned_leads, assigned_support) = (assigned("lead"), assigned("support"));
     Ok(page(IndicatorPage {
+        assigned_leads,
+        assigned_support,
+        unit_names: if office {
+            crate::kit::names::suggestions(&state).await?
+        } else {
+            Vec::new()
+        },
         nav: nav(&a, "indicators"),
         light: light_code(&status),
         measure: measure_label(i.measure),
         chart: trend(&i),
-        office: a.0.user.role == Role::Admin,
+        office,
         status,
         i,
     }))
@@ -253,5 +274,96 @@ pub async fn baseline(
         Ok(true) => back(&to, "已清除基期值"),
         Ok(false) => back(&to, "已保存基期值"),
         Err(e) => refused(&to, &e.message),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub scope: String,
+}
+
+/// The office renames the indicator or its scope.
+pub async fn edit(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<EditForm>,
+) -> Response {
+    let to = format!("/indicators/{id}");
+    let scope = Some(f.scope.as_str());
+    match state
+        .store
+        .edit_indicator(&a.actor(), id, &f.subject, scope)
+        .await
+    {
+        Ok(()) => back(&to, "已保存指标名称和范围"),
+        Err(e) => refused(&to, &AppError::from(e).message),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UnitsForm {
+    #[serde(default)]
+    pub lead: String,
+    #[serde(default)]
+    pub support: String,
+}
+
+/// Names as typed, separated by 、 ， , ； or new lines.
+fn names(text: &str) -> impl Iterator<Item = &str> {
+    text.split(['、', '，', ',', '；', ';', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// The office names the units responsible (each name as typed: exact, alias or short form).
+pub async fn units(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<UnitsForm>,
+) -> Response {
+    let to = format!("/indicators/{id}");
+    let result = async {
+        let mut units = Vec::new();
+        for (text, role) in [(&f.lead, "lead"), (&f.support, "support")] {
+            for name in names(text) {
+                let unit = crate::kit::names::unit_named(&state, name).await?;
+                units.push((unit, role.to_string()));
+            }
+        }
+        state.store.assign_units(&a.actor(), id, &units).await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => back(&to, "已指定责任单位"),
+        Err(e) => refused(&to, &e.message),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MergeForm {
+    #[serde(default)]
+    pub other: String,
+}
+
+/// The office merges another indicator (by its number) into this one.
+pub async fn merge(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<MergeForm>,
+) -> Response {
+    let to = format!("/indicators/{id}");
+    let Ok(other) = f.other.trim().parse::<Id>() else {
+        return refused(&to, &format!("请填写要并入的指标编号（数字）：{}", f.other));
+    };
+    match state.store.merge_indicators(&a.actor(), id, other).await {
+        Ok(()) => back(&to, &format!("已将指标 {other} 并入本指标")),
+        Err(e) => refused(&to, &AppError::from(e).message),
     }
 }

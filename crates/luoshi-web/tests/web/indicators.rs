@@ -125,3 +125,109 @@ async fn targets_become_indicators_on_the_page_and_the_api() {
         );
     }
 }
+
+/// The office keeps the indicators: units for a goal's target (by name as typed), a new name,
+/// and a merge refused when the two do not count alike — each refusal says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_assigns_units_renames_and_merges() {
+    let h = harness(
+        crate::common::Backend::Sqlite,
+        "indicator_office",
+        Config::default(),
+    )
+    .await;
+    let (_, all) = h
+        .json(
+            Some(Role::Admin),
+            "GET",
+            "/api/v1/indicators",
+            serde_json::json!(null),
+        )
+        .await;
+    let id_of = |subject: &str| {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["subject"] == subject)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (trade, firms) = (id_of("数字贸易进出口额"), id_of("培育数字贸易重点企业"));
+    let office = h.session(Role::Admin);
+    let post = |uri: String, form: &'static str| {
+        let office = office.clone();
+        let h = &h;
+        async move {
+            crate::common::send_form(h, &office, &uri, form)
+                .await
+                .status()
+        }
+    };
+    let view = || async {
+        body_text(
+            h.get(Some(Role::Admin), &format!("/indicators/{trade}"))
+                .await,
+        )
+        .await
+    };
+    // 商务厅 by its short name; an unknown name is refused and nothing is stored.
+    let st = post(
+        format!("/indicators/{trade}/units"),
+        "lead=%E5%95%86%E5%8A%A1%E5%8E%85&support=",
+    )
+    .await;
+    assert_eq!(st, 303);
+    let st = post(
+        format!("/indicators/{trade}/units"),
+        "lead=%E4%B8%8D%E5%AD%98%E5%9C%A8%E7%9A%84%E5%8E%85&support=",
+    )
+    .await;
+    assert_eq!(st, 303);
+    let page = view().await;
+    assert!(page.contains("自治区商务厅（牵头，办公室指定）"), "{page}");
+    assert!(
+        page.contains("不存在的厅"),
+        "the refusal names the unknown unit: {page}"
+    );
+    let liaison = body_text(h.get(Some(Role::Liaison), "/indicators").await).await;
+    assert!(liaison.contains("自治区商务厅"), "the list names the lead");
+    // Merging unlike indicators is refused with the reason.
+    let st = post(format!("/indicators/{trade}/merge"), "other=").await;
+    assert_eq!(st, 303);
+    let form = Box::leak(format!("other={firms}").into_boxed_str());
+    let st = post(format!("/indicators/{trade}/merge"), form).await;
+    assert_eq!(st, 303);
+    let page = view().await;
+    assert!(
+        page.contains("两个指标的单位不同（亿元、家），不能合并"),
+        "{page}"
+    );
+    // Renamed; a liaison may not.
+    let st = post(
+        format!("/indicators/{trade}/edit"),
+        "subject=%E6%95%B0%E5%AD%97%E8%B4%B8%E6%98%93%E9%A2%9D&scope=",
+    )
+    .await;
+    assert_eq!(st, 303);
+    let page = view().await;
+    assert!(page.contains("<h1>数字贸易额"), "{page}");
+    let res = h
+        .send(
+            Some(Role::Liaison),
+            "POST",
+            &format!("/indicators/{trade}/edit"),
+            Some("application/x-www-form-urlencoded"),
+            b"subject=x".to_vec(),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    let audit = h
+        .store
+        .audit(&Default::default(), luoshi_store::Page::new(0, 50))
+        .await
+        .unwrap();
+    for action in ["indicator.units", "indicator.edit"] {
+        assert!(audit.items.iter().any(|e| e.action == action), "{action}");
+    }
+}
