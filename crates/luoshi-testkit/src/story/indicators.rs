@@ -134,7 +134,18 @@ pub(super) async fn indicators_follow_versions(cx: &mut Cx<'_>) {
         units,
         [("自治区商务厅", "lead"), ("自治区交通运输厅", "support")]
     );
-    assert!(window.source().unwrap().task_id.is_some());
+    let task_id = window.source().unwrap().task_id.expect("in a task");
+    let of_task = store
+        .indicators(&IndicatorFilter {
+            task_id: Some(task_id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        of_task.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [window.id]
+    );
     let customs = mine
         .iter()
         .find(|i| i.subject == "示范区进口整体通关时间")

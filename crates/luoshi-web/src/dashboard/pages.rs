@@ -55,6 +55,9 @@ struct DashPage {
     /// Live tasks in the user's ledger and how many of them owe nothing this round, when the
     /// board is not filtered and the two differ: why its count is not the front page's.
     ledger_gap: Option<(i64, i64)>,
+    /// Indicators off course (red, yellow), worst first, and every indicator's light count.
+    indicators: Vec<crate::indicators::pages::Row>,
+    indicator_lights: [usize; Light::COUNT],
 }
 
 pub async fn dashboard(
@@ -198,8 +201,17 @@ pub async fn dashboard(
     } else {
         None
     };
+    let mut indicators =
+        crate::indicators::panel(&state, luoshi_store::indicators::IndicatorFilter::default())
+            .await?;
+    let indicator_lights = crate::indicators::light_counts(&indicators);
+    indicators.retain(|r| r.light_index >= Light::Yellow as usize);
+    indicators.sort_by_key(|r| std::cmp::Reverse(r.light_index));
+    indicators.truncate(10);
     Ok(page(DashPage {
         ledger_gap,
+        indicators,
+        indicator_lights,
         nav: nav(&a, "dashboard"),
         what: if what.is_empty() {
             "全部任务".into()

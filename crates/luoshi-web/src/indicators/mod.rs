@@ -6,7 +6,7 @@
 
 mod api;
 pub(crate) use api::schemas;
-mod pages;
+pub(crate) mod pages;
 
 use luoshi_domain::accounts::Access::{Admin, Reader};
 use luoshi_domain::indicators::{IndicatorThresholds, Measure};
@@ -109,19 +109,46 @@ pub(crate) async fn find(state: &AppState, q: &IndicatorQuery) -> AppResult<Vec<
         .filter(|s| !s.is_empty())
         .map(light_of)
         .transpose()?;
+    Ok(judged(state, &filter)
+        .await?
+        .into_iter()
+        .filter(|j| light.is_none_or(|l| j.status.light == l))
+        .collect())
+}
+
+/// The indicators a filter selects, each judged today.
+async fn judged(state: &AppState, filter: &IndicatorFilter) -> AppResult<Vec<Judged>> {
     let today = crate::kit::clock::today(state);
     let t = thresholds();
     Ok(state
         .store
-        .indicators(&filter)
+        .indicators(filter)
         .await?
         .into_iter()
         .map(|indicator| Judged {
             status: indicator.status(&t, today),
             indicator,
         })
-        .filter(|j| light.is_none_or(|l| j.status.light == l))
         .collect())
+}
+
+/// The indicators a filter selects as list rows, judged today: the panel other pages show (a
+/// task's, a unit's, the dashboard's).
+pub(crate) async fn panel(state: &AppState, filter: IndicatorFilter) -> AppResult<Vec<pages::Row>> {
+    Ok(judged(state, &filter)
+        .await?
+        .iter()
+        .map(pages::Row::of)
+        .collect())
+}
+
+/// Counts by light (grey, green, yellow, red) of panel rows.
+pub(crate) fn light_counts(rows: &[pages::Row]) -> [usize; Light::COUNT] {
+    let mut counts = [0; Light::COUNT];
+    for r in rows {
+        counts[r.light_index] += 1;
+    }
+    counts
 }
 
 /// What an indicator's number measures, in words.

@@ -53,12 +53,14 @@ pub struct Row {
     pub leads: String,
     pub light: &'static str,
     pub light_label: &'static str,
+    /// grey 0, green 1, yellow 2, red 3.
+    pub light_index: usize,
     pub reason: String,
     pub progress: String,
 }
 
 impl Row {
-    fn of(j: &Judged) -> Row {
+    pub(crate) fn of(j: &Judged) -> Row {
         let i = &j.indicator;
         Row {
             id: i.id,
@@ -85,6 +87,7 @@ impl Row {
             },
             light: light_code(&j.status),
             light_label: j.status.light.label(),
+            light_index: j.status.light as usize,
             reason: j.status.reason.clone(),
             progress: j
                 .status
@@ -112,14 +115,11 @@ pub async fn list(
     Query(q): Query<IndicatorQuery>,
 ) -> AppResult<Html<String>> {
     let judged = find(&state, &q).await?;
-    let mut counts = [0usize; 4];
-    for j in &judged {
-        counts[j.status.light as usize] += 1;
-    }
+    let rows: Vec<Row> = judged.iter().map(Row::of).collect();
     Ok(page(ListPage {
         nav: nav(&a, "indicators"),
-        rows: judged.iter().map(Row::of).collect(),
-        counts,
+        counts: super::light_counts(&rows),
+        rows,
         documents: state
             .store
             .documents(&Scope::All, Page::new(0, 200))

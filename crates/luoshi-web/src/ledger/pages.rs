@@ -293,6 +293,8 @@ struct TaskPage {
     unit_names: Vec<String>,
     /// A leader (or the office) may write a 批示 that becomes an item.
     can_instruct: bool,
+    /// The indicators of the targets written in this task.
+    indicators: Vec<crate::indicators::pages::Row>,
 }
 
 pub async fn task(
@@ -326,8 +328,17 @@ pub async fn task(
     } else {
         Vec::new()
     };
+    let indicators = crate::indicators::panel(
+        &state,
+        luoshi_store::indicators::IndicatorFilter {
+            task_id: Some(id),
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(page(TaskPage {
         nav: nav(&a, "tasks"),
+        indicators,
         task,
         period,
         items,

@@ -45,6 +45,8 @@ struct UnitPage {
     ops: Vec<UnitOp>,
     kinds: [UnitKind; 6],
     unit_names: Vec<String>,
+    /// The indicators the unit answers for (from its tasks, or assigned by the office).
+    indicators: Vec<crate::indicators::pages::Row>,
 }
 
 pub async fn unit(
@@ -81,8 +83,17 @@ pub async fn unit(
     } else {
         Vec::new()
     };
+    let indicators = crate::indicators::panel(
+        &state,
+        luoshi_store::indicators::IndicatorFilter {
+            unit_id: Some(id),
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(page(UnitPage {
         nav: nav(&a, "units"),
+        indicators,
         unit,
         lead,
         support,

@@ -192,6 +192,26 @@ async fn the_office_assigns_units_renames_and_merges() {
     );
     let liaison = body_text(h.get(Some(Role::Liaison), "/indicators").await).await;
     assert!(liaison.contains("自治区商务厅"), "the list names the lead");
+    // The unit's page lists what it answers for; the dashboard counts every indicator's light.
+    let commerce = h
+        .store
+        .unit_by_name("自治区商务厅")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let unit = body_text(
+        h.get(Some(Role::Liaison), &format!("/units/{commerce}"))
+            .await,
+    )
+    .await;
+    assert!(
+        unit.contains(&format!("href=\"/indicators/{trade}\"")),
+        "{unit}"
+    );
+    let board = body_text(h.get(Some(Role::Leader), "/dashboard").await).await;
+    assert!(board.contains("id=\"dash-indicators\""), "{board}");
+    assert!(board.contains("/indicators?light=red"), "{board}");
     // Merging unlike indicators is refused with the reason.
     let st = post(format!("/indicators/{trade}/merge"), "other=").await;
     assert_eq!(st, 303);
