@@ -29,6 +29,7 @@ const UNITS: &[&str] = &[
     "元",
     "吨",
     "辆",
+    "列",
     "家",
     "个",
     "条",
@@ -484,6 +485,13 @@ pub fn extract(p: &Para) -> Vec<Target> {
                 && pos > 0
             {
                 clause = &clause[pos + '年'.len_utf8()..];
+                // 到2026年底, 2026年底前, 2026年末: the rest of the year phrase.
+                for tail in ["年底前", "年底", "底前", "底", "末", "前"] {
+                    if let Some(rest) = clause.strip_prefix(tail) {
+                        clause = rest;
+                        break;
+                    }
+                }
             }
             let (found_scope, rest) = strip_scope(clause);
             if found_scope.is_some() {
@@ -607,6 +615,7 @@ mod tests {
             ("到2025年，实际利用外资占全区总额的35%以上。", Some(2025), "实际利用外资占全区总额", 35.0, None, "%", AtLeast, Share, None, None),
             ("到2025年，年度外贸进出口额不少于900亿元，占全区总额20%以上。", Some(2025), "年度外贸进出口额", 900.0, None, "亿元", AtLeast, Level, None, None),
             ("力争到2026年，年度利用外资不少于12亿美元。", Some(2026), "年度利用外资", 12.0, None, "亿美元", AtLeast, Level, None, None),
+            ("到2026年底海铁联运班列开行量达到1.2万列。", Some(2026), "海铁联运班列开行量", 1.2, None, "万列", AtLeast, Level, None, None),
             ("到2025年，新能源汽车年产量达到30万—40万辆。", Some(2025), "新能源汽车年产量", 30.0, Some(40.0), "万辆", Range, Level, None, None),
         ];
         for (text, year, subject, value, value_max, unit, cmp, measure, base, dir) in table {

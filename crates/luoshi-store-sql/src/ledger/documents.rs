@@ -84,6 +84,16 @@ pub(crate) const SORT_STRIDE: i64 = 1_000_000;
 pub(super) type Resolved = std::collections::HashMap<String, Id>;
 
 /// Writes one task's fields and its unit links; returns how many units were new to the registry.
+/// The last day a task's 完成时限 allows, as stored (an ongoing task, 长期坚持, has none: it owes
+/// every round and its lights run over each year).
+fn deadline_of(task: &luoshi_doc::Task) -> Option<String> {
+    task.deadline
+        .as_ref()
+        .and_then(|d| d.date.as_deref())
+        .and_then(luoshi_domain::calendar::Date::parse)
+        .map(|d| d.to_string())
+}
+
 pub(super) async fn write_task(
     tx: &mut Tx,
     resolved: &mut Resolved,
@@ -123,9 +133,11 @@ pub(super) async fn write_task(
                     .await?;
                 return Ok((id, 0));
             }
+            // The new version's 完成时限 follows the document (the office's correction, above,
+            // keeps the office's).
             sqlx::query(
                 "UPDATE tasks SET seq = $1, number = $2, title = $3, body = $4, units_text = $5, \
-                 path = $6, last_version_id = $7 WHERE id = $8",
+                 path = $6, last_version_id = $7, deadline = $8 WHERE id = $9",
             )
             .bind(seq)
             .bind(task.number.clone())
@@ -134,6 +146,7 @@ pub(super) async fn write_task(
             .bind(task.units_text.clone())
             .bind(path)
             .bind(version_id)
+            .bind(deadline_of(task))
             .bind(id)
             .run(&mut **tx).await?;
             sqlx::query("DELETE FROM task_units WHERE task_id = $1")
@@ -143,7 +156,7 @@ pub(super) async fn write_task(
         }
         None => scalar(
             "INSERT INTO tasks (document_id, seq, number, title, body, units_text, path, \
-               first_version_id, last_version_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+               first_version_id, last_version_id, deadline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id",
         )
         .bind(document_id)
         .bind(seq)
@@ -153,6 +166,7 @@ pub(super) async fn write_task(
         .bind(task.units_text.clone())
         .bind(path)
         .bind(version_id)
+        .bind(deadline_of(task))
         .one(&mut **tx).await?,
     };
     let mut created = 0;
