@@ -185,10 +185,35 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, InputError> {
             warnings,
         });
     }
+    let text = tab_separated_rows(&text).unwrap_or(text);
     Ok(Extracted {
         format: Format::Text,
         encoding,
         text,
         warnings,
     })
+}
+
+/// Tab-separated text (a table saved from Excel as .txt): its lines with tabs become table rows
+/// in the shape the other front-ends write, when one of the first lines is a header of at least
+/// three columns naming 序号 or 任务. Other text is left as it is.
+fn tab_separated_rows(text: &str) -> Option<String> {
+    let header = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .find(|l| !l.starts_with('\t') && l.matches('\t').count() >= 2)?;
+    if !(header.contains("序号") || header.contains("任务")) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for line in text.lines() {
+        if line.contains('\t') && !line.starts_with('\t') {
+            crate::layout::push_row(&mut out, line.split('\t'));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    Some(out)
 }

@@ -237,10 +237,11 @@ pub fn blocks(lines: &mut [SourceLine<'_>]) -> Vec<Block> {
     let mut i = 0;
     while i < lines.len() {
         if lines[i].raw.starts_with('\t') {
-            // A group of tab-led lines up to the next blank line is one table row.
+            // A group of tab-led lines up to the next blank line is one table row (an empty
+            // cell is a lone tab, not a blank line).
             let end = lines[i..]
                 .iter()
-                .position(|l| l.raw.trim().is_empty())
+                .position(|l| l.raw.trim().is_empty() && !l.raw.starts_with('\t'))
                 .map_or(lines.len(), |k| i + k);
             let cell_count = lines[i..end]
                 .iter()

@@ -31,6 +31,7 @@ mod pdf;
 mod roster;
 mod rules;
 mod targets;
+mod task_table;
 mod tasks;
 mod xlsx;
 mod xml;
@@ -60,7 +61,11 @@ pub fn parse_extracted(ex: &Extracted) -> Document {
     let meta = meta::extract(&blocks);
     let headings = outline::headings(&blocks, &mut warnings);
     let outline = outline::tree(&headings);
-    let (tasks, lead_rule) = tasks::extract(&blocks, &headings, &mut warnings);
+    let (mut tasks, lead_rule) = tasks::extract(&blocks, &headings, &mut warnings);
+    // A 任务分工表 given as a table: its rows are the tasks when the text numbers none.
+    if tasks.is_empty() {
+        tasks = task_table::extract(&blocks, &mut warnings);
+    }
     let targets = layout::paras(&blocks).flat_map(targets::extract).collect();
     let reporting_rules = layout::paras(&blocks).flat_map(rules::extract).collect();
     let roster = roster::extract(&lines);

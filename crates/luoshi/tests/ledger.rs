@@ -194,6 +194,40 @@ async fn check(db: Vec<String>, store: &dyn Store) {
     let rows = book.worksheet_range("任务分工表").unwrap().rows().count();
     let commerce = json(&db, &["tasks", "--unit", "自治区商务厅", "--json"]);
     assert_eq!(rows - 1, commerce.as_array().unwrap().len());
+    // The export reads back as a 任务分工表: the same tasks, numbers and units.
+    let back = parsed(&xlsx);
+    let listed = commerce.as_array().unwrap();
+    assert_eq!(back.tasks.len(), listed.len());
+    for (t, row) in back.tasks.iter().zip(listed) {
+        assert_eq!(t.title, row["title"].as_str().unwrap());
+        assert_eq!(t.number, row["number"].as_str().unwrap());
+        let names = |role: luoshi_doc::Role| -> Vec<String> {
+            t.units
+                .iter()
+                .filter(|u| u.role == role)
+                .map(|u| u.name.clone())
+                .collect()
+        };
+        let strings = |v: &Value| -> Vec<String> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(
+            names(luoshi_doc::Role::Lead),
+            strings(&row["lead"]),
+            "{}",
+            t.title
+        );
+        assert_eq!(
+            names(luoshi_doc::Role::Support),
+            strings(&row["support"]),
+            "{}",
+            t.title
+        );
+    }
 
     // Indicators, one JSON object per line in the contract's shape: the 003 seed's industry
     // outputs are one indicator per industry with milestones 2023 and 2025; its shares are shares.
