@@ -44,6 +44,7 @@ pub fn action_label(code: &str) -> String {
         "document.undo_import" => Some("撤销导入"),
         "report.remind" => Some("催报"),
         "task.edit" => Some("更正任务"),
+        "task.reopen" => Some("重新打开已办结任务"),
         "user.password_reset" => Some("重置密码"),
         "second_factor.begin" => Some("开始绑定动态口令"),
         "second_factor.enrol" => Some("绑定动态口令"),

@@ -428,14 +428,13 @@ impl IndicatorsStore for SqlStore {
         scope: Option<&str>,
     ) -> StoreResult<()> {
         use luoshi_domain::limits::{NAME, TITLE, check_len};
-        let subject = subject.trim();
-        if subject.is_empty() {
-            return Err(StoreError::Invalid(
-                "subject_required",
-                "指标名称不能为空".into(),
-            ));
-        }
-        check_len("指标名称", subject, TITLE).map_err(|m| StoreError::Invalid("too_long", m))?;
+        let subject = crate::sql::required_text(
+            subject,
+            "指标名称",
+            TITLE,
+            "subject_required",
+            "指标名称不能为空",
+        )?;
         let scope = scope.map(str::trim).filter(|s| !s.is_empty());
         if let Some(s) = scope {
             check_len("范围", s, NAME).map_err(|m| StoreError::Invalid("too_long", m))?;

@@ -417,6 +417,24 @@ impl Q {
     }
 }
 
+/// A text the user must give, trimmed: refused when empty (`code`, with the message `empty`) or
+/// longer than `max` characters (naming `field`).
+pub(crate) fn required_text<'a>(
+    text: &'a str,
+    field: &str,
+    max: usize,
+    code: &'static str,
+    empty: &str,
+) -> StoreResult<&'a str> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(luoshi_store::StoreError::Invalid(code, empty.to_string()));
+    }
+    luoshi_domain::limits::check_len(field, text, max)
+        .map_err(|m| luoshi_store::StoreError::Invalid("too_long", m))?;
+    Ok(text)
+}
+
 /// Appends an audit record in the caller's transaction.
 pub(crate) async fn audit(
     tx: &mut Tx,

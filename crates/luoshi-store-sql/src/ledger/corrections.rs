@@ -259,3 +259,48 @@ pub(super) async fn undo_import(s: &SqlStore, actor: &Actor, document_id: Id) ->
     *s.counts_cache.lock().expect("not poisoned") = None;
     Ok(())
 }
+
+/// Reopens a 办结 task: it owes reports again (the periods after its 办结 day count once more).
+pub(super) async fn reopen_task(
+    s: &SqlStore,
+    actor: &Actor,
+    id: Id,
+    reason: &str,
+) -> StoreResult<()> {
+    let reason = crate::sql::required_text(
+        reason,
+        "原因",
+        luoshi_domain::limits::REFERENCE,
+        "reason_required",
+        "重新打开已办结的任务须写明原因",
+    )?;
+    let mut tx = s.write().await?;
+    let completed: Option<Option<String>> = scalar("SELECT completed_on FROM tasks WHERE id = $1")
+        .bind(id)
+        .maybe(&mut *tx)
+        .await?;
+    let Some(completed) = completed else {
+        return Err(StoreError::NotFound);
+    };
+    let Some(completed) = completed else {
+        return Err(StoreError::Invalid(
+            "not_completed",
+            "该任务尚未办结，无需重新打开".into(),
+        ));
+    };
+    sqlx::query("UPDATE tasks SET completed_on = NULL WHERE id = $1")
+        .bind(id)
+        .run(&mut *tx)
+        .await?;
+    audit(
+        &mut tx,
+        actor,
+        "task.reopen",
+        "task",
+        Some(id),
+        Some(json!({ "completed_on": completed })),
+        Some(json!({ "completed_on": null, "reason": reason })),
+    )
+    .await?;
+    commit(tx).await
+}

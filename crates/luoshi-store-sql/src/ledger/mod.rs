@@ -59,6 +59,10 @@ fn task_where(q: &mut Q, f: &TaskFilter) -> String {
         let p = q.bind(Arg::I(d));
         conds.push(format!("t.document_id = {p}"));
     }
+    if let Some(day) = f.overdue_on {
+        let p = q.bind(Arg::S(day.to_string()));
+        conds.push(format!("t.deadline < {p} AND t.completed_on IS NULL"));
+    }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let p = q.bind(Arg::S(format!("%{}%", text.replace(['%', '_'], ""))));
         conds.push(format!(
@@ -141,7 +145,10 @@ fn task_row(r: &sqlx::any::AnyRow, units: &[TaskUnitArea]) -> StoreResult<TaskRo
 /// area condition, and a scope that adds nothing to the unit filter.
 fn unit_fast_path(f: &TaskFilter) -> Option<&[Id]> {
     let units = f.units.as_deref()?;
-    if units.is_empty() || f.q.as_deref().is_some_and(|q| !q.trim().is_empty()) || f.area.is_some()
+    if units.is_empty()
+        || f.q.as_deref().is_some_and(|q| !q.trim().is_empty())
+        || f.area.is_some()
+        || f.overdue_on.is_some()
     {
         return None;
     }
@@ -431,6 +438,10 @@ impl LedgerStore for SqlStore {
         self.leave_no_residue().await
     }
 
+    async fn reopen_task(&self, actor: &Actor, id: Id, reason: &str) -> StoreResult<()> {
+        corrections::reopen_task(self, actor, id, reason).await
+    }
+
     async fn edit_task(
         &self,
         actor: &Actor,
@@ -581,7 +592,7 @@ impl LedgerStore for SqlStore {
     async fn task(&self, id: Id) -> StoreResult<Option<TaskDetail>> {
         let sql = format!(
             "SELECT {TASK_COLUMNS}, t.units_text, t.path, t.first_version_id, t.last_version_id, \
-             t.deadline, t.corrected_at FROM tasks t JOIN documents d ON d.id = t.document_id WHERE t.id = $1"
+             t.deadline, t.corrected_at, t.completed_on FROM tasks t JOIN documents d ON d.id = t.document_id WHERE t.id = $1"
         );
         let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
@@ -602,6 +613,7 @@ impl LedgerStore for SqlStore {
             last_version_id: r.col("last_version_id")?,
             deadline: r.opt_date("deadline")?,
             corrected_at: r.col("corrected_at")?,
+            completed_on: r.opt_date("completed_on")?,
         }))
     }
 

@@ -25,6 +25,8 @@ pub struct TaskFilter {
     pub document: Option<Id>,
     /// Text contained in number, title or text.
     pub q: Option<String>,
+    /// Overdue on this day: the 完成时限 has passed and the task is not 办结.
+    pub overdue_on: Option<luoshi_domain::calendar::Date>,
 }
 
 impl TaskFilter {
@@ -36,6 +38,7 @@ impl TaskFilter {
             area: None,
             document: None,
             q: None,
+            overdue_on: None,
         }
     }
 }
@@ -83,6 +86,8 @@ pub struct TaskDetail {
     /// When the office last corrected the task: a later version's import keeps its title and
     /// units as corrected.
     pub corrected_at: Option<i64>,
+    /// 办结: the day the lead reported it done and the office accepted; it owes nothing after.
+    pub completed_on: Option<luoshi_domain::calendar::Date>,
 }
 
 /// The office's correction of a task after import.
@@ -259,5 +264,9 @@ pub trait LedgerStore: Send + Sync {
     async fn task(&self, id: Id) -> StoreResult<Option<TaskDetail>>;
     /// The office corrects a task's title, units and deadline. Audited with before and after.
     async fn edit_task(&self, actor: &Actor, id: Id, edit: TaskEdit) -> StoreResult<TaskDetail>;
+    /// The office reopens a 办结 task with the reason (it was not done after all): it owes the
+    /// rounds since its 办结 again, as if it had never closed; audited. Refused when the task is
+    /// not 办结.
+    async fn reopen_task(&self, actor: &Actor, id: Id, reason: &str) -> StoreResult<()>;
     async fn ledger_counts(&self, scope: &Scope) -> StoreResult<LedgerCounts>;
 }

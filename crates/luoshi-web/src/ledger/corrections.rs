@@ -64,6 +64,26 @@ pub async fn task_edit(
 }
 
 #[derive(Deserialize)]
+pub struct ReopenForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// The office reopens a 办结 task, saying why.
+pub async fn task_reopen(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<ReopenForm>,
+) -> Response {
+    let here = format!("/tasks/{id}");
+    match state.store.reopen_task(&a.actor(), id, &f.reason).await {
+        Ok(()) => back(&here, "已重新打开任务：办结后的各期须补报"),
+        Err(e) => refused(&here, &AppError::from(e).message),
+    }
+}
+
+#[derive(Deserialize)]
 pub struct StatusForm {
     #[serde(default)]
     status: String,

@@ -19,6 +19,8 @@ pub struct TaskQuery {
     pub area: Option<String>,
     pub document: Option<Id>,
     pub q: Option<String>,
+    /// `1`: only the tasks past their 完成时限 and not 办结.
+    pub overdue: Option<String>,
     pub offset: Option<i64>,
     pub limit: Option<i64>,
 }
@@ -26,6 +28,10 @@ pub struct TaskQuery {
 impl TaskQuery {
     pub fn lead_only(&self) -> bool {
         matches!(self.lead.as_deref(), Some("1" | "true" | "on"))
+    }
+
+    pub fn overdue_only(&self) -> bool {
+        matches!(self.overdue.as_deref(), Some("1" | "true" | "on"))
     }
 }
 
@@ -74,6 +80,7 @@ pub async fn task_filter_resolved(
         area: q.area.clone().filter(|a| !a.is_empty()),
         document: q.document,
         q: q.q.clone(),
+        overdue_on: q.overdue_only().then(|| crate::kit::clock::today(state)),
     };
     Ok((filter, resolved))
 }

@@ -43,6 +43,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/tasks", Reader, pages::tasks),
         Route::get("/tasks/{id}", Reader, pages::task),
         Route::post("/tasks/{id}/edit", Admin, corrections::task_edit),
+        Route::post("/tasks/{id}/reopen", Admin, corrections::task_reopen),
         Route::get("/export/tasks.xlsx", Reader, pages::export_tasks),
         Route::get("/import", Admin, import_pages::import_page),
         Route::post("/import", Admin, import_pages::import_upload).upload(),

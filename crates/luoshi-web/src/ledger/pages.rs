@@ -207,6 +207,8 @@ struct TasksPage {
     q_area: String,
     q_text: String,
     lead: bool,
+    /// Only the tasks past their 完成时限 and not 办结.
+    overdue: bool,
     document: Option<Id>,
     areas: Vec<(&'static str, &'static str)>,
     query: String,
@@ -239,6 +241,9 @@ fn query_string(q: &TaskQuery) -> String {
     }
     if let Some(t) = q.q.as_deref().filter(|s| !s.is_empty()) {
         parts.push(format!("q={}", url_encode(t)));
+    }
+    if q.overdue_only() {
+        parts.push("overdue=1".into());
     }
     parts.join("&")
 }
@@ -274,6 +279,7 @@ pub async fn tasks(
         q_area: q.area.clone().unwrap_or_default(),
         q_text: q.q.clone().unwrap_or_default(),
         lead: q.lead_only(),
+        overdue: q.overdue_only(),
         document: q.document,
         areas: AREAS.iter().map(|a| (a.code, a.name)).collect(),
         query,

@@ -341,6 +341,71 @@ async fn lights_wait_for_the_deadline_and_obligations_start_with_the_document() 
             of_task(&next, first).is_empty(),
             "{name}: a task 办结 owes nothing later: {next}"
         );
+        // The office reopens it, saying why (a reason is required): it owes again.
+        let page = body_text(h.get(Some(Role::Admin), &format!("/tasks/{first}")).await).await;
+        assert!(page.contains("id=\"task-completed\""), "{name}");
+        let office = h.session(Role::Admin);
+        let uri = format!("/tasks/{first}/reopen");
+        let res = crate::common::send_form(&h, &office, &uri, "reason=").await;
+        assert_eq!(res.status(), 303, "{name}");
+        let page = body_text(h.get(Some(Role::Admin), &format!("/tasks/{first}")).await).await;
+        assert!(
+            page.contains("须写明原因") && page.contains("task-completed"),
+            "{name}"
+        );
+        let res = crate::common::send_form(
+            &h,
+            &office,
+            &uri,
+            "reason=%E7%8E%B0%E5%9C%BA%E6%A0%B8%E6%9F%A5%E6%9C%AA%E5%AE%8C%E6%88%90",
+        )
+        .await;
+        assert_eq!(res.status(), 303, "{name}");
+        let next = owed_in(&h, &lead, "2027-Q1").await;
+        assert!(
+            !of_task(&next, first).is_empty(),
+            "{name}: reopened, it owes again"
+        );
+        let audit = h
+            .store
+            .audit(&Default::default(), luoshi_store::Page::new(0, 20))
+            .await
+            .unwrap();
+        assert!(
+            audit.items.iter().any(|e| e.action == "task.reopen"),
+            "{name}"
+        );
+        let liaison = h
+            .send(
+                Some(Role::Liaison),
+                "POST",
+                &uri,
+                Some("application/x-www-form-urlencoded"),
+                b"reason=x".to_vec(),
+            )
+            .await;
+        assert_eq!(liaison.status(), 403, "{name}");
+    }
+}
+
+/// Issue 12 item 6: a task past its 完成时限 and not 办结 is listed as overdue; the list says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overdue_tasks_are_listed() {
+    for backend in BACKENDS {
+        let name = backend.name();
+        let config = luoshi_web::Config {
+            today: Some(luoshi_testkit::day("2027-08-01")),
+            ..luoshi_web::Config::default()
+        };
+        let h = harness(backend, "overdue_tasks", config).await;
+        // The port sample's task (二) is due by 2027-06-30 (its text says so).
+        let overdue = body_text(h.get(Some(Role::Admin), "/tasks?overdue=1").await).await;
+        assert!(overdue.contains("完善集疏运体系"), "{name}: {overdue}");
+        assert!(
+            !overdue.contains("加密海铁联运班列"),
+            "{name}: no deadline, not overdue"
+        );
+        assert!(overdue.contains("任务台账（1 项）"), "{name}");
     }
 }
 
