@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod blocks;
 pub mod docx;
+pub mod indicators;
 pub mod ledger;
 pub mod pdf;
 pub mod xlsx;

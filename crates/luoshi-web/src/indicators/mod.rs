@@ -23,6 +23,7 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/indicators", Reader, pages::list),
         Route::get("/indicators/{id}", Reader, pages::indicator),
+        Route::get("/export/indicators.xlsx", Reader, pages::export),
         Route::post("/indicators/{id}/baseline", Admin, pages::baseline),
         Route::post("/indicators/{id}/edit", Admin, pages::edit),
         Route::post("/indicators/{id}/units", Admin, pages::units),

@@ -367,3 +367,26 @@ pub async fn merge(
         Err(e) => refused(&to, &AppError::from(e).message),
     }
 }
+
+/// The list as an .xlsx (指标表), filtered as the page is.
+pub async fn export(
+    State(state): State<AppState>,
+    _a: Auth,
+    Query(q): Query<IndicatorQuery>,
+) -> AppResult<Response> {
+    use axum::http::StatusCode;
+    let rows: Vec<(Indicator, Status)> = find(&state, &q)
+        .await?
+        .into_iter()
+        .map(|j| (j.indicator, j.status))
+        .collect();
+    let bytes = luoshi_output::indicators::indicators_xlsx(&rows).map_err(|e| {
+        tracing::warn!("indicators export failed: {e}");
+        AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "export", "导出失败")
+    })?;
+    Ok(crate::kit::attach::file_response(
+        crate::kit::attach::XLSX,
+        "指标表.xlsx",
+        bytes,
+    ))
+}

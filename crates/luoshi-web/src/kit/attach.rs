@@ -312,6 +312,23 @@ pub fn disposition(name: &str) -> String {
     )
 }
 
+/// A file to download: its type, and its name as the browser should save it.
+pub(crate) fn file_response(mime: &str, name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition(name)),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The media type of an .xlsx.
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 #[cfg(test)]
 mod tests {
     use super::*;

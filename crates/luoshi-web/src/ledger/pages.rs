@@ -364,20 +364,11 @@ pub async fn export_tasks(
         tracing::warn!("xlsx export failed: {e}");
         AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "export", "导出失败")
     })?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"tasks.xlsx\"; filename*=UTF-8''%E4%BB%BB%E5%8A%A1%E5%88%86%E5%B7%A5%E8%A1%A8.xlsx",
-            ),
-        ],
+    Ok(crate::kit::attach::file_response(
+        crate::kit::attach::XLSX,
+        "任务分工表.xlsx",
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 /// The `Content-Disposition` of an original: the name it was uploaded under (its stem, with the

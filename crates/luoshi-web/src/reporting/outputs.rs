@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::kit::attach::file_response;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use luoshi_output::blocks::Block;
@@ -104,20 +104,6 @@ async fn gather(state: &AppState, a: &Auth, q: &OutputQuery) -> AppResult<Gather
         scores,
         figures,
     })
-}
-
-fn file_response(mime: &str, name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                crate::kit::attach::disposition(name),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 fn blocks(state: &AppState, g: &Gathered) -> Vec<Block> {

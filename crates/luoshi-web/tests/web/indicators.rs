@@ -112,6 +112,35 @@ async fn targets_become_indicators_on_the_page_and_the_api() {
             )
             .await;
         assert_eq!(liaison.status(), 403, "{name}");
+        // The list as a sheet, filtered as the page is.
+        let res = h
+            .get(
+                Some(Role::Leader),
+                "/export/indicators.xlsx?light=grey&year=2027",
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{name}");
+        let bytes = crate::common::body_bytes(res).await;
+        use calamine::Reader;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range("指标").unwrap();
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(rows[0][..4], ["编号", "指标", "范围", "口径"], "{name}");
+        let trade_row = rows.iter().find(|r| r[1] == "数字贸易进出口额").unwrap();
+        assert_eq!(trade_row[4], "2027年 ≥200亿元", "{name}");
+        assert_eq!(trade_row[5], "2025年 120亿元", "{name}");
+        assert!(
+            trade_row[9].contains("尚未填报实际值"),
+            "{name}: {trade_row:?}"
+        );
+        assert!(
+            rows.iter()
+                .all(|r| r[1] != "培育数字贸易重点企业" || r[8] == "灰灯"),
+            "{name}"
+        );
         let res = h
             .get(Some(Role::Leader), &format!("/api/v1/indicators/{id}"))
             .await;
