@@ -497,7 +497,7 @@ pub fn extract(p: &Para) -> Vec<Target> {
             if found_scope.is_some() {
                 scope = found_scope;
             } else if clause_start == 0 && prev_end == 0 {
-                // A sentence's first clause without a scope: try the clause before it ("到2025年，广西自贸试验区…").
+                // A sentence's first clause without a scope: try the clause before it ("到2027年，示范区…").
                 let (s, _) = strip_scope(lead.trim_start_matches(|c: char| {
                     c.is_ascii_digit() || matches!(c, '到' | '年' | '，')
                 }));
@@ -506,7 +506,7 @@ pub fn extract(p: &Para) -> Vec<Target> {
                 }
             }
             let mut subject = clean_subject(rest);
-            // "不少于5000家上下游中小微制造企业", "培养和集聚6万名以上产业工人": a noun after the number
+            // "不少于800家配套企业", "引育3万名以上技能人才": a noun after the number
             // completes the subject.
             let tail = &sentence[q.end..];
             let stop = tail
@@ -522,7 +522,7 @@ pub fn extract(p: &Para) -> Vec<Target> {
                 consumed = tail_end;
             }
             if subject.is_empty() {
-                // "货运量实现翻番，达到800万吨": the subject is the clause before.
+                // "吞吐量实现倍增，达到600万吨": the subject is the clause before.
                 let before = lead[..clause_start].trim_end_matches(['，', '；', '：']);
                 let start = before.rfind(['，', '；', '：', '。']).map_or(0, |i| {
                     i + before[i..].chars().next().map_or(1, char::len_utf8)
@@ -533,7 +533,7 @@ pub fn extract(p: &Para) -> Vec<Target> {
                 }
                 subject = clean_subject(rest);
             }
-            // "年度利用外资不少于10亿美元，占全区利用外资总额40%以上": a share of what the
+            // "年度外贸进出口额不少于900亿元，占全区总额20%以上": a share of what the
             // previous target counts.
             if q.measure.0 == Measure::Share
                 && subject.starts_with('占')
@@ -604,7 +604,7 @@ mod tests {
             ("到2025年，示范区跨境电商交易额达120亿元。", Some(2025), "示范区跨境电商交易额", 120.0, None, "亿元", AtLeast, Level, None, None),
             ("2025年底前，入驻企业不少于800家。", Some(2025), "入驻企业", 800.0, None, "家", AtLeast, Level, None, None),
             ("2026年前，建成海外仓15个以上。", Some(2026), "建成海外仓", 15.0, None, "个", AtLeast, Level, None, None),
-            ("2027年全区港口集装箱吞吐量达到1000万标箱。", Some(2027), "港口集装箱吞吐量", 1000.0, None, "万标箱", AtLeast, Level, None, None),
+            ("2027年全区港口集装箱运量达到900万标箱。", Some(2027), "港口集装箱运量", 900.0, None, "万标箱", AtLeast, Level, None, None),
             ("到2025年，企业开办时间控制在2个工作日以内。", Some(2025), "企业开办时间", 2.0, None, "个工作日", AtMost, Level, None, None),
             ("到2025年，进口整体通关时间不超过36小时。", Some(2025), "进口整体通关时间", 36.0, None, "小时", AtMost, Level, None, None),
             ("到2025年，出口通关时间压缩至1.5小时以内。", Some(2025), "出口通关时间", 1.5, None, "小时", AtMost, Level, None, None),
@@ -649,7 +649,7 @@ mod tests {
     #[test]
     fn year_scope_value_unit() {
         let t = targets(
-            "到2026年，广西自贸试验区数字经济产业年产值达300亿元、汽车产业年产值达500亿元。",
+            "到2026年，广西自贸试验区数字经济产业年产值达300亿元、装备制造产业年产值达450亿元。",
         );
         assert_eq!(t.len(), 2);
         assert_eq!(
@@ -666,7 +666,7 @@ mod tests {
         );
         assert_eq!(
             (t[1].subject.as_str(), t[1].scope.as_deref()),
-            ("汽车产业年产值", Some("广西自贸试验区"))
+            ("装备制造产业年产值", Some("广西自贸试验区"))
         );
     }
 
@@ -711,7 +711,7 @@ mod tests {
     #[test]
     fn facts_without_year_or_comparator_are_not_targets() {
         assert!(
-            targets("实施范围119.99平方公里，推动30万吨级原油码头建设，比2020年增长。").is_empty()
+            targets("实施范围119.99平方公里，推动20万吨级散货码头建设，比2020年增长。").is_empty()
         );
         let t = targets("比2020年增长20%以上。");
         assert_eq!(t[0].year, None);

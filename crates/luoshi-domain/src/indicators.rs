@@ -184,6 +184,29 @@ pub struct Status {
     pub reason: String,
 }
 
+/// What an indicator's number measures, in words.
+pub fn measure_label(m: Measure) -> &'static str {
+    match m {
+        Measure::Level => "总量",
+        Measure::Share => "占比",
+        Measure::Change => "较基期变化",
+        Measure::AnnualGrowth => "年均增长",
+    }
+}
+
+/// A milestone as a line: "2025年 ≥ 700亿元", "2025年 50—60万辆".
+pub fn milestone_text(m: &Milestone, unit: &str) -> String {
+    let cmp = match m.comparator {
+        Comparator::AtLeast => "≥ ",
+        Comparator::AtMost => "≤ ",
+        Comparator::Equal | Comparator::Range => "",
+    };
+    match m.value_max {
+        Some(max) => format!("{}年 {}—{}{unit}", m.year, m.value, max),
+        None => format!("{}年 {cmp}{}{unit}", m.year, m.value),
+    }
+}
+
 /// A number as people read it: at most two decimals, no trailing zeros.
 pub fn show(v: f64) -> String {
     let s = format!("{:.2}", v);

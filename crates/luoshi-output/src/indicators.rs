@@ -1,7 +1,7 @@
 //! The indicators as a sheet (指标表): each indicator with its milestones, baseline, latest
 //! value, progress, light and the reason in words, as the 指标 list shows them.
 
-use luoshi_domain::indicators::{Comparator, Measure, Status, show};
+use luoshi_domain::indicators::{Status, measure_label, milestone_text, show};
 use luoshi_store::indicators::Indicator;
 
 use crate::xlsx::{Cell, Sheet};
@@ -22,15 +22,6 @@ pub const HEADERS: [&str; 12] = [
     "来源",
 ];
 
-fn measure(m: Measure) -> &'static str {
-    match m {
-        Measure::Level => "总量",
-        Measure::Share => "占比",
-        Measure::Change => "较基期变化",
-        Measure::AnnualGrowth => "年均增长",
-    }
-}
-
 /// The sheet of `rows` (each indicator with its status), in the order given.
 pub fn indicators_sheet(rows: &[(Indicator, Status)]) -> Sheet {
     let widths = [
@@ -42,23 +33,7 @@ pub fn indicators_sheet(rows: &[(Indicator, Status)]) -> Sheet {
     for (i, status) in rows {
         let milestones: Vec<String> = i
             .live_milestones()
-            .map(|m| {
-                let cmp = match m.milestone.comparator {
-                    Comparator::AtLeast => "≥",
-                    Comparator::AtMost => "≤",
-                    Comparator::Equal | Comparator::Range => "",
-                };
-                match m.milestone.value_max {
-                    Some(max) => format!(
-                        "{}年 {}—{}{}",
-                        m.milestone.year, m.milestone.value, max, i.unit
-                    ),
-                    None => format!(
-                        "{}年 {cmp}{}{}",
-                        m.milestone.year, m.milestone.value, i.unit
-                    ),
-                }
-            })
+            .map(|m| milestone_text(&m.milestone, &i.unit))
             .collect();
         let latest = i
             .actuals
@@ -91,7 +66,7 @@ pub fn indicators_sheet(rows: &[(Indicator, Status)]) -> Sheet {
             Cell::from(i.id),
             i.subject.clone().into(),
             i.scope.clone().unwrap_or_default().into(),
-            measure(i.measure).into(),
+            measure_label(i.measure).into(),
             milestones.join("；").into(),
             i.baseline
                 .as_ref()

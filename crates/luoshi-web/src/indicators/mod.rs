@@ -9,7 +9,7 @@ pub(crate) use api::schemas;
 pub(crate) mod pages;
 
 use luoshi_domain::accounts::Access::{Admin, Reader};
-use luoshi_domain::indicators::{IndicatorThresholds, Measure};
+use luoshi_domain::indicators::IndicatorThresholds;
 use luoshi_domain::lights::Light;
 use luoshi_store::indicators::{Indicator, IndicatorFilter};
 use serde::Deserialize;
@@ -152,12 +152,4 @@ pub(crate) fn light_counts(rows: &[pages::Row]) -> [usize; Light::COUNT] {
     counts
 }
 
-/// What an indicator's number measures, in words.
-pub fn measure_label(m: Measure) -> &'static str {
-    match m {
-        Measure::Level => "总量",
-        Measure::Share => "占比",
-        Measure::Change => "较基期变化",
-        Measure::AnnualGrowth => "年均增长",
-    }
-}
+pub use luoshi_domain::indicators::measure_label;

@@ -14,25 +14,13 @@ use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Form, Path, Query};
 use crate::kit::page::{Nav, back, nav, page, refused};
 use luoshi_domain::accounts::Role;
-use luoshi_domain::indicators::{Comparator, Point, Status, check_value, show, target_level};
+use luoshi_domain::indicators::{Point, Status, check_value, show, target_level};
 use luoshi_store::indicators::{Baseline, Indicator};
 use luoshi_store::ledger::DocumentRow;
 use luoshi_store::registry::UnitSummary;
 use luoshi_store::{Id, Page, Scope};
 
-/// A milestone as a line: "2025年 ≥ 700亿元".
-pub fn milestone_text(m: &luoshi_domain::indicators::Milestone, unit: &str) -> String {
-    let cmp = match m.comparator {
-        Comparator::AtLeast => "≥ ",
-        Comparator::AtMost => "≤ ",
-        Comparator::Equal => "",
-        Comparator::Range => "",
-    };
-    match m.value_max {
-        Some(max) => format!("{}年 {}—{}{unit}", m.year, m.value, max),
-        None => format!("{}年 {cmp}{}{unit}", m.year, m.value),
-    }
-}
+pub use luoshi_domain::indicators::milestone_text;
 
 pub fn light_code(s: &Status) -> &'static str {
     match s.light {

@@ -130,7 +130,7 @@ async fn targets_become_indicators_on_the_page_and_the_api() {
             .collect();
         assert_eq!(rows[0][..4], ["编号", "指标", "范围", "口径"], "{name}");
         let trade_row = rows.iter().find(|r| r[1] == "数字贸易进出口额").unwrap();
-        assert_eq!(trade_row[4], "2027年 ≥200亿元", "{name}");
+        assert_eq!(trade_row[4], "2027年 ≥ 200亿元", "{name}");
         assert_eq!(trade_row[5], "2025年 120亿元", "{name}");
         assert!(
             trade_row[9].contains("尚未填报实际值"),
