@@ -10,6 +10,8 @@
 //! 3. `outline`, `meta`, `tasks` (with `clause`), `targets`, `rules`, `roster`, `achievements`:
 //!    read the 公文's structure and facts;
 //! 4. `diff`: compare two versions of one document.
+//!
+//! Besides, `statistics` reads a statistics sheet (统计报表, .xlsx) into rows for the indicators.
 
 mod achievements;
 mod archive;
@@ -30,6 +32,7 @@ pub mod package;
 mod pdf;
 mod roster;
 mod rules;
+pub mod statistics;
 mod targets;
 mod task_table;
 mod tasks;

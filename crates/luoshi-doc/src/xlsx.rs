@@ -24,7 +24,7 @@ fn column(reference: &str) -> Option<usize> {
 }
 
 /// A cell's (column, row): 0-based column, 1-based row.
-type At = (usize, usize);
+pub type At = (usize, usize);
 
 /// A merged range "C2:C4" as its first and last cell.
 fn merge_range(reference: &str) -> Option<(At, At)> {
@@ -73,8 +73,37 @@ fn fill_merged(rows: &mut [(usize, Vec<String>)], merges: &[(At, At)]) {
     }
 }
 
-/// Extracts the text of an .xlsx workbook.
-pub fn extract(mut archive: Archive<'_>, limits: &Limits) -> Result<String, InputError> {
+/// A cell as read: its 0-based column, its text, and whether it holds a formula (a statistics
+/// sheet must carry values, not formulas that another program computes).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cell {
+    pub text: String,
+    pub formula: bool,
+}
+
+/// One worksheet: its name, whether the workbook hides it, its rows (1-based number, cells by
+/// column) in order, and its merged ranges.
+#[derive(Debug, Clone, Default)]
+pub struct Sheet {
+    pub name: String,
+    pub hidden: bool,
+    pub rows: Vec<(usize, Vec<Cell>)>,
+    pub merges: Vec<(At, At)>,
+}
+
+/// A cell reference such as "C12" from a 0-based column and a 1-based row.
+pub fn reference(col: usize, row: usize) -> String {
+    let mut letters = String::new();
+    let mut n = col + 1;
+    while n > 0 {
+        let r = (n - 1) % 26;
+        letters.insert(0, (b'A' + r as u8) as char);
+        n = (n - 1) / 26;
+    }
+    format!("{letters}{row}")
+}
+
+fn shared_strings(archive: &mut Archive<'_>, limits: &Limits) -> Result<Vec<String>, InputError> {
     let mut shared = Vec::new();
     if let Some(xml) = archive.read_text("xl/sharedStrings.xml")? {
         let mut cur: Option<String> = None;
@@ -96,24 +125,88 @@ pub fn extract(mut archive: Archive<'_>, limits: &Limits) -> Result<String, Inpu
             }
         }
     }
-    let mut sheets: Vec<String> = archive
+    Ok(shared)
+}
+
+/// The workbook's sheet names and hidden flags by worksheet part (`xl/worksheets/sheet1.xml`).
+fn sheet_names(
+    archive: &mut Archive<'_>,
+    limits: &Limits,
+) -> Result<Vec<(String, String, bool)>, InputError> {
+    let mut targets: Vec<(String, String)> = Vec::new();
+    if let Some(xml) = archive.read_text("xl/_rels/workbook.xml.rels")? {
+        for e in events(&xml, limits.max_xml_depth)? {
+            if let XmlEvent::Start { name, attrs } = e
+                && name == "Relationship"
+                && let (Some(id), Some(target)) = (attr(&attrs, "Id"), attr(&attrs, "Target"))
+            {
+                let target = target.trim_start_matches('/');
+                let part = if target.starts_with("xl/") {
+                    target.to_string()
+                } else {
+                    format!("xl/{target}")
+                };
+                targets.push((id.to_string(), part));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(xml) = archive.read_text("xl/workbook.xml")? {
+        for e in events(&xml, limits.max_xml_depth)? {
+            if let XmlEvent::Start { name, attrs } = e
+                && name == "sheet"
+            {
+                let id = attrs
+                    .iter()
+                    .find(|(k, _)| k == "r:id" || k.ends_with(":id") || k == "id")
+                    .map(|(_, v)| v.as_str());
+                let Some(part) = id.and_then(|id| targets.iter().find(|t| t.0 == id)) else {
+                    continue;
+                };
+                let hidden = matches!(attr(&attrs, "state"), Some("hidden" | "veryHidden"));
+                let name = attr(&attrs, "name").unwrap_or("").to_string();
+                out.push((part.1.clone(), name, hidden));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Every worksheet of an .xlsx workbook, in the workbook's order (parts the workbook does not
+/// name follow, by part name).
+pub fn sheets(mut archive: Archive<'_>, limits: &Limits) -> Result<Vec<Sheet>, InputError> {
+    let shared = shared_strings(&mut archive, limits)?;
+    let named = sheet_names(&mut archive, limits)?;
+    let mut parts: Vec<String> = archive
         .names()
         .into_iter()
         .filter(|n| n.starts_with("xl/worksheets/") && n.ends_with(".xml"))
         .collect();
-    sheets.sort_by_key(|n| (n.len(), n.clone()));
-    let mut out = String::new();
-    for sheet in sheets {
-        let Some(xml) = archive.read_text(&sheet)? else {
+    parts.sort_by_key(|n| {
+        let at = named.iter().position(|(p, _, _)| p == n);
+        (at.unwrap_or(usize::MAX), n.len(), n.clone())
+    });
+    let mut out = Vec::new();
+    for part in parts {
+        let Some(xml) = archive.read_text(&part)? else {
             continue;
         };
-        let mut row: Vec<String> = Vec::new();
+        let (name, hidden) = named
+            .iter()
+            .find(|(p, _, _)| *p == part)
+            .map(|(_, n, h)| (n.clone(), *h))
+            .unwrap_or_else(|| (part.clone(), false));
+        let mut sheet = Sheet {
+            name,
+            hidden,
+            ..Sheet::default()
+        };
+        let mut row: Vec<Cell> = Vec::new();
         let mut row_no = 0usize;
-        let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
-        let mut merges: Vec<(At, At)> = Vec::new();
         let mut cell_col = 0usize;
         let mut cell_type = String::new();
         let mut value = String::new();
+        let mut formula = false;
         let mut in_value = false;
         for e in events(&xml, limits.max_xml_depth)? {
             match e {
@@ -121,11 +214,11 @@ pub fn extract(mut archive: Archive<'_>, limits: &Limits) -> Result<String, Inpu
                     row.clear();
                     row_no = attr(&attrs, "r")
                         .and_then(|r| r.parse().ok())
-                        .unwrap_or(rows.last().map_or(1, |r| r.0 + 1));
+                        .unwrap_or(sheet.rows.last().map_or(1, |r| r.0 + 1));
                 }
                 XmlEvent::Start { name, attrs } if name == "mergeCell" => {
                     if let Some(range) = attr(&attrs, "ref").and_then(merge_range) {
-                        merges.push(range);
+                        sheet.merges.push(range);
                     }
                 }
                 XmlEvent::Start { name, attrs } if name == "c" => {
@@ -135,7 +228,9 @@ pub fn extract(mut archive: Archive<'_>, limits: &Limits) -> Result<String, Inpu
                         .min(255);
                     cell_type = attr(&attrs, "t").unwrap_or("").to_string();
                     value.clear();
+                    formula = false;
                 }
+                XmlEvent::Start { name, .. } if name == "f" => formula = true,
                 XmlEvent::Start { name, .. } if name == "v" || name == "t" => in_value = true,
                 XmlEvent::End { name } if name == "v" || name == "t" => in_value = false,
                 XmlEvent::Text(t) if in_value => value.push_str(&t),
@@ -151,17 +246,31 @@ pub fn extract(mut archive: Archive<'_>, limits: &Limits) -> Result<String, Inpu
                         value.clone()
                     };
                     if row.len() <= cell_col {
-                        row.resize(cell_col + 1, String::new());
+                        row.resize(cell_col + 1, Cell::default());
                     }
-                    row[cell_col] = text;
+                    row[cell_col] = Cell { text, formula };
                 }
                 XmlEvent::End { name } if name == "row" => {
-                    rows.push((row_no, std::mem::take(&mut row)));
+                    sheet.rows.push((row_no, std::mem::take(&mut row)));
                 }
                 _ => {}
             }
         }
-        fill_merged(&mut rows, &merges);
+        out.push(sheet);
+    }
+    Ok(out)
+}
+
+/// Extracts the text of an .xlsx workbook.
+pub fn extract(archive: Archive<'_>, limits: &Limits) -> Result<String, InputError> {
+    let mut out = String::new();
+    for sheet in sheets(archive, limits)? {
+        let mut rows: Vec<(usize, Vec<String>)> = sheet
+            .rows
+            .into_iter()
+            .map(|(n, cells)| (n, cells.into_iter().map(|c| c.text).collect()))
+            .collect();
+        fill_merged(&mut rows, &sheet.merges);
         for (_, row) in rows
             .iter()
             .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))

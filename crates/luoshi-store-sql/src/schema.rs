@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (10, V10, "", ""),
     (11, V11, "", ""),
     (12, V12, "", ""),
+    (13, V13, "", ""),
 ];
 
 const V1: &str = r#"
@@ -507,6 +508,30 @@ CREATE TABLE indicator_units (
     role TEXT NOT NULL,
     PRIMARY KEY (indicator_id, unit_id)
 );
+"#;
+
+/// Indicator values: each row one version of one period's value (`quarter` 0 for the year),
+/// filed with a report (reviewed with its version) or by the office (accepted as written).
+const V13: &str = r#"
+CREATE TABLE indicator_values (
+    id {ID},
+    indicator_id {INT} NOT NULL REFERENCES indicators(id),
+    year {INT} NOT NULL,
+    quarter {INT} NOT NULL,
+    value TEXT NOT NULL,
+    source TEXT,
+    origin TEXT NOT NULL,
+    report_id {INT} REFERENCES reports(id),
+    report_version {INT},
+    unit_id {INT} REFERENCES units(id),
+    state TEXT NOT NULL,
+    review_reason TEXT,
+    filed_by_name TEXT NOT NULL,
+    filed_at {INT} NOT NULL,
+    filed_on TEXT NOT NULL
+);
+CREATE INDEX indicator_values_indicator ON indicator_values(indicator_id, year, quarter, id);
+CREATE INDEX indicator_values_report ON indicator_values(report_id, report_version);
 "#;
 
 /// The DDL of one migration in one dialect.

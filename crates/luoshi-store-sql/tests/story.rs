@@ -146,6 +146,7 @@ async fn racing_retries_write_one_version_on_both() {
                             progress: 50,
                             narrative: "推进中".into(),
                             figures: vec![],
+                            values: Vec::new(),
                             attachments: vec![],
                             idempotency_key: Some("same-key".into()),
                         },

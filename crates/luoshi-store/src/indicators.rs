@@ -9,9 +9,11 @@
 
 use async_trait::async_trait;
 use luoshi_domain::calendar::Date;
+use luoshi_domain::indicators::filing::ValueOrigin;
 use luoshi_domain::indicators::{
     Comparator, Decimal, Direction, Facts, IndicatorThresholds, Measure, Milestone, Point, Status,
 };
+use luoshi_domain::reporting::ReviewState;
 use serde::{Deserialize, Serialize};
 
 use crate::{Actor, Id, StoreResult};
@@ -61,6 +63,44 @@ pub struct Baseline {
     pub source: Option<String>,
 }
 
+/// One version of one period's value (a year's, or a quarter's year-to-date), as filed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorValue {
+    pub id: Id,
+    pub indicator_id: Id,
+    /// The indicator's subject and unit, for lists that show values of several.
+    pub subject: String,
+    pub unit: String,
+    pub point: Point,
+    /// 统计口径, 来源.
+    pub source: Option<String>,
+    pub origin: ValueOrigin,
+    /// The report it was filed with (reviewed with it), and that report's version.
+    pub report_id: Option<Id>,
+    pub report_version: Option<i64>,
+    /// The unit that filed it (with a report), as it is named today.
+    pub unit_name: Option<String>,
+    pub state: ReviewState,
+    pub review_reason: Option<String>,
+    pub filed_by: String,
+    pub filed_at: i64,
+    pub filed_on: Date,
+    /// 1 for the period's first value, counting every filing of it.
+    pub version: i64,
+}
+
+/// A value to file: its period and the number in the indicator's unit (checked by
+/// `luoshi_domain::indicators::filing::check_filing`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewValue {
+    pub indicator_id: Id,
+    pub year: i32,
+    /// 1–4 for a quarter's year-to-date value; `None` for the year.
+    pub quarter: Option<u8>,
+    pub value: Decimal,
+    pub source: Option<String>,
+}
+
 /// An indicator with everything its page and its status need.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Indicator {
@@ -77,8 +117,10 @@ pub struct Indicator {
     /// Live milestones first by year, then the history.
     pub milestones: Vec<StoredMilestone>,
     pub units: Vec<IndicatorUnit>,
-    /// Accepted values (none are filed yet in this version of Luoshi).
+    /// The accepted values: each period's latest accepted version.
     pub actuals: Vec<Point>,
+    /// Every value filed, every version, newest first.
+    pub values: Vec<IndicatorValue>,
 }
 
 impl Indicator {
@@ -116,6 +158,32 @@ impl Indicator {
             thresholds,
             luoshi_domain::indicators::moment(today),
         )
+    }
+
+    /// What a filed value is checked against (`filing::check_filing`): the plan's years, the
+    /// latest accepted value or the first target as the reference, the accepted values.
+    pub fn known(&self) -> luoshi_domain::indicators::filing::Known {
+        use luoshi_domain::indicators::filing::{Known, plan_years};
+        let years: Vec<i32> = self.live_milestones().map(|m| m.milestone.year).collect();
+        let latest = self
+            .actuals
+            .iter()
+            .max_by(|a, b| a.at().total_cmp(&b.at()))
+            .map(|p| p.value);
+        let target = self.live_milestones().next().map(|m| m.milestone.value);
+        Known {
+            id: self.id,
+            subject: self.subject.clone(),
+            scope: self.scope.clone(),
+            unit: self.unit.clone(),
+            years: plan_years(&years, self.baseline.as_ref().map(|b| b.year)).unwrap_or((0, 0)),
+            reference: latest.or(target).filter(|_| self.measure == Measure::Level),
+            current: self
+                .actuals
+                .iter()
+                .map(|p| ((p.year, p.quarter), p.value))
+                .collect(),
+        }
     }
 
     /// The comparator of the first live milestone (how the indicator is read: ≥, ≤).
@@ -168,6 +236,29 @@ pub trait IndicatorsStore: Send + Sync {
         id: Id,
         baseline: Option<Baseline>,
     ) -> StoreResult<()>;
+    /// The office's values (from a statistics sheet, its page or the API): all written in one
+    /// transaction, each a new version of its period, accepted as written; a value equal to
+    /// its period's accepted one is skipped; `filed_on` is today. Audited per indicator. Returns how many were
+    /// written. (A unit's values come with its report: `SubmitReport::values`.)
+    async fn record_values(
+        &self,
+        actor: &Actor,
+        origin: ValueOrigin,
+        filed_on: Date,
+        values: &[NewValue],
+    ) -> StoreResult<usize>;
+}
+
+/// Each period's latest version (accepted, awaiting review or returned), by period.
+pub fn latest_values(i: &Indicator) -> impl Iterator<Item = &IndicatorValue> {
+    let mut seen = std::collections::HashSet::new();
+    let mut latest: Vec<&IndicatorValue> = i
+        .values
+        .iter()
+        .filter(|v| seen.insert((v.point.year, v.point.quarter)))
+        .collect();
+    latest.sort_by(|a, b| a.point.at().total_cmp(&b.point.at()));
+    latest.into_iter()
 }
 
 /// A decimal as a JSON number, as written (700, 0.85).
@@ -202,11 +293,16 @@ pub fn indicator_json(
         "baseline": i.baseline.as_ref().map(|b| json!({
             "year": b.year, "value": number(&b.value), "source": b.source,
         })),
-        "actuals": i.actuals.iter().map(|p| json!({
-            "year": p.year,
-            "period": p.quarter.map_or("year".to_string(), |q| format!("Q{q}")),
-            "value": number(&p.value),
-            "status": "accepted",
+        // Each period's latest version, whatever its review.
+        "actuals": latest_values(i).map(|v| json!({
+            "year": v.point.year,
+            "period": luoshi_domain::indicators::filing::period_code(v.point.quarter),
+            "value": number(&v.point.value),
+            "status": v.state.code(),
+            "source": v.source,
+            "origin": v.origin.code(),
+            "version": v.version,
+            "filed_on": v.filed_on,
         })).collect::<Vec<_>>(),
         "units": i.units.iter().map(|u| json!({"name": u.name, "role": u.role})).collect::<Vec<_>>(),
         "source": i.source().map(|s| json!({
@@ -221,4 +317,110 @@ pub fn indicator_json(
             "reason": status.reason,
         },
     })
+}
+
+/// A statistics sheet read and matched: its data rows, what it would change, or every bad row
+/// (file problems first, then rows), in Chinese.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetPlan {
+    pub rows: usize,
+    pub changes: Vec<luoshi_domain::indicators::filing::Change>,
+    pub problems: Vec<String>,
+}
+
+impl SheetPlan {
+    /// Rows by what they do: (新增, 修改, 不变).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        use luoshi_domain::indicators::filing::ChangeKind;
+        let of = |k: ChangeKind| self.changes.iter().filter(|c| c.kind() == k).count();
+        (
+            of(ChangeKind::New),
+            of(ChangeKind::Changed),
+            of(ChangeKind::Same),
+        )
+    }
+}
+
+/// Reads a statistics sheet (`luoshi_doc::statistics`) and plans it against every indicator
+/// (`filing::plan_sheet`); nothing is written. The use case of the page, the API and
+/// `luoshi figures import`.
+pub async fn plan_sheet(
+    store: &(dyn IndicatorsStore + '_),
+    bytes: &[u8],
+    today: Date,
+) -> StoreResult<SheetPlan> {
+    use luoshi_doc::statistics::{self, MAX_PROBLEMS, SheetProblem};
+    let rows = match statistics::read(bytes, &luoshi_doc::Limits::default()) {
+        Ok(rows) => rows,
+        Err(problems) => {
+            return Ok(SheetPlan {
+                rows: 0,
+                changes: Vec::new(),
+                problems: problems.iter().map(SheetProblem::text).collect(),
+            });
+        }
+    };
+    let known: Vec<_> = store
+        .indicators(&IndicatorFilter::default())
+        .await?
+        .iter()
+        .map(Indicator::known)
+        .collect();
+    let (changes, problems) =
+        luoshi_domain::indicators::filing::plan_sheet(&rows, &known, today.year);
+    let mut listed: Vec<String> = problems
+        .iter()
+        .take(MAX_PROBLEMS)
+        .map(luoshi_domain::indicators::filing::RowProblem::text)
+        .collect();
+    if problems.len() > MAX_PROBLEMS {
+        listed.push(format!(
+            "……另有 {} 处问题未列出",
+            problems.len() - MAX_PROBLEMS
+        ));
+    }
+    Ok(SheetPlan {
+        rows: rows.len(),
+        changes,
+        problems: listed,
+    })
+}
+
+/// Imports a statistics sheet: planned from the bytes, written only when every row is valid
+/// (one transaction, accepted as the office's). The plan and how many values were written;
+/// refused (`sheet_rows`, every problem listed) when any row is bad.
+pub async fn import_sheet(
+    store: &(dyn IndicatorsStore + '_),
+    actor: &Actor,
+    bytes: &[u8],
+    today: Date,
+) -> StoreResult<(SheetPlan, usize)> {
+    use luoshi_domain::indicators::filing::ChangeKind;
+    let plan = plan_sheet(store, bytes, today).await?;
+    if !plan.problems.is_empty() {
+        return Err(crate::StoreError::Invalid(
+            "sheet_rows",
+            format!(
+                "统计报表有 {} 处问题，未导入任何数据：{}",
+                plan.problems.len(),
+                plan.problems.join("；")
+            ),
+        ));
+    }
+    let values: Vec<NewValue> = plan
+        .changes
+        .iter()
+        .filter(|c| c.kind() != ChangeKind::Same)
+        .map(|c| NewValue {
+            indicator_id: c.indicator_id,
+            year: c.year,
+            quarter: c.quarter,
+            value: c.value,
+            source: c.source.clone(),
+        })
+        .collect();
+    let written = store
+        .record_values(actor, ValueOrigin::Sheet, today, &values)
+        .await?;
+    Ok((plan, written))
 }

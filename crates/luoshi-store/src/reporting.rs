@@ -76,6 +76,8 @@ pub struct ReportVersion {
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<i64>,
     pub attachments: Vec<AttachmentMeta>,
+    /// The indicator values filed with this version.
+    pub values: Vec<crate::indicators::IndicatorValue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -121,6 +123,9 @@ pub struct SubmitReport {
     pub progress: i64,
     pub narrative: String,
     pub figures: Vec<Figure>,
+    /// Indicator values filed with the report (its task's indicators, or those the office
+    /// assigned to the unit); reviewed with it.
+    pub values: Vec<crate::indicators::NewValue>,
     pub attachments: Vec<NewAttachment>,
     /// The client's idempotency key: a repeated submission with the same key returns the first.
     pub idempotency_key: Option<String>,

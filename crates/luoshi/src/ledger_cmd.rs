@@ -2,7 +2,7 @@
 //! `parse-worker` the server runs for each upload.
 
 use luoshi_output::pdf::FontSpec;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -281,44 +281,6 @@ pub async fn import(db: &DbArgs, files: &[PathBuf]) -> Result<ExitCode> {
     })
 }
 
-/// `luoshi indicators`: every indicator with its milestones, units, source and status; with
-/// `--json` one object per line.
-pub async fn indicators(db: &DbArgs, json: bool) -> Result<ExitCode> {
-    use luoshi_store::indicators::{IndicatorFilter, indicator_json};
-    let store = db.open().await?;
-    let thresholds = luoshi_domain::indicators::IndicatorThresholds::default();
-    let today = luoshi_store::today_in_china();
-    let mut out = std::io::stdout().lock();
-    for i in store.indicators(&IndicatorFilter::default()).await? {
-        let line = if json {
-            indicator_json(&i, &thresholds, today).to_string()
-        } else {
-            let status = i.status(&thresholds, today);
-            let milestones: Vec<String> = i
-                .live_milestones()
-                .map(|m| format!("{}年 {}{}", m.milestone.year, m.milestone.value, i.unit))
-                .collect();
-            let scope = i
-                .scope
-                .as_deref()
-                .map_or(String::new(), |s| format!("［{s}］"));
-            format!(
-                "{}\t{scope}{}\t{}\t{}：{}",
-                i.id,
-                i.subject,
-                milestones.join("，"),
-                status.light.label(),
-                status.reason
-            )
-        };
-        // A reader that stops early (`| head`) ends the listing, not the process with a panic.
-        if writeln!(out, "{line}").is_err() {
-            break;
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 pub async fn units(db: &DbArgs, json: bool) -> Result<ExitCode> {
     let store = db.open().await?;
     let mut out = Vec::new();
@@ -497,7 +459,7 @@ pub async fn demo(
     }
     let meeting = demo_meeting(&*store, &actor, day).await?;
     demo_daily(&*store, &actor, day, &meeting).await?;
-    demo_indicators(&*store, &actor).await?;
+    crate::indicators_cmd::demo_indicators(&*store, &actor, day, beside).await?;
     let mut logins: Vec<(String, String, String)> = first
         .iter()
         .map(|a| {
@@ -619,21 +581,6 @@ pub async fn demo(
 
 /// A meeting of the office with two decisions, one still without a lead unit (the office adds
 /// it on the meeting's page, and the decision can then become an item).
-/// The sample plan's trade target gets a baseline, so its page draws the path to 2027.
-async fn demo_indicators(store: &dyn Store, actor: &Actor) -> Result<()> {
-    use luoshi_store::indicators::{Baseline, IndicatorFilter};
-    let all = store.indicators(&IndicatorFilter::default()).await?;
-    if let Some(i) = all.iter().find(|i| i.subject == "数字贸易进出口额") {
-        let baseline = Baseline {
-            year: 2025,
-            value: luoshi_domain::indicators::Decimal::from(120),
-            source: Some("示例：自治区商务厅 2025 年统计快报".into()),
-        };
-        store.set_baseline(actor, i.id, Some(baseline)).await?;
-    }
-    Ok(())
-}
-
 async fn demo_meeting(
     store: &dyn Store,
     actor: &Actor,

@@ -7,6 +7,7 @@ mod bench;
 mod bench_ledger;
 #[cfg(feature = "bench")]
 mod bench_rush;
+mod indicators_cmd;
 mod ledger_cmd;
 mod ops_cmd;
 mod parse_cmd;
@@ -97,6 +98,11 @@ enum Command {
         db: ledger_cmd::DbArgs,
         #[arg(long)]
         json: bool,
+    },
+    /// Indicator values (实际值): `figures import FILE.xlsx` loads a statistics sheet.
+    Figures {
+        #[command(subcommand)]
+        what: FiguresCommand,
     },
     /// The task ledger, filtered.
     Tasks {
@@ -191,6 +197,20 @@ enum AuditCommand {
 }
 
 #[derive(Subcommand)]
+enum FiguresCommand {
+    /// Load a statistics sheet (.xlsx: 指标, 范围, 年份, 期别, 数值, 单位, 口径/来源) as the office
+    /// would: all rows or none.
+    Import {
+        #[command(flatten)]
+        db: ledger_cmd::DbArgs,
+        file: PathBuf,
+        /// Print what would change, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum ExportCommand {
     /// The task division table as .xlsx.
     Tasks {
@@ -242,7 +262,10 @@ fn main() -> ExitCode {
         )),
         Command::Import { db, files } => block(ledger_cmd::import(&db, &files)),
         Command::Units { db, json } => block(ledger_cmd::units(&db, json)),
-        Command::Indicators { db, json } => block(ledger_cmd::indicators(&db, json)),
+        Command::Indicators { db, json } => block(indicators_cmd::indicators(&db, json)),
+        Command::Figures {
+            what: FiguresCommand::Import { db, file, dry_run },
+        } => block(indicators_cmd::figures_import(&db, &file, dry_run)),
         Command::Tasks { db, filter, json } => block(ledger_cmd::tasks(&db, &filter, json)),
         Command::Export {
             what: ExportCommand::Tasks { db, filter, xlsx },

@@ -110,6 +110,10 @@ async fn replay(tx: &mut Tx, key: &str, sub: &SubmitReport) -> StoreResult<Optio
             == sub.narrative.trim()
         && found.col::<String, _>("figures")? == figures;
     let version_no: i64 = found.col("version_no")?;
+    let report_id: Id = found.col("report_id")?;
+    let same = same
+        && crate::indicators::values::filed_with(tx, report_id, version_no).await?
+            == crate::indicators::values::as_filed(&sub.values);
     if !same {
         return Err(StoreError::Invalid(
             "idempotency_key_reused",
@@ -118,7 +122,7 @@ async fn replay(tx: &mut Tx, key: &str, sub: &SubmitReport) -> StoreResult<Optio
             ),
         ));
     }
-    let report = row_in_tx(tx, found.col("report_id")?).await?;
+    let report = row_in_tx(tx, report_id).await?;
     Ok(Some(Submitted {
         report,
         version_no,
@@ -243,6 +247,15 @@ async fn write_report(
         &sub.attachments,
     )
     .await?;
+    crate::indicators::values::file_with_report(
+        &mut tx,
+        actor,
+        (sub.task_id, sub.unit_id),
+        (report_id, version_no),
+        &sub.filed_on.to_string(),
+        &sub.values,
+    )
+    .await?;
     sqlx::query(
         "UPDATE reports SET state = 'submitted', status = $1, progress = $2, versions = $3, \
          updated_at = $4 WHERE id = $5",
@@ -266,6 +279,11 @@ async fn write_report(
             "task_id": sub.task_id, "unit_id": sub.unit_id, "kind": sub.kind.code(),
             "period": sub.period, "version": version_no, "status": sub.status.code(),
             "progress": sub.progress, "late": report.late, "attachments": sub.attachments.len(),
+            "values": sub.values.iter().map(|v| json!({
+                "indicator_id": v.indicator_id, "year": v.year,
+                "period": luoshi_domain::indicators::filing::period_code(v.quarter),
+                "value": v.value.normalize().to_string(),
+            })).collect::<Vec<_>>(),
         })),
     )
     .await?;
@@ -459,6 +477,13 @@ impl ReportingStore for SqlStore {
         .bind(versions)
         .run(&mut *tx)
         .await?;
+        crate::indicators::values::review_with_report(
+            &mut tx,
+            (review.report_id, versions),
+            to,
+            (!reason.is_empty()).then_some(reason.as_str()),
+        )
+        .await?;
         sqlx::query(
             "UPDATE reports SET state = $1, updated_at = $2, returns = returns + $3 WHERE id = $4",
         )
@@ -588,6 +613,7 @@ impl ReportingStore for SqlStore {
         )
         .bind(id)
         .all(&self.pool).await?;
+        let mut values = self.report_values(id).await?;
         let mut history = Vec::new();
         for v in versions {
             let vid: Id = v.col("id")?;
@@ -622,6 +648,14 @@ impl ReportingStore for SqlStore {
                 reviewed_by: v.col("reviewed_by_name")?,
                 reviewed_at: v.col("reviewed_at")?,
                 attachments: files,
+                values: {
+                    let no: i64 = v.col("version_no")?;
+                    let (mine, rest) = values
+                        .into_iter()
+                        .partition(|x| x.report_version == Some(no));
+                    values = rest;
+                    mine
+                },
             });
         }
         Ok(Some(ReportDetail { row, history }))

@@ -51,6 +51,7 @@ fn filing(task: Id, unit: Id, kind: ReportKind, filed_on: &str, key: Option<&str
             value: 42.0,
             unit: "家".into(),
         }],
+        values: Vec::new(),
         attachments: Vec::new(),
         idempotency_key: key.map(str::to_string),
     }

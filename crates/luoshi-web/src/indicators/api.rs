@@ -43,6 +43,72 @@ pub async fn indicator(
     Ok(Json(indicator_json(&i, &thresholds(), today)))
 }
 
+#[derive(serde::Deserialize)]
+pub struct ValuesBody {
+    pub values: Vec<super::filing::ValueInput>,
+}
+
+/// The office's values for one indicator: checked, accepted as written.
+pub async fn values(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Json(body): Json<ValuesBody>,
+) -> AppResult<Json<Value>> {
+    let inputs: Vec<super::filing::ValueInput> = body
+        .values
+        .into_iter()
+        .map(|v| super::filing::ValueInput {
+            indicator_id: id,
+            ..v
+        })
+        .collect();
+    let written = super::filing::record(&state, &a.actor(), &inputs).await?;
+    Ok(Json(json!({ "written": written })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct SheetBody {
+    /// The .xlsx, base64.
+    pub content: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct SheetQuery {
+    #[serde(default)]
+    pub dry_run: Option<String>,
+}
+
+/// A statistics sheet: previewed (`dry_run=1`) or imported; the plan either way, and 422 with
+/// every bad row when it cannot be imported.
+pub async fn figures(
+    State(state): State<AppState>,
+    a: Auth,
+    Query(q): Query<SheetQuery>,
+    Json(body): Json<SheetBody>,
+) -> AppResult<Json<Value>> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body.content.as_bytes())
+        .map_err(|_| AppError::bad_request("content 不是有效的 base64"))?;
+    let dry = matches!(q.dry_run.as_deref(), Some("1" | "true"));
+    let (plan, written) = if dry {
+        (super::filing::preview_sheet(&state, &bytes).await?, 0)
+    } else {
+        super::filing::import_sheet(&state, &a.actor(), &bytes).await?
+    };
+    let (new, changed, same) = plan.counts();
+    Ok(Json(json!({
+        "rows": plan.rows,
+        "new": new,
+        "changed": changed,
+        "same": same,
+        "written": written,
+        "problems": plan.problems,
+        "changes": plan.changes,
+    })))
+}
+
 /// This feature's OpenAPI component schemas (the route rows name them).
 pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
     let (s, i, ns, _, _) = scalars();
@@ -83,6 +149,45 @@ pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
         (
             "IndicatorList",
             json!({ "type": "array", "items": r("Indicator") }),
+        ),
+        (
+            "ValueInput",
+            obj(
+                &["value"],
+                json!({
+                    "indicator_id": i, "year": s,
+                    "period": { "type": "string", "description": "year, Q1 … Q4, or 全年, 上半年, 1-9月 …" },
+                    "value": s, "unit": s, "source": s,
+                }),
+            ),
+        ),
+        (
+            "ValuesBody",
+            obj(
+                &["values"],
+                json!({ "values": { "type": "array", "items": r("ValueInput") } }),
+            ),
+        ),
+        ("ValuesWritten", obj(&["written"], json!({ "written": i }))),
+        (
+            "SheetBody",
+            obj(
+                &["content"],
+                json!({ "content": { "type": "string", "contentEncoding": "base64" } }),
+            ),
+        ),
+        (
+            "SheetPlan",
+            obj(
+                &[
+                    "rows", "new", "changed", "same", "written", "problems", "changes",
+                ],
+                json!({
+                    "rows": i, "new": i, "changed": i, "same": i, "written": i,
+                    "problems": { "type": "array", "items": s },
+                    "changes": { "type": "array", "items": { "type": "object" } },
+                }),
+            ),
         ),
     ]
 }

@@ -6,7 +6,9 @@
 
 mod api;
 pub(crate) use api::schemas;
+pub(crate) mod filing;
 pub(crate) mod pages;
+mod sheet;
 
 use luoshi_domain::accounts::Access::{Admin, Reader};
 use luoshi_domain::indicators::IndicatorThresholds;
@@ -28,6 +30,10 @@ pub fn routes() -> Vec<Route> {
         Route::post("/indicators/{id}/edit", Admin, pages::edit),
         Route::post("/indicators/{id}/units", Admin, pages::units),
         Route::post("/indicators/{id}/merge", Admin, pages::merge),
+        Route::post("/indicators/{id}/values", Admin, pages::values),
+        Route::get("/figures", Admin, sheet::form),
+        Route::post("/figures/preview", Admin, sheet::preview).upload(),
+        Route::post("/figures/import", Admin, sheet::import).upload(),
         Route::get("/api/v1/indicators", Reader, api::list).doc(
             "指标列表（目标、节点、责任单位、红黄绿灯及原因）",
             None,
@@ -40,6 +46,20 @@ pub fn routes() -> Vec<Route> {
             "Indicator",
             &[],
         ),
+        Route::post("/api/v1/indicators/{id}/values", Admin, api::values).doc(
+            "办公室录入指标实际值（直接采纳；单位的数值随报告 values 字段填报）",
+            Some("ValuesBody"),
+            "ValuesWritten",
+            &[],
+        ),
+        Route::post("/api/v1/figures", Admin, api::figures)
+            .upload()
+            .doc(
+                "导入统计报表（.xlsx，base64）；dry_run=1 只预览，全部行无误才写入",
+                Some("SheetBody"),
+                "SheetPlan",
+                &["dry_run"],
+            ),
     ]
 }
 

@@ -132,6 +132,21 @@ struct IndicatorPage {
     assigned_leads: String,
     assigned_support: String,
     unit_names: Vec<String>,
+    this_year: i32,
+}
+
+impl IndicatorPage {
+    /// The version its period is judged on: the latest accepted one.
+    fn is_current(&self, v: &luoshi_store::indicators::IndicatorValue) -> bool {
+        use luoshi_domain::reporting::ReviewState;
+        v.state == ReviewState::Accepted
+            && !self.i.values.iter().any(|w| {
+                w.state == ReviewState::Accepted
+                    && w.point.year == v.point.year
+                    && w.point.quarter == v.point.quarter
+                    && w.id > v.id
+            })
+    }
 }
 
 /// The chart's series: actual values against the path from the baseline through every live
@@ -202,6 +217,7 @@ pub async fn indicator(
             Vec::new()
         },
         nav: nav(&a, "indicators"),
+        this_year: crate::kit::clock::today(&state).year,
         light: light_code(&status),
         measure: measure_label(i.measure),
         chart: trend(&i),
@@ -261,6 +277,25 @@ pub async fn baseline(
     match result {
         Ok(true) => back(&to, "已清除基期值"),
         Ok(false) => back(&to, "已保存基期值"),
+        Err(e) => refused(&to, &e.message),
+    }
+}
+
+/// The office enters one value (accepted as written).
+pub async fn values(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<crate::indicators::filing::ValueInput>,
+) -> Response {
+    let to = format!("/indicators/{id}");
+    let input = crate::indicators::filing::ValueInput {
+        indicator_id: id,
+        ..f
+    };
+    match crate::indicators::filing::record(&state, &a.actor(), &[input]).await {
+        Ok(0) => back(&to, "数值与已采纳的相同，未新增版本"),
+        Ok(_) => back(&to, "已录入实际值"),
         Err(e) => refused(&to, &e.message),
     }
 }

@@ -88,6 +88,9 @@ pub struct ReportBody {
     pub narrative: String,
     #[serde(default)]
     pub figures: Vec<Figure>,
+    /// Indicator values filed with the report (the task's indicators, or the unit's).
+    #[serde(default)]
+    pub values: Vec<crate::indicators::filing::ValueInput>,
     #[serde(default)]
     pub attachments: Vec<AttachmentBody>,
 }
@@ -120,6 +123,7 @@ pub async fn submit(
                 progress: body.progress,
                 narrative: body.narrative,
                 figures: body.figures,
+                values: body.values,
                 files,
                 idem,
             },
@@ -251,6 +255,7 @@ pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
                     "status": { "enum": ["not_started", "ongoing", "done", "lagging"] },
                     "progress": i, "narrative": s,
                     "figures": { "type": "array", "items": obj(&["name", "value"], json!({ "name": s, "value": { "type": "number" }, "unit": s })) },
+                    "values": { "type": "array", "items": r("ValueInput") },
                     "attachments": { "type": "array", "items": obj(&["file_name", "content"], json!({ "file_name": s, "content": { "type": "string", "contentEncoding": "base64" } })) }
                 }),
             ),

@@ -273,6 +273,7 @@ pub async fn batch_submit(
                     progress: progress.unwrap_or(-1),
                     narrative: p.narrative.clone(),
                     figures,
+                    values: Vec::new(),
                     files: Vec::new(),
                     idem: Some(format!("{nonce}:{task}:{key}")).filter(|_| !nonce.is_empty()),
                 }),

@@ -22,6 +22,8 @@ pub struct Filing {
     pub progress: i64,
     pub narrative: String,
     pub figures: Vec<Figure>,
+    /// Indicator values filed with the report.
+    pub values: Vec<crate::indicators::filing::ValueInput>,
     pub files: Vec<(String, Vec<u8>)>,
     pub idem: Option<String>,
 }
@@ -106,6 +108,13 @@ pub async fn file_report(
     let status =
         WorkStatus::from_code(&f.status).ok_or_else(|| AppError::bad_request("请选择推进状态"))?;
     let attachments = crate::kit::attach::accept(f.files)?;
+    let values = if f.values.iter().all(|v| v.value.trim().is_empty()) {
+        Vec::new()
+    } else {
+        use crate::indicators::filing::{check_inputs, of_filing};
+        let owned = of_filing(state, task_id, owes.ob.unit_id).await?;
+        check_inputs(state, &f.values, Some(&owned)).await?
+    };
     let submitted = state
         .store
         .submit_report(
@@ -121,6 +130,7 @@ pub async fn file_report(
                 progress: f.progress,
                 narrative: f.narrative,
                 figures: f.figures,
+                values,
                 attachments,
                 idempotency_key: f.idem.filter(|k| !k.is_empty()),
             },

@@ -8,6 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::indicators::filing::ValueInput;
 use crate::kit::auth::Auth;
 use crate::kit::clock::today;
 use crate::kit::error::{AppError, AppResult};
@@ -193,6 +194,8 @@ pub struct Slot {
     pub previous: Option<(String, Id)>,
     /// The form starts from the unit's saved draft: when and by whom it was saved.
     pub saved: Option<String>,
+    /// The indicators the unit may file with this report, with the form's values.
+    pub indicators: Vec<ValueField>,
     /// The viewer may read this filing (`reporting::may_read_report`); unreadable slots count
     /// for the task's light but are not shown.
     pub readable: bool,
@@ -204,6 +207,87 @@ pub struct Draft {
     pub progress: i64,
     pub narrative: String,
     pub figures: String,
+    /// Indicator values as typed or as last filed.
+    pub values: Vec<ValueInput>,
+}
+
+/// One indicator on the filing form: what it asks for, where it stands, and the fields.
+pub struct ValueField {
+    pub id: Id,
+    pub subject: String,
+    pub targets: String,
+    pub latest: String,
+    pub input: ValueInput,
+}
+
+/// The form's indicator fields: each indicator the unit may file, started from what was typed
+/// (or last filed), else the period's year and quarter.
+fn value_fields(
+    indicators: &[luoshi_store::indicators::Indicator],
+    typed: &[ValueInput],
+    period: &luoshi_domain::periods::ReportPeriod,
+) -> Vec<ValueField> {
+    let (year, quarter) = (period.end.year, period.end.month / 3);
+    let default_period = match (period.end.month % 3, quarter) {
+        (0, 1..=3) => format!("Q{quarter}"),
+        _ => "year".to_string(),
+    };
+    indicators
+        .iter()
+        .map(|i| {
+            let input = typed
+                .iter()
+                .find(|v| v.indicator_id == i.id)
+                .cloned()
+                .unwrap_or_else(|| ValueInput {
+                    indicator_id: i.id,
+                    year: year.to_string(),
+                    period: default_period.clone(),
+                    unit: i.unit.clone(),
+                    ..ValueInput::default()
+                });
+            ValueField {
+                id: i.id,
+                subject: match &i.scope {
+                    Some(s) => format!("{}（{s}）", i.subject),
+                    None => i.subject.clone(),
+                },
+                targets: i
+                    .live_milestones()
+                    .map(|m| crate::indicators::pages::milestone_text(&m.milestone, &i.unit))
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                latest: i
+                    .actuals
+                    .last()
+                    .map(|p| {
+                        format!(
+                            "{} {}{}",
+                            luoshi_domain::indicators::filing::period_label(p.year, p.quarter),
+                            p.value,
+                            i.unit
+                        )
+                    })
+                    .unwrap_or_else(|| "尚无".into()),
+                input,
+            }
+        })
+        .collect()
+}
+
+/// A version's values as the form's inputs (a revision starts from them).
+fn inputs_of(values: &[luoshi_store::indicators::IndicatorValue]) -> Vec<ValueInput> {
+    values
+        .iter()
+        .map(|v| ValueInput {
+            indicator_id: v.indicator_id,
+            year: v.point.year.to_string(),
+            period: luoshi_domain::indicators::filing::period_code(v.point.quarter),
+            value: v.point.value.to_string(),
+            unit: v.unit.clone(),
+            source: v.source.clone().unwrap_or_default(),
+        })
+        .collect()
 }
 
 impl Draft {
@@ -214,6 +298,7 @@ impl Draft {
             progress: d.progress.unwrap_or(0),
             narrative: d.narrative.clone(),
             figures: d.figures.clone(),
+            values: Vec::new(),
         }
     }
 
@@ -224,12 +309,14 @@ impl Draft {
                 progress: v.progress,
                 narrative: v.narrative.clone(),
                 figures: figures_text(&v.figures),
+                values: inputs_of(&v.values),
             },
             None => Draft {
                 status: WorkStatus::NotStarted.code(),
                 progress: 0,
                 narrative: String::new(),
                 figures: String::new(),
+                values: Vec::new(),
             },
         }
     }
@@ -308,7 +395,21 @@ async fn slots(
         let saved = drafts
             .iter()
             .find(|d| can_file && d.unit_id == o.ob.unit_id);
+        let indicators = if can_file {
+            crate::indicators::filing::of_filing(state, task_id, o.ob.unit_id).await?
+        } else {
+            Vec::new()
+        };
         out.push(Slot {
+            indicators: value_fields(
+                &indicators,
+                &detail
+                    .as_ref()
+                    .and_then(|d| d.history.last())
+                    .map(|v| inputs_of(&v.values))
+                    .unwrap_or_default(),
+                &period,
+            ),
             readable,
             saved: saved.map(|d| {
                 format!(
@@ -378,6 +479,11 @@ async fn task_page(
     let (notice, error) = match typed {
         Some((draft, said)) => {
             if let Some(slot) = slots.iter_mut().find(|s| s.can_file) {
+                for f in slot.indicators.iter_mut() {
+                    if let Some(v) = draft.values.iter().find(|v| v.indicator_id == f.id) {
+                        f.input = v.clone();
+                    }
+                }
                 slot.draft = draft;
             }
             match said {
@@ -457,6 +563,7 @@ struct Typed {
     progress: String,
     narrative: String,
     figures: String,
+    values: Vec<ValueInput>,
     files: Vec<(String, Vec<u8>)>,
     idem: Option<String>,
     /// `draft`: keep the form as a draft instead of filing it.
@@ -477,6 +584,7 @@ impl Typed {
             progress,
             narrative: self.narrative.clone(),
             figures: parse_figures(&self.figures).map_err(AppError::bad_request)?,
+            values: self.values.clone(),
             files: self.files.clone(),
             idem: self.idem.clone(),
         })
@@ -491,8 +599,32 @@ impl Typed {
             progress: self.progress.trim().parse().unwrap_or(0),
             narrative: self.narrative.clone(),
             figures: self.figures.clone(),
+            values: self.values.clone(),
         }
     }
+}
+
+/// The form's indicator fields (`iv_<id>_value`, `_year`, `_period`, `_unit`, `_source`).
+fn typed_values(f: &crate::kit::attach::Fields) -> Vec<ValueInput> {
+    let mut ids: Vec<Id> = f
+        .text
+        .keys()
+        .filter_map(|k| k.strip_prefix("iv_")?.strip_suffix("_value")?.parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids.into_iter()
+        .map(|id| {
+            let get = |field: &str| f.get(&format!("iv_{id}_{field}"));
+            ValueInput {
+                indicator_id: id,
+                year: get("year"),
+                period: get("period"),
+                value: get("value"),
+                unit: get("unit"),
+                source: get("source"),
+            }
+        })
+        .collect()
 }
 
 /// Reads the filing form (multipart, for the attachments), bounded.
@@ -503,6 +635,7 @@ async fn read_form(state: &AppState, mp: Multipart) -> AppResult<Typed> {
         progress: f.get("progress"),
         narrative: f.get("narrative"),
         figures: f.get("figures"),
+        values: typed_values(&f),
         idem: f.text.remove("idem"),
         intent: f.get("intent"),
         files: std::mem::take(&mut f.files),

@@ -14,6 +14,8 @@
 
 use std::str::FromStr;
 
+pub mod filing;
+
 pub use luoshi_doc::{Comparator, Direction, Measure};
 pub use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -182,6 +184,18 @@ pub struct Status {
     pub path: PathShape,
     pub projection: Option<Projection>,
     pub reason: String,
+}
+
+/// Whether an indicator is a yearly flow (年产值, 年度利用外资, 进出口额, 开行量, 货运量), whose
+/// quarter values are year-to-date (累计) and compared with that share of the year's expected
+/// value; a stock (企业数, 航线) or a duration or a rate is compared as it stands.
+pub fn is_flow(subject: &str, unit: &str, measure: Measure) -> bool {
+    const DURATIONS: [&str; 4] = ["小时", "工作日", "天", "分钟"];
+    const FLOWS: [&str; 5] = ["额", "产值", "量", "收入", "外资"];
+    measure == Measure::Level
+        && unit != "%"
+        && !DURATIONS.iter().any(|u| unit.ends_with(u))
+        && (subject.contains('年') || FLOWS.iter().any(|f| subject.ends_with(f)))
 }
 
 /// What an indicator's number measures, in words.
@@ -611,6 +625,29 @@ mod tests {
             milestones: vec![milestone(2025, "700", cmp)],
             actuals: vec![],
             cumulative: true,
+        }
+    }
+
+    #[test]
+    fn flows_are_told_from_stocks_durations_and_rates() {
+        let table: &[(&str, &str, Measure, bool)] = &[
+            ("电子信息产业年产值", "亿元", Measure::Level, true),
+            ("数字贸易进出口额", "亿元", Measure::Level, true),
+            ("海铁联运班列开行量", "万列", Measure::Level, true),
+            ("年度利用外资", "亿美元", Measure::Level, true),
+            ("引进知名物流企业", "家", Measure::Level, false),
+            ("开通国际全货机航线", "条", Measure::Level, false),
+            ("整体通关时间", "小时", Measure::Level, false),
+            (
+                "年度外贸进出口总额占全区外贸进出口总额",
+                "%",
+                Measure::Share,
+                false,
+            ),
+            ("进出口额", "%", Measure::AnnualGrowth, false),
+        ];
+        for (subject, unit, measure, flow) in table {
+            assert_eq!(is_flow(subject, unit, *measure), *flow, "{subject}");
         }
     }
 

@@ -20,6 +20,8 @@ use sqlx::any::AnyRow;
 
 use crate::{Arg, Col, Fetch, Q, Run, SqlStore, Tx, audit, commit, now, scalar};
 
+pub(crate) mod values;
+
 /// A closed value's code as serde writes it (`level`, `>=`, `decrease`).
 fn code<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v)
@@ -32,7 +34,7 @@ fn from_code<T: DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
 }
 
-fn decimal(text: &str, col: &str) -> StoreResult<Decimal> {
+pub(crate) fn decimal(text: &str, col: &str) -> StoreResult<Decimal> {
     Decimal::from_str(text)
         .map_err(|_| StoreError::Database(format!("bad decimal {text:?} in {col}"), None))
 }
@@ -40,16 +42,6 @@ fn decimal(text: &str, col: &str) -> StoreResult<Decimal> {
 /// A parsed value as the decimal it was written as (700, 1.5).
 fn written(v: f64) -> Decimal {
     Decimal::from_str(&v.to_string()).unwrap_or_default()
-}
-
-/// A yearly flow (年产值, 年度利用外资, 年产量): its quarter values are year-to-date.
-fn is_cumulative(t: &Target) -> bool {
-    t.measure == Measure::Level
-        && t.unit != "%"
-        && !["小时", "工作日", "天", "分钟"]
-            .iter()
-            .any(|u| t.unit.ends_with(u))
-        && t.subject.contains('年')
 }
 
 /// The task a target sits in: the last task whose heading comes before it with no other heading
@@ -116,7 +108,9 @@ async fn indicator_for(tx: &mut Tx, t: &Target) -> StoreResult<(Id, String, Deci
                 .bind(code(&t.measure))
                 .bind(t.direction.as_ref().map(code))
                 .bind(t.base_year.map(i64::from))
-                .bind(i64::from(is_cumulative(t)))
+                .bind(i64::from(luoshi_domain::indicators::is_flow(
+                    &t.subject, &t.unit, t.measure,
+                )))
                 .bind(now())
                 .one(&mut **tx)
                 .await?;
@@ -242,6 +236,7 @@ pub(crate) async fn drop_orphans(tx: &mut Tx) -> StoreResult<()> {
     let orphan = "SELECT id FROM indicators i WHERE NOT EXISTS \
                   (SELECT 1 FROM indicator_milestones m WHERE m.indicator_id = i.id) \
                   AND NOT EXISTS (SELECT 1 FROM indicators k WHERE k.merged_into = i.id) \
+                  AND NOT EXISTS (SELECT 1 FROM indicator_values v WHERE v.indicator_id = i.id) \
                   AND i.merged_into IS NULL";
     for sql in [
         format!("DELETE FROM indicator_units WHERE indicator_id IN ({orphan})"),
@@ -277,6 +272,7 @@ fn indicator_row(r: &AnyRow) -> StoreResult<Indicator> {
         milestones: Vec::new(),
         units: Vec::new(),
         actuals: Vec::new(),
+        values: Vec::new(),
     })
 }
 
@@ -362,6 +358,11 @@ impl SqlStore {
             if !out[i].units.iter().any(|u| u.unit_id == unit.unit_id) {
                 out[i].units.push(unit);
             }
+        }
+        let mut values = self.load_values(ids).await?;
+        for i in out.iter_mut() {
+            i.values = values.remove(&i.id).unwrap_or_default();
+            i.actuals = values::actuals(&i.values);
         }
         Ok(out)
     }
@@ -554,6 +555,7 @@ impl IndicatorsStore for SqlStore {
         }
         for sql in [
             "UPDATE indicator_milestones SET indicator_id = $1 WHERE indicator_id = $2",
+            "UPDATE indicator_values SET indicator_id = $1 WHERE indicator_id = $2",
             "INSERT INTO indicator_units (indicator_id, unit_id, role) SELECT $1, unit_id, role \
              FROM indicator_units d WHERE d.indicator_id = $2 AND NOT EXISTS \
              (SELECT 1 FROM indicator_units k WHERE k.indicator_id = $1 AND k.unit_id = d.unit_id)",
@@ -650,5 +652,15 @@ impl IndicatorsStore for SqlStore {
         )
         .await?;
         commit(tx).await
+    }
+
+    async fn record_values(
+        &self,
+        actor: &Actor,
+        origin: luoshi_domain::indicators::filing::ValueOrigin,
+        filed_on: luoshi_domain::calendar::Date,
+        vals: &[luoshi_store::indicators::NewValue],
+    ) -> StoreResult<usize> {
+        values::record_values(self, actor, origin, filed_on, vals).await
     }
 }
