@@ -1,11 +1,13 @@
 //! Indicators follow the documents: each target becomes a milestone of the indicator of its
 //! subject and scope; a new version updates them in place and keeps the old values as history;
 //! a target in a task takes the task's units; the office's baseline is audited; undoing an
-//! import takes its indicators with it.
+//! import takes its indicators with it. Values are filed with reports and reviewed with them,
+//! or entered and imported by the office.
 
+use luoshi_domain::indicators::filing::ValueOrigin;
 use luoshi_domain::indicators::{Comparator, Decimal, Measure};
 use luoshi_domain::lights::Light;
-use luoshi_store::indicators::{Baseline, Indicator, IndicatorFilter};
+use luoshi_store::indicators::{Baseline, Indicator, IndicatorFilter, NewValue};
 use luoshi_store::ledger::ImportOutcome;
 use luoshi_store::{Page, Store};
 
@@ -298,4 +300,246 @@ pub(super) async fn indicators_follow_versions(cx: &mut Cx<'_>) {
     assert!(by_subject(store, "单证审核时间").await.is_none());
     assert!(store.indicator(review.id).await.unwrap().is_none());
     assert!(by_subject(store, "数字贸易进出口额").await.is_some());
+}
+
+/// A plan of our own whose task carries a flow target (filed by its lead with the report) and
+/// whose goals carry one for the office to feed.
+const VALUES_PLAN: &str = "示范区跨境电商工作方案\n\n一、工作目标\n\n\
+到2026年，示范区跨境电商经营主体不少于300家。\n\n二、重点任务\n\n\
+1．扩大跨境电商规模。到2026年，示范区跨境电商交易额达到80亿元。\
+（牵头单位：自治区商务厅；配合单位：自治区交通运输厅）\n";
+
+/// A statistics sheet (.xlsx) of (指标, 年份, 期别, 数值, 单位) rows.
+fn sheet(rows: &[[&str; 5]]) -> Vec<u8> {
+    use luoshi_output::xlsx::{Cell, Sheet, write};
+    let mut s = Sheet::new(
+        "统计表",
+        &[
+            ("指标", 20.0),
+            ("年份", 8.0),
+            ("期别", 8.0),
+            ("数值", 8.0),
+            ("单位", 8.0),
+        ],
+    );
+    for r in rows {
+        s.rows.push(r.iter().map(|c| Cell::from(*c)).collect());
+    }
+    write(&[s]).expect("xlsx")
+}
+
+fn value(indicator_id: luoshi_store::Id, quarter: Option<u8>, v: &str) -> NewValue {
+    NewValue {
+        indicator_id,
+        year: 2026,
+        quarter,
+        value: v.parse().unwrap(),
+        source: Some("商务厅统计".into()),
+    }
+}
+
+/// Values are owed work: a lead files them with its report and they count once the office
+/// accepts that version; a returned version's values do not count; a retried filing files
+/// once and a reused key with other values is refused; a value for an indicator that is not the
+/// report's is refused with nothing of the filing kept; the office's own values and a
+/// statistics sheet are accepted as written, the sheet all rows or none; merging moves values.
+pub(super) async fn values_filed_and_reviewed(cx: &mut Cx<'_>) {
+    use luoshi_domain::reporting::{ReportKind, ReviewState, WorkStatus};
+    use luoshi_store::reporting::{Review, SubmitReport};
+    let store = cx.store;
+    let outcome = import(store, &cx.actor, "跨境电商.txt", VALUES_PLAN.as_bytes()).await;
+    let ImportOutcome::NewDocument { document_id, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    let mine = store
+        .indicators(&IndicatorFilter {
+            document_id: Some(document_id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let sales = mine
+        .iter()
+        .find(|i| i.subject.contains("交易额"))
+        .expect("the task's target");
+    let firms = mine
+        .iter()
+        .find(|i| i.subject.contains("经营主体"))
+        .expect("the goal's target");
+    assert!(sales.cumulative, "a yearly amount is a flow");
+    let task_id = sales.source().unwrap().task_id.unwrap();
+    let commerce = unit_id(store, "自治区商务厅").await;
+    let liaison = luoshi_store::Actor::system("商务厅联络员");
+    let filing = |values: Vec<NewValue>, key: &str| SubmitReport {
+        task_id,
+        unit_id: commerce,
+        kind: ReportKind::Task,
+        period: crate::period("2026-Q3"),
+        due: day("2026-10-10"),
+        filed_on: day("2026-10-08"),
+        status: WorkStatus::Ongoing,
+        progress: 60,
+        narrative: "三季度新增跨境电商主体 40 家。".into(),
+        figures: Vec::new(),
+        values,
+        attachments: Vec::new(),
+        idempotency_key: Some(key.into()),
+    };
+    // Filed with the report: awaiting review, not counted yet.
+    let first = store
+        .submit_report(&liaison, filing(vec![value(sales.id, Some(3), "52")], "k1"))
+        .await
+        .unwrap();
+    let now = store.indicator(sales.id).await.unwrap().unwrap();
+    assert!(now.actuals.is_empty());
+    assert_eq!(now.values.len(), 1);
+    assert_eq!(now.values[0].state, ReviewState::Submitted);
+    assert_eq!(now.values[0].unit_name.as_deref(), Some("自治区商务厅"));
+    // A retry files once; the same key with another value is refused.
+    let again = store
+        .submit_report(&liaison, filing(vec![value(sales.id, Some(3), "52")], "k1"))
+        .await
+        .unwrap();
+    assert!(again.replayed);
+    let reused = store
+        .submit_report(&liaison, filing(vec![value(sales.id, Some(3), "53")], "k1"))
+        .await;
+    assert!(
+        matches!(
+            reused,
+            Err(luoshi_store::StoreError::Invalid(
+                "idempotency_key_reused",
+                _
+            ))
+        ),
+        "{reused:?}"
+    );
+    // Returned: its values do not count.
+    store
+        .review_report(
+            &cx.actor,
+            Review {
+                report_id: first.report.id,
+                version_no: first.version_no,
+                accept: false,
+                reason: "交易额口径应为海关统计".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let now = store.indicator(sales.id).await.unwrap().unwrap();
+    assert!(now.actuals.is_empty());
+    assert_eq!(now.values[0].state, ReviewState::Returned);
+    assert_eq!(
+        now.values[0].review_reason.as_deref(),
+        Some("交易额口径应为海关统计")
+    );
+    // A goal's indicator nobody assigned to the unit is not its to file: nothing is kept.
+    let refused = store
+        .submit_report(
+            &liaison,
+            filing(
+                vec![value(sales.id, Some(3), "48"), value(firms.id, None, "310")],
+                "k2",
+            ),
+        )
+        .await;
+    assert!(
+        matches!(
+            &refused,
+            Err(luoshi_store::StoreError::Invalid("not_your_indicator", _))
+        ),
+        "{refused:?}"
+    );
+    let report = store.report(first.report.id).await.unwrap().unwrap();
+    assert_eq!(report.row.versions, 1, "the refused filing left no version");
+    // Revised and accepted: the second version counts.
+    let second = store
+        .submit_report(&liaison, filing(vec![value(sales.id, Some(3), "48")], "k3"))
+        .await
+        .unwrap();
+    assert_eq!(second.version_no, 2);
+    store
+        .review_report(
+            &cx.actor,
+            Review {
+                report_id: second.report.id,
+                version_no: 2,
+                accept: true,
+                reason: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let now = store.indicator(sales.id).await.unwrap().unwrap();
+    assert_eq!(now.actuals.len(), 1);
+    assert_eq!(now.actuals[0].value.to_string(), "48");
+    let versions: Vec<(i64, ReviewState)> =
+        now.values.iter().map(|v| (v.version, v.state)).collect();
+    assert_eq!(
+        versions,
+        [(2, ReviewState::Accepted), (1, ReviewState::Returned)],
+        "newest first, every version kept"
+    );
+    let report = store.report(second.report.id).await.unwrap().unwrap();
+    assert_eq!(
+        report.history[1].values.len(),
+        1,
+        "the report shows its values"
+    );
+    // The office's own value: accepted at once; the same again writes nothing.
+    let office = [value(firms.id, Some(2), "280")];
+    let written = store
+        .record_values(&cx.actor, ValueOrigin::Office, day("2026-10-09"), &office)
+        .await
+        .unwrap();
+    assert_eq!(written, 1);
+    let written = store
+        .record_values(&cx.actor, ValueOrigin::Office, day("2026-10-09"), &office)
+        .await
+        .unwrap();
+    assert_eq!(written, 0, "an unchanged value is no new version");
+    // A statistics sheet: one bad row and nothing is written; a good one writes its changes.
+    let bad = sheet(&[
+        ["示范区跨境电商交易额", "2026", "上半年", "30", "亿元"],
+        ["示范区跨境电商经营主体", "2026", "三季度", "-5", "家"],
+    ]);
+    let refused =
+        luoshi_store::indicators::import_sheet(store, &cx.actor, &bad, day("2026-10-09")).await;
+    assert!(
+        matches!(&refused, Err(luoshi_store::StoreError::Invalid("sheet_rows", m)) if m.contains("第 3 行“数值”列")),
+        "{refused:?}"
+    );
+    let now = store.indicator(sales.id).await.unwrap().unwrap();
+    assert_eq!(now.values.len(), 2, "nothing of the bad sheet was written");
+    let good = sheet(&[
+        ["示范区跨境电商交易额", "2026", "上半年", "300000", "万元"],
+        ["示范区跨境电商经营主体", "2026", "二季度", "280", "家"],
+    ]);
+    let (plan, written) =
+        luoshi_store::indicators::import_sheet(store, &cx.actor, &good, day("2026-10-09"))
+            .await
+            .unwrap();
+    assert_eq!(plan.counts(), (1, 0, 1));
+    assert_eq!(written, 1);
+    let now = store.indicator(sales.id).await.unwrap().unwrap();
+    let actuals: Vec<String> = now
+        .actuals
+        .iter()
+        .map(|p| format!("{:?} {}", p.quarter, p.value))
+        .collect();
+    assert_eq!(
+        actuals,
+        ["Some(2) 30", "Some(3) 48"],
+        "30万… converted to 亿元"
+    );
+    assert_eq!(now.values[0].origin, ValueOrigin::Sheet);
+    let audit = store
+        .audit(&Default::default(), Page::new(0, 50))
+        .await
+        .unwrap();
+    assert!(audit.items.iter().any(|e| e.action == "indicator.values"));
+    // The light follows: 48 of the 60 expected by the end of Q3 (80 × ¾) is 20% behind.
+    let status = now.status(&Default::default(), day("2026-10-09"));
+    assert_eq!(status.light, Light::Red, "{}", status.reason);
 }

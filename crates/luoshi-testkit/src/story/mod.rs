@@ -170,6 +170,11 @@ pub async fn run(store: &dyn Store) -> Vec<String> {
             builds: false,
             run: |cx| Box::pin(audited(cx)),
         },
+        Chapter {
+            name: "values_filed_and_reviewed",
+            builds: false,
+            run: |cx| Box::pin(indicators::values_filed_and_reviewed(cx)),
+        },
     ];
     chapters::run("ledger", &mut cx, chapters).await;
     dump(store).await
@@ -603,8 +608,23 @@ pub async fn dump(store: &dyn Store) -> Vec<String> {
             .iter()
             .map(|u| format!("{} {}", u.name, u.role))
             .collect();
+        let values: Vec<String> = i
+            .values
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} {:?} {} v{} {} {}",
+                    v.point.year,
+                    v.point.quarter,
+                    v.point.value,
+                    v.version,
+                    v.state.code(),
+                    v.origin.code()
+                )
+            })
+            .collect();
         out.push(format!(
-            "indicator {} {:?} {} {:?} | {milestones:?} | {units:?}",
+            "indicator {} {:?} {} {:?} | {milestones:?} | {units:?} | {values:?}",
             i.subject, i.scope, i.unit, i.measure
         ));
     }
