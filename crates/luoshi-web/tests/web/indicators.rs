@@ -280,3 +280,283 @@ async fn the_office_assigns_units_renames_and_merges() {
         assert!(audit.items.iter().any(|e| e.action == action), "{action}");
     }
 }
+
+/// A statistics sheet of (指标, 年份, 期别, 数值, 单位) rows.
+fn stat_sheet(rows: &[[&str; 5]]) -> Vec<u8> {
+    use luoshi_output::xlsx::{Cell, Sheet, write};
+    let mut s = Sheet::new(
+        "统计快报",
+        &[
+            ("指标名称", 20.0),
+            ("年份", 8.0),
+            ("期别", 8.0),
+            ("数值", 8.0),
+            ("计量单位", 8.0),
+        ],
+    );
+    for r in rows {
+        s.rows.push(r.iter().map(|c| Cell::from(*c)).collect());
+    }
+    write(&[s]).unwrap()
+}
+
+fn status_of(
+    h: &crate::common::Harness,
+    id: i64,
+) -> impl std::future::Future<Output = serde_json::Value> + '_ {
+    async move {
+        body_json(
+            h.get(Some(Role::Leader), &format!("/api/v1/indicators/{id}"))
+                .await,
+        )
+        .await
+    }
+}
+
+/// Issue 12's way of work, through the router on both backends: the office makes 商务厅 the
+/// lead of a goal's indicator; its liaison files the figure with the quarter's report (a wrong
+/// unit refused with the reason, 万元 converted); the office accepts and the light turns; a
+/// statistics sheet is previewed and imported (a bad one names its rows and stores nothing);
+/// the API takes the office's values and a sheet, and not a liaison's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_liaison_files_figures_with_its_report_and_the_office_imports_a_sheet() {
+    use crate::common::{multipart, send_form};
+    for backend in BACKENDS {
+        let name = backend.name();
+        let config = Config {
+            today: Some(luoshi_testkit::day("2026-10-09")),
+            ..Config::default()
+        };
+        let h = harness(backend, "indicator_values", config).await;
+        let (_, all) = h
+            .json(
+                Some(Role::Admin),
+                "GET",
+                "/api/v1/indicators",
+                serde_json::json!(null),
+            )
+            .await;
+        let trade = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["subject"] == "数字贸易进出口额")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let office = h.session(Role::Admin);
+        for (path, form) in [
+            ("units", "lead=%E5%95%86%E5%8A%A1%E5%8E%85&support="),
+            ("baseline", "year=2025&value=120&unit=&source="),
+        ] {
+            let res = send_form(&h, &office, &format!("/indicators/{trade}/{path}"), form).await;
+            assert_eq!(res.status(), 303, "{name}");
+        }
+        // The liaison's report on its task shows the indicator.
+        let liaison = h.session(Role::Liaison);
+        let (_, owed) = h
+            .json(
+                Some(Role::Liaison),
+                "GET",
+                "/api/v1/obligations?round=2026-Q3",
+                serde_json::json!(null),
+            )
+            .await;
+        let task = owed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["kind"] == "task")
+            .unwrap_or_else(|| panic!("{name}: {owed}"))["task_id"]
+            .as_i64()
+            .unwrap();
+        let form_page = format!("/reporting/tasks/{task}/2026-Q3");
+        let page = body_text(h.get(Some(Role::Liaison), &form_page).await).await;
+        assert!(
+            page.contains(&format!("name=\"iv_{trade}_value\"")),
+            "{name}: the report form asks for the indicator"
+        );
+        let value_field = format!("iv_{trade}_value");
+        let unit_field = format!("iv_{trade}_unit");
+        let period_field = format!("iv_{trade}_period");
+        let file = |key: &'static str, value: &'static str, unit: &'static str| {
+            multipart(
+                &[
+                    ("status", "ongoing"),
+                    ("progress", "60"),
+                    ("narrative", "数字贸易企业对接东盟市场。"),
+                    ("idem", key),
+                    (period_field.as_str(), "Q3"),
+                    (value_field.as_str(), value),
+                    (unit_field.as_str(), unit),
+                ],
+                &[],
+            )
+        };
+        let (ct, body) = file("v-1", "105", "亿美元");
+        let res = h
+            .send_as(&liaison, "POST", &form_page, Some(&ct), body)
+            .await;
+        assert_eq!(res.status(), 422, "{name}");
+        let text = body_text(res).await;
+        assert!(
+            text.contains("指标“数字贸易进出口额”的单位：单位应为“亿元”"),
+            "{name}: {text}"
+        );
+        assert!(
+            status_of(&h, trade).await["actuals"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "{name}: nothing stored"
+        );
+        let (ct, body) = file("v-2", "1050000", "万元");
+        let res = h
+            .send_as(&liaison, "POST", &form_page, Some(&ct), body)
+            .await;
+        assert_eq!(res.status(), 303, "{name}");
+        let filed = status_of(&h, trade).await;
+        assert_eq!(filed["actuals"][0]["value"], 105, "{name}: {filed}");
+        assert_eq!(filed["actuals"][0]["status"], "submitted", "{name}");
+        assert_eq!(filed["status"]["light"], "grey", "{name}: not counted yet");
+        // The office accepts the report: the value counts and the light says why.
+        let (_, owed) = h
+            .json(
+                Some(Role::Admin),
+                "GET",
+                "/api/v1/obligations?round=2026-Q3",
+                serde_json::json!(null),
+            )
+            .await;
+        let report = owed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["task_id"] == task && o["kind"] == "task")
+            .unwrap()["report_id"]
+            .as_i64()
+            .unwrap();
+        let res = send_form(
+            &h,
+            &office,
+            &format!("/reporting/reports/{report}/review"),
+            "version_no=1&decision=accept&reason=",
+        )
+        .await;
+        assert_eq!(res.status(), 303, "{name}");
+        let accepted = status_of(&h, trade).await;
+        assert_eq!(accepted["actuals"][0]["status"], "accepted", "{name}");
+        assert_eq!(accepted["status"]["light"], "yellow", "{name}: {accepted}");
+        let reason = accepted["status"]["reason"].as_str().unwrap().to_string();
+        assert!(
+            reason.contains("应达 120") && reason.contains("实际 105"),
+            "{name}: {reason}"
+        );
+        let page = body_text(
+            h.get(Some(Role::Leader), &format!("/indicators/{trade}"))
+                .await,
+        )
+        .await;
+        assert!(
+            page.contains("随报告填报") && page.contains("自治区商务厅"),
+            "{name}: the value's origin and unit are on the page"
+        );
+
+        // A bad sheet names its rows and stores nothing.
+        let bad = stat_sheet(&[
+            ["数字贸易进出口额", "2026", "1-9月", "118", "亿元"],
+            ["数字贸易进出口额", "2031", "全年", "1", "亿元"],
+            ["不存在的指标", "2026", "全年", "1", "亿元"],
+        ]);
+        let (ct, body) = multipart(&[], &[("统计快报.xlsx", &bad)]);
+        let res = h
+            .send_as(&office, "POST", "/figures/preview", Some(&ct), body)
+            .await;
+        assert_eq!(res.status(), 200, "{name}");
+        let text = body_text(res).await;
+        assert!(
+            text.contains("第 3 行“年份”列") && text.contains("第 4 行“指标”列"),
+            "{name}: {text}"
+        );
+        assert!(!text.contains("figures-confirm"), "{name}: no confirmation");
+        let encoded = {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.encode(&bad)
+        };
+        let (ct, body) = multipart(&[("sheet", encoded.as_str())], &[]);
+        let res = h
+            .send_as(&office, "POST", "/figures/import", Some(&ct), body)
+            .await;
+        assert_eq!(res.status(), 303, "{name}");
+        assert_eq!(
+            status_of(&h, trade).await["actuals"][0]["value"],
+            105,
+            "{name}: the bad sheet changed nothing"
+        );
+        // A good one: previewed (105 → 118, 修改), confirmed, and the light turns green.
+        let good = stat_sheet(&[["数字贸易进出口额", "2026", "1-9月", "118", "亿元"]]);
+        let (ct, body) = multipart(&[], &[("统计快报.xlsx", &good)]);
+        let res = h
+            .send_as(&office, "POST", "/figures/preview", Some(&ct), body)
+            .await;
+        let text = body_text(res).await;
+        assert!(
+            text.contains("105亿元") && text.contains("118亿元") && text.contains("修改"),
+            "{name}: {text}"
+        );
+        let carried = text
+            .split("name=\"sheet\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .to_string();
+        let (ct, body) = multipart(&[("sheet", carried.as_str())], &[]);
+        let res = h
+            .send_as(&office, "POST", "/figures/import", Some(&ct), body)
+            .await;
+        assert_eq!(res.status(), 303, "{name}");
+        let imported = status_of(&h, trade).await;
+        assert_eq!(imported["actuals"][0]["value"], 118, "{name}: {imported}");
+        assert_eq!(imported["status"]["light"], "green", "{name}: {imported}");
+
+        // The API: the office's values and a sheet's dry run; not a liaison's.
+        let body =
+            serde_json::json!({ "values": [{ "year": "2026", "period": "Q2", "value": "80" }] });
+        let (status, written) = h
+            .json(
+                Some(Role::Admin),
+                "POST",
+                &format!("/api/v1/indicators/{trade}/values"),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(
+            (status, written["written"].clone()),
+            (200, 1.into()),
+            "{name}"
+        );
+        let (status, _) = h
+            .json(
+                Some(Role::Liaison),
+                "POST",
+                &format!("/api/v1/indicators/{trade}/values"),
+                body,
+            )
+            .await;
+        assert_eq!(status, 403, "{name}");
+        let (status, plan) = h
+            .json(
+                Some(Role::Admin),
+                "POST",
+                "/api/v1/figures?dry_run=1",
+                serde_json::json!({ "content": carried }),
+            )
+            .await;
+        assert_eq!(status, 200, "{name}: {plan}");
+        assert_eq!(
+            (plan["same"].clone(), plan["written"].clone()),
+            (1.into(), 0.into()),
+            "{name}"
+        );
+    }
+}
