@@ -299,6 +299,121 @@ async fn check(db: Vec<String>, store: &dyn Store) {
         .find(|i| i["subject"] == "上下游中小微制造企业")
         .unwrap();
     assert!(!firms["units"].as_array().unwrap().is_empty(), "{firms}");
+    figures_import(&db);
+}
+
+/// A statistics sheet (.xlsx) of (指标名称, 统计范围, 年份, 期别, 数值, 计量单位) rows.
+fn stat_sheet(path: &std::path::Path, rows: &[[&str; 6]]) {
+    use luoshi_output::xlsx::{Cell, Sheet, write};
+    let mut s = Sheet::new(
+        "统计快报",
+        &[
+            ("指标名称", 20.0),
+            ("统计范围", 12.0),
+            ("年份", 8.0),
+            ("期别", 8.0),
+            ("数值", 8.0),
+            ("计量单位", 8.0),
+        ],
+    );
+    for r in rows {
+        s.rows.push(r.iter().map(|c| Cell::from(*c)).collect());
+    }
+    std::fs::write(path, write(&[s]).unwrap()).unwrap();
+}
+
+/// `luoshi figures import`: the seeds' 2025 figures for two indicators, previewed, then
+/// imported; a bad sheet names its row, exits 1 and stores nothing.
+fn figures_import(db: &[String]) {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.xlsx");
+    stat_sheet(
+        &bad,
+        &[
+            [
+                "电子信息产业年产值",
+                "广西自贸试验区",
+                "2025",
+                "全年",
+                "620",
+                "亿元",
+            ],
+            [
+                "年度利用外资",
+                "广西自贸试验区",
+                "2025",
+                "全年",
+                "8.5",
+                "亿元",
+            ],
+        ],
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_luoshi"))
+        .args(["figures", "import"])
+        .arg(&bad)
+        .args(db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("第 3 行“单位”列：单位应为“亿美元”"), "{said}");
+    let good = dir.path().join("good.xlsx");
+    stat_sheet(
+        &good,
+        &[
+            [
+                "电子信息产业年产值",
+                "广西自贸试验区",
+                "2025",
+                "全年",
+                "620",
+                "亿元",
+            ],
+            [
+                "年度利用外资",
+                "广西自贸试验区",
+                "2025",
+                "全年",
+                "85000",
+                "万美元",
+            ],
+        ],
+    );
+    let path = good.display().to_string();
+    let preview =
+        String::from_utf8(luoshi(db, &["figures", "import", "--dry-run", &path]).stdout).unwrap();
+    assert!(preview.contains("新增 2 个、修改 0 个"), "{preview}");
+    assert!(preview.contains("— → 8.5亿美元"), "{preview}");
+    let listed = |subject: &str| -> Value {
+        String::from_utf8(luoshi(db, &["indicators", "--json"]).stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .find(|i| i["subject"] == subject)
+            .unwrap()
+    };
+    let electronics = listed("电子信息产业年产值");
+    assert!(
+        electronics["actuals"].as_array().unwrap().is_empty(),
+        "the preview wrote nothing"
+    );
+    let done = String::from_utf8(luoshi(db, &["figures", "import", &path]).stdout).unwrap();
+    assert!(done.contains("写入 2 个"), "{done}");
+    let electronics = listed("电子信息产业年产值");
+    assert_eq!(electronics["actuals"][0]["value"], 620, "{electronics}");
+    assert_eq!(electronics["actuals"][0]["status"], "accepted");
+    // The milestone year is over and the target missed: red, with the gap in words.
+    assert_eq!(electronics["status"]["light"], "red", "{electronics}");
+    let reason = electronics["status"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("实际 620") && reason.contains("700 未达成"),
+        "{reason}"
+    );
+    let investment = listed("年度利用外资");
+    assert_eq!(investment["actuals"][0]["value"], 8.5, "{investment}");
+    // The same sheet again changes nothing.
+    let again = String::from_utf8(luoshi(db, &["figures", "import", &path]).stdout).unwrap();
+    assert!(again.contains("2 个不变（写入 0 个）"), "{again}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
