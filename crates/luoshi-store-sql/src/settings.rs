@@ -50,6 +50,10 @@ impl SettingsStore for SqlStore {
             settings.smtp.as_ref(),
         )
         .map_err(|r| StoreError::Invalid(r.field, r.message.into()))?;
+        settings
+            .indicator_thresholds
+            .check()
+            .map_err(|m| StoreError::Invalid("thresholds", m.into()))?;
         let mut tx = self.write().await?;
         let before = settings_in(&mut *tx).await?;
         let mut stored = settings.clone();

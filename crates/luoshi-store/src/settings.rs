@@ -19,6 +19,9 @@ pub struct Settings {
     /// 催报 goes to a unit's leaders (分管领导) too, not only to its liaisons.
     #[serde(default)]
     pub remind_leaders: bool,
+    /// How far an indicator may lag its expected value before it turns yellow or red.
+    #[serde(default)]
+    pub indicator_thresholds: luoshi_domain::indicators::IndicatorThresholds,
 }
 
 impl Default for Settings {
@@ -29,6 +32,7 @@ impl Default for Settings {
             smtp: None,
             webhook: None,
             remind_leaders: false,
+            indicator_thresholds: Default::default(),
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::ledger_cmd::DbArgs;
 pub async fn indicators(db: &DbArgs, json: bool) -> Result<ExitCode> {
     use luoshi_store::indicators::{IndicatorFilter, indicator_json};
     let store = db.open().await?;
-    let thresholds = luoshi_domain::indicators::IndicatorThresholds::default();
+    let thresholds = store.settings().await?.indicator_thresholds;
     let today = luoshi_store::today_in_china();
     let mut out = std::io::stdout().lock();
     for i in store.indicators(&IndicatorFilter::default()).await? {

@@ -160,6 +160,18 @@ impl Default for IndicatorThresholds {
     }
 }
 
+impl IndicatorThresholds {
+    /// The office's thresholds are percentages, yellow no larger than red.
+    pub fn check(&self) -> Result<(), &'static str> {
+        let ok = |v: f64| (0.0..=100.0).contains(&v);
+        if ok(self.yellow_lag) && ok(self.red_lag) && self.yellow_lag <= self.red_lag {
+            Ok(())
+        } else {
+            Err("指标预警阈值无效：落后百分比须在 0–100 之间，且黄灯不大于红灯")
+        }
+    }
+}
+
 /// The value the trend points to in the milestone's year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Projection {
@@ -625,6 +637,28 @@ mod tests {
             milestones: vec![milestone(2025, "700", cmp)],
             actuals: vec![],
             cumulative: true,
+        }
+    }
+
+    #[test]
+    fn thresholds_are_percentages_yellow_before_red() {
+        let t = |yellow_lag, red_lag| {
+            IndicatorThresholds {
+                yellow_lag,
+                red_lag,
+            }
+            .check()
+            .is_ok()
+        };
+        let table = [
+            ((5.0, 15.0), true),
+            ((0.0, 0.0), true),
+            ((15.0, 5.0), false),
+            ((-1.0, 5.0), false),
+            ((5.0, 101.0), false),
+        ];
+        for ((y, r), ok) in table {
+            assert_eq!(t(y, r), ok, "{y} {r}");
         }
     }
 

@@ -19,7 +19,7 @@ pub async fn list(
     Query(q): Query<IndicatorQuery>,
 ) -> AppResult<Json<Vec<Value>>> {
     let today = crate::kit::clock::today(&state);
-    let t = thresholds();
+    let t = thresholds(&state).await?;
     Ok(Json(
         find(&state, &q)
             .await?
@@ -40,7 +40,7 @@ pub async fn indicator(
         .await?
         .ok_or_else(AppError::not_found)?;
     let today = crate::kit::clock::today(&state);
-    Ok(Json(indicator_json(&i, &thresholds(), today)))
+    Ok(Json(indicator_json(&i, &thresholds(&state).await?, today)))
 }
 
 #[derive(serde::Deserialize)]

@@ -103,9 +103,9 @@ fn light_of(code: &str) -> AppResult<Light> {
         })
 }
 
-/// The office's thresholds for indicators.
-pub(crate) fn thresholds() -> IndicatorThresholds {
-    IndicatorThresholds::default()
+/// The office's thresholds for indicators (设置).
+pub(crate) async fn thresholds(state: &AppState) -> AppResult<IndicatorThresholds> {
+    Ok(state.store.settings().await?.indicator_thresholds)
 }
 
 /// An indicator with where it stands today.
@@ -140,7 +140,7 @@ pub(crate) async fn find(state: &AppState, q: &IndicatorQuery) -> AppResult<Vec<
 /// The indicators a filter selects, each judged today.
 async fn judged(state: &AppState, filter: &IndicatorFilter) -> AppResult<Vec<Judged>> {
     let today = crate::kit::clock::today(state);
-    let t = thresholds();
+    let t = thresholds(state).await?;
     Ok(state
         .store
         .indicators(filter)

@@ -197,7 +197,7 @@ pub async fn indicator(
         .indicator(id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let status = i.status(&thresholds(), crate::kit::clock::today(&state));
+    let status = i.status(&thresholds(&state).await?, crate::kit::clock::today(&state));
     let office = a.0.user.role == Role::Admin;
     let assigned = |role: &str| {
         i.units

@@ -56,6 +56,11 @@ pub struct SettingsForm {
     pub yellow_days_left: i64,
     pub yellow_lag: f64,
     pub red_lag: f64,
+    /// Blank keeps the indicators' thresholds as they are.
+    #[serde(default)]
+    pub indicator_yellow_lag: Option<f64>,
+    #[serde(default)]
+    pub indicator_red_lag: Option<f64>,
     pub reminder_days: String,
     #[serde(default)]
     pub smtp_host: String,
@@ -81,8 +86,8 @@ pub async fn settings_save(
     a: Auth,
     Form(f): Form<SettingsForm>,
 ) -> Response {
-    let kept_password = match state.store.settings().await {
-        Ok(s) => s.smtp.and_then(|m| m.password),
+    let (kept_password, kept_indicators) = match state.store.settings().await {
+        Ok(s) => (s.smtp.and_then(|m| m.password), s.indicator_thresholds),
         Err(e) => return refused("/settings", &AppError::from(e).message),
     };
     let parsed = (|| {
@@ -126,6 +131,10 @@ pub async fn settings_save(
             smtp,
             webhook: Some(f.webhook.trim().to_string()).filter(|w| !w.is_empty()),
             remind_leaders: f.remind_leaders.is_some(),
+            indicator_thresholds: luoshi_domain::indicators::IndicatorThresholds {
+                yellow_lag: f.indicator_yellow_lag.unwrap_or(kept_indicators.yellow_lag),
+                red_lag: f.indicator_red_lag.unwrap_or(kept_indicators.red_lag),
+            },
         })
     })();
     let result = match parsed {

@@ -518,6 +518,31 @@ async fn a_liaison_files_figures_with_its_report_and_the_office_imports_a_sheet(
         let imported = status_of(&h, trade).await;
         assert_eq!(imported["actuals"][0]["value"], 118, "{name}: {imported}");
         assert_eq!(imported["status"]["light"], "green", "{name}: {imported}");
+        // The thresholds are the office's (设置): 1% behind is yellow once it says so.
+        let sysadmin = h.session(Role::SystemAdmin);
+        let res = send_form(
+            &h,
+            &sysadmin,
+            "/settings",
+            "yellow_days_left=7&yellow_lag=10&red_lag=20&reminder_days=7%2C3&indicator_yellow_lag=1&indicator_red_lag=15",
+        )
+        .await;
+        assert_eq!(res.status(), 303, "{name}");
+        let stricter = status_of(&h, trade).await;
+        assert_eq!(stricter["status"]["light"], "yellow", "{name}: {stricter}");
+        let res = send_form(
+            &h,
+            &sysadmin,
+            "/settings",
+            "yellow_days_left=7&yellow_lag=10&red_lag=20&reminder_days=7%2C3&indicator_yellow_lag=30&indicator_red_lag=15",
+        )
+        .await;
+        assert_eq!(res.status(), 303, "{name}");
+        assert_eq!(
+            status_of(&h, trade).await["status"]["light"],
+            "yellow",
+            "{name}: a yellow past red is refused and nothing changes"
+        );
 
         // The API: the office's values and a sheet's dry run; not a liaison's.
         let body =
