@@ -3,9 +3,9 @@
 #  - the Rust toolchain pinned in rust-toolchain.toml;
 #  - Debian packages the tests and benchmarks use: chromium + chromium-driver (browser test),
 #    wrk (HTTP load benchmark), fonts-noto-cjk (Chinese glyphs in browser screenshots and the
-#    fonts embedded in the PDF compilation), libreoffice-writer-nogui, libreoffice-draw-nogui and
-#    poppler-utils (the tests open the .docx and the PDF compilation in LibreOffice and read the
-#    PDF's text and fonts);
+#    fonts embedded in the PDF compilation), libreoffice-writer-nogui, libreoffice-draw-nogui,
+#    libreoffice-calc-nogui and poppler-utils (the tests open the .docx, the PDF compilation and
+#    the .xlsx sheets in LibreOffice and read the PDF's text and fonts);
 #  - a running PostgreSQL at 127.0.0.1:5432 (the storage tests run on it), with the databases of
 #    earlier test runs dropped.
 set -euo pipefail
@@ -29,6 +29,8 @@ command -v psql >/dev/null 2>&1 || missing+=(postgresql)
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 # LibreOffice's PDF import (Draw): the tests open the PDF compilation with it.
 ls /usr/lib/libreoffice/program/libpdfimportlo.so >/dev/null 2>&1 || missing+=(libreoffice-draw-nogui)
+# LibreOffice Calc: the tests open the .xlsx sheets with it.
+ls /usr/lib/libreoffice/program/libsclo.so >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"

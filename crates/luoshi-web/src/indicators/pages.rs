@@ -45,6 +45,8 @@ pub struct Row {
     pub light_index: usize,
     pub reason: String,
     pub progress: String,
+    /// The latest accepted value with its period, or "—".
+    pub latest: String,
 }
 
 impl Row {
@@ -81,6 +83,21 @@ impl Row {
                 .status
                 .progress
                 .map_or_else(|| "—".into(), |p| format!("{}%", show(p))),
+            latest: i
+                .actuals
+                .iter()
+                .max_by(|a, b| a.at().total_cmp(&b.at()))
+                .map_or_else(
+                    || "—".into(),
+                    |p| {
+                        format!(
+                            "{} {}{}",
+                            luoshi_domain::indicators::filing::period_label(p.year, p.quarter),
+                            p.value,
+                            i.unit
+                        )
+                    },
+                ),
         }
     }
 }

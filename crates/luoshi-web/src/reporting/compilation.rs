@@ -26,6 +26,7 @@ pub fn compilation(
     items: &[ItemRow],
     scores: &[Score],
     figures: &Figures,
+    indicators: &[crate::indicators::pages::Row],
 ) -> Vec<Block> {
     let mut out = vec![
         Block::Title(format!(
@@ -37,6 +38,7 @@ pub fn compilation(
     overview(&mut out, items, scores, figures, today);
     progress(&mut out, owed, details);
     supervision(&mut out, items);
+    targets(&mut out, indicators);
     notice(&mut out, scores);
     annex(&mut out, owed, today);
     out
@@ -243,8 +245,55 @@ fn supervision(out: &mut Vec<Block>, items: &[ItemRow]) {
     }
 }
 
+/// 四、目标指标完成情况: each indicator's targets, latest accepted value, progress and light
+/// with its reason, the red and yellow first.
+fn targets(out: &mut Vec<Block>, indicators: &[crate::indicators::pages::Row]) {
+    out.push(Block::H1("四、目标指标完成情况".into()));
+    if indicators.is_empty() {
+        out.push(Block::Para("所汇编的文件未设定量化目标指标。".into()));
+        return;
+    }
+    let counts = crate::indicators::light_counts(indicators);
+    out.push(Block::Para(format!(
+        "文件设定的量化目标共汇成指标 {} 项：红灯 {} 项、黄灯 {} 项、绿灯 {} 项，无法判定（尚无实际值或缺少基期值）{} 项。进度按最近一次采纳的实际值与序时目标比较，见表2。",
+        indicators.len(),
+        counts[3],
+        counts[2],
+        counts[1],
+        counts[0]
+    )));
+    out.push(Block::Para("表2　目标指标完成情况".into()));
+    let mut t = Table::new(&[
+        ("序号", 2),
+        ("指标", 7),
+        ("目标", 6),
+        ("最新实际值", 5),
+        ("完成进度", 3),
+        ("预警", 2),
+        ("说明", 9),
+    ]);
+    let mut sorted: Vec<&crate::indicators::pages::Row> = indicators.iter().collect();
+    sorted.sort_by_key(|r| std::cmp::Reverse(r.light_index));
+    for (n, r) in sorted.iter().enumerate() {
+        t.row(vec![
+            (n + 1).to_string(),
+            if r.scope.is_empty() {
+                r.subject.clone()
+            } else {
+                format!("{}（{}）", r.subject, r.scope)
+            },
+            r.milestones.clone(),
+            r.latest.clone(),
+            r.progress.clone(),
+            r.light_label.to_string(),
+            r.reason.clone(),
+        ]);
+    }
+    out.push(Block::Table(t));
+}
+
 fn notice(out: &mut Vec<Block>, scores: &[Score]) {
-    out.push(Block::H1("四、报送情况通报".into()));
+    out.push(Block::H1("五、报送情况通报".into()));
     let list = |pick: fn(&Score) -> i64| -> Vec<String> {
         scores
             .iter()

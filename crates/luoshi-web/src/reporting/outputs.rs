@@ -41,6 +41,8 @@ struct Gathered {
     items: Vec<ItemRow>,
     scores: Vec<Score>,
     figures: Figures,
+    /// The indicators of the compiled documents (all, without a document filter), judged today.
+    indicators: Vec<crate::indicators::pages::Row>,
 }
 
 async fn gather(state: &AppState, a: &Auth, q: &OutputQuery) -> AppResult<Gathered> {
@@ -96,7 +98,16 @@ async fn gather(state: &AppState, a: &Auth, q: &OutputQuery) -> AppResult<Gather
     let facts = owed_facts(&owed);
     let scores = scorecards(&facts, &item_facts(&items), day);
     let figures = figures(&facts, day, &settings.thresholds);
+    let indicators = crate::indicators::panel(
+        state,
+        luoshi_store::indicators::IndicatorFilter {
+            document_id: q.document,
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(Gathered {
+        indicators,
         round,
         owed,
         details,
@@ -115,6 +126,7 @@ fn blocks(state: &AppState, g: &Gathered) -> Vec<Block> {
         &g.items,
         &g.scores,
         &g.figures,
+        &g.indicators,
     )
 }
 

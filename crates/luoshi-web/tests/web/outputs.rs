@@ -89,6 +89,27 @@ async fn the_compilation_opens_in_libreoffice_and_its_pdf_has_text_and_fonts() {
     )
     .await;
     assert_eq!(s, 201, "{support}: {v}");
+    // The office's figure for a goal's indicator: the compilation's indicators chapter shows it.
+    let (_, indicators) = h
+        .json(Some(Role::Admin), "GET", "/api/v1/indicators", json!(null))
+        .await;
+    let trade = indicators
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["subject"] == "数字贸易进出口额")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (s, v) = h
+        .json(
+            Some(Role::Admin),
+            "POST",
+            &format!("/api/v1/indicators/{trade}/values"),
+            json!({"values": [{"year": "2026", "period": "上半年", "value": "96.5"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
     let dir = tempfile::tempdir().unwrap();
     let docx = body_bytes(
         h.get(Some(Role::Admin), "/compilation.docx?round=2026-Q3")
@@ -123,6 +144,12 @@ async fn the_compilation_opens_in_libreoffice_and_its_pdf_has_text_and_fonts() {
             "the unit table"
         );
         assert!(xml.contains("未报送材料清单"), "the annex");
+        assert!(
+            xml.contains("四、目标指标完成情况")
+                && xml.contains("表2")
+                && xml.contains("2026年1-6月累计 96.5亿元"),
+            "the indicators chapter"
+        );
         assert!(
             xml.contains("2026年9月15日") && !xml.contains("2026-09-15"),
             "dates as written"
@@ -203,12 +230,46 @@ async fn the_compilation_opens_in_libreoffice_and_its_pdf_has_text_and_fonts() {
         lo.contains("2026年第3季度工作进展汇编") && lo.contains("形成试点清单初稿"),
         "{lo}"
     );
+    assert!(lo.contains("目标指标完成情况"), "{lo}");
     // Our PDF: the text is extractable (ToUnicode maps), and every font is embedded.
     let ours = text("ours.pdf");
     assert!(
         ours.contains("工作进展汇编") && ours.contains("形成试点清单初稿"),
         "{ours}"
     );
+    assert!(
+        ours.contains("目标指标完成情况") && ours.contains("96.5"),
+        "{ours}"
+    );
+    // LibreOffice opens the indicators sheet (指标表) and reads the figure and its light.
+    let sheet = body_bytes(h.get(Some(Role::Admin), "/export/indicators.xlsx").await).await;
+    std::fs::write(dir.path().join("ind.xlsx"), &sheet).unwrap();
+    let out = Command::new("soffice")
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            // Comma-separated, quoted, UTF-8 (76).
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "--outdir",
+        ])
+        .arg(dir.path())
+        .arg(dir.path().join("ind.xlsx"))
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv =
+        std::fs::read_to_string(dir.path().join("ind.csv")).expect("LibreOffice read the sheet");
+    let row = csv
+        .lines()
+        .find(|l| l.contains("数字贸易进出口额"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert!(row.contains("96.5"), "{row}");
     let fonts = Command::new("pdffonts")
         .arg(dir.path().join("ours.pdf"))
         .output()
