@@ -17,17 +17,31 @@ use luoshi_store::supervision::ItemRow;
 
 use crate::reporting::round::Owed;
 
-/// Writes the compilation's blocks from a round's obligations and the items.
-pub fn compilation(
-    round: Round,
-    today: Date,
-    owed: &[Owed],
-    details: &BTreeMap<Id, ReportDetail>,
-    items: &[ItemRow],
-    scores: &[Score],
-    figures: &Figures,
-    indicators: &[crate::indicators::pages::Row],
-) -> Vec<Block> {
+/// What a compilation is written from: a round's obligations and the reports filed, the
+/// supervision items, the round's figures and the indicators.
+pub struct Sources<'a> {
+    pub round: Round,
+    pub today: Date,
+    pub owed: &'a [Owed],
+    pub details: &'a BTreeMap<Id, ReportDetail>,
+    pub items: &'a [ItemRow],
+    pub scores: &'a [Score],
+    pub figures: &'a Figures,
+    pub indicators: &'a [crate::indicators::pages::Row],
+}
+
+/// Writes the compilation's blocks.
+pub fn compilation(src: &Sources<'_>) -> Vec<Block> {
+    let Sources {
+        round,
+        today,
+        owed,
+        details,
+        items,
+        scores,
+        figures,
+        indicators,
+    } = *src;
     let mut out = vec![
         Block::Title(format!(
             "中国（广西）自由贸易试验区\n{}年第{}季度工作进展汇编",

@@ -118,16 +118,16 @@ async fn gather(state: &AppState, a: &Auth, q: &OutputQuery) -> AppResult<Gather
 }
 
 fn blocks(state: &AppState, g: &Gathered) -> Vec<Block> {
-    compilation(
-        g.round,
-        today(state),
-        &g.owed,
-        &g.details,
-        &g.items,
-        &g.scores,
-        &g.figures,
-        &g.indicators,
-    )
+    compilation(&crate::reporting::compilation::Sources {
+        round: g.round,
+        today: today(state),
+        owed: &g.owed,
+        details: &g.details,
+        items: &g.items,
+        scores: &g.scores,
+        figures: &g.figures,
+        indicators: &g.indicators,
+    })
 }
 
 fn output_failed(what: &str, e: String) -> AppError {

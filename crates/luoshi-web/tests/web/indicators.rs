@@ -300,17 +300,12 @@ fn stat_sheet(rows: &[[&str; 5]]) -> Vec<u8> {
     write(&[s]).unwrap()
 }
 
-fn status_of(
-    h: &crate::common::Harness,
-    id: i64,
-) -> impl std::future::Future<Output = serde_json::Value> + '_ {
-    async move {
-        body_json(
-            h.get(Some(Role::Leader), &format!("/api/v1/indicators/{id}"))
-                .await,
-        )
-        .await
-    }
+async fn status_of(h: &crate::common::Harness, id: i64) -> serde_json::Value {
+    body_json(
+        h.get(Some(Role::Leader), &format!("/api/v1/indicators/{id}"))
+            .await,
+    )
+    .await
 }
 
 /// Issue 12's way of work, through the router on both backends: the office makes 商务厅 the
