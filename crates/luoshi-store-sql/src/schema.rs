@@ -511,7 +511,9 @@ CREATE TABLE indicator_units (
 "#;
 
 /// Indicator values: each row one version of one period's value (`quarter` 0 for the year),
-/// filed with a report (reviewed with its version) or by the office (accepted as written).
+/// filed with a report (reviewed with its version) or by the office (accepted as written). And
+/// each indicator's light as judged on a day under the thresholds then (derived: dropped in the
+/// transaction that changes what it was judged on, judged again when read).
 const V13: &str = r#"
 CREATE TABLE indicator_values (
     id {ID},
@@ -532,6 +534,12 @@ CREATE TABLE indicator_values (
 );
 CREATE INDEX indicator_values_indicator ON indicator_values(indicator_id, year, quarter, id);
 CREATE INDEX indicator_values_report ON indicator_values(report_id, report_version);
+CREATE TABLE indicator_lights (
+    indicator_id {INT} PRIMARY KEY REFERENCES indicators(id),
+    day TEXT NOT NULL,
+    thresholds TEXT NOT NULL,
+    light {INT} NOT NULL
+);
 "#;
 
 /// The DDL of one migration in one dialect.

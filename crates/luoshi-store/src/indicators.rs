@@ -208,11 +208,32 @@ pub struct IndicatorFilter {
     pub task_id: Option<Id>,
 }
 
+/// A page of the indicators a filter selects, with how many there are by light.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorPage {
+    pub items: Vec<Indicator>,
+    /// The filtered indicators (of the light asked for, when one is).
+    pub total: usize,
+    /// The filtered indicators by light (grey, green, yellow, red), whatever light was asked.
+    pub counts: [usize; luoshi_domain::lights::Light::COUNT],
+}
+
 #[async_trait]
 pub trait IndicatorsStore: Send + Sync {
     /// Every indicator the filter selects that has a live milestone, by subject.
     async fn indicators(&self, filter: &IndicatorFilter) -> StoreResult<Vec<Indicator>>;
     async fn indicator(&self, id: Id) -> StoreResult<Option<Indicator>>;
+    /// One page of the indicators a filter (and a light) selects, by subject, and the counts by
+    /// light: lights are judged once a day per thresholds and kept (`indicator_lights`), so a
+    /// page loads only its own indicators.
+    async fn indicator_page(
+        &self,
+        filter: &IndicatorFilter,
+        light: Option<luoshi_domain::lights::Light>,
+        thresholds: &IndicatorThresholds,
+        today: Date,
+        page: crate::Page,
+    ) -> StoreResult<IndicatorPage>;
     /// The office renames an indicator or its scope (the document's wording still maps to it);
     /// audited.
     async fn edit_indicator(

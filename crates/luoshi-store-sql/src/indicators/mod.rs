@@ -20,6 +20,7 @@ use sqlx::any::AnyRow;
 
 use crate::{Arg, Col, Fetch, Q, Run, SqlStore, Tx, audit, commit, now, scalar};
 
+pub(crate) mod lights;
 pub(crate) mod values;
 
 /// A closed value's code as serde writes it (`level`, `>=`, `decrease`).
@@ -135,6 +136,7 @@ pub(crate) async fn write_targets(
     doc: &Document,
     task_ids: &[Id],
 ) -> StoreResult<()> {
+    lights::drop_all_lights(tx).await?;
     let old = sqlx::query(
         "SELECT id, indicator_id, year, value, value_max, comparator FROM indicator_milestones \
          WHERE document_id = $1 AND live = 1",
@@ -233,6 +235,7 @@ pub(crate) async fn write_targets(
 
 /// Removes the indicators no document states any more (after an import is undone).
 pub(crate) async fn drop_orphans(tx: &mut Tx) -> StoreResult<()> {
+    lights::drop_all_lights(tx).await?;
     let orphan = "SELECT id FROM indicators i WHERE NOT EXISTS \
                   (SELECT 1 FROM indicator_milestones m WHERE m.indicator_id = i.id) \
                   AND NOT EXISTS (SELECT 1 FROM indicators k WHERE k.merged_into = i.id) \
@@ -300,9 +303,51 @@ fn milestone_row(r: &AnyRow) -> StoreResult<StoredMilestone> {
     })
 }
 
+/// Appends the filter's conditions to a query over `indicators i` (with a live milestone, not
+/// merged away).
+pub(crate) fn filtered(q: &mut Q, f: &IndicatorFilter) {
+    q.push(
+        " WHERE EXISTS (SELECT 1 FROM indicator_milestones m \
+     WHERE m.indicator_id = i.id AND m.live = 1",
+    );
+    if let Some(d) = f.document_id {
+        let p = q.bind(Arg::I(d));
+        q.push(&format!(" AND m.document_id = {p}"));
+    }
+    if let Some(y) = f.year {
+        let p = q.bind(Arg::I(i64::from(y)));
+        q.push(&format!(" AND m.year = {p}"));
+    }
+    if let Some(t) = f.task_id {
+        let p = q.bind(Arg::I(t));
+        q.push(&format!(" AND m.task_id = {p}"));
+    }
+    q.push(") AND i.merged_into IS NULL");
+    if let Some(s) = &f.scope {
+        let p = q.bind(Arg::S(s.clone()));
+        q.push(&format!(" AND i.scope = {p}"));
+    }
+    if let Some(u) = f.unit_id {
+        // This unit, or a unit it carries today (a predecessor, a merged unit).
+        let (a, b, c, d) = (
+            q.bind(Arg::I(u)),
+            q.bind(Arg::I(u)),
+            q.bind(Arg::I(u)),
+            q.bind(Arg::I(u)),
+        );
+        q.push(&format!(
+            " AND (EXISTS (SELECT 1 FROM indicator_milestones m JOIN task_units tu \
+             ON tu.task_id = m.task_id AND tu.live = 1 JOIN units n ON n.id = tu.unit_id \
+             WHERE m.indicator_id = i.id AND m.live = 1 AND (n.id = {a} OR n.current_id = {b})) \
+             OR EXISTS (SELECT 1 FROM indicator_units a JOIN units n ON n.id = a.unit_id \
+             WHERE a.indicator_id = i.id AND (n.id = {c} OR n.current_id = {d})))"
+        ));
+    }
+}
+
 impl SqlStore {
     /// The indicators with these ids, with their milestones and units: three queries.
-    async fn load_indicators(&self, ids: &[Id]) -> StoreResult<Vec<Indicator>> {
+    pub(crate) async fn load_indicators(&self, ids: &[Id]) -> StoreResult<Vec<Indicator>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -371,43 +416,8 @@ impl SqlStore {
 #[async_trait]
 impl IndicatorsStore for SqlStore {
     async fn indicators(&self, f: &IndicatorFilter) -> StoreResult<Vec<Indicator>> {
-        let mut q = Q::new(
-            "SELECT i.id FROM indicators i WHERE EXISTS (SELECT 1 FROM indicator_milestones m \
-             WHERE m.indicator_id = i.id AND m.live = 1",
-        );
-        if let Some(d) = f.document_id {
-            let p = q.bind(Arg::I(d));
-            q.push(&format!(" AND m.document_id = {p}"));
-        }
-        if let Some(y) = f.year {
-            let p = q.bind(Arg::I(i64::from(y)));
-            q.push(&format!(" AND m.year = {p}"));
-        }
-        if let Some(t) = f.task_id {
-            let p = q.bind(Arg::I(t));
-            q.push(&format!(" AND m.task_id = {p}"));
-        }
-        q.push(") AND i.merged_into IS NULL");
-        if let Some(s) = &f.scope {
-            let p = q.bind(Arg::S(s.clone()));
-            q.push(&format!(" AND i.scope = {p}"));
-        }
-        if let Some(u) = f.unit_id {
-            // This unit, or a unit it carries today (a predecessor, a merged unit).
-            let (a, b, c, d) = (
-                q.bind(Arg::I(u)),
-                q.bind(Arg::I(u)),
-                q.bind(Arg::I(u)),
-                q.bind(Arg::I(u)),
-            );
-            q.push(&format!(
-                " AND (EXISTS (SELECT 1 FROM indicator_milestones m JOIN task_units tu \
-                 ON tu.task_id = m.task_id AND tu.live = 1 JOIN units n ON n.id = tu.unit_id \
-                 WHERE m.indicator_id = i.id AND m.live = 1 AND (n.id = {a} OR n.current_id = {b})) \
-                 OR EXISTS (SELECT 1 FROM indicator_units a JOIN units n ON n.id = a.unit_id \
-                 WHERE a.indicator_id = i.id AND (n.id = {c} OR n.current_id = {d})))"
-            ));
-        }
+        let mut q = Q::new("SELECT i.id FROM indicators i");
+        filtered(&mut q, f);
         let ids: Vec<Id> = q
             .rows(&self.pool)
             .await?
@@ -415,6 +425,17 @@ impl IndicatorsStore for SqlStore {
             .map(|r| r.col(0))
             .collect::<StoreResult<_>>()?;
         self.load_indicators(&ids).await
+    }
+
+    async fn indicator_page(
+        &self,
+        f: &IndicatorFilter,
+        light: Option<luoshi_domain::lights::Light>,
+        t: &luoshi_domain::indicators::IndicatorThresholds,
+        today: luoshi_domain::calendar::Date,
+        page: luoshi_store::Page,
+    ) -> StoreResult<luoshi_store::indicators::IndicatorPage> {
+        SqlStore::indicator_page(self, f, light, t, today, page).await
     }
 
     async fn indicator(&self, id: Id) -> StoreResult<Option<Indicator>> {
@@ -553,6 +574,7 @@ impl IndicatorsStore for SqlStore {
         ) {
             return Err(StoreError::Invalid("merge_refused", why));
         }
+        lights::drop_lights(&mut tx, &[keep, drop]).await?;
         for sql in [
             "UPDATE indicator_milestones SET indicator_id = $1 WHERE indicator_id = $2",
             "UPDATE indicator_values SET indicator_id = $1 WHERE indicator_id = $2",
@@ -631,6 +653,7 @@ impl IndicatorsStore for SqlStore {
             "value": before.col::<Option<String>, _>("baseline_value")?,
             "source": before.col::<Option<String>, _>("baseline_source")?,
         });
+        lights::drop_lights(&mut tx, &[id]).await?;
         sqlx::query(
             "UPDATE indicators SET baseline_year = $1, baseline_value = $2, baseline_source = $3 \
              WHERE id = $4",

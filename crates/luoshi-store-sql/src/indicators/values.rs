@@ -273,6 +273,14 @@ pub(crate) async fn review_with_report(
     state: ReviewState,
     reason: Option<&str>,
 ) -> StoreResult<()> {
+    let touched: Vec<Id> = crate::scalar(
+        "SELECT DISTINCT indicator_id FROM indicator_values WHERE report_id = $1 AND report_version = $2",
+    )
+    .bind(report_id)
+    .bind(version)
+    .all(&mut **tx)
+    .await?;
+    super::lights::drop_lights(tx, &touched).await?;
     sqlx::query(
         "UPDATE indicator_values SET state = $1, review_reason = $2 \
          WHERE report_id = $3 AND report_version = $4",
@@ -373,6 +381,7 @@ pub(crate) async fn record_values(
     let count = written.values().map(Vec::len).sum();
     let mut ids: Vec<Id> = written.keys().copied().collect();
     ids.sort_unstable();
+    super::lights::drop_lights(&mut tx, &ids).await?;
     for id in ids {
         audit(
             &mut tx,

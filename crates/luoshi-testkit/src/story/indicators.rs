@@ -542,4 +542,51 @@ pub(super) async fn values_filed_and_reviewed(cx: &mut Cx<'_>) {
     // The light follows: 48 of the 60 expected by the end of Q3 (80 × ¾) is 20% behind.
     let status = now.status(&Default::default(), day("2026-10-09"));
     assert_eq!(status.light, Light::Red, "{}", status.reason);
+    // A page of the list: lights judged once and kept, counted and filtered; a new value drops
+    // the kept light and the next page judges it again.
+    let of_doc = IndicatorFilter {
+        document_id: Some(document_id),
+        ..Default::default()
+    };
+    let t = Default::default();
+    let today = day("2026-10-09");
+    let page = store
+        .indicator_page(&of_doc, None, &t, today, Page::new(0, 1))
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.items.len()), (2, 1));
+    assert_eq!(page.counts[Light::Red as usize], 1);
+    let red = store
+        .indicator_page(&of_doc, Some(Light::Red), &t, today, Page::new(0, 10))
+        .await
+        .unwrap();
+    assert_eq!(
+        red.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [sales.id]
+    );
+    store
+        .record_values(
+            &cx.actor,
+            ValueOrigin::Office,
+            today,
+            &[value(sales.id, Some(3), "62")],
+        )
+        .await
+        .unwrap();
+    let red = store
+        .indicator_page(&of_doc, Some(Light::Red), &t, today, Page::new(0, 10))
+        .await
+        .unwrap();
+    assert_eq!(
+        red.total, 0,
+        "the kept light was dropped with the new value"
+    );
+    let green = store
+        .indicator_page(&of_doc, Some(Light::Green), &t, today, Page::new(0, 10))
+        .await
+        .unwrap();
+    assert_eq!(
+        green.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [sales.id]
+    );
 }

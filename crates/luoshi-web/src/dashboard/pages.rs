@@ -201,13 +201,12 @@ pub async fn dashboard(
     } else {
         None
     };
-    let mut indicators =
-        crate::indicators::panel(&state, luoshi_store::indicators::IndicatorFilter::default())
-            .await?;
-    let indicator_lights = crate::indicators::light_counts(&indicators);
-    indicators.retain(|r| r.light_index >= Light::Yellow as usize);
-    indicators.sort_by_key(|r| std::cmp::Reverse(r.light_index));
-    indicators.truncate(10);
+    let (indicator_lights, indicators) = crate::indicators::behind(
+        &state,
+        &luoshi_store::indicators::IndicatorFilter::default(),
+        10,
+    )
+    .await?;
     Ok(page(DashPage {
         ledger_gap,
         indicators,

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use serde_json::{Value, json};
 
-use super::{IndicatorQuery, find, thresholds};
+use super::{IndicatorQuery, thresholds};
 use crate::AppState;
 use crate::kit::auth::Auth;
 use crate::kit::error::{AppError, AppResult};
@@ -20,9 +20,9 @@ pub async fn list(
 ) -> AppResult<Json<Vec<Value>>> {
     let today = crate::kit::clock::today(&state);
     let t = thresholds(&state).await?;
+    let (judged, ..) = super::find_page(&state, &q, luoshi_store::Page::MAX_LIMIT).await?;
     Ok(Json(
-        find(&state, &q)
-            .await?
+        judged
             .iter()
             .map(|j| indicator_json(&j.indicator, &t, today))
             .collect(),

@@ -38,7 +38,9 @@ pub fn routes() -> Vec<Route> {
             "指标列表（目标、节点、责任单位、红黄绿灯及原因）",
             None,
             "IndicatorList",
-            &["document", "unit", "year", "scope", "light"],
+            &[
+                "document", "unit", "year", "scope", "light", "offset", "limit",
+            ],
         ),
         Route::get("/api/v1/indicators/{id}", Reader, api::indicator).doc(
             "指标详情",
@@ -77,6 +79,26 @@ pub struct IndicatorQuery {
     /// grey, green, yellow, red.
     #[serde(default)]
     pub light: Option<String>,
+    #[serde(default)]
+    pub offset: Option<i64>,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+impl IndicatorQuery {
+    /// The query string of the filter (for the pager and the export link).
+    pub fn filter_query(&self) -> String {
+        let enc = crate::kit::format::url_encode;
+        let v = |o: &Option<String>| enc(o.as_deref().unwrap_or(""));
+        format!(
+            "document={}&unit={}&year={}&scope={}&light={}",
+            v(&self.document),
+            v(&self.unit),
+            v(&self.year),
+            v(&self.scope),
+            v(&self.light)
+        )
+    }
 }
 
 fn number<T: std::str::FromStr>(v: &Option<String>, what: &str) -> AppResult<Option<T>> {
@@ -114,9 +136,7 @@ pub struct Judged {
     pub status: luoshi_domain::indicators::Status,
 }
 
-/// The indicators a query selects, each judged today: the one use case of the list page and
-/// the API.
-pub(crate) async fn find(state: &AppState, q: &IndicatorQuery) -> AppResult<Vec<Judged>> {
+fn filter_of(q: &IndicatorQuery) -> AppResult<(IndicatorFilter, Option<Light>)> {
     let filter = IndicatorFilter {
         document_id: number(&q.document, "文件")?,
         unit_id: number(&q.unit, "单位")?,
@@ -130,6 +150,43 @@ pub(crate) async fn find(state: &AppState, q: &IndicatorQuery) -> AppResult<Vec<
         .filter(|s| !s.is_empty())
         .map(light_of)
         .transpose()?;
+    Ok((filter, light))
+}
+
+/// One page of what a query selects, each judged today, with the total and the counts by
+/// light: the one use case of the list page and the API.
+pub(crate) async fn find_page(
+    state: &AppState,
+    q: &IndicatorQuery,
+    default_limit: i64,
+) -> AppResult<(
+    Vec<Judged>,
+    usize,
+    [usize; Light::COUNT],
+    luoshi_store::Page,
+)> {
+    let (filter, light) = filter_of(q)?;
+    let today = crate::kit::clock::today(state);
+    let t = thresholds(state).await?;
+    let page = luoshi_store::Page::new(q.offset.unwrap_or(0), q.limit.unwrap_or(default_limit));
+    let found = state
+        .store
+        .indicator_page(&filter, light, &t, today, page)
+        .await?;
+    let judged = found
+        .items
+        .into_iter()
+        .map(|indicator| Judged {
+            status: indicator.status(&t, today),
+            indicator,
+        })
+        .collect();
+    Ok((judged, found.total, found.counts, page))
+}
+
+/// Every indicator a query selects, each judged today (the export).
+pub(crate) async fn find(state: &AppState, q: &IndicatorQuery) -> AppResult<Vec<Judged>> {
+    let (filter, light) = filter_of(q)?;
     Ok(judged(state, &filter)
         .await?
         .into_iter()
@@ -161,6 +218,38 @@ pub(crate) async fn panel(state: &AppState, filter: IndicatorFilter) -> AppResul
         .iter()
         .map(pages::Row::of)
         .collect())
+}
+
+/// The counts by light of what a filter selects and its first `n` indicators behind their path
+/// (red, then yellow), each judged today: the dashboard's panel, a page's worth of work however
+/// many indicators there are.
+pub(crate) async fn behind(
+    state: &AppState,
+    filter: &IndicatorFilter,
+    n: i64,
+) -> AppResult<([usize; Light::COUNT], Vec<pages::Row>)> {
+    let today = crate::kit::clock::today(state);
+    let t = thresholds(state).await?;
+    let mut rows = Vec::new();
+    let mut counts = [0; Light::COUNT];
+    for light in [Light::Red, Light::Yellow] {
+        let left = n - rows.len() as i64;
+        if left <= 0 {
+            break;
+        }
+        let found = state
+            .store
+            .indicator_page(filter, Some(light), &t, today, luoshi_store::Page::new(0, left))
+            .await?;
+        counts = found.counts;
+        rows.extend(found.items.into_iter().map(|indicator| {
+            pages::Row::of(&Judged {
+                status: indicator.status(&t, today),
+                indicator,
+            })
+        }));
+    }
+    Ok((counts, rows))
 }
 
 /// Counts by light (grey, green, yellow, red) of panel rows.

@@ -112,6 +112,8 @@ struct ListPage {
     documents: Vec<DocumentRow>,
     units: Vec<UnitSummary>,
     q: IndicatorQuery,
+    total: usize,
+    pager: String,
 }
 
 pub async fn list(
@@ -119,11 +121,18 @@ pub async fn list(
     a: Auth,
     Query(q): Query<IndicatorQuery>,
 ) -> AppResult<Html<String>> {
-    let judged = find(&state, &q).await?;
+    let (judged, total, counts, shown) = super::find_page(&state, &q, 100).await?;
     let rows: Vec<Row> = judged.iter().map(Row::of).collect();
     Ok(page(ListPage {
         nav: nav(&a, "indicators"),
-        counts: super::light_counts(&rows),
+        pager: crate::kit::page::pager(
+            &format!("/indicators?{}", q.filter_query()),
+            shown.offset,
+            shown.limit,
+            total as i64,
+        ),
+        total,
+        counts,
         rows,
         documents: state
             .store
