@@ -538,8 +538,14 @@ CREATE TABLE indicator_lights (
     indicator_id {INT} PRIMARY KEY REFERENCES indicators(id),
     day TEXT NOT NULL,
     thresholds TEXT NOT NULL,
-    light {INT} NOT NULL
+    light {INT} NOT NULL,
+    subject TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    status TEXT NOT NULL,
+    latest TEXT
 );
+CREATE INDEX indicator_lights_order ON indicator_lights(day, thresholds, subject, scope, indicator_id);
+CREATE INDEX indicator_lights_light ON indicator_lights(day, thresholds, light, subject, scope, indicator_id);
 "#;
 
 /// The DDL of one migration in one dialect.

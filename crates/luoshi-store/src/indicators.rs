@@ -208,10 +208,12 @@ pub struct IndicatorFilter {
     pub task_id: Option<Id>,
 }
 
-/// A page of the indicators a filter selects, with how many there are by light.
+/// A page of the indicators a filter selects, with how many there are by light. Each item comes
+/// with its status as judged today; without `with_values` an item's only actual is its latest
+/// accepted value and it carries no value history (a list shows no more).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicatorPage {
-    pub items: Vec<Indicator>,
+    pub items: Vec<(Indicator, Status)>,
     /// The filtered indicators (of the light asked for, when one is).
     pub total: usize,
     /// The filtered indicators by light (grey, green, yellow, red), whatever light was asked.
@@ -233,6 +235,7 @@ pub trait IndicatorsStore: Send + Sync {
         thresholds: &IndicatorThresholds,
         today: Date,
         page: crate::Page,
+        with_values: bool,
     ) -> StoreResult<IndicatorPage>;
     /// The office renames an indicator or its scope (the document's wording still maps to it);
     /// audited.

@@ -28,6 +28,9 @@ pub enum BenchCommand {
     Ledger(crate::bench_ledger::LedgerBench),
     /// The deadline rush: hundreds of officers filing their quarterly reports at once.
     Rush(crate::bench_rush::RushBench),
+    /// Indicators: the list and an indicator's page over 5,000 indicators with ten years of
+    /// quarterly values, and a 10,000-row statistics sheet previewed and imported.
+    Indicators(crate::bench_indicators::IndicatorsBench),
     /// Write .docx and .pdf versions of the samples (seed inputs for the fuzzers).
     Fixtures {
         #[arg(long)]
@@ -233,6 +236,9 @@ pub fn run(what: BenchCommand) -> Result<ExitCode> {
         }
         BenchCommand::Rush(args) => {
             return crate::ledger_cmd::runtime()?.block_on(crate::bench_rush::run(args));
+        }
+        BenchCommand::Indicators(args) => {
+            return crate::ledger_cmd::runtime()?.block_on(crate::bench_indicators::run(args));
         }
     }
     Ok(ExitCode::SUCCESS)

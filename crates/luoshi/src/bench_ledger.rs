@@ -191,7 +191,7 @@ fn generate(i: usize, tasks: usize, units: &[String], rng: &mut Rng) -> ImportIn
 }
 
 /// Pulls "Requests/sec", and the 50% and 99% latencies (in ms) out of wrk's report.
-fn wrk_figures(out: &str) -> Option<(f64, f64, f64)> {
+pub(crate) fn wrk_figures(out: &str) -> Option<(f64, f64, f64)> {
     let ms = |v: &str| -> Option<f64> {
         let (num, unit) = v.split_at(v.find(|c: char| c.is_ascii_alphabetic())?);
         let n: f64 = num.parse().ok()?;
@@ -361,7 +361,7 @@ fn now() -> i64 {
     luoshi_store::now()
 }
 
-fn tempfile_dir() -> Result<std::path::PathBuf> {
+pub(crate) fn tempfile_dir() -> Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!("luoshi-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)

@@ -4,6 +4,8 @@
 #[cfg(feature = "bench")]
 mod bench;
 #[cfg(feature = "bench")]
+mod bench_indicators;
+#[cfg(feature = "bench")]
 mod bench_ledger;
 #[cfg(feature = "bench")]
 mod bench_rush;

@@ -6,7 +6,7 @@
 //! same indicator at once: each writes the same row.
 
 use luoshi_domain::calendar::Date;
-use luoshi_domain::indicators::IndicatorThresholds;
+use luoshi_domain::indicators::{IndicatorThresholds, Point, Status};
 use luoshi_domain::lights::Light;
 use luoshi_store::indicators::{IndicatorFilter, IndicatorPage};
 use luoshi_store::{Id, Page, StoreResult};
@@ -41,7 +41,115 @@ pub(crate) async fn drop_all_lights(tx: &mut Tx) -> StoreResult<()> {
 /// Indicators judged per batch when lights are missing.
 const BATCH: usize = 500;
 
+/// The query over `indicators i` joined to their kept lights of `day` under `thresholds`
+/// (`LEFT` keeps the indicators without one), filtered. Without a filter, the kept lights
+/// alone (`l`): a kept light is only ever written for an indicator the filters select (a live
+/// milestone, not merged) and is dropped when that changes, so its index answers the counts
+/// and the page in order without visiting the indicators.
+fn joined(select: &str, left: bool, day: &str, thresholds: &str, f: &IndicatorFilter) -> Q {
+    if !left && *f == IndicatorFilter::default() {
+        let mut q = Q::new("");
+        let (d, k) = (
+            q.bind(Arg::S(day.to_string())),
+            q.bind(Arg::S(thresholds.to_string())),
+        );
+        q.push(&format!(
+            "SELECT {} FROM indicator_lights l WHERE l.day = {d} AND l.thresholds = {k}",
+            select.replace("i.id", "l.indicator_id")
+        ));
+        return q;
+    }
+    let mut q = Q::new("");
+    let (d, k) = (
+        q.bind(Arg::S(day.to_string())),
+        q.bind(Arg::S(thresholds.to_string())),
+    );
+    q.push(&format!(
+        "SELECT {select} FROM indicators i {} JOIN indicator_lights l \
+         ON l.indicator_id = i.id AND l.day = {d} AND l.thresholds = {k}",
+        if left { "LEFT" } else { "" }
+    ));
+    filtered(&mut q, f);
+    q
+}
+
 impl SqlStore {
+    /// Judges the indicators the filter selects that have no light kept for this day and these
+    /// thresholds, and keeps what it found (status and latest accepted value with it).
+    async fn judge_missing(
+        &self,
+        f: &IndicatorFilter,
+        t: &IndicatorThresholds,
+        today: Date,
+    ) -> StoreResult<()> {
+        let (day, thresholds) = (today.to_string(), key(t));
+        // Usually every light is kept: two counts say so without visiting the indicators.
+        let missing: i64 = crate::scalar(
+            "SELECT (SELECT COUNT(*) FROM indicators WHERE merged_into IS NULL) - \
+             (SELECT COUNT(*) FROM indicator_lights WHERE day = $1 AND thresholds = $2)",
+        )
+        .bind(day.clone())
+        .bind(thresholds.clone())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(crate::sql::db_err)?;
+        if missing <= 0 {
+            return Ok(());
+        }
+        let mut q = joined("i.id", true, &day, &thresholds, f);
+        q.push(" AND l.indicator_id IS NULL");
+        let stale: Vec<Id> = q
+            .rows(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.col(0))
+            .collect::<StoreResult<_>>()?;
+        for chunk in stale.chunks(BATCH) {
+            let judged: Vec<(Id, i64, String, String, String, Option<String>)> = self
+                .load_indicators(chunk)
+                .await?
+                .iter()
+                .map(|i| {
+                    let status = i.status(t, today);
+                    let latest = i.actuals.iter().max_by(|a, b| a.at().total_cmp(&b.at()));
+                    (
+                        i.id,
+                        status.light as i64,
+                        i.subject.clone(),
+                        i.scope.clone().unwrap_or_default(),
+                        serde_json::to_string(&status).unwrap_or_default(),
+                        latest.and_then(|p| serde_json::to_string(p).ok()),
+                    )
+                })
+                .collect();
+            let mut tx = self.write().await?;
+            for (id, light, subject, scope, status, latest) in judged {
+                sqlx::query(
+                    "INSERT INTO indicator_lights (indicator_id, day, thresholds, light, subject, scope, \
+                     status, latest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (indicator_id) DO UPDATE SET day = excluded.day, \
+                     thresholds = excluded.thresholds, light = excluded.light, \
+                     subject = excluded.subject, scope = excluded.scope, \
+                     status = excluded.status, latest = excluded.latest",
+                )
+                .bind(id)
+                .bind(day.clone())
+                .bind(thresholds.clone())
+                .bind(light)
+                .bind(subject)
+                .bind(scope)
+                .bind(status)
+                .bind(latest)
+                .run(&mut *tx)
+                .await?;
+            }
+            commit(tx).await?;
+        }
+        Ok(())
+    }
+
+    /// See `IndicatorsStore::indicator_page`: the counts are one grouped query and the page one
+    /// limited query over the kept lights; only the page's indicators are loaded.
     pub(crate) async fn indicator_page(
         &self,
         f: &IndicatorFilter,
@@ -49,78 +157,56 @@ impl SqlStore {
         t: &IndicatorThresholds,
         today: Date,
         page: Page,
+        with_values: bool,
     ) -> StoreResult<IndicatorPage> {
+        self.judge_missing(f, t, today).await?;
         let (day, thresholds) = (today.to_string(), key(t));
-        let mut q = Q::new("");
-        let (d, k) = (
-            q.bind(Arg::S(day.clone())),
-            q.bind(Arg::S(thresholds.clone())),
-        );
-        q.push(&format!(
-            "SELECT i.id, l.light FROM indicators i LEFT JOIN indicator_lights l \
-             ON l.indicator_id = i.id AND l.day = {d} AND l.thresholds = {k}"
-        ));
-        filtered(&mut q, f);
-        q.push(" ORDER BY i.subject, i.scope, i.id");
-        let mut rows: Vec<(Id, Option<i64>)> = q
-            .rows(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok((r.col(0)?, r.col(1)?)))
-            .collect::<StoreResult<_>>()?;
-        let stale: Vec<Id> = rows
-            .iter()
-            .filter(|(_, l)| l.is_none())
-            .map(|(id, _)| *id)
-            .collect();
-        if !stale.is_empty() {
-            let mut judged = std::collections::HashMap::new();
-            for chunk in stale.chunks(BATCH) {
-                for i in self.load_indicators(chunk).await? {
-                    judged.insert(i.id, i.status(t, today).light as i64);
-                }
-            }
-            let mut tx = self.write().await?;
-            for (id, l) in &judged {
-                sqlx::query(
-                    "INSERT INTO indicator_lights (indicator_id, day, thresholds, light) \
-                     VALUES ($1, $2, $3, $4) ON CONFLICT (indicator_id) DO UPDATE SET \
-                     day = excluded.day, thresholds = excluded.thresholds, light = excluded.light",
-                )
-                .bind(*id)
-                .bind(day.clone())
-                .bind(thresholds.clone())
-                .bind(*l)
-                .run(&mut *tx)
-                .await?;
-            }
-            commit(tx).await?;
-            for (id, l) in rows.iter_mut() {
-                if l.is_none() {
-                    *l = judged.get(id).copied();
-                }
-            }
-        }
+        let mut q = joined("l.light, COUNT(*)", false, &day, &thresholds, f);
+        q.push(" GROUP BY l.light");
         let mut counts = [0usize; Light::COUNT];
-        for (_, l) in &rows {
-            if let Some(l) = l {
-                counts[(*l as usize).min(Light::COUNT - 1)] += 1;
-            }
+        for r in q.rows(&self.pool).await? {
+            let (l, n): (i64, i64) = (r.col(0)?, r.col(1)?);
+            counts[(l as usize).min(Light::COUNT - 1)] += n as usize;
         }
-        let chosen: Vec<Id> = rows
-            .iter()
-            .filter(|(_, l)| light.is_none_or(|want| *l == Some(want as i64)))
-            .map(|(id, _)| *id)
-            .collect();
-        let ids: Vec<Id> = chosen
-            .iter()
-            .skip(page.offset as usize)
-            .take(page.limit as usize)
-            .copied()
-            .collect();
+        let total = match light {
+            Some(l) => counts[l as usize],
+            None => counts.iter().sum(),
+        };
+        let mut q = joined("i.id, l.status, l.latest", false, &day, &thresholds, f);
+        if let Some(l) = light {
+            let p = q.bind(Arg::I(l as i64));
+            q.push(&format!(" AND l.light = {p}"));
+        }
+        let (lim, off) = (q.bind(Arg::I(page.limit)), q.bind(Arg::I(page.offset)));
+        q.push(&format!(
+            " ORDER BY l.subject, l.scope, l.indicator_id LIMIT {lim} OFFSET {off}"
+        ));
+        let mut kept = std::collections::HashMap::new();
+        let mut ids = Vec::new();
+        for r in q.rows(&self.pool).await? {
+            let id: Id = r.col(0)?;
+            let status: String = r.col(1)?;
+            let latest: Option<String> = r.col(2)?;
+            let status: Status = serde_json::from_str(&status).map_err(|e| {
+                luoshi_store::StoreError::Database(format!("kept status of {id}: {e}"), None)
+            })?;
+            let latest: Option<Point> = latest.and_then(|l| serde_json::from_str(&l).ok());
+            ids.push(id);
+            kept.insert(id, (status, latest));
+        }
+        let mut items = Vec::with_capacity(ids.len());
+        for mut i in self.load(&ids, with_values).await? {
+            let Some((status, latest)) = kept.remove(&i.id) else {
+                continue;
+            };
+            if !with_values {
+                i.actuals = latest.into_iter().collect();
+            }
+            items.push((i, status));
+        }
         Ok(IndicatorPage {
-            items: self.load_indicators(&ids).await?,
-            total: chosen.len(),
+            items,
+            total,
             counts,
         })
     }

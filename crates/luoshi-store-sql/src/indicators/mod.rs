@@ -346,8 +346,14 @@ pub(crate) fn filtered(q: &mut Q, f: &IndicatorFilter) {
 }
 
 impl SqlStore {
-    /// The indicators with these ids, with their milestones and units: three queries.
+    /// The indicators with these ids, with their milestones, units and values: four queries.
     pub(crate) async fn load_indicators(&self, ids: &[Id]) -> StoreResult<Vec<Indicator>> {
+        self.load(ids, true).await
+    }
+
+    /// The indicators with these ids; with `values` false, without their values (three
+    /// queries).
+    pub(crate) async fn load(&self, ids: &[Id], values: bool) -> StoreResult<Vec<Indicator>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -404,10 +410,12 @@ impl SqlStore {
                 out[i].units.push(unit);
             }
         }
-        let mut values = self.load_values(ids).await?;
-        for i in out.iter_mut() {
-            i.values = values.remove(&i.id).unwrap_or_default();
-            i.actuals = values::actuals(&i.values);
+        if values {
+            let mut values = self.load_values(ids).await?;
+            for i in out.iter_mut() {
+                i.values = values.remove(&i.id).unwrap_or_default();
+                i.actuals = values::actuals(&i.values);
+            }
         }
         Ok(out)
     }
@@ -434,8 +442,9 @@ impl IndicatorsStore for SqlStore {
         t: &luoshi_domain::indicators::IndicatorThresholds,
         today: luoshi_domain::calendar::Date,
         page: luoshi_store::Page,
+        with_values: bool,
     ) -> StoreResult<luoshi_store::indicators::IndicatorPage> {
-        SqlStore::indicator_page(self, f, light, t, today, page).await
+        SqlStore::indicator_page(self, f, light, t, today, page, with_values).await
     }
 
     async fn indicator(&self, id: Id) -> StoreResult<Option<Indicator>> {
@@ -471,6 +480,7 @@ impl IndicatorsStore for SqlStore {
             "subject": before.col::<String, _>("subject")?,
             "scope": before.col::<Option<String>, _>("scope")?,
         });
+        lights::drop_lights(&mut tx, &[id]).await?;
         sqlx::query("UPDATE indicators SET subject = $1, scope = $2 WHERE id = $3")
             .bind(subject.to_string())
             .bind(scope.map(str::to_string))

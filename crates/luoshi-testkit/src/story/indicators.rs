@@ -551,17 +551,24 @@ pub(super) async fn values_filed_and_reviewed(cx: &mut Cx<'_>) {
     let t = Default::default();
     let today = day("2026-10-09");
     let page = store
-        .indicator_page(&of_doc, None, &t, today, Page::new(0, 1))
+        .indicator_page(&of_doc, None, &t, today, Page::new(0, 1), false)
         .await
         .unwrap();
     assert_eq!((page.total, page.items.len()), (2, 1));
     assert_eq!(page.counts[Light::Red as usize], 1);
     let red = store
-        .indicator_page(&of_doc, Some(Light::Red), &t, today, Page::new(0, 10))
+        .indicator_page(
+            &of_doc,
+            Some(Light::Red),
+            &t,
+            today,
+            Page::new(0, 10),
+            false,
+        )
         .await
         .unwrap();
     assert_eq!(
-        red.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        red.items.iter().map(|(i, _)| i.id).collect::<Vec<_>>(),
         [sales.id]
     );
     store
@@ -574,7 +581,14 @@ pub(super) async fn values_filed_and_reviewed(cx: &mut Cx<'_>) {
         .await
         .unwrap();
     let red = store
-        .indicator_page(&of_doc, Some(Light::Red), &t, today, Page::new(0, 10))
+        .indicator_page(
+            &of_doc,
+            Some(Light::Red),
+            &t,
+            today,
+            Page::new(0, 10),
+            false,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -582,11 +596,18 @@ pub(super) async fn values_filed_and_reviewed(cx: &mut Cx<'_>) {
         "the kept light was dropped with the new value"
     );
     let green = store
-        .indicator_page(&of_doc, Some(Light::Green), &t, today, Page::new(0, 10))
+        .indicator_page(
+            &of_doc,
+            Some(Light::Green),
+            &t,
+            today,
+            Page::new(0, 10),
+            false,
+        )
         .await
         .unwrap();
     assert_eq!(
-        green.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        green.items.iter().map(|(i, _)| i.id).collect::<Vec<_>>(),
         [sales.id]
     );
 }

@@ -20,7 +20,7 @@ pub async fn list(
 ) -> AppResult<Json<Vec<Value>>> {
     let today = crate::kit::clock::today(&state);
     let t = thresholds(&state).await?;
-    let (judged, ..) = super::find_page(&state, &q, luoshi_store::Page::MAX_LIMIT).await?;
+    let (judged, ..) = super::find_page(&state, &q, luoshi_store::Page::MAX_LIMIT, true).await?;
     Ok(Json(
         judged
             .iter()

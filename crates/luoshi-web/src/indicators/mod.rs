@@ -159,6 +159,7 @@ pub(crate) async fn find_page(
     state: &AppState,
     q: &IndicatorQuery,
     default_limit: i64,
+    with_values: bool,
 ) -> AppResult<(
     Vec<Judged>,
     usize,
@@ -171,15 +172,12 @@ pub(crate) async fn find_page(
     let page = luoshi_store::Page::new(q.offset.unwrap_or(0), q.limit.unwrap_or(default_limit));
     let found = state
         .store
-        .indicator_page(&filter, light, &t, today, page)
+        .indicator_page(&filter, light, &t, today, page, with_values)
         .await?;
     let judged = found
         .items
         .into_iter()
-        .map(|indicator| Judged {
-            status: indicator.status(&t, today),
-            indicator,
-        })
+        .map(|(indicator, status)| Judged { indicator, status })
         .collect();
     Ok((judged, found.total, found.counts, page))
 }
@@ -239,15 +237,22 @@ pub(crate) async fn behind(
         }
         let found = state
             .store
-            .indicator_page(filter, Some(light), &t, today, luoshi_store::Page::new(0, left))
+            .indicator_page(
+                filter,
+                Some(light),
+                &t,
+                today,
+                luoshi_store::Page::new(0, left),
+                false,
+            )
             .await?;
         counts = found.counts;
-        rows.extend(found.items.into_iter().map(|indicator| {
-            pages::Row::of(&Judged {
-                status: indicator.status(&t, today),
-                indicator,
-            })
-        }));
+        rows.extend(
+            found
+                .items
+                .into_iter()
+                .map(|(indicator, status)| pages::Row::of(&Judged { indicator, status })),
+        );
     }
     Ok((counts, rows))
 }
