@@ -558,6 +558,9 @@ pub async fn demo(
         "也可运行 luoshi figures import --db 演示库 统计报表示例-前三季度.xlsx --dry-run；每个数值保留各版本及审核记录。"
     );
     println!(
+        "指标的黄灯、红灯阈值（落后序时应达值的百分比）由 sysadmin 在“设置”中调整；季度汇编第四部分列出各指标完成情况。"
+    );
+    println!(
         "在“指标”页按文件、单位、年份、灯色筛选（可导出 Excel 指标表），指标页画出序时路径与节点；新版本改目标时旧值留作历史；luoshi indicators --json。"
     );
     println!(

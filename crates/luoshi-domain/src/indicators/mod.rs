@@ -407,7 +407,9 @@ pub fn assess(f: &Facts, t: &IndicatorThresholds, today: f64) -> Status {
     let actual = latest.value();
     let when = match latest.quarter {
         None => format!("{}年", latest.year),
-        Some(q) => format!("{}年第{q}季度累计", latest.year),
+        // A flow's quarter value is the year so far; a stock's is where it stood then.
+        Some(q) if f.cumulative => format!("{}年第{q}季度累计", latest.year),
+        Some(q) => format!("{}年第{q}季度末", latest.year),
     };
     // The path starts at the baseline, or else at the earliest value filed.
     let start = base
@@ -638,6 +640,22 @@ mod tests {
             actuals: vec![],
             cumulative: true,
         }
+    }
+
+    #[test]
+    fn a_stocks_quarter_is_where_it_stood_not_the_year_so_far() {
+        let mut f = facts(Measure::Level, None, Comparator::AtLeast);
+        f.cumulative = false;
+        f.actuals = vec![Point {
+            year: 2022,
+            quarter: Some(2),
+            value: d("300"),
+        }];
+        let s = assess(&f, &IndicatorThresholds::default(), 2022.6);
+        assert!(s.reason.contains("2022年第2季度末"), "{}", s.reason);
+        f.cumulative = true;
+        let s = assess(&f, &IndicatorThresholds::default(), 2022.6);
+        assert!(s.reason.contains("2022年第2季度累计"), "{}", s.reason);
     }
 
     #[test]
