@@ -420,12 +420,54 @@ async fn log_in_upload_confirm_and_find_the_tasks() {
         .await?;
         wait_path(&c, &format!("/reporting/tasks/{task_id}/")).await?;
         let report_url = c.current_url().await?.to_string();
+        // The task's target is an indicator; the liaison files its figure with the report, in
+        // 列 where the indicator counts 万列.
+        let trains = luoshi_store::indicators::IndicatorsStore::indicators(
+            &store,
+            &luoshi_store::indicators::IndicatorFilter::default(),
+        )
+        .await?
+        .into_iter()
+        .find(|i| i.subject == "海铁联运班列开行量")
+        .expect("the port plan's target");
+        let field = |f: &str| format!("[name=iv_{}_{f}]", trains.id);
+        c.find(Locator::Css(&format!(
+            "select{} option[value=Q3]",
+            field("period")
+        )))
+        .await?
+        .click()
+        .await?;
+        c.find(Locator::Css(&field("value")))
+            .await?
+            .send_keys("8200")
+            .await?;
+        let unit_field = c.find(Locator::Css(&field("unit"))).await?;
+        unit_field.clear().await?;
+        unit_field.send_keys("列").await?;
         file(&c, "班列开行量同比增长，新开两条线路。").await?;
         assert!(c.source().await?.contains("已报送（第 1 版）"));
+        assert!(
+            c.source().await?.contains("2026年1-9月累计 0.82万列"),
+            "the report shows its figure, converted"
+        );
         shot(&c, "report-filed").await?;
         logout(&c).await?;
 
         login_otp(&c, &base, "admin", &password, recovery.pop().as_deref()).await?;
+        // Not yet accepted: the indicator has nothing to judge.
+        let indicator_url = format!("{base}/indicators/{}", trains.id);
+        c.goto(&indicator_url).await?;
+        let light = |c: &fantoccini::Client| {
+            let c = c.clone();
+            async move {
+                c.find(Locator::Css("#indicator-status .badge"))
+                    .await?
+                    .attr("data-light")
+                    .await
+            }
+        };
+        assert_eq!(light(&c).await?.as_deref(), Some("grey"));
         c.goto(&report_url).await?;
         c.find(Locator::Css("input[name=reason]"))
             .await?
@@ -477,6 +519,26 @@ async fn log_in_upload_confirm_and_find_the_tasks() {
             page.contains("已采纳") && page.contains("第 2 版") && page.contains("请补充线路名称")
         );
         shot(&c, "report-accepted").await?;
+        // Accepted, the figure counts: 0.82 of the 0.9万列 expected by September is yellow, and
+        // the page says why; the returned version's figure is kept as history.
+        c.goto(&indicator_url).await?;
+        let values = c.find(Locator::Id("values")).await?.text().await?;
+        assert_eq!(light(&c).await?.as_deref(), Some("yellow"), "{values}");
+        let status = c
+            .find(Locator::Id("indicator-status"))
+            .await?
+            .text()
+            .await?;
+        assert!(
+            status.contains("应达 0.9") && status.contains("实际 0.82"),
+            "{status}"
+        );
+        let values = c.find(Locator::Id("values")).await?.text().await?;
+        assert!(
+            values.contains("已采纳") && values.contains("已退回"),
+            "{values}"
+        );
+        shot(&c, "indicator-after-review").await?;
         c.goto(&format!("{base}/reporting")).await?;
         assert!(c.source().await?.contains("各单位报送情况"));
         shot(&c, "reporting-office").await?;

@@ -451,22 +451,26 @@ pub fn assess(f: &Facts, t: &IndicatorThresholds, today: f64) -> Status {
         };
         return status;
     }
-    let Some(start) = start else {
-        status.reason = format!(
-            "{when}实际 {}；缺少基期值，无法计算序时目标（{}年目标 {}）",
-            show(actual),
-            milestone.year,
-            show(target)
-        );
-        return status;
+    let expected = match (start, f.cumulative, latest.quarter) {
+        // A flow's year-to-date in the milestone's own year is held against that share of the
+        // target itself: no baseline is needed.
+        (_, true, Some(q)) if latest.year == milestone.year => target * f64::from(q) / 4.0,
+        // Other years: that share of the year's expected value on the path.
+        (Some(start), true, Some(q)) => {
+            expected_at(start, milestone.year, target, shape, f64::from(latest.year)) * f64::from(q)
+                / 4.0
+        }
+        (Some(start), _, _) => expected_at(start, milestone.year, target, shape, latest.at()),
+        (None, _, _) => {
+            status.reason = format!(
+                "{when}实际 {}；缺少基期值，无法计算序时目标（{}年目标 {}）",
+                show(actual),
+                milestone.year,
+                show(target)
+            );
+            return status;
+        }
     };
-    let mut expected = expected_at(start, milestone.year, target, shape, latest.at());
-    if let (true, Some(q)) = (f.cumulative, latest.quarter) {
-        // A flow's year-to-date is held against that share of the year's expected value.
-        expected = expected_at(start, milestone.year, target, shape, f64::from(latest.year))
-            * f64::from(q)
-            / 4.0;
-    }
     status.expected = Some(expected);
     let lag = if expected.abs() < 1e-9 {
         0.0
@@ -640,6 +644,29 @@ mod tests {
             actuals: vec![],
             cumulative: true,
         }
+    }
+
+    #[test]
+    fn a_flow_in_its_milestone_year_needs_no_baseline() {
+        let mut f = facts(Measure::Level, None, Comparator::AtLeast);
+        f.baseline = None;
+        f.cumulative = true;
+        let ms = f.milestones.last().unwrap().year;
+        let at = |q: u8, v: &str| Point {
+            year: ms,
+            quarter: Some(q),
+            value: d(v),
+        };
+        // 700 a year: by the end of Q3, 525.
+        f.actuals = vec![at(3, "480")];
+        let s = assess(&f, &IndicatorThresholds::default(), f64::from(ms - 1) + 0.8);
+        assert_eq!(s.light, Light::Yellow, "{}", s.reason);
+        assert!(s.reason.contains("应达 525"), "{}", s.reason);
+        // A stock has no share of the year: without a baseline there is no path.
+        f.cumulative = false;
+        let s = assess(&f, &IndicatorThresholds::default(), f64::from(ms - 1) + 0.8);
+        assert_eq!(s.light, Light::Grey, "{}", s.reason);
+        assert!(s.reason.contains("缺少基期值"), "{}", s.reason);
     }
 
     #[test]
