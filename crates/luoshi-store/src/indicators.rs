@@ -260,6 +260,14 @@ pub trait IndicatorsStore: Send + Sync {
         id: Id,
         baseline: Option<Baseline>,
     ) -> StoreResult<()>;
+    /// What a statistics sheet's rows are checked against, for every live indicator: its plan's
+    /// years, the reference for a thousandfold slip (the latest accepted value, else the first
+    /// target, for levels) and its accepted values in `years` (a preview's 原值) — read without
+    /// the values of other years.
+    async fn known(
+        &self,
+        years: &[i32],
+    ) -> StoreResult<Vec<luoshi_domain::indicators::filing::Known>>;
     /// The office's values (from a statistics sheet, its page or the API): all written in one
     /// transaction, each a new version of its period, accepted as written; a value equal to
     /// its period's accepted one is skipped; `filed_on` is today. Audited per indicator. Returns how many were
@@ -384,12 +392,20 @@ pub async fn plan_sheet(
             });
         }
     };
-    let known: Vec<_> = store
-        .indicators(&IndicatorFilter::default())
-        .await?
+    let mut years: Vec<i32> = rows
         .iter()
-        .map(Indicator::known)
+        .filter_map(|r| {
+            r.year
+                .trim()
+                .trim_end_matches('年')
+                .trim_end_matches(".0")
+                .parse()
+                .ok()
+        })
         .collect();
+    years.sort_unstable();
+    years.dedup();
+    let known = store.known(&years).await?;
     let (changes, problems) =
         luoshi_domain::indicators::filing::plan_sheet(&rows, &known, today.year);
     let mut listed: Vec<String> = problems

@@ -687,6 +687,13 @@ impl IndicatorsStore for SqlStore {
         commit(tx).await
     }
 
+    async fn known(
+        &self,
+        years: &[i32],
+    ) -> StoreResult<Vec<luoshi_domain::indicators::filing::Known>> {
+        self.known_for(years).await
+    }
+
     async fn record_values(
         &self,
         actor: &Actor,

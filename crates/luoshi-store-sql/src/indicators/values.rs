@@ -319,6 +319,9 @@ pub(crate) async fn record_values(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
+    let mut years: Vec<Id> = values.iter().map(|v| i64::from(v.year)).collect();
+    years.sort_unstable();
+    years.dedup();
     let mut live: HashSet<Id> = HashSet::new();
     let mut current: HashMap<(Id, i32, u8), String> = HashMap::new();
     for chunk in ids.chunks(500) {
@@ -328,11 +331,14 @@ pub(crate) async fn record_values(
         for r in q.query().all(&mut *tx).await? {
             live.insert(r.col(0)?);
         }
+        // Only the years written: a period's accepted value is all the comparison needs.
         let mut q = Q::new(
             "SELECT indicator_id, year, quarter, value FROM indicator_values \
              WHERE state = 'accepted' AND indicator_id IN (",
         );
         let list = q.bind_ids(chunk);
+        q.push(&list).push(") AND year IN (");
+        let list = q.bind_ids(&years);
         q.push(&list).push(") ORDER BY id");
         for r in q.query().all(&mut *tx).await? {
             let value = decimal(&r.col::<String, _>("value")?, "value")?;
@@ -396,4 +402,118 @@ pub(crate) async fn record_values(
     }
     commit(tx).await?;
     Ok(count)
+}
+
+impl SqlStore {
+    /// See `IndicatorsStore::known`: four queries, none of which reads a value outside the
+    /// given years and each indicator's latest accepted year.
+    pub(crate) async fn known_for(
+        &self,
+        years: &[i32],
+    ) -> StoreResult<Vec<luoshi_domain::indicators::filing::Known>> {
+        use luoshi_domain::indicators::Measure;
+        use luoshi_domain::indicators::filing::{Known, plan_years};
+        let live = "i.merged_into IS NULL AND EXISTS (SELECT 1 FROM indicator_milestones m \
+                    WHERE m.indicator_id = i.id AND m.live = 1)";
+        let sql = format!(
+            "SELECT i.id, i.subject, i.scope, i.unit, i.measure, i.baseline_year FROM indicators i \
+             WHERE {live} ORDER BY i.id"
+        );
+        let mut out: Vec<Known> = Vec::new();
+        let mut level: HashMap<Id, bool> = HashMap::new();
+        let mut baseline: HashMap<Id, Option<i32>> = HashMap::new();
+        for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+            .all(&self.pool)
+            .await?
+        {
+            let id: Id = r.col("id")?;
+            let measure: String = r.col("measure")?;
+            level.insert(
+                id,
+                serde_json::from_value::<Measure>(serde_json::Value::String(measure)).ok()
+                    == Some(Measure::Level),
+            );
+            baseline.insert(
+                id,
+                r.col::<Option<i64>, _>("baseline_year")?.map(|y| y as i32),
+            );
+            out.push(Known {
+                id,
+                subject: r.col("subject")?,
+                scope: r.col("scope")?,
+                unit: r.col("unit")?,
+                years: (0, 0),
+                reference: None,
+                current: HashMap::new(),
+            });
+        }
+        // Live milestones: the plan's years, and the first target as the reference.
+        let mut years_of: HashMap<Id, Vec<i32>> = HashMap::new();
+        let mut first: HashMap<Id, (i32, String)> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT indicator_id, year, value FROM indicator_milestones WHERE live = 1 \
+             ORDER BY indicator_id, year",
+        )
+        .all(&self.pool)
+        .await?
+        {
+            let id: Id = r.col("indicator_id")?;
+            let year = r.col::<i64, _>("year")? as i32;
+            years_of.entry(id).or_default().push(year);
+            first.entry(id).or_insert((year, r.col("value")?));
+        }
+        // Accepted values of the years asked for and of each indicator's latest accepted year;
+        // a period's later version wins.
+        let mut q = Q::new(
+            "SELECT v.indicator_id, v.year, v.quarter, v.value FROM indicator_values v \
+             WHERE v.state = 'accepted' AND (v.year = (SELECT MAX(w.year) FROM indicator_values w \
+             WHERE w.indicator_id = v.indicator_id AND w.state = 'accepted')",
+        );
+        if !years.is_empty() {
+            let list = years
+                .iter()
+                .map(|y| q.bind(crate::Arg::I(i64::from(*y))))
+                .collect::<Vec<_>>()
+                .join(", ");
+            q.push(&format!(" OR v.year IN ({list})"));
+        }
+        q.push(") ORDER BY v.id");
+        let mut current: HashMap<
+            Id,
+            HashMap<(i32, Option<u8>), luoshi_domain::indicators::Decimal>,
+        > = HashMap::new();
+        for r in q.rows(&self.pool).await? {
+            let quarter: i64 = r.col("quarter")?;
+            current.entry(r.col("indicator_id")?).or_default().insert(
+                (
+                    r.col::<i64, _>("year")? as i32,
+                    (quarter > 0).then_some(quarter as u8),
+                ),
+                decimal(&r.col::<String, _>("value")?, "value")?,
+            );
+        }
+        for k in out.iter_mut() {
+            let ys = years_of.remove(&k.id).unwrap_or_default();
+            k.years = plan_years(&ys, baseline.get(&k.id).copied().flatten()).unwrap_or((0, 0));
+            k.current = current.remove(&k.id).unwrap_or_default();
+            let at = |&(y, q): &(i32, Option<u8>)| {
+                Point {
+                    year: y,
+                    quarter: q,
+                    value: Default::default(),
+                }
+                .at()
+            };
+            let latest = k
+                .current
+                .iter()
+                .max_by(|a, b| at(a.0).total_cmp(&at(b.0)))
+                .map(|(_, v)| *v);
+            let target = first.get(&k.id).and_then(|(_, v)| decimal(v, "value").ok());
+            k.reference = latest
+                .or(target)
+                .filter(|_| level.get(&k.id).copied().unwrap_or(false));
+        }
+        Ok(out)
+    }
 }
