@@ -534,6 +534,7 @@ CREATE TABLE indicator_values (
 );
 CREATE INDEX indicator_values_indicator ON indicator_values(indicator_id, year, quarter, id);
 CREATE INDEX indicator_values_report ON indicator_values(report_id, report_version);
+CREATE INDEX indicators_live ON indicators(merged_into);
 CREATE TABLE indicator_lights (
     indicator_id {INT} PRIMARY KEY REFERENCES indicators(id),
     day TEXT NOT NULL,

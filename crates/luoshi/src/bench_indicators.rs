@@ -312,7 +312,7 @@ pub async fn run(a: IndicatorsBench) -> Result<ExitCode> {
     let one = all[all.len() / 2].id;
     let targets = [
         (
-            "indicator list, first page of 100",
+            "indicator list, first page of 50",
             "/indicators".to_string(),
         ),
         (

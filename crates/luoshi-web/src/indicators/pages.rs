@@ -121,7 +121,7 @@ pub async fn list(
     a: Auth,
     Query(q): Query<IndicatorQuery>,
 ) -> AppResult<Html<String>> {
-    let (judged, total, counts, shown) = super::find_page(&state, &q, 100, false).await?;
+    let (judged, total, counts, shown) = super::find_page(&state, &q, 50, false).await?;
     let rows: Vec<Row> = judged.iter().map(Row::of).collect();
     Ok(page(ListPage {
         nav: nav(&a, "indicators"),
