@@ -281,16 +281,25 @@ pub trait IndicatorsStore: Send + Sync {
     ) -> StoreResult<usize>;
 }
 
-/// Each period's latest version (accepted, awaiting review or returned), by period.
-pub fn latest_values(i: &Indicator) -> impl Iterator<Item = &IndicatorValue> {
+/// Each period's latest version that `keep` takes, ordered by period: with every version, what
+/// was last filed; with the accepted ones, what the indicator is judged on. `values` is newest
+/// first, as `Indicator::values` holds them.
+pub fn latest_per_period(
+    values: &[IndicatorValue],
+    keep: impl Fn(&IndicatorValue) -> bool,
+) -> Vec<&IndicatorValue> {
     let mut seen = std::collections::HashSet::new();
-    let mut latest: Vec<&IndicatorValue> = i
-        .values
+    let mut latest: Vec<&IndicatorValue> = values
         .iter()
-        .filter(|v| seen.insert((v.point.year, v.point.quarter)))
+        .filter(|v| keep(v) && seen.insert((v.point.year, v.point.quarter)))
         .collect();
     latest.sort_by(|a, b| a.point.at().total_cmp(&b.point.at()));
-    latest.into_iter()
+    latest
+}
+
+/// Each period's latest version (accepted, awaiting review or returned), by period.
+pub fn latest_values(i: &Indicator) -> impl Iterator<Item = &IndicatorValue> {
+    latest_per_period(&i.values, |_| true).into_iter()
 }
 
 /// A decimal as a JSON number, as written (700, 0.85).
@@ -357,7 +366,10 @@ pub fn indicator_json(
 pub struct SheetPlan {
     pub rows: usize,
     pub changes: Vec<luoshi_domain::indicators::filing::Change>,
+    /// The first problems in words (at most `MAX_PROBLEMS`, then a line saying how many more).
     pub problems: Vec<String>,
+    /// How many problems there are in all.
+    pub problem_count: usize,
 }
 
 impl SheetPlan {
@@ -388,6 +400,7 @@ pub async fn plan_sheet(
             return Ok(SheetPlan {
                 rows: 0,
                 changes: Vec::new(),
+                problem_count: problems.len(),
                 problems: problems.iter().map(SheetProblem::text).collect(),
             });
         }
@@ -423,6 +436,7 @@ pub async fn plan_sheet(
         rows: rows.len(),
         changes,
         problems: listed,
+        problem_count: problems.len(),
     })
 }
 
@@ -442,7 +456,7 @@ pub async fn import_sheet(
             "sheet_rows",
             format!(
                 "统计报表有 {} 处问题，未导入任何数据：{}",
-                plan.problems.len(),
+                plan.problem_count,
                 plan.problems.join("；")
             ),
         ));

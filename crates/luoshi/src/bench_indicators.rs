@@ -20,7 +20,7 @@ use luoshi_store::{Actor, Store};
 use luoshi_store_sql::SqlStore;
 use luoshi_web::{AppState, Config};
 
-use crate::bench_ledger::{tempfile_dir, wrk_figures};
+use crate::bench_ledger::{tempfile_dir, wrk};
 
 #[derive(Args, Debug)]
 pub struct IndicatorsBench {
@@ -330,26 +330,13 @@ pub async fn run(a: IndicatorsBench) -> Result<ExitCode> {
         ("dashboard", "/dashboard".to_string()),
     ];
     for (label, path) in targets {
-        let url = format!("http://{addr}{path}");
-        let out = tokio::process::Command::new("wrk")
-            .args([
-                "-t2",
-                &format!("-c{}", a.connections),
-                &format!("-d{}s", a.seconds),
-                "--latency",
-                "-H",
-                &format!("Cookie: luoshi_session={token}"),
-                &url,
-            ])
-            .output()
-            .await
-            .context("wrk must be installed (Debian package wrk; scripts/setup.sh)")?;
-        let report = String::from_utf8_lossy(&out.stdout).to_string();
-        if report.contains("Non-2xx") {
-            bail!("wrk saw errors on {path}:\n{report}");
-        }
-        let (rps, p50, p99) =
-            wrk_figures(&report).ok_or_else(|| anyhow!("wrk output:\n{report}"))?;
+        let (rps, p50, p99) = wrk(
+            &format!("http://{addr}{path}"),
+            token,
+            a.connections,
+            a.seconds,
+        )
+        .await?;
         println!(
             "{label}, {} connections, {} s: {rps:.0} req/s, p50 {p50:.1} ms, p99 {p99:.1} ms",
             a.connections, a.seconds

@@ -190,8 +190,36 @@ fn generate(i: usize, tasks: usize, units: &[String], rng: &mut Rng) -> ImportIn
     }
 }
 
+/// Loads `url` with `wrk` (2 threads) as the session `token`: (req/s, p50 ms, p99 ms); refused
+/// when any answer was not a 2xx.
+pub(crate) async fn wrk(
+    url: &str,
+    token: &str,
+    connections: u32,
+    seconds: u64,
+) -> Result<(f64, f64, f64)> {
+    let out = tokio::process::Command::new("wrk")
+        .args([
+            "-t2",
+            &format!("-c{connections}"),
+            &format!("-d{seconds}s"),
+            "--latency",
+            "-H",
+            &format!("Cookie: luoshi_session={token}"),
+            url,
+        ])
+        .output()
+        .await
+        .context("wrk must be installed (Debian package wrk; scripts/setup.sh)")?;
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    if report.contains("Non-2xx") {
+        bail!("wrk saw errors on {url}:\n{report}");
+    }
+    wrk_figures(&report).ok_or_else(|| anyhow!("wrk output:\n{report}"))
+}
+
 /// Pulls "Requests/sec", and the 50% and 99% latencies (in ms) out of wrk's report.
-pub(crate) fn wrk_figures(out: &str) -> Option<(f64, f64, f64)> {
+fn wrk_figures(out: &str) -> Option<(f64, f64, f64)> {
     let ms = |v: &str| -> Option<f64> {
         let (num, unit) = v.split_at(v.find(|c: char| c.is_ascii_alphabetic())?);
         let n: f64 = num.parse().ok()?;
@@ -323,26 +351,13 @@ pub async fn run(a: LedgerBench) -> Result<ExitCode> {
         ),
     ];
     for (label, path) in targets {
-        let url = format!("http://{addr}{path}");
-        let out = tokio::process::Command::new("wrk")
-            .args([
-                "-t2",
-                &format!("-c{}", a.connections),
-                &format!("-d{}s", a.seconds),
-                "--latency",
-                "-H",
-                &format!("Cookie: luoshi_session={token}"),
-                &url,
-            ])
-            .output()
-            .await
-            .context("wrk must be installed (Debian package wrk; scripts/setup.sh)")?;
-        let report = String::from_utf8_lossy(&out.stdout).to_string();
-        if report.contains("Non-2xx") {
-            bail!("wrk saw errors:\n{report}");
-        }
-        let (rps, p50, p99) =
-            wrk_figures(&report).ok_or_else(|| anyhow!("wrk output:\n{report}"))?;
+        let (rps, p50, p99) = wrk(
+            &format!("http://{addr}{path}"),
+            token,
+            a.connections,
+            a.seconds,
+        )
+        .await?;
         println!(
             "{label}, {} connections, {} s: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms",
             a.connections, a.seconds, rps, p50, p99

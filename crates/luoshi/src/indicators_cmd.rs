@@ -67,7 +67,7 @@ pub async fn figures_import(db: &DbArgs, file: &Path, dry_run: bool) -> Result<E
         eprintln!(
             "{}：有 {} 处问题，未导入任何数据",
             file.display(),
-            plan.problems.len()
+            plan.problem_count
         );
         for p in &plan.problems {
             eprintln!("  {p}");

@@ -70,15 +70,10 @@ fn numbered(mut values: Vec<IndicatorValue>) -> Vec<IndicatorValue> {
 
 /// Each period's latest accepted value, by period.
 pub(crate) fn actuals(values: &[IndicatorValue]) -> Vec<Point> {
-    let mut seen = HashSet::new();
-    let mut out: Vec<Point> = values
-        .iter()
-        .filter(|v| v.state == ReviewState::Accepted)
-        .filter(|v| seen.insert((v.point.year, v.point.quarter)))
+    luoshi_store::indicators::latest_per_period(values, |v| v.state == ReviewState::Accepted)
+        .into_iter()
         .map(|v| v.point.clone())
-        .collect();
-    out.sort_by(|a, b| a.at().total_cmp(&b.at()));
-    out
+        .collect()
 }
 
 impl SqlStore {

@@ -159,19 +159,14 @@ struct IndicatorPage {
     assigned_support: String,
     unit_names: Vec<String>,
     this_year: i32,
+    /// The values its periods are judged on (each period's latest accepted version).
+    current: std::collections::HashSet<Id>,
 }
 
 impl IndicatorPage {
     /// The version its period is judged on: the latest accepted one.
     fn is_current(&self, v: &luoshi_store::indicators::IndicatorValue) -> bool {
-        use luoshi_domain::reporting::ReviewState;
-        v.state == ReviewState::Accepted
-            && !self.i.values.iter().any(|w| {
-                w.state == ReviewState::Accepted
-                    && w.point.year == v.point.year
-                    && w.point.quarter == v.point.quarter
-                    && w.id > v.id
-            })
+        self.current.contains(&v.id)
     }
 }
 
@@ -244,6 +239,12 @@ pub async fn indicator(
         },
         nav: nav(&a, "indicators"),
         this_year: crate::kit::clock::today(&state).year,
+        current: luoshi_store::indicators::latest_per_period(&i.values, |v| {
+            v.state == luoshi_domain::reporting::ReviewState::Accepted
+        })
+        .iter()
+        .map(|v| v.id)
+        .collect(),
         light: light_code(&status),
         measure: measure_label(i.measure),
         chart: trend(&i),
