@@ -49,6 +49,11 @@ pub trait AuditStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Recomputes the seal chain over every record.
     async fn verify_chain(&self) -> StoreResult<ChainCheck>;
+    /// The last record's sequence number (0 for an empty log). Every change writes a record in
+    /// its own transaction and audited writes commit in the order of their records, so an
+    /// unchanged head means nothing stored has changed: what is derived from the database may
+    /// be kept while the head stands still.
+    async fn audit_head(&self) -> StoreResult<i64>;
 }
 
 /// What a check of the audit log's seal chain found.

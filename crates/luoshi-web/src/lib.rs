@@ -78,4 +78,6 @@ impl Default for Config {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
+    /// Reads kept while the database is unchanged (`kit::memo`).
+    pub memo: Arc<kit::memo::Memo>,
 }

@@ -193,14 +193,16 @@ fn generate(i: usize, tasks: usize, units: &[String], rng: &mut Rng) -> ImportIn
 /// Loads `url` with `wrk` (2 threads) as the session `token`: (req/s, p50 ms, p99 ms); refused
 /// when any answer was not a 2xx.
 pub(crate) async fn wrk(
+    label: &str,
     url: &str,
     token: &str,
     connections: u32,
     seconds: u64,
-) -> Result<(f64, f64, f64)> {
+) -> Result<()> {
     let out = tokio::process::Command::new("wrk")
         .args([
-            "-t2",
+            // wrk wants at least one connection per thread.
+            &format!("-t{}", connections.clamp(1, 2)),
             &format!("-c{connections}"),
             &format!("-d{seconds}s"),
             "--latency",
@@ -215,7 +217,11 @@ pub(crate) async fn wrk(
     if report.contains("Non-2xx") {
         bail!("wrk saw errors on {url}:\n{report}");
     }
-    wrk_figures(&report).ok_or_else(|| anyhow!("wrk output:\n{report}"))
+    let (rps, p50, p99) = wrk_figures(&report).ok_or_else(|| anyhow!("wrk output:\n{report}"))?;
+    println!(
+        "{label}, {connections} connections, {seconds} s: {rps:.0} req/s, p50 {p50:.1} ms, p99 {p99:.1} ms"
+    );
+    Ok(())
 }
 
 /// Pulls "Requests/sec", and the 50% and 99% latencies (in ms) out of wrk's report.
@@ -320,6 +326,7 @@ pub async fn run(a: LedgerBench) -> Result<ExitCode> {
             rate_limits: luoshi_domain::limits::RateLimits::UNLIMITED,
             ..Config::default()
         }),
+        memo: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -351,17 +358,14 @@ pub async fn run(a: LedgerBench) -> Result<ExitCode> {
         ),
     ];
     for (label, path) in targets {
-        let (rps, p50, p99) = wrk(
+        wrk(
+            &label,
             &format!("http://{addr}{path}"),
             token,
             a.connections,
             a.seconds,
         )
         .await?;
-        println!(
-            "{label}, {} connections, {} s: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms",
-            a.connections, a.seconds, rps, p50, p99
-        );
     }
     server.abort();
     println!(

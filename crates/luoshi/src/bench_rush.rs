@@ -162,6 +162,7 @@ pub async fn run(a: RushBench) -> Result<ExitCode> {
             today: luoshi_domain::calendar::Date::parse("2026-09-15"),
             ..Config::default()
         }),
+        memo: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?.to_string();

@@ -156,6 +156,7 @@ async fn run_server(
     let state = AppState {
         store,
         config: Arc::new(config),
+        memo: Default::default(),
     };
     // Reminders and e-mail/webhook deliveries, claimed through the database.
     luoshi_web::jobs::spawn(state.clone(), std::time::Duration::from_secs(30));

@@ -38,6 +38,16 @@ impl AuditStore for SqlStore {
         self.verify_audit().await
     }
 
+    async fn audit_head(&self) -> StoreResult<i64> {
+        Ok(
+            crate::scalar::<Option<i64>>("SELECT MAX(id) FROM audit_log")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(crate::sql::db_err)?
+                .unwrap_or(0),
+        )
+    }
+
     async fn audit(&self, f: &AuditFilter, page: Page) -> StoreResult<Paged<AuditEntry>> {
         // Days are China time (UTC+8): a day starts at 16:00 UTC the day before.
         let day_start = |d: Date| d.days() * 86_400 - 8 * 3600;

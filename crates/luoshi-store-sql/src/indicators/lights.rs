@@ -41,13 +41,13 @@ pub(crate) async fn drop_all_lights(tx: &mut Tx) -> StoreResult<()> {
 /// Indicators judged per batch when lights are missing.
 const BATCH: usize = 500;
 
-/// The query over `indicators i` joined to their kept lights of `day` under `thresholds`
-/// (`LEFT` keeps the indicators without one), filtered. Without a filter, the kept lights
+/// The query over `indicators i` joined to their kept lights of `day` under `thresholds`,
+/// filtered. Without a filter, the kept lights
 /// alone (`l`): a kept light is only ever written for an indicator the filters select (a live
 /// milestone, not merged) and is dropped when that changes, so its index answers the counts
 /// and the page in order without visiting the indicators.
-fn joined(select: &str, left: bool, day: &str, thresholds: &str, f: &IndicatorFilter) -> Q {
-    if !left && *f == IndicatorFilter::default() {
+fn joined(select: &str, day: &str, thresholds: &str, f: &IndicatorFilter) -> Q {
+    if *f == IndicatorFilter::default() {
         let mut q = Q::new("");
         let (d, k) = (
             q.bind(Arg::S(day.to_string())),
@@ -65,9 +65,8 @@ fn joined(select: &str, left: bool, day: &str, thresholds: &str, f: &IndicatorFi
         q.bind(Arg::S(thresholds.to_string())),
     );
     q.push(&format!(
-        "SELECT {select} FROM indicators i {} JOIN indicator_lights l \
-         ON l.indicator_id = i.id AND l.day = {d} AND l.thresholds = {k}",
-        if left { "LEFT" } else { "" }
+        "SELECT {select} FROM indicators i JOIN indicator_lights l \
+         ON l.indicator_id = i.id AND l.day = {d} AND l.thresholds = {k}"
     ));
     filtered(&mut q, f);
     q
@@ -96,14 +95,29 @@ impl SqlStore {
         if missing <= 0 {
             return Ok(());
         }
-        let mut q = joined("i.id", true, &day, &thresholds, f);
-        q.push(" AND l.indicator_id IS NULL");
-        let stale: Vec<Id> = q
-            .rows(&self.pool)
-            .await?
-            .iter()
-            .map(|r| r.col(0))
-            .collect::<StoreResult<_>>()?;
+        // Which: the live indicators less the kept lights, two index scans set against each
+        // other here. (A join of the two is planned as a scan of the lights per indicator when
+        // PostgreSQL's statistics lag a burst of writes: 5,000² rows.)
+        let mut q = Q::new("SELECT i.id FROM indicators i");
+        filtered(&mut q, f);
+        let live = q.rows(&self.pool).await?;
+        let kept: std::collections::HashSet<Id> = crate::scalar(
+            "SELECT indicator_id FROM indicator_lights WHERE day = $1 AND thresholds = $2",
+        )
+        .bind(day.clone())
+        .bind(thresholds.clone())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(crate::sql::db_err)?
+        .into_iter()
+        .collect();
+        let mut stale = Vec::new();
+        for r in &live {
+            let id: Id = r.col(0)?;
+            if !kept.contains(&id) {
+                stale.push(id);
+            }
+        }
         for chunk in stale.chunks(BATCH) {
             let judged: Vec<(Id, i64, String, String, String, Option<String>)> = self
                 .load_indicators(chunk)
@@ -161,7 +175,7 @@ impl SqlStore {
     ) -> StoreResult<IndicatorPage> {
         self.judge_missing(f, t, today).await?;
         let (day, thresholds) = (today.to_string(), key(t));
-        let mut q = joined("l.light, COUNT(*)", false, &day, &thresholds, f);
+        let mut q = joined("l.light, COUNT(*)", &day, &thresholds, f);
         q.push(" GROUP BY l.light");
         let mut counts = [0usize; Light::COUNT];
         for r in q.rows(&self.pool).await? {
@@ -172,7 +186,7 @@ impl SqlStore {
             Some(l) => counts[l as usize],
             None => counts.iter().sum(),
         };
-        let mut q = joined("i.id, l.status, l.latest", false, &day, &thresholds, f);
+        let mut q = joined("i.id, l.status, l.latest", &day, &thresholds, f);
         if let Some(l) = light {
             let p = q.bind(Arg::I(l as i64));
             q.push(&format!(" AND l.light = {p}"));

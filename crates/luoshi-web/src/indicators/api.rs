@@ -9,6 +9,7 @@ use crate::AppState;
 use crate::kit::auth::Auth;
 use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Json, Path, Query};
+use crate::kit::memo::Memo;
 use crate::kit::openapi::{obj, r, scalars};
 use luoshi_store::Id;
 use luoshi_store::indicators::indicator_json;
@@ -19,14 +20,23 @@ pub async fn list(
     Query(q): Query<IndicatorQuery>,
 ) -> AppResult<Json<Vec<Value>>> {
     let today = crate::kit::clock::today(&state);
-    let t = thresholds(&state).await?;
-    let (judged, ..) = super::find_page(&state, &q, luoshi_store::Page::MAX_LIMIT, true).await?;
-    Ok(Json(
-        judged
+    let key = format!(
+        "api/indicators?{}&offset={:?}&limit={:?}&day={today}",
+        q.filter_query(),
+        q.offset,
+        q.limit
+    );
+    let found = Memo::get(&state, key, || async {
+        let t = thresholds(&state).await?;
+        let (judged, ..) =
+            super::find_page(&state, &q, luoshi_store::Page::MAX_LIMIT, true).await?;
+        Ok(judged
             .iter()
             .map(|j| indicator_json(&j.indicator, &t, today))
-            .collect(),
-    ))
+            .collect::<Vec<_>>())
+    })
+    .await?;
+    Ok(Json(found.as_ref().clone()))
 }
 
 pub async fn indicator(

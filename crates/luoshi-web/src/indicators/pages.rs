@@ -12,6 +12,7 @@ use crate::kit::auth::Auth;
 use crate::kit::charts::{Trend, trend_chart};
 use crate::kit::error::{AppError, AppResult};
 use crate::kit::extract::{Form, Path, Query};
+use crate::kit::memo::Memo;
 use crate::kit::page::{Nav, back, nav, page, refused};
 use luoshi_domain::accounts::Role;
 use luoshi_domain::indicators::{Point, Status, check_value, show, target_level};
@@ -102,18 +103,24 @@ impl Row {
     }
 }
 
-#[derive(Template)]
-#[template(path = "indicators/list.html")]
-struct ListPage {
-    nav: Nav,
+/// What the list shows besides the chrome: the same for every reader of the same query on the
+/// same day, so it is kept while the database is unchanged (`kit::memo`).
+pub struct ListData {
     rows: Vec<Row>,
     /// Counts by light: grey, green, yellow, red.
     counts: [usize; 4],
     documents: Vec<DocumentRow>,
     units: Vec<UnitSummary>,
-    q: IndicatorQuery,
     total: usize,
     pager: String,
+}
+
+#[derive(Template)]
+#[template(path = "indicators/list.html")]
+struct ListPage {
+    nav: Nav,
+    d: std::sync::Arc<ListData>,
+    q: IndicatorQuery,
 }
 
 pub async fn list(
@@ -121,52 +128,70 @@ pub async fn list(
     a: Auth,
     Query(q): Query<IndicatorQuery>,
 ) -> AppResult<Html<String>> {
-    let (judged, total, counts, shown) = super::find_page(&state, &q, 50, false).await?;
-    let rows: Vec<Row> = judged.iter().map(Row::of).collect();
+    let key = format!(
+        "indicators?{}&offset={:?}&limit={:?}&day={}",
+        q.filter_query(),
+        q.offset,
+        q.limit,
+        crate::kit::clock::today(&state)
+    );
+    let d = Memo::get(&state, key, || async {
+        let (judged, total, counts, shown) = super::find_page(&state, &q, 50, false).await?;
+        Ok(ListData {
+            pager: crate::kit::page::pager(
+                &format!("/indicators?{}", q.filter_query()),
+                shown.offset,
+                shown.limit,
+                total as i64,
+            ),
+            total,
+            counts,
+            rows: judged.iter().map(Row::of).collect(),
+            documents: state
+                .store
+                .documents(&Scope::All, Page::new(0, 200))
+                .await?
+                .items,
+            units: state.store.units().await?,
+        })
+    })
+    .await?;
     Ok(page(ListPage {
         nav: nav(&a, "indicators"),
-        pager: crate::kit::page::pager(
-            &format!("/indicators?{}", q.filter_query()),
-            shown.offset,
-            shown.limit,
-            total as i64,
-        ),
-        total,
-        counts,
-        rows,
-        documents: state
-            .store
-            .documents(&Scope::All, Page::new(0, 200))
-            .await?
-            .items,
-        units: state.store.units().await?,
+        d,
         q,
     }))
+}
+
+/// An indicator as its page shows it to every reader on a day: kept while the database is
+/// unchanged (`kit::memo`).
+pub struct Viewed {
+    i: Indicator,
+    status: Status,
+    chart: String,
+    /// The values its periods are judged on (each period's latest accepted version).
+    current: std::collections::HashSet<Id>,
 }
 
 #[derive(Template)]
 #[template(path = "indicators/indicator.html")]
 struct IndicatorPage {
     nav: Nav,
-    i: Indicator,
-    status: Status,
+    v: std::sync::Arc<Viewed>,
     light: &'static str,
     measure: &'static str,
-    chart: String,
     office: bool,
     /// The office's own assignment, as typed in its form.
     assigned_leads: String,
     assigned_support: String,
     unit_names: Vec<String>,
     this_year: i32,
-    /// The values its periods are judged on (each period's latest accepted version).
-    current: std::collections::HashSet<Id>,
 }
 
 impl IndicatorPage {
     /// The version its period is judged on: the latest accepted one.
     fn is_current(&self, v: &luoshi_store::indicators::IndicatorValue) -> bool {
-        self.current.contains(&v.id)
+        self.v.current.contains(&v.id)
     }
 }
 
@@ -213,15 +238,29 @@ pub async fn indicator(
     a: Auth,
     Path(id): Path<Id>,
 ) -> AppResult<Html<String>> {
-    let i = state
-        .store
-        .indicator(id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    let status = i.status(&thresholds(&state).await?, crate::kit::clock::today(&state));
+    let today = crate::kit::clock::today(&state);
+    let v = Memo::get(&state, format!("indicator/{id}?day={today}"), || async {
+        let i = state
+            .store
+            .indicator(id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        Ok(Viewed {
+            status: i.status(&thresholds(&state).await?, today),
+            chart: trend(&i),
+            current: luoshi_store::indicators::latest_per_period(&i.values, |v| {
+                v.state == luoshi_domain::reporting::ReviewState::Accepted
+            })
+            .iter()
+            .map(|v| v.id)
+            .collect(),
+            i,
+        })
+    })
+    .await?;
     let office = a.0.user.role == Role::Admin;
     let assigned = |role: &str| {
-        i.units
+        v.i.units
             .iter()
             .filter(|u| !u.from_task && u.role == role)
             .map(|u| u.name.as_str())
@@ -238,19 +277,11 @@ pub async fn indicator(
             Vec::new()
         },
         nav: nav(&a, "indicators"),
-        this_year: crate::kit::clock::today(&state).year,
-        current: luoshi_store::indicators::latest_per_period(&i.values, |v| {
-            v.state == luoshi_domain::reporting::ReviewState::Accepted
-        })
-        .iter()
-        .map(|v| v.id)
-        .collect(),
-        light: light_code(&status),
-        measure: measure_label(i.measure),
-        chart: trend(&i),
+        this_year: today.year,
+        light: light_code(&v.status),
+        measure: measure_label(v.i.measure),
         office,
-        status,
-        i,
+        v,
     }))
 }
 

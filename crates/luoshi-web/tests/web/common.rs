@@ -108,6 +108,7 @@ pub async fn harness(backend: Backend, name: &str, config: Config) -> Harness {
     let app = luoshi_web::app(AppState {
         store: store.clone(),
         config: Arc::new(config),
+        memo: Default::default(),
     });
     Harness {
         app,

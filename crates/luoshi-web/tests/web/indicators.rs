@@ -323,22 +323,7 @@ async fn a_liaison_files_figures_with_its_report_and_the_office_imports_a_sheet(
             ..Config::default()
         };
         let h = harness(backend, "indicator_values", config).await;
-        let (_, all) = h
-            .json(
-                Some(Role::Admin),
-                "GET",
-                "/api/v1/indicators",
-                serde_json::json!(null),
-            )
-            .await;
-        let trade = all
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["subject"] == "数字贸易进出口额")
-            .unwrap()["id"]
-            .as_i64()
-            .unwrap();
+        let trade = indicator_id(&h, "数字贸易进出口额").await;
         let office = h.session(Role::Admin);
         for (path, form) in [
             ("units", "lead=%E5%95%86%E5%8A%A1%E5%8E%85&support="),
@@ -578,5 +563,73 @@ async fn a_liaison_files_figures_with_its_report_and_the_office_imports_a_sheet(
             (1.into(), 0.into()),
             "{name}"
         );
+    }
+}
+
+/// The indicators as the API lists them.
+async fn indicators(h: &crate::common::Harness) -> Vec<serde_json::Value> {
+    let (_, all) = h
+        .json(
+            Some(Role::Admin),
+            "GET",
+            "/api/v1/indicators",
+            serde_json::json!(null),
+        )
+        .await;
+    all.as_array().unwrap().clone()
+}
+
+/// The id of the indicator with this subject, through the API.
+async fn indicator_id(h: &crate::common::Harness, subject: &str) -> i64 {
+    indicators(h)
+        .await
+        .iter()
+        .find(|i| i["subject"] == subject)
+        .unwrap_or_else(|| panic!("no indicator {subject}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// The list, an indicator's page and the API are kept in the serving process while the audit
+/// log's head stands still (`kit::memo`): a change written by another process (here a second
+/// connection pool, as a second `luoshi serve` would have) shows on the next read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_page_follows_a_change_made_by_another_process() {
+    for backend in BACKENDS {
+        let name = backend.name();
+        let config = Config {
+            today: Some(luoshi_testkit::day("2026-07-01")),
+            ..Config::default()
+        };
+        let h = harness(backend, "indicators_memo", config).await;
+        let trade = indicator_id(&h, "数字贸易进出口额").await;
+        let page = format!("/indicators/{trade}");
+        for _ in 0..2 {
+            let before = body_text(h.get(Some(Role::Leader), &page).await).await;
+            assert!(before.contains("尚未设置基期值"), "{name}");
+        }
+        let other = luoshi_store_sql::SqlStore::connect(&h.url, 2)
+            .await
+            .unwrap();
+        luoshi_store::indicators::IndicatorsStore::set_baseline(
+            &other,
+            &luoshi_store::Actor::system("another server"),
+            trade,
+            Some(luoshi_store::indicators::Baseline {
+                year: 2025,
+                value: "120".parse().unwrap(),
+                source: Some("另一进程写入".into()),
+            }),
+        )
+        .await
+        .unwrap();
+        let after = body_text(h.get(Some(Role::Leader), &page).await).await;
+        assert!(
+            after.contains("另一进程写入"),
+            "{name}: the page was computed again"
+        );
+        let again = indicators(&h).await;
+        let row = again.iter().find(|i| i["id"] == trade).unwrap();
+        assert_eq!(row["baseline"]["year"], 2025, "{name}: {row}");
     }
 }

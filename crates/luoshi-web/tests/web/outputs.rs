@@ -454,6 +454,7 @@ async fn notifications_go_out_by_mail_and_webhook_with_retries() {
     let state = luoshi_web::AppState {
         store: h.store.clone(),
         config: std::sync::Arc::new(Config::default()),
+        memo: Default::default(),
     };
     luoshi_web::jobs::deliver_due(&state, &settings)
         .await

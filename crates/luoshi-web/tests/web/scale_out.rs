@@ -18,6 +18,7 @@ async fn server(url: &str) -> (Router, Arc<dyn Store>) {
     let app = luoshi_web::app(AppState {
         store: store.clone(),
         config: Arc::new(Config::default()),
+        memo: Default::default(),
     });
     (app, store)
 }

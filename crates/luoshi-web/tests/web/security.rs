@@ -775,6 +775,7 @@ async fn one_account_floods_the_server_unthrottled() {
                     .unwrap(),
             ),
             config: std::sync::Arc::new(config()),
+            memo: Default::default(),
         });
         // The counts start again each minute: begin early in one, so the walk stays inside it.
         let into = crate::common::now().rem_euclid(RATE_WINDOW);
