@@ -12,6 +12,8 @@
 //! - `group`: the leading group's meetings;
 //! - `indicators`: which way a target is met, the level a milestone asks for, the path to it, the
 //!   light and projection with their reasons, and the checks on a filed value;
+//! - `replication`: 制度创新成果 — a batch's level, the places a 推广范围 asks for, the checks on
+//!   a replication record, and what an achievement's records add up to;
 //! - `notify`: what a notification says and the typed target it points at;
 //! - `settings`: the office's settings and their rules;
 //! - `audit`: the audit log's actions and objects in Chinese;
@@ -31,6 +33,7 @@ pub mod limits;
 pub mod notify;
 pub mod periods;
 pub mod registry;
+pub mod replication;
 pub mod reporting;
 pub mod settings;
 pub mod supervision;
