@@ -201,17 +201,11 @@ mod tests {
     fn a_batch_level_comes_from_its_title() {
         for (title, level) in [
             (
-                "中国（广西）自由贸易试验区第七批自治区级制度创新成果复制推广工作任务分工表",
+                "示范自贸区第九批自治区级制度创新成果推广清单",
                 Level::Regional,
             ),
-            (
-                "自由贸易试验区第五批“最佳实践案例”（商务部）",
-                Level::National,
-            ),
-            (
-                "国务院关于做好自由贸易试验区第七批改革试点经验复制推广工作的通知",
-                Level::National,
-            ),
+            ("商务部发布的自贸区第三批“实践案例”", Level::National),
+            ("国务院印发的第二批改革经验推广通知", Level::National),
             ("第三批制度创新成果", Level::Regional),
             ("自治区级\n制度创新成果（含国家级推荐）", Level::Regional),
         ] {

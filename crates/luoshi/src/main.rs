@@ -9,6 +9,7 @@ mod bench_indicators;
 mod bench_ledger;
 #[cfg(feature = "bench")]
 mod bench_rush;
+mod demo_cmd;
 mod indicators_cmd;
 mod ledger_cmd;
 mod ops_cmd;
@@ -277,7 +278,7 @@ fn main() -> ExitCode {
             listen,
             also,
             today,
-        } => block(ledger_cmd::demo(&db, listen, &also, today)),
+        } => block(demo_cmd::demo(&db, listen, &also, today)),
         Command::Audit {
             what: AuditCommand::Verify { db },
         } => block(ops_cmd::audit_verify(&db)),

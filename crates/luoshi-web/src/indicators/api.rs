@@ -18,7 +18,7 @@ pub async fn list(
     State(state): State<AppState>,
     _a: Auth,
     Query(q): Query<IndicatorQuery>,
-) -> AppResult<Json<Vec<Value>>> {
+) -> AppResult<Json<std::sync::Arc<Vec<Value>>>> {
     let today = crate::kit::clock::today(&state);
     let key = format!(
         "api/indicators?{}&offset={:?}&limit={:?}&day={today}",
@@ -36,7 +36,7 @@ pub async fn list(
             .collect::<Vec<_>>())
     })
     .await?;
-    Ok(Json(found.as_ref().clone()))
+    Ok(Json(found))
 }
 
 pub async fn indicator(

@@ -11,6 +11,7 @@ mod filing;
 mod group;
 mod indicators;
 mod ledger;
+mod logins;
 mod outputs;
 mod reporting;
 mod router;
